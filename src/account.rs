@@ -1,0 +1,371 @@
+//! Accounts and roles (SPEC §2, Art. 6–10): real-name accounts, usernames never reused, at most
+//! one active reviewer and inspector per unit, one active account per mobile.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::audit::Event;
+use crate::auth;
+use crate::db::Tx;
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy::{Level, Org};
+use crate::i18n::{t, tf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Reviewer,
+    Inspector,
+    SchoolAdmin,
+    Support,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
+            Role::Inspector => "inspector",
+            Role::SchoolAdmin => "school_admin",
+            Role::Support => "support",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" | "管理员" => Role::Admin,
+            "reviewer" | "审核员" => Role::Reviewer,
+            "inspector" | "视察员" => Role::Inspector,
+            "school_admin" | "学校管理员" => Role::SchoolAdmin,
+            "support" | "技术支持" => Role::Support,
+            _ => return None,
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => t("role.admin"),
+            Role::Reviewer => t("role.reviewer"),
+            Role::Inspector => t("role.inspector"),
+            Role::SchoolAdmin => t("role.school_admin"),
+            Role::Support => t("role.support"),
+        }
+    }
+    /// The letter in generated usernames: `130102-R01`.
+    pub fn letter(self) -> char {
+        match self {
+            Role::Admin => 'A',
+            Role::Reviewer => 'R',
+            Role::Inspector => 'I',
+            Role::SchoolAdmin => 'S',
+            Role::Support => 'T',
+        }
+    }
+    /// Whether the role may be held at an org of this level.
+    pub fn fits(self, level: Level) -> bool {
+        match self {
+            Role::Admin | Role::Reviewer | Role::Inspector => level.is_unit(),
+            Role::SchoolAdmin => level == Level::School,
+            Role::Support => level == Level::Ministry,
+        }
+    }
+}
+
+/// A mobile number: 11 digits starting with 1 (SPEC §2).
+pub fn is_mobile(s: &str) -> bool {
+    s.len() == 11 && s.starts_with('1') && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// A real person's details (Art. 10).
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    pub name: String,
+    pub mobile: String,
+    pub office_phone: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+}
+
+impl Person {
+    /// Check the details; every message names the rule.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.name.trim().is_empty() {
+            return Err(error::invalid(t("account.empty_name")));
+        }
+        if !is_mobile(&self.mobile) {
+            return Err(error::invalid(tf(
+                "account.bad_mobile",
+                &[("value", &self.mobile)],
+            )));
+        }
+        if let Some(e) = &self.email {
+            if !is_email(e) {
+                return Err(error::invalid(tf("account.bad_email", &[("value", e)])));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The next unused username for a role at an org: `<code>-<letter><2-digit seq>`. Accounts are
+/// never deleted, so the highest one ever issued is still there.
+pub fn next_username(conn: &Connection, code: &str, role: Role) -> Result<String> {
+    let prefix = format!("{code}-{}", role.letter());
+    let max: Option<String> = conn
+        .prepare_cached("SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3")?
+        .query_row(params![format!("{prefix}00"), format!("{prefix}:"), prefix.len() as i64 + 2], |r| r.get(0))?;
+    let next = max
+        .and_then(|m| m[prefix.len()..].parse::<u32>().ok())
+        .map_or(1, |n| n + 1);
+    if next > 99 {
+        // Beyond 99 the sequence grows a digit; still unique and never reused.
+        let max3: Option<String> = conn
+            .prepare_cached("SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3")?
+            .query_row(params![format!("{prefix}000"), format!("{prefix}:"), prefix.len() as i64 + 3], |r| r.get(0))?;
+        let n = max3
+            .and_then(|m| m[prefix.len()..].parse::<u32>().ok())
+            .map_or(100, |n| n + 1);
+        return Ok(format!("{prefix}{n:03}"));
+    }
+    Ok(format!("{prefix}{next:02}"))
+}
+
+/// The active account that already holds this mobile, if any.
+pub fn active_with_mobile(conn: &Connection, mobile: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT username FROM account WHERE mobile = ?1 AND status = 'active'")?
+        .query_row(params![mobile], |r| r.get(0))
+        .optional()?)
+}
+
+/// The active reviewer or inspector of a unit, if any.
+pub fn active_in_role(conn: &Connection, org_id: i64, role: Role) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT username FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active'",
+        )?
+        .query_row(params![org_id, role.as_str()], |r| r.get(0))
+        .optional()?)
+}
+
+/// What issuing an account gives back: the username and the one-time activation code.
+pub struct Issued {
+    pub id: i64,
+    pub username: String,
+    pub code: String,
+    pub expires_at: String,
+}
+
+/// Check the rules for a new active account at `org`.
+pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Person) -> Result<()> {
+    person.validate()?;
+    if !role.fits(org.level) {
+        let place = match role {
+            Role::SchoolAdmin => t("account.where.school"),
+            Role::Support => t("account.where.ministry"),
+            _ => t("account.where.unit"),
+        };
+        return Err(error::invalid(tf(
+            "account.role_unit",
+            &[("role", &role.label()), ("where", &place)],
+        ))
+        .into());
+    }
+    if let Some(u) = active_with_mobile(conn, &person.mobile)? {
+        return Err(Error::new(
+            Kind::Refused,
+            tf(
+                "account.mobile_taken",
+                &[("mobile", &person.mobile), ("username", &u)],
+            ),
+        )
+        .hint(tf("account.mobile_taken.hint", &[("username", &u)]))
+        .into());
+    }
+    if matches!(role, Role::Reviewer | Role::Inspector) {
+        if let Some(u) = active_in_role(conn, org.id, role)? {
+            return Err(Error::new(
+                Kind::Refused,
+                tf(
+                    "account.role_taken",
+                    &[
+                        ("unit", &org.code),
+                        ("role", &role.label()),
+                        ("username", &u),
+                    ],
+                ),
+            )
+            .hint(tf("account.role_taken.hint", &[("username", &u)]))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Issue an active account with a fresh activation code (SPEC §2), audited as `account.add`.
+pub fn issue(
+    tx: &mut Tx,
+    org: &Org,
+    role: Role,
+    person: &Person,
+    username: Option<&str>,
+    issued_by: Option<i64>,
+) -> Result<Issued> {
+    check_new_active(tx, org, role, person)?;
+    let username = match username {
+        Some(u) => {
+            let taken: bool = tx.query_row(
+                "SELECT count(*) > 0 FROM account WHERE username = ?1",
+                params![u],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(
+                    error::refused(tf("account.username_taken", &[("username", &u)])).into(),
+                );
+            }
+            u.to_string()
+        }
+        None => next_username(tx, &org.code, role)?,
+    };
+    let code = auth::new_activation_code();
+    let expires = tx.now + chrono::Duration::days(auth::ACTIVATION_DAYS);
+    let expires_at = crate::calendar::stored(expires);
+    let now = tx.now_stored();
+    tx.execute(
+        "INSERT INTO account(username, org_id, role, status, name, mobile, office_phone, email, department, title,
+                             activation_hash, activation_expires_at, issued_by, created_at)
+         VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            username,
+            org.id,
+            role.as_str(),
+            person.name.trim(),
+            person.mobile,
+            person.office_phone,
+            person.email,
+            person.department,
+            person.title,
+            auth::hash_secret(&auth::normalize_code(&code)),
+            expires_at,
+            issued_by,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.audit(
+        Event::new("account.add").target(&username).scope(&org.path).detail(json!({
+            "after": {
+                "username": username, "org": org.code, "role": role.as_str(), "status": "active",
+                "name": person.name.trim(), "mobile": person.mobile, "office_phone": person.office_phone,
+                "email": person.email, "department": person.department, "title": person.title,
+            }
+        })),
+    )?;
+    Ok(Issued {
+        id,
+        username,
+        code,
+        expires_at,
+    })
+}
+
+/// An account row as listed and shown.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_path: String,
+    pub role: String,
+    pub status: String,
+    pub name: String,
+    pub mobile: String,
+    pub office_phone: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub created_at: String,
+    pub disabled_at: Option<String>,
+    pub locked_until: Option<String>,
+    pub issued_by: Option<String>,
+}
+
+pub const ACCOUNT_SELECT: &str = "SELECT a.id, a.username, o.code, o.name, o.path, a.role, a.status, a.name, a.mobile,
+        a.office_phone, a.email, a.department, a.title, a.created_at, a.disabled_at, a.locked_until, i.username
+    FROM account a JOIN org o ON o.id = a.org_id LEFT JOIN account i ON i.id = a.issued_by";
+
+pub fn account_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        org_code: r.get(2)?,
+        org_name: r.get(3)?,
+        org_path: r.get(4)?,
+        role: r.get(5)?,
+        status: r.get(6)?,
+        name: r.get(7)?,
+        mobile: r.get(8)?,
+        office_phone: r.get(9)?,
+        email: r.get(10)?,
+        department: r.get(11)?,
+        title: r.get(12)?,
+        created_at: r.get(13)?,
+        disabled_at: r.get(14)?,
+        locked_until: r.get(15)?,
+        issued_by: r.get(16)?,
+    })
+}
+
+/// The account with this username inside `scope`; outside the scope it is "not found" (SPEC §1).
+pub fn in_scope(conn: &Connection, scope: &Org, username: &str) -> Result<AccountRow> {
+    let row = conn
+        .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.username = ?1"))?
+        .query_row(params![username], account_from_row)
+        .optional()?;
+    match row {
+        Some(a) if scope.contains_path(&a.org_path) => Ok(a),
+        _ => Err(error::not_found(tf("account.none", &[("username", &username)])).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles_are_eleven_digits_from_1() {
+        assert!(is_mobile("13912345678"));
+        for bad in [
+            "23912345678",
+            "1391234567",
+            "139123456789",
+            "1391234567a",
+            "",
+        ] {
+            assert!(!is_mobile(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_fit_their_orgs() {
+        assert!(Role::Reviewer.fits(Level::County));
+        assert!(!Role::Reviewer.fits(Level::School));
+        assert!(Role::SchoolAdmin.fits(Level::School));
+        assert!(!Role::SchoolAdmin.fits(Level::County));
+        assert!(Role::Support.fits(Level::Ministry));
+        assert!(!Role::Support.fits(Level::Province));
+    }
+}

@@ -1,0 +1,247 @@
+//! The audit trail (SPEC §7, Art. 22): one event per change, in the same transaction, each
+//! hashed with the one before it so that any edit behind the tool's back is found.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::db::Tx;
+use crate::error::Result;
+
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who an event is recorded against: a username and its org's code, or `system`.
+#[derive(Debug, Clone)]
+pub struct AuditActor {
+    pub name: String,
+    pub unit: Option<String>,
+}
+
+impl AuditActor {
+    pub fn system() -> Self {
+        AuditActor {
+            name: "system".into(),
+            unit: None,
+        }
+    }
+}
+
+/// One change to record.
+#[derive(Debug, Clone, Default)]
+pub struct Event {
+    pub action: String,
+    pub target: Option<String>,
+    /// The tree path the event belongs to (the target org's, or the actor's unit's), so a unit
+    /// sees its subtree's events.
+    pub scope_path: Option<String>,
+    pub period: Option<String>,
+    /// Before and after.
+    pub detail: Value,
+    pub reason: Option<String>,
+}
+
+impl Event {
+    pub fn new(action: &str) -> Self {
+        Event {
+            action: action.into(),
+            detail: json!({}),
+            ..Default::default()
+        }
+    }
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+    pub fn scope(mut self, path: impl Into<String>) -> Self {
+        self.scope_path = Some(path.into());
+        self
+    }
+    pub fn period(mut self, period: impl Into<String>) -> Self {
+        self.period = Some(period.into());
+        self
+    }
+    pub fn detail(mut self, detail: Value) -> Self {
+        self.detail = detail;
+        self
+    }
+    pub fn reason(mut self, reason: Option<&str>) -> Self {
+        self.reason = reason.map(str::to_string);
+        self
+    }
+}
+
+/// A stored event, as read back.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub actor_unit: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub scope_path: Option<String>,
+    pub period: Option<String>,
+    pub detail: String,
+    pub reason: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Stored {
+    /// The hash this event should have, from its contents and the hash before it.
+    pub fn expected_hash(&self) -> String {
+        chain_hash(
+            self.seq,
+            &self.at,
+            &self.actor,
+            self.actor_unit.as_deref(),
+            &self.action,
+            self.target.as_deref(),
+            self.scope_path.as_deref(),
+            self.period.as_deref(),
+            &self.detail,
+            self.reason.as_deref(),
+            &self.prev_hash,
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn chain_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    actor_unit: Option<&str>,
+    action: &str,
+    target: Option<&str>,
+    scope_path: Option<&str>,
+    period: Option<&str>,
+    detail: &str,
+    reason: Option<&str>,
+    prev: &str,
+) -> String {
+    // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
+    let canonical = json!([
+        seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev
+    ]);
+    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+impl Tx<'_> {
+    /// Append one event to the chain, inside this transaction.
+    pub fn audit(&mut self, ev: Event) -> Result<()> {
+        let (last_seq, last_hash) = match self.head.take() {
+            Some(h) => h,
+            None => self
+                .tx
+                .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+                .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .optional()?
+                .unwrap_or((0, GENESIS.to_string())),
+        };
+        let seq = last_seq + 1;
+        let at = self.now_stored();
+        let detail = ev.detail.to_string();
+        let hash = chain_hash(
+            seq,
+            &at,
+            &self.actor.name,
+            self.actor.unit.as_deref(),
+            &ev.action,
+            ev.target.as_deref(),
+            ev.scope_path.as_deref(),
+            ev.period.as_deref(),
+            &detail,
+            ev.reason.as_deref(),
+            &last_hash,
+        );
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit(seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                seq,
+                at,
+                self.actor.name,
+                self.actor.unit,
+                ev.action,
+                ev.target,
+                ev.scope_path,
+                ev.period,
+                detail,
+                ev.reason,
+                last_hash,
+                hash
+            ])?;
+        self.head = Some((seq, hash));
+        Ok(())
+    }
+}
+
+/// Where the chain first breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Break {
+    /// The event's contents do not give its hash.
+    Hash(i64),
+    /// The event's `prev_hash` is not the previous event's hash.
+    Prev(i64),
+    /// Sequence numbers skip: events before this one are missing.
+    Gap(i64),
+}
+
+pub const STORED_COLUMNS: &str =
+    "seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash";
+
+pub fn stored_from_row(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        actor_unit: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        scope_path: r.get(6)?,
+        period: r.get(7)?,
+        detail: r.get(8)?,
+        reason: r.get(9)?,
+        prev_hash: r.get(10)?,
+        hash: r.get(11)?,
+    })
+}
+
+/// Walk the whole chain; `Ok(count)` if intact.
+pub fn verify(conn: &Connection) -> Result<std::result::Result<i64, Break>> {
+    let mut stmt = conn.prepare(&format!("SELECT {STORED_COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1;
+    let mut prev = GENESIS.to_string();
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let ev = stored_from_row(row)?;
+        if ev.seq != expected_seq {
+            return Ok(Err(Break::Gap(ev.seq)));
+        }
+        if ev.prev_hash != prev {
+            return Ok(Err(Break::Prev(ev.seq)));
+        }
+        if ev.expected_hash() != ev.hash {
+            return Ok(Err(Break::Hash(ev.seq)));
+        }
+        prev = ev.hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    Ok(Ok(count))
+}

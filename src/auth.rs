@@ -1,0 +1,442 @@
+//! Sign-in (SPEC §2): argon2id passwords with their cost stored in each hash, one-time
+//! activation codes, sessions kept in a 0600 file in the user's config dir, API tokens for
+//! scripts, and the lockout after five failures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::account::Role;
+use crate::audit::{hex, AuditActor};
+use crate::calendar::{self, stored};
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy::{self, Org};
+use crate::i18n::{t, tf};
+
+pub const ACTIVATION_DAYS: i64 = 14;
+pub const SESSION_HOURS: i64 = 12;
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+
+/// Who is acting, and through what.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub org: Org,
+    pub via: Via,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+}
+
+impl Actor {
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
+            name: self.username.clone(),
+            unit: Some(self.org.code.clone()),
+        }
+    }
+    /// The account's scope: its own org and everything below it (SPEC §1).
+    pub fn scope(&self) -> &Org {
+        &self.org
+    }
+}
+
+// ---------------------------------------------------------------- secrets
+
+/// `n` bytes from the operating system's random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).expect("the operating system's random source is available");
+    buf
+}
+
+/// SHA-256 of a secret, hex; how tokens and activation codes are stored.
+pub fn hash_secret(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A one-time activation code: 160 random bits in Crockford base32, grouped for reading aloud.
+pub fn new_activation_code() -> String {
+    let bytes = random_bytes::<20>();
+    let mut bits: u64 = 0;
+    let mut nbits = 0;
+    let mut out = String::new();
+    for b in bytes {
+        bits = (bits << 8) | b as u64;
+        nbits += 8;
+        while nbits >= 5 {
+            nbits -= 5;
+            out.push(CROCKFORD[((bits >> nbits) & 31) as usize] as char);
+        }
+    }
+    out.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The canonical form of a code as typed: no dashes or spaces, upper case, O→0, I/L→1.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\t'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// A session or API token: 256 random bits.
+pub fn new_token(prefix: &str) -> String {
+    format!("{prefix}{}", hex(&random_bytes::<32>()))
+}
+
+// ---------------------------------------------------------------- passwords
+
+/// The password policy (SPEC §2): at least 10 characters, not all digits.
+pub fn check_password_policy(pw: &str) -> Result<(), Error> {
+    if pw.chars().count() < 10 {
+        return Err(error::invalid(t("password.too_short")));
+    }
+    if pw.chars().all(|c| c.is_ascii_digit()) {
+        return Err(error::invalid(t("password.all_digits")));
+    }
+    Ok(())
+}
+
+/// argon2id; production cost per OWASP (19 MiB, 2 passes). Test-clock databases use a cheap
+/// cost so test suites stay fast; the cost is stored in each hash, so both verify alike.
+pub fn hash_password(pw: &str, cheap: bool) -> Result<String> {
+    let params = if cheap {
+        Params::new(256, 1, 1, None)
+    } else {
+        Params::new(19 * 1024, 2, 1, None)
+    }
+    .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let salt =
+        SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(argon
+        .hash_password(pw.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
+        .to_string())
+}
+
+pub fn verify_password(pw: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(h) => Argon2::default().verify_password(pw.as_bytes(), &h).is_ok(),
+        Err(_) => false,
+    }
+}
+
+// ---------------------------------------------------------------- session files
+
+/// Where sessions are kept: `EIP_CONFIG_DIR`, else the platform config dir (`directories`).
+pub fn config_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("EIP_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("cn", "edu", "eip")
+        .map(|p| p.config_dir().to_path_buf())
+        .ok_or_else(|| anyhow::anyhow!("cannot find a config directory (no home directory)"))
+}
+
+/// The session file for a database: one file per database path.
+pub fn session_file(db_path: &Path) -> Result<PathBuf> {
+    let canonical = std::fs::canonicalize(db_path).unwrap_or_else(|_| db_path.to_path_buf());
+    let key = hash_secret(&canonical.to_string_lossy());
+    Ok(config_dir()?.join("sessions").join(&key[..32]))
+}
+
+/// Write the session token, readable by the owner only (mode 0600, created that way).
+pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
+    let file = session_file(db_path)?;
+    let dir = file.parent().expect("session files live in a directory");
+    std::fs::create_dir_all(dir)?;
+    let tmp = file.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let mut f = opts.open(&tmp)?;
+    writeln!(f, "{token}")?;
+    writeln!(
+        f,
+        "{}",
+        std::fs::canonicalize(db_path)
+            .unwrap_or_else(|_| db_path.to_path_buf())
+            .display()
+    )?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &file)?;
+    Ok(())
+}
+
+/// The token in the session file, if there is one; refused if others can read the file.
+pub fn read_session_file(db_path: &Path) -> Result<Option<String>> {
+    let file = session_file(db_path)?;
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::new(
+                Kind::Denied,
+                tf(
+                    "session.unsafe",
+                    &[("path", &file.display()), ("mode", &format!("{mode:o}"))],
+                ),
+            )
+            .hint(tf("session.unsafe.hint", &[("path", &file.display())]))
+            .into());
+        }
+    }
+    Ok(text
+        .lines()
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty()))
+}
+
+pub fn remove_session_file(db_path: &Path) -> Result<bool> {
+    match std::fs::remove_file(session_file(db_path)?) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- resolving the actor
+
+fn actor_from(conn: &Connection, account_id: i64, via: Via, expires_at: String) -> Result<Actor> {
+    let (username, name, role, status, org_id): (String, String, String, String, i64) = conn
+        .prepare_cached("SELECT username, name, role, status, org_id FROM account WHERE id = ?1")?
+        .query_row(params![account_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+    if status != "active" {
+        return Err(Error::new(
+            Kind::Denied,
+            tf("auth.inactive", &[("username", &username)]),
+        )
+        .hint(t("auth.none.hint"))
+        .into());
+    }
+    let role =
+        Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role} in the database"))?;
+    let org = hierarchy::find_by_id(conn, org_id)?;
+    Ok(Actor {
+        account_id,
+        username,
+        name,
+        role,
+        org,
+        via,
+        expires_at,
+    })
+}
+
+/// The signed-in account: `EIP_TOKEN` if set, else this database's session file.
+pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
+    let now_s = stored(now);
+    if let Some(token) = std::env::var("EIP_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+    {
+        let found: Option<(i64, String)> = conn
+            .prepare_cached(
+                "SELECT account_id, expires_at FROM api_token
+                 WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+            )?
+            .query_row(params![hash_secret(&token), now_s], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        return match found {
+            Some((id, exp)) => actor_from(conn, id, Via::Token, exp),
+            None => Err(Error::new(Kind::Denied, t("auth.bad_token"))
+                .hint(t("auth.bad_token.hint"))
+                .into()),
+        };
+    }
+    let path_s = db_path.display().to_string();
+    let Some(token) = read_session_file(db_path)? else {
+        return Err(
+            Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)]))
+                .hint(t("auth.none.hint"))
+                .into(),
+        );
+    };
+    let found: Option<(i64, String)> = conn
+        .prepare_cached("SELECT account_id, expires_at FROM session WHERE token_hash = ?1")?
+        .query_row(params![hash_secret(&token)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match found {
+        Some((id, exp)) if exp > now_s => actor_from(conn, id, Via::Session, exp),
+        Some(_) => Err(
+            Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)]))
+                .hint(t("auth.none.hint"))
+                .into(),
+        ),
+        None => Err(
+            Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)]))
+                .hint(t("auth.none.hint"))
+                .into(),
+        ),
+    }
+}
+
+/// Start a session for an account: a fresh token (returned, for the session file) whose hash is
+/// stored with its expiry; the account's expired sessions are cleared.
+pub fn open_session(
+    conn: &Connection,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(String, String)> {
+    let token = new_token("eips_");
+    let expires = stored(now + Duration::hours(SESSION_HOURS));
+    conn.execute(
+        "DELETE FROM session WHERE account_id = ?1 AND expires_at <= ?2",
+        params![account_id, stored(now)],
+    )?;
+    conn.execute(
+        "INSERT INTO session(token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![hash_secret(&token), account_id, stored(now), expires],
+    )?;
+    Ok((token, expires))
+}
+
+/// The account a person is signing in to, with what the sign-in rules need.
+pub struct LoginTarget {
+    pub id: i64,
+    pub username: String,
+    pub org_code: String,
+    pub org_path: String,
+    pub status: String,
+    pub password_hash: Option<String>,
+    pub activation_hash: Option<String>,
+    pub activation_expires_at: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+}
+
+pub fn login_target(conn: &Connection, username: &str) -> Result<Option<LoginTarget>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.id, a.username, o.code, o.path, a.status, a.password_hash, a.activation_hash,
+                    a.activation_expires_at, a.failed_logins, a.locked_until
+             FROM account a JOIN org o ON o.id = a.org_id WHERE a.username = ?1",
+        )?
+        .query_row(params![username], |r| {
+            Ok(LoginTarget {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                org_code: r.get(2)?,
+                org_path: r.get(3)?,
+                status: r.get(4)?,
+                password_hash: r.get(5)?,
+                activation_hash: r.get(6)?,
+                activation_expires_at: r.get(7)?,
+                failed_logins: r.get(8)?,
+                locked_until: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The lock in force at `now`, if any, shown in CST.
+pub fn locked_until(target: &LoginTarget, now: DateTime<Utc>) -> Option<String> {
+    let until = target
+        .locked_until
+        .as_deref()
+        .and_then(calendar::parse_stored)?;
+    (until > now).then(|| format!("{} {}", calendar::show_cst(until, false), t("cst")))
+}
+
+/// After a failure: the new failure count and lock.
+pub fn after_failure(failed_logins: i64, now: DateTime<Utc>) -> (i64, Option<String>) {
+    let n = failed_logins + 1;
+    if n >= MAX_FAILURES {
+        (0, Some(stored(now + Duration::minutes(LOCK_MINUTES))))
+    } else {
+        (n, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activation_codes_carry_160_bits_and_normalise() {
+        let c = new_activation_code();
+        let n = normalize_code(&c);
+        assert_eq!(n.len(), 32, "32 base32 characters = 160 bits: {c}");
+        assert!(n.bytes().all(|b| CROCKFORD.contains(&b)));
+        assert_eq!(normalize_code(&c.to_lowercase()), n);
+        assert_ne!(new_activation_code(), c);
+        assert_eq!(normalize_code("ab-cd o1 IL"), "ABCD0111");
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(check_password_policy("short").is_err());
+        assert!(check_password_policy("1234567890").is_err());
+        assert!(check_password_policy("correct horse").is_ok());
+        assert!(check_password_policy("密码是很长的中文密码啊").is_ok());
+    }
+
+    #[test]
+    fn password_hashes_carry_their_cost() {
+        let cheap = hash_password("correct horse", true).unwrap();
+        assert!(
+            cheap.starts_with("$argon2id$") && cheap.contains("m=256,t=1"),
+            "{cheap}"
+        );
+        assert!(verify_password("correct horse", &cheap));
+        assert!(!verify_password("correct horsf", &cheap));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn five_failures_lock_for_fifteen_minutes() {
+        let now = Utc::now();
+        let mut n = 0;
+        for _ in 0..4 {
+            let (next, lock) = after_failure(n, now);
+            assert!(lock.is_none());
+            n = next;
+        }
+        let (next, lock) = after_failure(n, now);
+        assert_eq!(next, 0);
+        assert_eq!(lock, Some(stored(now + Duration::minutes(15))));
+    }
+}

@@ -1,0 +1,420 @@
+//! `eip account …` (SPEC §2): issuing accounts, listing them, and API tokens for scripts.
+
+use clap::{Args, Subcommand};
+use rusqlite::params;
+use serde_json::json;
+
+use crate::account::{self, Person, Role};
+use crate::audit::Event;
+use crate::auth;
+use crate::calendar::{self, stored};
+use crate::context::Ctx;
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy;
+use crate::i18n::{t, tf};
+use crate::output::{Cell, Out};
+use crate::perm::{self, Action};
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Issue an account: active at once, with a one-time activation code shown once
+    Add(AddArgs),
+    /// List accounts in your scope
+    List(ListArgs),
+    /// Show one account
+    Show(ShowArgs),
+    /// API tokens for scripts (EIP_TOKEN)
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The unit (6-digit code) or school (10-digit code) the account belongs to
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    #[arg(long, value_enum)]
+    pub role: Role,
+    /// Real name (姓名)
+    #[arg(long)]
+    pub name: String,
+    /// Mobile (手机号): 11 digits starting with 1
+    #[arg(long)]
+    pub mobile: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Office phone (办公电话)
+    #[arg(long)]
+    pub office_phone: Option<String>,
+    /// Department (处室)
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Title (职务)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Use this username instead of the generated <code>-<letter><seq>
+    #[arg(long)]
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Accounts of this unit and everything below it [default: your scope]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+    #[arg(long, value_enum)]
+    pub role: Option<Role>,
+    /// pending, active or disabled
+    #[arg(long, value_parser = ["pending", "active", "disabled"])]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub username: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a named token for scripts; it is shown once
+    Create(TokenCreateArgs),
+    /// List your tokens
+    List,
+    /// Revoke one of your tokens
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// A name that says where it is used, e.g. cron
+    #[arg(long)]
+    pub name: String,
+    /// Days it stays valid (1–3650)
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (from `eip account token list`)
+    pub id: i64,
+}
+
+pub fn cmd_account(ctx: &mut Ctx, command: AccountCommand) -> Result<()> {
+    match command {
+        AccountCommand::Add(a) => add(ctx, a),
+        AccountCommand::List(a) => list(ctx, a),
+        AccountCommand::Show(a) => show(ctx, a),
+        AccountCommand::Token(TokenCommand::Create(a)) => token_create(ctx, a),
+        AccountCommand::Token(TokenCommand::List) => token_list(ctx),
+        AccountCommand::Token(TokenCommand::Revoke(a)) => token_revoke(ctx, a),
+    }
+}
+
+fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let code = a.unit.trim();
+    let org = match hierarchy::find(&db.conn, code)? {
+        Some(o) if actor.scope().contains_path(&o.path) => o,
+        _ => {
+            let key = if code.len() == 10 {
+                "school.none"
+            } else {
+                "unit.none"
+            };
+            return Err(error::not_found(tf(key, &[("code", &code)])).into());
+        }
+    };
+    perm::require(&actor, Action::AccountIssue(a.role), &org)?;
+    let person = Person {
+        name: a.name.trim().to_string(),
+        mobile: a.mobile.trim().to_string(),
+        office_phone: a.office_phone,
+        email: a.email,
+        department: a.department,
+        title: a.title,
+    };
+    let issued = db.write(&actor.audit_actor(), |tx| {
+        account::issue(
+            tx,
+            &org,
+            a.role,
+            &person,
+            a.username.as_deref(),
+            Some(actor.account_id),
+        )
+    })?;
+    out.status(&tf(
+        "account.added",
+        &[
+            ("role", &a.role.label()),
+            ("username", &issued.username),
+            ("name", &person.name),
+            ("unit", &org.code),
+        ],
+    ));
+    out.status(&tf(
+        "account.code_hint",
+        &[("name", &person.name), ("username", &issued.username)],
+    ));
+    let expires = calendar::parse_stored(&issued.expires_at)
+        .map_or(issued.expires_at.clone(), calendar::rfc3339_cst);
+    out.record(
+        &[
+            ("username", "col.username"),
+            ("activation_code", "col.activation_code"),
+            ("activation_expires_at", "col.activation_expires"),
+        ],
+        &[
+            Cell::from(issued.username),
+            Cell::from(issued.code),
+            Cell::from(expires),
+        ],
+    )
+}
+
+const ACCOUNT_COLUMNS: &[(&str, &str)] = &[
+    ("username", "col.username"),
+    ("name", "col.person"),
+    ("role", "col.role"),
+    ("unit", "col.unit"),
+    ("unit_name", "col.unit_name"),
+    ("status", "col.status"),
+    ("mobile", "col.mobile"),
+    ("email", "col.email"),
+    ("department", "col.department"),
+    ("title", "col.title"),
+];
+
+fn role_word(out: &Out, role: &str) -> Cell {
+    out.word(role, Role::parse(role).map(Role::label).unwrap_or(role))
+}
+
+fn status_word(out: &Out, status: &str) -> Cell {
+    let label = match status {
+        "pending" => t("status.pending"),
+        "active" => t("status.active"),
+        "disabled" => t("status.disabled"),
+        other => other,
+    };
+    out.word(status, label)
+}
+
+fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let root = match &a.under {
+        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
+        None => actor.scope().clone(),
+    };
+    let (lo, hi) = root.subtree();
+    let mut stmt = db.conn.prepare(&format!(
+        "{} WHERE o.path >= ?1 AND o.path < ?2 AND (?3 IS NULL OR a.role = ?3) AND (?4 IS NULL OR a.status = ?4)
+         ORDER BY o.path, a.username",
+        account::ACCOUNT_SELECT
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![lo, hi, a.role.map(Role::as_str), a.status],
+            account::account_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(&r.username),
+                Cell::from(&r.name),
+                role_word(&out, &r.role),
+                Cell::from(&r.org_code),
+                Cell::from(&r.org_name),
+                status_word(&out, &r.status),
+                Cell::from(&r.mobile),
+                Cell::from(r.email.clone()),
+                Cell::from(r.department.clone()),
+                Cell::from(r.title.clone()),
+            ]
+        })
+        .collect();
+    out.list(ACCOUNT_COLUMNS, &cells)
+}
+
+fn cst(s: &Option<String>) -> Cell {
+    Cell::from(
+        s.as_deref()
+            .map(|v| calendar::parse_stored(v).map_or(v.to_string(), calendar::rfc3339_cst)),
+    )
+}
+
+fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let r = account::in_scope(&db.conn, actor.scope(), a.username.trim())?;
+    let mut cols = ACCOUNT_COLUMNS.to_vec();
+    cols.extend([
+        ("office_phone", "col.office_phone"),
+        ("issued_by", "col.issued_by"),
+        ("created_at", "col.created_at"),
+        ("disabled_at", "col.disabled_at"),
+        ("locked_until", "col.locked_until"),
+    ]);
+    let row = vec![
+        Cell::from(&r.username),
+        Cell::from(&r.name),
+        role_word(&out, &r.role),
+        Cell::from(&r.org_code),
+        Cell::from(&r.org_name),
+        status_word(&out, &r.status),
+        Cell::from(&r.mobile),
+        Cell::from(r.email.clone()),
+        Cell::from(r.department.clone()),
+        Cell::from(r.title.clone()),
+        Cell::from(r.office_phone.clone()),
+        Cell::from(r.issued_by.clone()),
+        cst(&Some(r.created_at.clone())),
+        cst(&r.disabled_at),
+        cst(&r.locked_until),
+    ];
+    out.record(&cols, &row)
+}
+
+fn token_create(ctx: &mut Ctx, a: TokenCreateArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    if !(1..=3650).contains(&a.days) {
+        return Err(error::usage(t("token.bad_days")).into());
+    }
+    let name = a.name.trim().to_string();
+    if name.is_empty() {
+        return Err(error::usage(t("unit.empty_name")).into());
+    }
+    let (db, actor) = ctx.signed_in()?;
+    let token = auth::new_token("eipt_");
+    let expires = db.now + chrono::Duration::days(a.days);
+    let id = db.write(&actor.audit_actor(), |tx| {
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM api_token WHERE account_id = ?1 AND name = ?2 AND revoked_at IS NULL",
+                params![actor.account_id, name],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(id) = existing {
+            return Err(Error::new(Kind::Refused, tf("token.name_taken", &[("name", &name)]))
+                .hint(tf("token.name_taken.hint", &[("id", &id)]))
+                .into());
+        }
+        tx.execute(
+            "INSERT INTO api_token(account_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![actor.account_id, name, auth::hash_secret(&token), tx.now_stored(), stored(expires)],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.audit(
+            Event::new("token.create")
+                .target(&actor.username)
+                .scope(&actor.org.path)
+                .detail(json!({ "after": { "id": id, "name": name, "expires_at": stored(expires) } })),
+        )?;
+        Ok(id)
+    })?;
+    let until = calendar::rfc3339_cst(expires);
+    out.status(&tf(
+        "token.created",
+        &[
+            ("name", &name),
+            ("username", &actor.username),
+            ("until", &until),
+        ],
+    ));
+    out.status(t("token.hint"));
+    out.record(
+        &[
+            ("id", "col.id"),
+            ("name", "col.token_name"),
+            ("token", "col.token"),
+            ("expires_at", "col.expires_at"),
+        ],
+        &[
+            Cell::Int(id),
+            Cell::from(name),
+            Cell::from(token),
+            Cell::from(until),
+        ],
+    )
+}
+
+fn token_list(ctx: &mut Ctx) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let mut stmt = db.conn.prepare(
+        "SELECT id, name, created_at, expires_at, revoked_at FROM api_token WHERE account_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map(params![actor.account_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let cells: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|(id, name, created, expires, revoked)| {
+            vec![
+                Cell::Int(id),
+                Cell::from(name),
+                cst(&Some(created)),
+                cst(&Some(expires)),
+                cst(&revoked),
+            ]
+        })
+        .collect();
+    out.list(
+        &[
+            ("id", "col.id"),
+            ("name", "col.token_name"),
+            ("created_at", "col.created_at"),
+            ("expires_at", "col.expires_at"),
+            ("revoked_at", "col.revoked_at"),
+        ],
+        &cells,
+    )
+}
+
+fn token_revoke(ctx: &mut Ctx, a: TokenRevokeArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let name = db.write(&actor.audit_actor(), |tx| {
+        let found: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT name, revoked_at FROM api_token WHERE id = ?1 AND account_id = ?2",
+                params![a.id, actor.account_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let Some((name, revoked)) = found else {
+            return Err(error::not_found(tf("token.none", &[("id", &a.id)])).into());
+        };
+        if revoked.is_some() {
+            return Err(error::refused(tf("token.already_revoked", &[("id", &a.id)])).into());
+        }
+        tx.execute(
+            "UPDATE api_token SET revoked_at = ?1 WHERE id = ?2",
+            params![tx.now_stored(), a.id],
+        )?;
+        tx.audit(
+            Event::new("token.revoke")
+                .target(&actor.username)
+                .scope(&actor.org.path)
+                .detail(
+                    json!({ "before": { "id": a.id, "name": name }, "after": { "revoked": true } }),
+                ),
+        )?;
+        Ok(name)
+    })?;
+    out.status(&tf("token.revoked", &[("id", &a.id), ("name", &name)]));
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! `eip audit …` (SPEC §7): the audit trail, read within the scope, and its verification.
+
+use clap::{Args, Subcommand};
+use rusqlite::types::Value as SqlValue;
+
+use crate::audit::{self, Break};
+use crate::calendar::{self, Period};
+use crate::context::Ctx;
+use crate::error::{Error, Kind, Result};
+use crate::hierarchy::{self, MINISTRY_CODE};
+use crate::i18n::{t, tf};
+use crate::output::Cell;
+use crate::perm::{self, Action};
+
+use super::report::parse_period;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Show audit events in your scope, oldest first
+    Log(LogArgs),
+    /// Check the whole hash chain (exit 8 naming the first broken event)
+    Verify,
+}
+
+fn parse_time(s: &str) -> Result<String, String> {
+    calendar::parse_user_time(s)
+        .map(calendar::stored)
+        .ok_or_else(|| tf("audit.bad_time", &[("value", &s)]))
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Events at or after this time (a date is 00:00 CST)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Events before this time
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Events by this username (or `system`)
+    #[arg(long, value_name = "USER")]
+    pub actor: Option<String>,
+    /// Events of this action or its sub-actions (e.g. `unit` matches unit.add and unit.rename)
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Events about this code, username or id
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Events about this unit and everything below it
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+    /// Events about this period
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+    /// Show the latest N events (0: all)
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+}
+
+pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
+    match command {
+        AuditCommand::Log(a) => log(ctx, a),
+        AuditCommand::Verify => verify(ctx),
+    }
+}
+
+/// A WHERE clause built from optional filters, every value bound as a parameter.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<SqlValue>,
+}
+
+impl Filter {
+    /// `clause` has one `{}` per value, in order.
+    fn add(&mut self, clause: &str, values: Vec<String>) {
+        let mut out = String::new();
+        let mut parts = clause.split("{}");
+        out.push_str(parts.next().unwrap_or(""));
+        for (part, v) in parts.zip(values) {
+            self.args.push(SqlValue::Text(v));
+            out.push_str(&format!("?{}", self.args.len()));
+            out.push_str(part);
+        }
+        self.clauses.push(out);
+    }
+}
+
+fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let mut q = Filter::default();
+    // The scope: a unit sees the events of its subtree; the Ministry sees everything.
+    let root = match &a.under {
+        Some(c) => Some(hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?),
+        None if actor.scope().code != MINISTRY_CODE => Some(actor.scope().clone()),
+        None => None,
+    };
+    if let Some(root) = root {
+        let (lo, hi) = root.subtree();
+        q.add("scope_path >= {} AND scope_path < {}", vec![lo, hi]);
+    }
+    if let Some(s) = a.since {
+        q.add("at >= {}", vec![s]);
+    }
+    if let Some(u) = a.until {
+        q.add("at < {}", vec![u]);
+    }
+    if let Some(x) = a.actor {
+        q.add("actor = {}", vec![x]);
+    }
+    if let Some(x) = a.action {
+        let prefix = format!("{x}.");
+        q.add(
+            "(action = {} OR substr(action, 1, length({})) = {})",
+            vec![x, prefix.clone(), prefix],
+        );
+    }
+    if let Some(x) = a.target {
+        q.add("target = {}", vec![x]);
+    }
+    if let Some(p) = a.period {
+        q.add("period = {}", vec![p.to_string()]);
+    }
+    let (clauses, args) = (q.clauses, q.args);
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let limit = if a.limit == 0 {
+        String::new()
+    } else {
+        format!("LIMIT {}", a.limit)
+    };
+    let sql = format!(
+        "SELECT * FROM (SELECT {} FROM audit {filter} ORDER BY seq DESC {limit}) ORDER BY seq",
+        audit::STORED_COLUMNS
+    );
+    let mut stmt = db.conn.prepare(&sql)?;
+    let events = stmt
+        .query_map(
+            rusqlite::params_from_iter(args.iter()),
+            audit::stored_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let machine = out.is_machine();
+    let rows: Vec<Vec<Cell>> = events
+        .into_iter()
+        .map(|e| {
+            let at = calendar::parse_stored(&e.at).map_or(e.at.clone(), |t| {
+                if machine {
+                    calendar::rfc3339_cst(t)
+                } else {
+                    calendar::show_cst(t, false)
+                }
+            });
+            vec![
+                Cell::Int(e.seq),
+                Cell::from(at),
+                Cell::from(e.actor),
+                Cell::from(e.actor_unit),
+                Cell::from(e.action),
+                Cell::from(e.target),
+                Cell::from(e.period),
+                Cell::from(e.detail),
+                Cell::from(e.reason),
+            ]
+        })
+        .collect();
+    out.list(
+        &[
+            ("seq", "col.seq"),
+            ("at", "col.at"),
+            ("actor", "col.actor"),
+            ("actor_unit", "col.actor_unit"),
+            ("action", "col.action"),
+            ("target", "col.target"),
+            ("period", "col.period"),
+            ("detail", "col.detail"),
+            ("reason", "col.reason"),
+        ],
+        &rows,
+    )
+}
+
+fn verify(ctx: &mut Ctx) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    perm::require(&actor, Action::AuditVerify, actor.scope())?;
+    match audit::verify(&db.conn)? {
+        Ok(count) => {
+            out.status(&tf("audit.intact", &[("count", &count)]));
+            out.record(
+                &[("intact", "col.value"), ("events", "col.value")],
+                &[Cell::Bool(true), Cell::Int(count)],
+            )
+        }
+        Err(b) => {
+            let (seq, why) = match b {
+                Break::Hash(s) => (s, t("audit.why.hash")),
+                Break::Prev(s) => (s, t("audit.why.prev")),
+                Break::Gap(s) => (s, t("audit.why.gap")),
+            };
+            Err(Error::new(
+                Kind::AuditBroken,
+                tf("audit.broken", &[("seq", &seq), ("why", &why)]),
+            )
+            .hint(t("audit.broken.hint"))
+            .into())
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The command line (SPEC §8): one variant per command, each handled by `cmd_<name>` in its own
+//! module. The doc comments here are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::context::Ctx;
+use crate::db::Journal;
+use crate::error::Result;
+use crate::output::Format;
+
+pub mod account;
+pub mod audit;
+pub mod completions;
+pub mod demo;
+pub mod init;
+pub mod report;
+pub mod sign_in;
+pub mod unit;
+
+/// Administration tool for the National Education Informatization Work Progress Information
+/// System (全国教育信息化工作进展信息系统).
+///
+/// Provinces, prefectures, counties and schools report their education informatization figures
+/// through eip each month, level by level, under the Ministry of Education's management measures.
+#[derive(Debug, Parser)]
+#[command(name = "eip", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    after_help = "Exit codes: 0 ok · 1 other error · 2 usage · 3 not signed in / not permitted · \
+4 not found · 5 refused by the rules · 6 invalid input (nothing written) · 7 database busy or unusable · \
+8 audit chain broken"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalOpts {
+    /// Database file [default: eip.db in the platform data directory]
+    #[arg(long, global = true, env = "EIP_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Output format [default: table on a terminal, tsv otherwise]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Language of messages and headers [default: from LC_ALL/LANG]
+    #[arg(long, global = true, value_parser = ["zh", "en"], value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Journal mode: wal on a local disk, delete for a file on a network share
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub journal: Option<Journal>,
+    /// Print no status lines
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a database: the Ministry, the indicators and the first Ministry admin (000000-A01)
+    Init(init::InitArgs),
+    /// Sign in (a session for this database, valid 12 hours)
+    Login(sign_in::LoginArgs),
+    /// Sign out of this database
+    Logout,
+    /// Show the signed-in account and its scope
+    Whoami,
+    /// Build a demonstration database from one real province
+    Demo(demo::DemoArgs),
+    /// Print shell completions
+    Completions(completions::CompletionsArgs),
+    /// Admin units: provinces, prefectures, counties
+    #[command(subcommand)]
+    Unit(unit::UnitCommand),
+    /// Accounts and API tokens
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Monthly reporting
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    /// The audit trail
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
+    match command {
+        Command::Init(args) => init::cmd_init(ctx, args),
+        Command::Login(args) => sign_in::cmd_login(ctx, args),
+        Command::Logout => sign_in::cmd_logout(ctx),
+        Command::Whoami => sign_in::cmd_whoami(ctx),
+        Command::Demo(args) => demo::cmd_demo(ctx, args),
+        Command::Completions(args) => completions::cmd_completions(args),
+        Command::Unit(c) => unit::cmd_unit(ctx, c),
+        Command::Account(c) => account::cmd_account(ctx, c),
+        Command::Report(c) => report::cmd_report(ctx, c),
+        Command::Audit(c) => audit::cmd_audit(ctx, c),
+    }
+}
+
+/// The clap command, for completions, man pages and the help reference.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,93 @@
+//! `eip report …` (SPEC §4): the reporting calendar.
+
+use clap::{Args, Subcommand};
+
+use crate::calendar::{self, Period};
+use crate::context::Ctx;
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy::Level;
+use crate::i18n::{t, tf};
+use crate::output::Cell;
+
+/// `YYYY-MM`, for clap.
+pub fn parse_period(s: &str) -> Result<Period, String> {
+    s.trim()
+        .parse::<Period>()
+        .map_err(|_| tf("calendar.bad_period", &[("value", &s)]))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Print the reporting windows and deadlines of a period, in China Standard Time (Art. 17)
+    Calendar(CalendarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// The period reported, YYYY-MM [default: last month]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+}
+
+pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Calendar(a) => cmd_calendar(ctx, a),
+    }
+}
+
+/// "Now" for a command that needs no sign-in: the database's clock if there is a database
+/// (so the test-clock rule holds), else the real time, with `EIP_NOW` refused.
+fn now_without_sign_in(ctx: &mut Ctx) -> Result<chrono::DateTime<chrono::Utc>> {
+    if ctx.db_path.exists() {
+        return Ok(ctx.db()?.now);
+    }
+    if std::env::var("EIP_NOW").is_ok_and(|v| !v.is_empty()) {
+        return Err(Error::new(
+            Kind::Denied,
+            tf("clock.no_db", &[("path", &ctx.db_path.display())]),
+        )
+        .hint(t("clock.refused.hint"))
+        .into());
+    }
+    Ok(chrono::Utc::now())
+}
+
+fn cmd_calendar(ctx: &mut Ctx, a: CalendarArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let period = match a.period {
+        Some(p) => p,
+        None => calendar::reporting_period(now_without_sign_in(ctx)?),
+    };
+    out.status(&tf("calendar.period_used", &[("period", &period)]));
+    let mut rows = Vec::new();
+    for level in [Level::County, Level::Prefecture, Level::Province] {
+        let w = calendar::window_for(level, period)
+            .ok_or_else(|| error::Error::new(Kind::Other, "no window"))?;
+        let (opens, closes) = if out.is_machine() {
+            (
+                calendar::rfc3339_cst(w.opens),
+                calendar::rfc3339_cst(w.closes),
+            )
+        } else {
+            (
+                format!("{} {}", calendar::show_cst(w.opens, false), t("cst")),
+                format!("{} {}", calendar::show_cst(w.closes, true), t("cst")),
+            )
+        };
+        rows.push(vec![
+            out.word(level.as_str(), level.label()),
+            Cell::from(period.to_string()),
+            Cell::from(opens),
+            Cell::from(closes),
+        ]);
+    }
+    out.list(
+        &[
+            ("level", "col.level"),
+            ("period", "col.period"),
+            ("opens", "col.opens"),
+            ("deadline", "col.deadline"),
+        ],
+        &rows,
+    )
+}

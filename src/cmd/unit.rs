@@ -1,0 +1,438 @@
+//! `eip unit …` (SPEC §1, §5.0): admin units.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use rusqlite::params;
+
+use crate::context::Ctx;
+use crate::csvio::{self, Encoding, ExportWriter};
+use crate::error::{self, Result};
+use crate::hierarchy::{self, Level, Org};
+use crate::i18n::{t, tf};
+use crate::output::{Cell, Format};
+use crate::progress::Progress;
+use crate::units::{self, Change};
+
+fn parse_unit_level(s: &str) -> Result<Level, String> {
+    Level::parse(s)
+        .filter(|l| l.is_unit())
+        .ok_or_else(|| tf("unit.bad_level", &[("value", &s)]))
+}
+
+fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    Encoding::parse(s).map_err(|e| e.message)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add a unit under a parent of a strictly higher level
+    Add(AddArgs),
+    /// List the units under a unit (default: your scope)
+    List(ListArgs),
+    /// Show a unit and what lies below it as a tree
+    Tree(TreeArgs),
+    /// Show one unit
+    Show(ShowArgs),
+    /// Rename a unit
+    Rename(RenameArgs),
+    /// Import units from CSV (code,name,level,parent); all or nothing
+    Import(ImportArgs),
+    /// Export units as CSV (code,name,level,parent), parents first, ready to import elsewhere
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Six-digit code (GB/T 2260), e.g. 130102
+    pub code: String,
+    /// Name, e.g. 长安区教育局
+    pub name: String,
+    /// The parent unit's code
+    #[arg(long, value_name = "CODE")]
+    pub parent: String,
+    /// province, prefecture or county (省级, 地市级, 区县级) [default: one below the parent]
+    #[arg(long, value_parser = parse_unit_level, value_name = "LEVEL")]
+    pub level: Option<Level>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List the units below this one [default: your own unit]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+    /// Only units of this level
+    #[arg(long, value_parser = parse_unit_level, value_name = "LEVEL")]
+    pub level: Option<Level>,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// The unit at the top [default: your own unit]
+    pub code: Option<String>,
+    /// How many levels below it to show
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    pub code: String,
+    /// The new name
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV file (UTF-8, UTF-8 with BOM or GBK; `-` for standard input)
+    pub file: PathBuf,
+    /// Check everything and show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the bad rows, with an error column, to this file
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// The file's encoding [default: detected]
+    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING")]
+    pub encoding: Option<Encoding>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export this unit and everything below it [default: your scope]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+    /// utf-8 (with BOM, as Excel expects) or gbk
+    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING", default_value = "utf-8")]
+    pub encoding: Encoding,
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn cmd_unit(ctx: &mut Ctx, command: UnitCommand) -> Result<()> {
+    match command {
+        UnitCommand::Add(a) => add(ctx, a),
+        UnitCommand::List(a) => list(ctx, a),
+        UnitCommand::Tree(a) => tree(ctx, a),
+        UnitCommand::Show(a) => show(ctx, a),
+        UnitCommand::Rename(a) => rename(ctx, a),
+        UnitCommand::Import(a) => import(ctx, a),
+        UnitCommand::Export(a) => export(ctx, a),
+    }
+}
+
+fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let parent = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.parent.trim())?;
+    let code = a.code.trim().to_string();
+    let unit = db.write(&actor.audit_actor(), |tx| {
+        units::add(tx, &actor, &code, &a.name, &parent, a.level)
+    })?;
+    out.status(&tf(
+        "unit.added",
+        &[
+            ("code", &unit.code),
+            ("name", &unit.name),
+            ("level", &unit.level.label()),
+            ("parent", &parent.code),
+        ],
+    ));
+    print_unit(ctx, &unit)
+}
+
+fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    let changed = db.write(&actor.audit_actor(), |tx| {
+        units::rename(tx, &actor, &unit, &a.name)
+    })?;
+    let new = units::clean_name(&a.name)?;
+    if changed {
+        out.status(&tf(
+            "unit.renamed",
+            &[("code", &unit.code), ("old", &unit.name), ("new", &new)],
+        ));
+    } else {
+        out.status(&tf(
+            "unit.unchanged",
+            &[("code", &unit.code), ("name", &new)],
+        ));
+    }
+    let db = ctx.db()?;
+    let unit = hierarchy::find(&db.conn, &unit.code)?.expect("renamed unit exists");
+    print_unit(ctx, &unit)
+}
+
+fn print_unit(ctx: &mut Ctx, unit: &Org) -> Result<()> {
+    let out = ctx.out.clone();
+    let db = ctx.db()?;
+    let (units_below, schools) = hierarchy::count_below(&db.conn, unit)?;
+    let (lo, hi) = unit.subtree();
+    let accounts: i64 = db.conn.query_row(
+        "SELECT count(*) FROM account a JOIN org o ON o.id = a.org_id
+         WHERE o.path >= ?1 AND o.path < ?2 AND a.status = 'active'",
+        params![lo, hi],
+        |r| r.get(0),
+    )?;
+    let parent_name: Option<String> = match &unit.parent_code {
+        Some(p) => hierarchy::find(&db.conn, p)?.map(|o| o.name),
+        None => None,
+    };
+    let created = crate::calendar::parse_stored(&unit.created_at)
+        .map_or(unit.created_at.clone(), crate::calendar::rfc3339_cst);
+    out.record(
+        &[
+            ("code", "col.code"),
+            ("name", "col.name"),
+            ("level", "col.level"),
+            ("parent", "col.parent"),
+            ("parent_name", "col.parent_name"),
+            ("path", "col.path"),
+            ("units_below", "col.units_below"),
+            ("schools", "col.schools"),
+            ("accounts", "col.accounts"),
+            ("created_at", "col.created_at"),
+        ],
+        &[
+            Cell::from(&unit.code),
+            Cell::from(&unit.name),
+            out.word(unit.level.as_str(), unit.level.label()),
+            Cell::from(unit.parent_code.clone()),
+            Cell::from(parent_name),
+            Cell::from(&unit.path),
+            Cell::from(units_below),
+            Cell::from(schools),
+            Cell::from(accounts),
+            Cell::from(created),
+        ],
+    )
+}
+
+fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
+    let (db, actor) = ctx.signed_in()?;
+    let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    print_unit(ctx, &unit)
+}
+
+/// The root a read command starts from: `--under`/CODE inside the scope, else the scope itself.
+fn root(ctx: &mut Ctx, code: Option<&str>) -> Result<Org> {
+    let (db, actor) = ctx.signed_in()?;
+    match code {
+        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim()),
+        None => Ok(actor.scope().clone()),
+    }
+}
+
+/// Units in a subtree (root included), parents before children.
+fn subtree_units(ctx: &mut Ctx, root: &Org) -> Result<Vec<Org>> {
+    let db = ctx.db()?;
+    let (lo, hi) = root.subtree();
+    let sql = format!(
+        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
+         WHERE o.path >= ?1 AND o.path < ?2 AND o.level <> 'school' ORDER BY o.path",
+        hierarchy::ORG_COLUMNS
+    );
+    let mut stmt = db.conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![lo, hi], hierarchy::org_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+const LIST_COLUMNS: &[(&str, &str)] = &[
+    ("code", "col.code"),
+    ("name", "col.name"),
+    ("level", "col.level"),
+    ("parent", "col.parent"),
+];
+
+fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let root = root(ctx, a.under.as_deref())?;
+    let units = subtree_units(ctx, &root)?;
+    let rows: Vec<Vec<Cell>> = units
+        .iter()
+        .filter(|u| u.id != root.id && a.level.is_none_or(|l| u.level == l))
+        .map(|u| {
+            vec![
+                Cell::from(&u.code),
+                Cell::from(&u.name),
+                out.word(u.level.as_str(), u.level.label()),
+                Cell::from(u.parent_code.clone()),
+            ]
+        })
+        .collect();
+    out.list(LIST_COLUMNS, &rows)
+}
+
+fn depth_of(path: &str) -> usize {
+    path.matches('/').count().saturating_sub(2)
+}
+
+fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let root = root(ctx, a.code.as_deref())?;
+    let base = depth_of(&root.path);
+    let units: Vec<Org> = subtree_units(ctx, &root)?
+        .into_iter()
+        .filter(|u| a.depth.is_none_or(|d| depth_of(&u.path) - base <= d))
+        .collect();
+    if out.explicit && out.format != Format::Table {
+        let rows: Vec<Vec<Cell>> = units
+            .iter()
+            .map(|u| {
+                vec![
+                    Cell::from(&u.code),
+                    Cell::from(&u.name),
+                    out.word(u.level.as_str(), u.level.label()),
+                    Cell::from(u.parent_code.clone()),
+                    Cell::from((depth_of(&u.path) - base) as i64),
+                ]
+            })
+            .collect();
+        let mut cols = LIST_COLUMNS.to_vec();
+        cols.push(("depth", "col.depth"));
+        return out.list(&cols, &rows);
+    }
+    // A drawing: each line's prefix shows, for each ancestor, whether more siblings follow.
+    use std::io::Write;
+    let mut w = std::io::stdout().lock();
+    let last_child: Vec<bool> = (0..units.len())
+        .map(|i| {
+            let d = depth_of(&units[i].path);
+            units[i + 1..]
+                .iter()
+                .map(|u| depth_of(&u.path))
+                .find(|&nd| nd <= d)
+                .is_none_or(|nd| nd < d)
+        })
+        .collect();
+    let mut open: Vec<bool> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let d = depth_of(&u.path) - base;
+        open.truncate(d);
+        let mut line = String::new();
+        for (k, more) in open.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            line.push_str(if *more { "│   " } else { "    " });
+        }
+        if d > 0 {
+            line.push_str(if last_child[i] {
+                "└── "
+            } else {
+                "├── "
+            });
+        }
+        writeln!(w, "{line}{} {} ({})", u.code, u.name, u.level.label())?;
+        open.push(!last_child[i]);
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let text = csvio::read_file(&a.file, a.encoding)?;
+    let label = a.file.display().to_string();
+    let sheet = csvio::parse_sheet(
+        &label,
+        &text,
+        |h| {
+            let cols = csvio::Columns::find(h, units::UNIT_COLUMNS);
+            cols.has("code") && cols.has("name")
+        },
+        "code,name,level,parent",
+    )?;
+    if sheet.rows.is_empty() {
+        return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
+    }
+    let (db, actor) = ctx.signed_in()?;
+    let plan = units::plan_import(&db.conn, &actor, &sheet)?;
+    if !plan.errors.is_empty() {
+        return csvio::reject(&sheet, &plan.errors, a.rejects.as_deref(), &out);
+    }
+    let summary = tf(
+        "csv.summary",
+        &[
+            ("rows", &plan.rows),
+            ("added", &plan.added()),
+            ("changed", &plan.renamed()),
+            ("unchanged", &plan.unchanged),
+        ],
+    );
+    if a.dry_run {
+        let rows: Vec<Vec<Cell>> = plan
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Add {
+                    line,
+                    code,
+                    name,
+                    level,
+                    parent,
+                } => vec![
+                    Cell::Int(*line as i64),
+                    Cell::from(code),
+                    Cell::from(name),
+                    out.word(level.as_str(), level.label()),
+                    Cell::from(parent),
+                    out.word("added", t("change.added")),
+                ],
+                Change::Rename { line, unit, name } => vec![
+                    Cell::Int(*line as i64),
+                    Cell::from(&unit.code),
+                    Cell::from(name),
+                    out.word(unit.level.as_str(), unit.level.label()),
+                    Cell::from(unit.parent_code.clone()),
+                    out.word("renamed", t("change.renamed")),
+                ],
+            })
+            .collect();
+        out.list(
+            &[
+                ("line", "col.line"),
+                ("code", "col.code"),
+                ("name", "col.name"),
+                ("level", "col.level"),
+                ("parent", "col.parent"),
+                ("change", "col.change"),
+            ],
+            &rows,
+        )?;
+        out.status(&summary);
+        out.status(t("csv.dry_run"));
+        return Ok(());
+    }
+    let mut progress = Progress::new(plan.changes.len() as u64, out.quiet);
+    db.write(&actor.audit_actor(), |tx| {
+        units::apply(tx, &plan, || progress.inc())
+    })?;
+    progress.finish();
+    out.status(&summary);
+    Ok(())
+}
+
+fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
+    let root = root(ctx, a.under.as_deref())?;
+    let units = subtree_units(ctx, &root)?;
+    let mut w = ExportWriter::create(a.output.as_deref(), a.encoding)?;
+    w.record(["code", "name", "level", "parent"])?;
+    for u in &units {
+        w.record([
+            u.code.as_str(),
+            u.name.as_str(),
+            u.level.as_str(),
+            u.parent_code.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.finish()
+}

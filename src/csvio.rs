@@ -1,0 +1,401 @@
+//! CSV interchange (SPEC §5): reading UTF-8, UTF-8 with BOM, UTF-16 and GB18030/GBK (what Excel
+//! and WPS write on Chinese Windows) by detection, finding the header row past a preamble, and
+//! writing UTF-8 with BOM (or GBK on request), plus the rejects file for failed imports.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{self, Error, Kind, Result};
+use crate::i18n::tf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// GB18030, a superset of GBK: decodes GBK files, and encodes every character losslessly.
+    Gbk,
+}
+
+impl Encoding {
+    pub fn parse(s: &str) -> Result<Encoding, Error> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Ok(Encoding::Gbk),
+            _ => Err(error::usage(tf("csv.unknown_encoding", &[("value", &s)]))),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Gbk => "GB18030/GBK",
+        }
+    }
+}
+
+/// The 1-based line on which byte `offset` lies.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Decode a file's bytes: a BOM decides; otherwise valid UTF-8 is UTF-8 and anything else must be
+/// GB18030. `forced` overrides detection. An undecodable file is exit 6 naming the line.
+pub fn decode(file: &str, bytes: &[u8], forced: Option<Encoding>) -> Result<String> {
+    let bad = |encoding: &str, line: usize| -> anyhow::Error {
+        Error::new(
+            Kind::Invalid,
+            tf(
+                "csv.bad_encoding",
+                &[("file", &file), ("encoding", &encoding), ("line", &line)],
+            ),
+        )
+        .hint(crate::i18n::t("csv.bad_encoding.hint"))
+        .into()
+    };
+    let utf8 = |b: &[u8]| -> Result<String> {
+        std::str::from_utf8(b)
+            .map(str::to_string)
+            .map_err(|e| bad("UTF-8", line_of(b, e.valid_up_to())))
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        if forced != Some(Encoding::Gbk) {
+            return utf8(rest);
+        }
+    }
+    for (bom, enc) in [
+        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
+        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
+    ] {
+        if bytes.starts_with(bom) && forced.is_none() {
+            let (text, had_errors) = enc.decode_with_bom_removal(bytes);
+            if had_errors {
+                return Err(bad("UTF-16", 1));
+            }
+            return Ok(text.into_owned());
+        }
+    }
+    match forced {
+        Some(Encoding::Utf8) => utf8(bytes),
+        Some(Encoding::Gbk) => {
+            gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes)))
+        }
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(s.to_string()),
+            Err(_) => {
+                gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes)))
+            }
+        },
+    }
+}
+
+fn gb18030(bytes: &[u8]) -> Option<String> {
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|c| c.into_owned())
+}
+
+/// GBK trail bytes are never `\n`, so a file can be checked line by line.
+fn first_bad_gb_line(bytes: &[u8]) -> usize {
+    bytes
+        .split(|&b| b == b'\n')
+        .position(|l| gb18030(l).is_none())
+        .map_or(1, |i| i + 1)
+}
+
+/// Read a file (or `-` for stdin) and decode it.
+pub fn read_file(path: &Path, forced: Option<Encoding>) -> Result<String> {
+    let label = path.display().to_string();
+    let bytes = if label == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(path).map_err(|e| {
+            let kind = if e.kind() == std::io::ErrorKind::NotFound {
+                Kind::NotFound
+            } else {
+                Kind::Invalid
+            };
+            Error::new(
+                kind,
+                tf("csv.cannot_read", &[("file", &label), ("detail", &e)]),
+            )
+        })?
+    };
+    decode(&label, &bytes, forced)
+}
+
+/// One data row with the line it starts on in the original file.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// A parsed sheet: header and data rows, preamble skipped.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub file: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+    pub delimiter: u8,
+}
+
+/// Tab-separated if the first lines have more tabs than commas (Excel's "Unicode text").
+fn sniff_delimiter(text: &str) -> u8 {
+    let head: String = text.lines().take(10).collect::<Vec<_>>().join("\n");
+    if head.matches('\t').count() > head.matches(',').count() {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Parse `text`; the header row is the first row for which `is_header` holds (lines before it are
+/// a preamble, as on the official forms). Blank rows are dropped.
+pub fn parse_sheet(
+    file: &str,
+    text: &str,
+    is_header: impl Fn(&[String]) -> bool,
+    columns_hint: &str,
+) -> Result<Sheet> {
+    let delimiter = sniff_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec
+            .map_err(|e| error::invalid(tf("csv.malformed", &[("file", &file), ("detail", &e)])))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let fields: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
+        if fields.iter().all(String::is_empty) {
+            continue;
+        }
+        match &headers {
+            None => {
+                if is_header(&fields) {
+                    headers = Some(fields);
+                }
+            }
+            Some(_) => rows.push(Row { line, fields }),
+        }
+    }
+    let Some(headers) = headers else {
+        return Err(error::invalid(tf(
+            "csv.no_header",
+            &[("file", &file), ("columns", &columns_hint)],
+        ))
+        .into());
+    };
+    Ok(Sheet {
+        file: file.to_string(),
+        headers,
+        rows,
+        delimiter,
+    })
+}
+
+/// Where each known column sits in a sheet, found by header name or alias.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    index: Vec<(&'static str, Option<usize>)>,
+}
+
+impl Columns {
+    /// `spec`: each column's key and the header names accepted for it (case-insensitive).
+    pub fn find(headers: &[String], spec: &[(&'static str, &[&str])]) -> Columns {
+        let norm: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        let index = spec
+            .iter()
+            .map(|(key, names)| {
+                (
+                    *key,
+                    norm.iter()
+                        .position(|h| names.iter().any(|n| n.to_lowercase() == *h)),
+                )
+            })
+            .collect();
+        Columns { index }
+    }
+    pub fn has(&self, key: &str) -> bool {
+        self.index.iter().any(|(k, i)| *k == key && i.is_some())
+    }
+    /// The trimmed value of a column in a row ("" when the column or cell is absent).
+    pub fn get<'r>(&self, row: &'r Row, key: &str) -> &'r str {
+        self.index
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, i)| *i)
+            .and_then(|i| row.fields.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// A row-level problem found while validating an import.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+/// Report every bad row, write the rejects file if asked, and fail with exit 6: nothing written.
+pub fn reject(
+    sheet: &Sheet,
+    errors: &[RowError],
+    rejects: Option<&Path>,
+    out: &crate::output::Out,
+) -> Result<()> {
+    for e in errors {
+        eprintln!(
+            "{}",
+            tf(
+                "csv.line_error",
+                &[("line", &e.line), ("message", &e.message)]
+            )
+        );
+    }
+    if let Some(path) = rejects {
+        let mut w = ExportWriter::create(Some(path), Encoding::Utf8)?;
+        let mut header = sheet.headers.clone();
+        header.push("error".into());
+        w.record(&header)?;
+        for row in &sheet.rows {
+            let msgs: Vec<&str> = errors
+                .iter()
+                .filter(|e| e.line == row.line)
+                .map(|e| e.message.as_str())
+                .collect();
+            if !msgs.is_empty() {
+                let mut fields = row.fields.clone();
+                fields.resize(sheet.headers.len(), String::new());
+                fields.push(msgs.join("; "));
+                w.record(&fields)?;
+            }
+        }
+        w.finish()?;
+        out.status(&tf("csv.rejects_written", &[("file", &path.display())]));
+    }
+    let bad = errors
+        .iter()
+        .map(|e| e.line)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    Err(Error::new(
+        Kind::Invalid,
+        tf(
+            "csv.rejected",
+            &[
+                ("file", &sheet.file),
+                ("bad", &bad),
+                ("rows", &sheet.rows.len()),
+            ],
+        ),
+    )
+    .hint(crate::i18n::t("csv.rejected.hint"))
+    .into())
+}
+
+/// Writes CSV records to stdout or a file: UTF-8 with a BOM (Excel opens it correctly), or GBK.
+pub struct ExportWriter {
+    sink: Box<dyn Write>,
+    encoding: Encoding,
+}
+
+impl ExportWriter {
+    pub fn create(path: Option<&Path>, encoding: Encoding) -> Result<ExportWriter> {
+        let sink: Box<dyn Write> = match path {
+            Some(p) if p.as_os_str() != "-" => {
+                Box::new(std::io::BufWriter::new(std::fs::File::create(p)?))
+            }
+            _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        };
+        let mut w = ExportWriter { sink, encoding };
+        if encoding == Encoding::Utf8 {
+            w.sink.write_all(b"\xEF\xBB\xBF")?;
+        }
+        Ok(w)
+    }
+
+    pub fn record<I, S>(&mut self, fields: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        // One record at a time, so that an encoder never sees half a character.
+        let mut one = csv::Writer::from_writer(Vec::with_capacity(256));
+        one.write_record(fields)?;
+        let bytes = one
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
+        match self.encoding {
+            Encoding::Utf8 => self.sink.write_all(&bytes)?,
+            Encoding::Gbk => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|e| anyhow::anyhow!("CSV writer produced bad UTF-8: {e}"))?;
+                let (enc, _, _) = encoding_rs::GB18030.encode(&text);
+                self.sink.write_all(&enc)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.sink.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_bom_utf8_and_gbk() {
+        let text = "代码,名称\n130102,长安区\n";
+        assert_eq!(decode("f", text.as_bytes(), None).unwrap(), text);
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        assert_eq!(decode("f", &bom, None).unwrap(), text);
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode("f", &gbk, None).unwrap(), text);
+        // encoding_rs cannot encode UTF-16; build UTF-16LE with its BOM by hand.
+        let mut u16le = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            u16le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode("f", &u16le, None).unwrap(), text);
+    }
+
+    #[test]
+    fn forced_utf8_on_gbk_names_the_line() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("code,name\n130102,x\n130103,长安\n");
+        let err = decode("f.csv", &gbk, Some(Encoding::Utf8)).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn preamble_is_skipped_and_lines_are_the_files() {
+        let text =
+            "管理人员信息表\n单位名称（盖章）：x\n序号,姓名,单位\n1,张三,130102\n\n2,李四,130103\n";
+        let s = parse_sheet("f", text, |h| h.iter().any(|c| c == "姓名"), "姓名").unwrap();
+        assert_eq!(s.headers, vec!["序号", "姓名", "单位"]);
+        assert_eq!(s.rows.len(), 2);
+        assert_eq!(s.rows[0].line, 4);
+        assert_eq!(s.rows[1].line, 6);
+    }
+
+    #[test]
+    fn tab_separated_is_sniffed() {
+        let s = parse_sheet("f", "code\tname\n130102\t长安区\n", |_| true, "").unwrap();
+        assert_eq!(s.delimiter, b'\t');
+        assert_eq!(s.rows[0].fields, vec!["130102", "长安区"]);
+    }
+}

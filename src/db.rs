@@ -1,0 +1,289 @@
+//! Opening, creating and upgrading the database (SPEC §9), the clock it keeps, and the one way
+//! to write: a `BEGIN IMMEDIATE` transaction that carries its audit events.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::audit::AuditActor;
+use crate::error::{self, Error, Kind, Result};
+use crate::i18n::{t, tf};
+
+/// The schema, embedded (SPEC §9).
+pub const SCHEMA: &str = include_str!("../schema.sql");
+
+/// Upgrades from older files, in order: `MIGRATIONS[i]` takes version `i + 1` to `i + 2`.
+/// `schema.sql` is always the newest schema; a fresh database gets it whole.
+pub const MIGRATIONS: &[&str] = &[];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
+
+/// How long a write waits for another process's write to finish before giving up (exit 7).
+/// County scripts started together by cron queue instead of failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The journal mode: WAL on a local disk; DELETE for files on network shares, where WAL's shared
+/// memory does not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Journal {
+    Wal,
+    Delete,
+}
+
+pub struct Db {
+    pub conn: Connection,
+    pub path: PathBuf,
+    /// "Now" for this whole command: the real time, or `EIP_NOW` in a test-clock database.
+    pub now: DateTime<Utc>,
+    pub test_clock: bool,
+}
+
+fn configure(conn: &Connection, journal: Option<Journal>) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    match journal {
+        Some(Journal::Wal) => {
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        }
+        Some(Journal::Delete) => {
+            conn.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(()))?;
+        }
+        None => {}
+    }
+    // WAL with synchronous=NORMAL is durable across application crashes and much faster.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// The time `EIP_NOW` names, if set; refused unless the database has a test clock (SPEC §4.3).
+fn clock(test_clock: bool) -> Result<DateTime<Utc>> {
+    match std::env::var("EIP_NOW") {
+        Ok(v) if !v.is_empty() => {
+            if !test_clock {
+                return Err(Error::new(Kind::Denied, t("clock.refused"))
+                    .hint(t("clock.refused.hint"))
+                    .into());
+            }
+            DateTime::parse_from_rfc3339(v.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| error::usage(tf("clock.bad", &[("value", &v)])).into())
+        }
+        _ => Ok(Utc::now()),
+    }
+}
+
+impl Db {
+    /// Open an initialised database, upgrading an older schema and refusing a newer one.
+    pub fn open(path: &Path, journal: Option<Journal>) -> Result<Db> {
+        if !path.exists() {
+            return Err(Error::new(
+                Kind::Database,
+                tf("db.missing", &[("path", &path.display())]),
+            )
+            .hint(tf("db.missing.hint", &[("path", &path.display())]))
+            .into());
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, journal)?;
+        let version = user_version(&conn)
+            .map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        if version == 0 {
+            return Err(Error::new(
+                Kind::Database,
+                tf("db.not_initialised", &[("path", &path.display())]),
+            )
+            .hint(tf("db.missing.hint", &[("path", &path.display())]))
+            .into());
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                Kind::Database,
+                tf(
+                    "db.too_new",
+                    &[
+                        ("path", &path.display()),
+                        ("found", &version),
+                        ("known", &SCHEMA_VERSION),
+                    ],
+                ),
+            )
+            .hint(t("db.too_new.hint"))
+            .into());
+        }
+        if version < SCHEMA_VERSION {
+            migrate(&mut conn, version)?;
+        }
+        let test_clock = setting(&conn, "test_clock")?.as_deref() == Some("1");
+        let now = clock(test_clock)?;
+        Ok(Db {
+            conn,
+            path: path.to_path_buf(),
+            now,
+            test_clock,
+        })
+    }
+
+    /// Create a new database with the whole schema and run `init` in the same transaction, so a
+    /// database is either fully initialised or not at all. Refuses an initialised one (exit 5).
+    pub fn create<T>(
+        path: &Path,
+        journal: Option<Journal>,
+        test_clock: bool,
+        actor: &AuditActor,
+        init: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<(Db, T)> {
+        // The clock rule holds before anything is written.
+        let now = clock(test_clock)?;
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let mut conn = Connection::open(path)?;
+        configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
+        let version = user_version(&conn)
+            .map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let has_tables: bool =
+            conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
+        if version > 0 || has_tables {
+            return Err(Error::new(
+                Kind::Refused,
+                tf("db.already", &[("path", &path.display())]),
+            )
+            .hint(tf("db.already.hint", &[("path", &path.display())]))
+            .into());
+        }
+        let out = {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(busy)?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.execute(
+                "INSERT INTO setting(key, value) VALUES ('test_clock', ?1)",
+                params![if test_clock { "1" } else { "0" }],
+            )?;
+            tx.execute(
+                "INSERT INTO setting(key, value) VALUES ('created_at', ?1)",
+                params![crate::calendar::stored(now)],
+            )?;
+            let mut w = Tx {
+                tx,
+                actor: actor.clone(),
+                now,
+                head: None,
+            };
+            let out = init(&mut w)?;
+            w.tx.commit().map_err(busy)?;
+            out
+        };
+        restrict_permissions(path);
+        Ok((
+            Db {
+                conn,
+                path: path.to_path_buf(),
+                now,
+                test_clock,
+            },
+            out,
+        ))
+    }
+
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction with `actor` recorded on its audit events.
+    /// Either all of it, audit events included, is written, or none of it.
+    pub fn write<T>(
+        &mut self,
+        actor: &AuditActor,
+        f: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy)?;
+        let mut w = Tx {
+            tx,
+            actor: actor.clone(),
+            now: self.now,
+            head: None,
+        };
+        let out = f(&mut w)?;
+        w.tx.commit().map_err(busy)?;
+        Ok(out)
+    }
+
+    pub fn now_stored(&self) -> String {
+        crate::calendar::stored(self.now)
+    }
+}
+
+/// A busy database after the timeout is exit 7 with words a person understands.
+fn busy(e: rusqlite::Error) -> anyhow::Error {
+    if matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    ) {
+        anyhow::Error::new(e).context(Error::new(Kind::Database, t("db.busy")))
+    } else {
+        e.into()
+    }
+}
+
+/// A new database file is readable and writable by its owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(busy)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip((from - 1) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 2)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM setting WHERE key = ?1")?
+        .query_row(params![key], |r| r.get(0))
+        .optional()?)
+}
+
+/// A write transaction: the SQLite transaction, the actor and time of its audit events, and the
+/// head of the audit chain once it has been read.
+pub struct Tx<'a> {
+    pub tx: rusqlite::Transaction<'a>,
+    pub actor: AuditActor,
+    pub now: DateTime<Utc>,
+    pub(crate) head: Option<(i64, String)>,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl Tx<'_> {
+    pub fn now_stored(&self) -> String {
+        crate::calendar::stored(self.now)
+    }
+}

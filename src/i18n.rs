@@ -1,0 +1,318 @@
+//! The one catalogue of every word shown to a person, in English and Chinese (SPEC §8).
+//!
+//! Machine formats (csv/tsv/json field names, exit codes) never go through here.
+//! Templates name their arguments as `{name}`; [`tf`] fills them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+static LANG: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_lang(lang: Lang) {
+    LANG.store(if lang == Lang::Zh { 1 } else { 0 }, Ordering::Relaxed);
+}
+
+pub fn lang() -> Lang {
+    if LANG.load(Ordering::Relaxed) == 1 {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// The language from `--lang`, else `LC_ALL`, else `LANG` (Chinese when it starts with `zh`).
+pub fn detect(flag: Option<&str>) -> Lang {
+    if let Some(f) = flag {
+        return if f.starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        };
+    }
+    for var in ["LC_ALL", "LANG"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.is_empty() {
+                return if v.starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
+            }
+        }
+    }
+    Lang::En
+}
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| CATALOG.iter().map(|(k, en, zh)| (*k, (*en, *zh))).collect())
+}
+
+/// The text for `key` in the current language. An unknown key is shown as itself (a test keeps
+/// every key used in the source present in the catalogue).
+pub fn t(key: &'static str) -> &'static str {
+    match table().get(key) {
+        Some((en, zh)) => {
+            if lang() == Lang::Zh {
+                zh
+            } else {
+                en
+            }
+        }
+        None => key,
+    }
+}
+
+/// `t(key)` with `{name}` placeholders filled from `args`.
+pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut s = t(key).to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    s
+}
+
+/// Every entry: key, English, Chinese.
+pub static CATALOG: &[(&str, &str, &str)] = &[
+    // --- general ---
+    ("error", "error", "错误"),
+    ("hint", "hint", "提示"),
+    ("warning", "warning", "警告"),
+    ("yes", "yes", "是"),
+    ("no", "no", "否"),
+    ("none", "none", "无"),
+    ("cst", "CST", "北京时间"),
+    // --- levels ---
+    ("level.ministry", "ministry", "部级"),
+    ("level.province", "province", "省级"),
+    ("level.prefecture", "prefecture", "地市级"),
+    ("level.county", "county", "区县级"),
+    ("level.school", "school", "学校"),
+    // --- roles ---
+    ("role.admin", "admin", "管理员"),
+    ("role.reviewer", "reviewer", "审核员"),
+    ("role.inspector", "inspector", "视察员"),
+    ("role.school_admin", "school admin", "学校管理员"),
+    ("role.support", "support", "技术支持"),
+    // --- account status ---
+    ("status.pending", "pending", "待审批"),
+    ("status.active", "active", "正常"),
+    ("status.disabled", "disabled", "已停用"),
+    // --- column headers ---
+    ("col.code", "Code", "代码"),
+    ("col.name", "Name", "名称"),
+    ("col.level", "Level", "级别"),
+    ("col.parent", "Parent", "上级代码"),
+    ("col.parent_name", "Parent name", "上级名称"),
+    ("col.path", "Path", "路径"),
+    ("col.units_below", "Units below", "下级单位数"),
+    ("col.schools", "Schools", "学校数"),
+    ("col.accounts", "Accounts", "账号数"),
+    ("col.created_at", "Created", "创建时间"),
+    ("col.depth", "Depth", "层级"),
+    ("col.field", "Field", "字段"),
+    ("col.value", "Value", "值"),
+    ("col.username", "Username", "用户名"),
+    ("col.person", "Name", "姓名"),
+    ("col.role", "Role", "角色"),
+    ("col.unit", "Unit", "单位"),
+    ("col.unit_name", "Unit name", "单位名称"),
+    ("col.status", "Status", "状态"),
+    ("col.mobile", "Mobile", "手机号"),
+    ("col.email", "Email", "电子邮箱"),
+    ("col.office_phone", "Office phone", "办公电话"),
+    ("col.department", "Department", "处室"),
+    ("col.title", "Title", "职务"),
+    ("col.activation_code", "Activation code", "激活码"),
+    ("col.activation_expires", "Code valid until", "激活码有效期至"),
+    ("col.scope", "Scope", "范围"),
+    ("col.signed_in_via", "Signed in via", "登录方式"),
+    ("col.expires_at", "Expires", "到期时间"),
+    ("col.period", "Period", "月份"),
+    ("col.opens", "Opens", "开始"),
+    ("col.closes", "Closes", "截止"),
+    ("col.deadline", "Deadline", "截止时间"),
+    ("col.seq", "Seq", "序号"),
+    ("col.at", "Time", "时间"),
+    ("col.actor", "Actor", "操作人"),
+    ("col.actor_unit", "Actor unit", "操作人单位"),
+    ("col.action", "Action", "操作"),
+    ("col.target", "Target", "对象"),
+    ("col.detail", "Detail", "详情"),
+    ("col.reason", "Reason", "原因"),
+    ("col.change", "Change", "变更"),
+    ("col.line", "Line", "行号"),
+    ("col.id", "ID", "编号"),
+    ("col.token", "Token", "令牌"),
+    ("col.token_name", "Token name", "令牌名称"),
+    ("col.revoked_at", "Revoked", "撤销时间"),
+    ("col.issued_by", "Issued by", "发放人"),
+    ("col.disabled_at", "Disabled", "停用时间"),
+    ("col.locked_until", "Locked until", "锁定至"),
+    ("col.database", "Database", "数据库"),
+    ("col.test_clock", "Test clock", "测试时钟"),
+    ("col.now", "Now", "当前时间"),
+    // --- sign-in via ---
+    ("via.session", "session", "会话"),
+    ("via.token", "API token", "API令牌"),
+    // --- changes in imports ---
+    ("change.added", "added", "新增"),
+    ("change.renamed", "renamed", "更名"),
+    ("change.unchanged", "unchanged", "无变化"),
+    // --- database ---
+    ("db.missing", "no eip database at {path}", "{path} 处没有 eip 数据库"),
+    ("db.missing.hint", "create one with: eip init --db {path}", "请先创建：eip init --db {path}"),
+    ("db.not_initialised", "{path} is not an initialised eip database", "{path} 不是已初始化的 eip 数据库"),
+    ("db.too_new", "{path} was written by a newer eip (schema version {found}; this eip knows up to {known})", "{path} 由更新版本的 eip 写入（架构版本 {found}，本程序最高支持 {known}）"),
+    ("db.too_new.hint", "upgrade eip before using this database", "请先升级 eip 再使用该数据库"),
+    ("db.already", "{path} is already an initialised eip database; init never overwrites one", "{path} 已是初始化过的 eip 数据库；init 不会覆盖"),
+    ("db.already.hint", "use it with --db {path}, or choose another path", "用 --db {path} 使用它，或换一个路径"),
+    ("db.busy", "the database is busy (another eip is writing) and did not free up in time", "数据库繁忙（另一个 eip 正在写入），等待超时"),
+    ("db.unusable", "the database cannot be used", "数据库无法使用"),
+    ("db.writable_warning", "{path} can be written by other users of this machine (mode {mode}); chmod 600 it", "{path} 可被本机其他用户写入（权限 {mode}）；请执行 chmod 600"),
+    // --- clock ---
+    ("clock.refused", "EIP_NOW is set, but this database was not created with --test-clock; a production database never takes its time from the environment", "设置了 EIP_NOW，但此数据库不是用 --test-clock 创建的；生产数据库不接受环境变量指定的时间"),
+    ("clock.refused.hint", "unset EIP_NOW", "请取消 EIP_NOW 环境变量"),
+    ("clock.bad", "EIP_NOW is not an RFC 3339 time: {value}", "EIP_NOW 不是 RFC 3339 时间：{value}"),
+    ("clock.no_db", "EIP_NOW is set, but there is no database at {path} to tell whether it has a test clock", "设置了 EIP_NOW，但 {path} 处没有可判断是否为测试时钟的数据库"),
+    // --- init ---
+    ("init.done", "initialised {path}: Ministry 000000 and its first admin {username}", "已初始化 {path}：教育部 000000 及首个管理员 {username}"),
+    ("init.test_clock", "test clock on: EIP_NOW sets the time for this database", "测试时钟已开启：EIP_NOW 可设定此数据库的时间"),
+    ("init.code_hint", "give the code to {name}; they sign in with: eip login {username} --activate CODE", "请将激活码交给 {name}；其登录方式：eip login {username} --activate 激活码"),
+    ("init.need_admin", "--admin-name and --admin-mobile are required when not running interactively", "非交互运行时必须提供 --admin-name 和 --admin-mobile"),
+    ("prompt.admin_name", "Name of the Ministry's first administrator (姓名)", "教育部首位管理员姓名"),
+    ("prompt.admin_mobile", "Mobile (手机号)", "手机号"),
+    // --- passwords / sign-in ---
+    ("prompt.password", "Password", "密码"),
+    ("prompt.new_password", "New password", "新密码"),
+    ("prompt.password_again", "Repeat the password", "再次输入密码"),
+    ("prompt.mismatch", "the passwords do not match", "两次输入的密码不一致"),
+    ("password.no_tty", "a password is needed and stdin is not a terminal", "需要密码，但标准输入不是终端"),
+    ("password.no_tty.hint", "pass it on standard input with --password-stdin", "请用 --password-stdin 从标准输入提供密码"),
+    ("password.empty", "no password was given on standard input", "标准输入中没有密码"),
+    ("password.too_short", "the password must have at least 10 characters", "密码至少需要 10 个字符"),
+    ("password.all_digits", "the password must not be all digits", "密码不能全是数字"),
+    ("login.bad", "wrong username or password", "用户名或密码错误"),
+    ("login.bad.hint", "after 5 failures the account is locked for 15 minutes; the issuer can run eip account reset {username}", "连续失败 5 次将锁定 15 分钟；发放人可执行 eip account reset {username}"),
+    ("login.locked", "account {username} is locked after 5 failed sign-ins, until {until}", "账号 {username} 因连续 5 次登录失败被锁定，至 {until}"),
+    ("login.locked.hint", "wait until then, or ask the issuer (or support) to run: eip account reset {username}", "请等待，或请发放人（或技术支持）执行：eip account reset {username}"),
+    ("login.disabled", "account {username} is disabled", "账号 {username} 已停用"),
+    ("login.disabled.hint", "a person who changed post gets a new account from the issuer", "人员变动后请向发放人申请新账号"),
+    ("login.pending", "account {username} is awaiting the Ministry's approval", "账号 {username} 等待教育部审批"),
+    ("login.not_activated", "account {username} has no password yet", "账号 {username} 尚未设置密码"),
+    ("login.not_activated.hint", "activate it with: eip login {username} --activate CODE", "请激活：eip login {username} --activate 激活码"),
+    ("login.bad_code", "the activation code is wrong, already used or expired", "激活码错误、已使用或已过期"),
+    ("login.bad_code.hint", "ask the issuer for a new one: eip account reset {username}", "请发放人重新生成：eip account reset {username}"),
+    ("login.done", "signed in as {username} ({name}, {role} of {unit}) until {until}", "已登录：{username}（{name}，{unit} {role}），有效至 {until}"),
+    ("logout.done", "signed out of {path}", "已退出 {path}"),
+    ("logout.none", "no session for {path}", "{path} 没有登录会话"),
+    ("auth.none", "not signed in to {path}", "未登录 {path}"),
+    ("auth.none.hint", "sign in with: eip login USERNAME (or set EIP_TOKEN for scripts)", "请登录：eip login 用户名（脚本可设置 EIP_TOKEN）"),
+    ("auth.expired", "the session for {path} has expired", "{path} 的登录会话已过期"),
+    ("auth.bad_token", "EIP_TOKEN is not a valid token for this database (wrong, revoked or expired)", "EIP_TOKEN 不是此数据库的有效令牌（错误、已撤销或已过期）"),
+    ("auth.bad_token.hint", "create a new one: eip account token create --name NAME --days N", "请新建令牌：eip account token create --name 名称 --days 天数"),
+    ("auth.inactive", "account {username} is no longer active", "账号 {username} 已不可用"),
+    ("session.unsafe", "the session file {path} can be read by other users (mode {mode}); it was not used", "会话文件 {path} 可被其他用户读取（权限 {mode}），已拒绝使用"),
+    ("session.unsafe.hint", "remove it and sign in again: rm {path}; eip login USERNAME", "请删除后重新登录：rm {path}; eip login 用户名"),
+    // --- permission ---
+    ("perm.denied", "{role} {username} may not {action}; {who} may", "{role} {username} 无权{action}；可执行者：{who}"),
+    ("perm.or", " or ", "或"),
+    // --- permission: actions and who may ---
+    ("action.unit_manage", "add, rename or import units here", "在此新增、更名或导入单位"),
+    ("who.unit_manage", "a Ministry admin, or a province admin inside its province", "教育部管理员，或本省范围内的省级管理员"),
+    ("action.issue_staff_account", "issue unit staff accounts (Art. 9)", "发放行政单位人员账号（第九条）"),
+    ("who.issue_staff_account", "a Ministry admin (provinces propose them by roster import)", "教育部管理员（省级通过人员信息表导入提出申请）"),
+    ("action.issue_school_account", "issue this school's accounts (Art. 9)", "发放该校账号（第九条）"),
+    ("who.issue_school_account", "an admin of the school's supervising unit", "学校主管单位的管理员"),
+    ("action.audit_verify", "verify the audit chain", "校验审计链"),
+    ("who.audit_verify", "a Ministry admin or support", "教育部管理员或技术支持"),
+    // --- units ---
+    ("unit.none", "no unit {code} in your scope", "您的范围内没有单位 {code}"),
+    ("unit.exists", "unit {code} already exists ({name})", "单位 {code} 已存在（{name}）"),
+    ("unit.exists.hint", "rename it with: eip unit rename {code} NAME", "如需改名：eip unit rename {code} 新名称"),
+    ("unit.bad_code", "{code} is not a unit code: a unit code has 6 digits", "{code} 不是单位代码：单位代码为 6 位数字"),
+    ("unit.ministry_code", "000000 is the Ministry's code and no other unit may use it", "000000 是教育部专用代码"),
+    ("unit.ministry_level", "there is exactly one ministry (000000), created by eip init", "部级单位只有一个（000000），由 eip init 创建"),
+    ("unit.bad_level", "{value} is not a level: use province, prefecture or county (省级, 地市级, 区县级)", "{value} 不是级别：请用 province、prefecture、county（省级、地市级、区县级）"),
+    ("unit.parent_level", "a {level} cannot be under {parent} ({parent_level}): a parent must be of a strictly higher level", "{level}不能隶属于 {parent}（{parent_level}）：上级必须是更高的级别"),
+    ("unit.no_level_below", "{parent} is a county; no unit can be created under a county", "{parent} 是区县级，其下不能再建单位"),
+    ("unit.no_parent", "the parent {code} does not exist in your scope or in the file", "上级 {code} 既不在您的范围内，也不在文件中"),
+    ("unit.empty_name", "the name is empty", "名称为空"),
+    ("unit.name_too_long", "the name is longer than 100 characters", "名称超过 100 个字符"),
+    ("unit.added", "added unit {code} {name} ({level}) under {parent}", "已新增单位 {code} {name}（{level}），上级 {parent}"),
+    ("unit.renamed", "renamed {code}: {old} → {new}", "已更名 {code}：{old} → {new}"),
+    ("unit.unchanged", "{code} is already named {name}; nothing changed", "{code} 已名为 {name}，未作更改"),
+    ("unit.moved", "{code} exists under {old_parent} as a {old_level}; units do not move or change level", "{code} 已存在，隶属于 {old_parent}，级别{old_level}；单位不能改变上级或级别"),
+    ("unit.dup_in_file", "{code} appears more than once in the file (first on line {line})", "{code} 在文件中重复出现（首次在第 {line} 行）"),
+    ("unit.province_scope", "a province admin adds units inside its own province only", "省级管理员只能在本省内添加单位"),
+    ("unit.tree_depth", "--depth must be at least 0", "--depth 不能小于 0"),
+    ("unit.rename_ministry", "the Ministry's name is fixed", "教育部名称不可更改"),
+    // --- CSV ---
+    ("csv.bad_encoding", "{file} is not valid {encoding} (line {line})", "{file} 不是有效的 {encoding} 编码（第 {line} 行）"),
+    ("csv.bad_encoding.hint", "save it as UTF-8 or GBK, or say which it is with --encoding", "请另存为 UTF-8 或 GBK，或用 --encoding 指定编码"),
+    ("csv.unknown_encoding", "{value} is not an encoding eip reads: use utf-8, gbk or gb18030", "{value} 不是支持的编码：请用 utf-8、gbk 或 gb18030"),
+    ("csv.no_header", "{file} has no header row with the columns {columns}", "{file} 中找不到包含 {columns} 列的表头"),
+    ("csv.missing_column", "{file} lacks the column {column}", "{file} 缺少 {column} 列"),
+    ("csv.malformed", "{file} is not a readable CSV file: {detail}", "{file} 不是可读的 CSV 文件：{detail}"),
+    ("csv.cannot_read", "cannot read {file}: {detail}", "无法读取 {file}：{detail}"),
+    ("csv.empty", "{file} has no data rows", "{file} 没有数据行"),
+    ("csv.line_error", "line {line}: {message}", "第 {line} 行：{message}"),
+    ("csv.rejected", "{file}: {bad} of {rows} rows are bad; nothing was written", "{file}：{rows} 行中有 {bad} 行有误；未写入任何数据"),
+    ("csv.rejected.hint", "fix the rows above and import again (--rejects FILE writes the bad rows with their errors)", "请修正上述行后重新导入（--rejects 文件 可导出有误的行及原因）"),
+    ("csv.rejects_written", "the bad rows are in {file}", "有误的行已写入 {file}"),
+    ("csv.summary", "{rows} rows: {added} added, {changed} changed, {unchanged} unchanged", "共 {rows} 行：新增 {added}，修改 {changed}，无变化 {unchanged}"),
+    ("csv.dry_run", "dry run: nothing was written", "试运行：未写入任何数据"),
+    // --- calendar ---
+    ("calendar.bad_period", "{value} is not a period: write YYYY-MM, e.g. 2026-11", "{value} 不是有效月份：格式为 YYYY-MM，例如 2026-11"),
+    ("calendar.period_used", "period {period}", "月份 {period}"),
+    ("school.none", "no school {code} in your scope", "您的范围内没有学校 {code}"),
+    // --- accounts ---
+    ("account.none", "no account {username} in your scope", "您的范围内没有账号 {username}"),
+    ("account.bad_mobile", "{value} is not a mobile number: 11 digits starting with 1", "{value} 不是手机号：应为以 1 开头的 11 位数字"),
+    ("account.mobile_taken", "mobile {mobile} already belongs to the active account {username}: one person, one account (Art. 10)", "手机号 {mobile} 已属于正常账号 {username}：专人专号（第十条）"),
+    ("account.mobile_taken.hint", "if the person changed post, disable the old account first: eip account disable {username} --reason …", "如人员变动，请先停用旧账号：eip account disable {username} --reason …"),
+    ("account.role_taken", "{unit} already has an active {role}: {username}", "{unit} 已有正常的{role}：{username}"),
+    ("account.role_taken.hint", "disable it first: eip account disable {username} --reason …", "请先停用：eip account disable {username} --reason …"),
+    ("account.username_taken", "the username {username} is taken; usernames are never reused", "用户名 {username} 已被使用；用户名不可重复使用"),
+    ("account.bad_role", "{value} is not a role: admin, reviewer, inspector, school_admin or support", "{value} 不是角色：admin、reviewer、inspector、school_admin 或 support"),
+    ("account.role_unit", "a {role} account belongs to {where}", "{role}账号应属于{where}"),
+    ("account.where.unit", "an admin unit", "行政单位"),
+    ("account.where.school", "a school", "学校"),
+    ("account.where.ministry", "the Ministry (000000)", "教育部（000000）"),
+    ("account.empty_name", "the person's name (姓名) is required: accounts are real-name (Art. 10)", "必须填写姓名：账号实名认证（第十条）"),
+    ("account.bad_email", "{value} is not an email address", "{value} 不是电子邮箱地址"),
+    ("account.added", "added {role} {username} ({name}) at {unit}", "已新增{role} {username}（{name}），单位 {unit}"),
+    ("account.code_hint", "the activation code is shown once; {name} signs in with: eip login {username} --activate CODE", "激活码仅显示一次；{name} 登录方式：eip login {username} --activate 激活码"),
+    ("account.passwd_done", "password changed for {username}", "{username} 的密码已修改"),
+    ("account.activated", "password set for {username}", "{username} 已设置密码"),
+    ("token.created", "token {name} created for {username}, valid until {until}; it is shown once", "已为 {username} 创建令牌 {name}，有效至 {until}；令牌仅显示一次"),
+    ("token.hint", "scripts use it as: EIP_TOKEN=… eip …", "脚本使用方式：EIP_TOKEN=… eip …"),
+    ("token.name_taken", "you already have an unrevoked token named {name}", "您已有名为 {name} 的有效令牌"),
+    ("token.name_taken.hint", "revoke it first: eip account token revoke {id}", "请先撤销：eip account token revoke {id}"),
+    ("token.none", "you have no token {id}", "您没有编号为 {id} 的令牌"),
+    ("token.revoked", "token {id} ({name}) revoked", "令牌 {id}（{name}）已撤销"),
+    ("token.already_revoked", "token {id} was already revoked", "令牌 {id} 已撤销"),
+    ("token.bad_days", "--days must be between 1 and 3650", "--days 须在 1 到 3650 之间"),
+    // --- audit ---
+    ("audit.intact", "intact: {count} events", "完整：{count} 条事件"),
+    ("audit.broken", "the audit chain is broken at event {seq}: {why}", "审计链在第 {seq} 条事件处断裂：{why}"),
+    ("audit.broken.hint", "the database was changed outside eip; keep a copy and contact support", "数据库在 eip 之外被修改；请保留副本并联系技术支持"),
+    ("audit.why.hash", "its contents do not match its hash", "内容与哈希不符"),
+    ("audit.why.prev", "it does not follow the event before it", "与前一条事件不衔接"),
+    ("audit.why.gap", "events are missing before it", "其前有事件缺失"),
+    ("audit.bad_time", "{value} is not a date or time: write 2026-12-01 or 2026-12-01T08:00+08:00", "{value} 不是日期或时间：格式如 2026-12-01 或 2026-12-01T08:00+08:00"),
+    // --- misc commands ---
+    ("whoami.none", "not signed in", "未登录"),
+    ("yes.required", "--yes is required when not running interactively", "非交互运行时需要 --yes"),
+    ("demo.building", "building the demonstration database {path}", "正在生成演示数据库 {path}"),
+    ("demo.done", "demo database ready: {path}", "演示数据库已就绪：{path}"),
+    ("demo.explore", "explore it with:", "可继续执行："),
+    ("demo.no_province", "{code} is not a province in the embedded national list", "{code} 不是内置全国名单中的省级单位"),
+];

@@ -1,0 +1,20 @@
+//! eip: the command-line administration tool for the National Education Informatization Work
+//! Progress Information System (全国教育信息化工作进展信息系统).
+//!
+//! The commands live in [`cmd`]; the rules live below them in modules named after the domain.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod cmd;
+pub mod context;
+pub mod csvio;
+pub mod db;
+pub mod error;
+pub mod hierarchy;
+pub mod i18n;
+pub mod output;
+pub mod perm;
+pub mod progress;
+pub mod units;

@@ -1,0 +1,87 @@
+//! `eip`: parse, open the context, dispatch, and turn the result into an exit code (SPEC §8).
+
+use clap::Parser;
+
+use eip::cmd::{self, Cli};
+use eip::context::Ctx;
+use eip::error::{self, Kind};
+use eip::i18n::{self, t};
+use eip::output::{Format, Out};
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let code = if e.use_stderr() {
+                Kind::Usage.exit_code()
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    i18n::set_lang(i18n::detect(cli.global.lang.as_deref()));
+    let out = Out::new(cli.global.format, cli.global.quiet, cli.global.verbose);
+    let mut ctx = Ctx::new(out, cli.global.db.clone(), cli.global.journal);
+    let result = cmd::run_command(&mut ctx, cli.command);
+    let code = match result {
+        Ok(()) => 0,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                0
+            } else {
+                ctx.record_denial(&err);
+                report(&ctx.out, &err);
+                error::kind_of(&err).exit_code()
+            }
+        }
+    };
+    std::process::exit(code);
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `error: <what happened>`, the cause chain, then `hint: <the way out>`; one JSON object on
+/// stderr with `--format json`.
+fn report(out: &Out, err: &anyhow::Error) {
+    let kind = error::kind_of(err);
+    let ours = error::eip_error(err);
+    let message = match ours {
+        Some(e) => e.message.clone(),
+        None if kind == Kind::Database => format!("{}: {err}", t("db.unusable")),
+        None => err.to_string(),
+    };
+    let causes: Vec<String> = err
+        .chain()
+        .skip(1)
+        .map(|c| c.to_string())
+        .filter(|c| *c != message)
+        .collect();
+    let hint = ours.and_then(|e| e.hint.clone());
+    if out.format == Format::Json {
+        let obj = serde_json::json!({
+            "error": message,
+            "kind": kind.name(),
+            "exit_code": kind.exit_code(),
+            "reason": ours.and_then(|e| e.reason),
+            "causes": causes,
+            "hint": hint,
+        });
+        eprintln!("{obj}");
+        return;
+    }
+    eprintln!("{}: {message}", t("error"));
+    for c in causes {
+        eprintln!("  {c}");
+    }
+    if let Some(h) = hint {
+        eprintln!("{}: {h}", t("hint"));
+    }
+}

@@ -1,0 +1,444 @@
+//! Admin units (SPEC §1, §5.0): adding, renaming and importing, with every rule checked before
+//! anything is written.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+use serde_json::json;
+
+use crate::audit::Event;
+use crate::auth::Actor;
+use crate::csvio::{Columns, RowError, Sheet};
+use crate::db::Tx;
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy::{self, is_unit_code, Level, Org, MINISTRY_CODE};
+use crate::i18n::{t, tf};
+use crate::perm::{self, Action};
+
+const MAX_NAME: usize = 100;
+
+/// A unit name: trimmed, not empty, at most 100 characters.
+pub fn clean_name(name: &str) -> Result<String, Error> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(error::invalid(t("unit.empty_name")));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(error::invalid(t("unit.name_too_long")));
+    }
+    Ok(name.to_string())
+}
+
+/// The rules a new unit's code and level obey against its parent.
+fn check_new(
+    code: &str,
+    level: Level,
+    parent_code: &str,
+    parent_level: Level,
+) -> Result<(), Error> {
+    if !is_unit_code(code) {
+        return Err(error::invalid(tf("unit.bad_code", &[("code", &code)])));
+    }
+    if code == MINISTRY_CODE {
+        return Err(error::invalid(t("unit.ministry_code")));
+    }
+    if level == Level::Ministry {
+        return Err(error::invalid(t("unit.ministry_level")));
+    }
+    if !parent_level.is_above(level) {
+        return Err(error::invalid(tf(
+            "unit.parent_level",
+            &[
+                ("level", &level.label()),
+                ("parent", &parent_code),
+                ("parent_level", &parent_level.label()),
+            ],
+        )));
+    }
+    Ok(())
+}
+
+/// The level a new unit takes: the one given, else one below its parent.
+pub fn level_under(parent: &Org, level: Option<Level>) -> Result<Level, Error> {
+    match level {
+        Some(l) => Ok(l),
+        None => parent
+            .level
+            .below()
+            .ok_or_else(|| error::invalid(tf("unit.no_level_below", &[("parent", &parent.code)]))),
+    }
+}
+
+fn insert(
+    tx: &mut Tx,
+    code: &str,
+    name: &str,
+    level: Level,
+    parent_id: i64,
+    path: &str,
+) -> Result<i64> {
+    let now = tx.now_stored();
+    tx.prepare_cached("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![code, name, level.as_str(), parent_id, path, now])?;
+    let id = tx.last_insert_rowid();
+    tx.audit(Event::new("unit.add").target(code).scope(path).detail(json!({
+        "after": { "code": code, "name": name, "level": level.as_str(), "parent": path_parent(path) }
+    })))?;
+    Ok(id)
+}
+
+fn path_parent(path: &str) -> Option<&str> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    (parts.len() >= 2).then(|| parts[parts.len() - 2])
+}
+
+fn already_exists(conn: &Connection, code: &str) -> Result<Option<Error>> {
+    Ok(hierarchy::find(conn, code)?.map(|o| {
+        Error::new(
+            Kind::Refused,
+            tf("unit.exists", &[("code", &code), ("name", &o.name)]),
+        )
+        .hint(tf("unit.exists.hint", &[("code", &code)]))
+    }))
+}
+
+/// `eip unit add`: a new unit under `parent` (already found in the actor's scope).
+pub fn add(
+    tx: &mut Tx,
+    actor: &Actor,
+    code: &str,
+    name: &str,
+    parent: &Org,
+    level: Option<Level>,
+) -> Result<Org> {
+    perm::require(actor, Action::UnitManage, parent)?;
+    let name = clean_name(name)?;
+    let level = level_under(parent, level)?;
+    check_new(code, level, &parent.code, parent.level)?;
+    if let Some(e) = already_exists(tx, code)? {
+        return Err(e.into());
+    }
+    let path = parent.child_path(code);
+    insert(tx, code, &name, level, parent.id, &path)?;
+    Ok(hierarchy::find(tx, code)?.expect("inserted above"))
+}
+
+/// `eip unit rename`: returns false when the name is already that (nothing recorded).
+pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool> {
+    perm::require(actor, Action::UnitManage, unit)?;
+    if unit.code == MINISTRY_CODE {
+        return Err(error::refused(t("unit.rename_ministry")).into());
+    }
+    let name = clean_name(name)?;
+    if name == unit.name {
+        return Ok(false);
+    }
+    rename_unchecked(tx, unit, &name)?;
+    Ok(true)
+}
+
+fn rename_unchecked(tx: &mut Tx, unit: &Org, name: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE org SET name = ?1 WHERE id = ?2")?
+        .execute(params![name, unit.id])?;
+    tx.audit(
+        Event::new("unit.rename")
+            .target(&unit.code)
+            .scope(&unit.path)
+            .detail(json!({ "before": { "name": unit.name }, "after": { "name": name } })),
+    )?;
+    Ok(())
+}
+
+/// The headers of a units file (SPEC §5.0), English or Chinese.
+pub const UNIT_COLUMNS: &[(&str, &[&str])] = &[
+    ("code", &["code", "代码", "单位代码"]),
+    ("name", &["name", "名称", "单位名称"]),
+    ("level", &["level", "级别"]),
+    ("parent", &["parent", "上级代码", "上级"]),
+];
+
+/// A change an import would make.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Add {
+        line: u64,
+        code: String,
+        name: String,
+        level: Level,
+        parent: String,
+    },
+    Rename {
+        line: u64,
+        unit: Org,
+        name: String,
+    },
+}
+
+/// What an import would do, once every row has been checked.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub rows: usize,
+    pub changes: Vec<Change>,
+    pub unchanged: usize,
+    pub errors: Vec<RowError>,
+}
+
+impl Plan {
+    pub fn added(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| matches!(c, Change::Add { .. }))
+            .count()
+    }
+    pub fn renamed(&self) -> usize {
+        self.changes.len() - self.added()
+    }
+}
+
+/// Check every row of a units file against the rules and the database; write nothing.
+pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
+    let cols = Columns::find(&sheet.headers, UNIT_COLUMNS);
+    for key in ["code", "name", "level", "parent"] {
+        if !cols.has(key) {
+            return Err(error::invalid(tf(
+                "csv.missing_column",
+                &[("file", &sheet.file), ("column", &key)],
+            ))
+            .into());
+        }
+    }
+    // The whole command needs the right role somewhere; rows are then checked one by one.
+    if !(actor.role == crate::account::Role::Admin
+        && matches!(actor.org.level, Level::Ministry | Level::Province))
+    {
+        perm::require(actor, Action::UnitManage, &actor.org)?;
+    }
+    let scope = actor.scope();
+    let existing = existing_units(conn, scope)?;
+    let mut plan = Plan {
+        rows: sheet.rows.len(),
+        ..Default::default()
+    };
+
+    // First pass: each row on its own; remember the file's units by code.
+    struct FileUnit {
+        line: u64,
+        name: String,
+        level: Level,
+        parent: String,
+    }
+    let mut in_file: HashMap<String, FileUnit> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for row in &sheet.rows {
+        let mut err = |m: String| {
+            plan.errors.push(RowError {
+                line: row.line,
+                message: m,
+            })
+        };
+        let code = cols.get(row, "code").to_string();
+        let parent = cols.get(row, "parent").to_string();
+        let level_text = cols.get(row, "level");
+        if !is_unit_code(&code) {
+            err(tf("unit.bad_code", &[("code", &code)]));
+            continue;
+        }
+        if let Some(first) = in_file.get(&code) {
+            err(tf(
+                "unit.dup_in_file",
+                &[("code", &code), ("line", &first.line)],
+            ));
+            continue;
+        }
+        let name = match clean_name(cols.get(row, "name")) {
+            Ok(n) => n,
+            Err(e) => {
+                err(e.message);
+                continue;
+            }
+        };
+        let Some(level) = Level::parse(level_text).filter(|l| l.is_unit()) else {
+            err(tf("unit.bad_level", &[("value", &level_text)]));
+            continue;
+        };
+        if (code == MINISTRY_CODE) != (level == Level::Ministry) {
+            err(if code == MINISTRY_CODE {
+                t("unit.ministry_code").into()
+            } else {
+                t("unit.ministry_level").into()
+            });
+            continue;
+        }
+        in_file.insert(
+            code.clone(),
+            FileUnit {
+                line: row.line,
+                name,
+                level,
+                parent,
+            },
+        );
+        order.push(code);
+    }
+
+    // Second pass: against the database and the rest of the file.
+    for code in &order {
+        let u = &in_file[code];
+        let mut err = |m: String| {
+            plan.errors.push(RowError {
+                line: u.line,
+                message: m,
+            })
+        };
+        if let Some(stored) = existing.get(code) {
+            // A known unit: the same place and level, maybe a new name.
+            let same_parent = stored.parent_code.as_deref().unwrap_or("") == u.parent;
+            if !same_parent || stored.level != u.level {
+                err(tf(
+                    "unit.moved",
+                    &[
+                        ("code", &code),
+                        ("old_parent", &stored.parent_code.as_deref().unwrap_or("-")),
+                        ("old_level", &stored.level.label()),
+                    ],
+                ));
+            } else if stored.name == u.name {
+                plan.unchanged += 1;
+            } else if code == MINISTRY_CODE {
+                err(t("unit.rename_ministry").into());
+            } else if !perm::allows(actor, Action::UnitManage, stored) {
+                err(t("unit.province_scope").into());
+            } else {
+                plan.changes.push(Change::Rename {
+                    line: u.line,
+                    unit: stored.clone(),
+                    name: u.name.clone(),
+                });
+            }
+            continue;
+        }
+        if code == MINISTRY_CODE {
+            err(t("unit.ministry_level").into());
+            continue;
+        }
+        if hierarchy::find(conn, code)?.is_some() {
+            // Exists outside the importer's scope.
+            err(tf("unit.exists", &[("code", &code), ("name", &"…")]));
+            continue;
+        }
+        let parent_level = match (existing.get(&u.parent), in_file.get(&u.parent)) {
+            (Some(p), _) => {
+                if !perm::allows(actor, Action::UnitManage, p) {
+                    err(t("unit.province_scope").into());
+                    continue;
+                }
+                p.level
+            }
+            (None, Some(p)) => p.level,
+            (None, None) => {
+                err(tf("unit.no_parent", &[("code", &u.parent)]));
+                continue;
+            }
+        };
+        if let Err(e) = check_new(code, u.level, &u.parent, parent_level) {
+            err(e.message);
+            continue;
+        }
+        plan.changes.push(Change::Add {
+            line: u.line,
+            code: code.clone(),
+            name: u.name.clone(),
+            level: u.level,
+            parent: u.parent.clone(),
+        });
+    }
+    // A new unit whose parent row in the file was bad cannot be added either.
+    let bad_lines: std::collections::HashSet<u64> = plan.errors.iter().map(|e| e.line).collect();
+    let bad_codes: std::collections::HashSet<&String> = in_file
+        .iter()
+        .filter(|(_, u)| bad_lines.contains(&u.line))
+        .map(|(c, _)| c)
+        .collect();
+    let mut extra = Vec::new();
+    for c in &plan.changes {
+        if let Change::Add { line, parent, .. } = c {
+            if bad_codes.contains(parent) && !existing.contains_key(parent) {
+                extra.push(RowError {
+                    line: *line,
+                    message: tf("unit.no_parent", &[("code", &parent)]),
+                });
+            }
+        }
+    }
+    plan.errors.extend(extra);
+    plan.errors.sort_by_key(|e| e.line);
+    Ok(plan)
+}
+
+/// Every unit in the scope, by code.
+fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>> {
+    let (lo, hi) = scope.subtree();
+    let sql = format!(
+        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
+         WHERE o.path >= ?1 AND o.path < ?2 AND o.level <> 'school'",
+        hierarchy::ORG_COLUMNS
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![lo, hi], hierarchy::org_from_row)?;
+    let mut map = HashMap::new();
+    for r in rows {
+        let o = r?;
+        map.insert(o.code.clone(), o);
+    }
+    // The parent of the scope root is not in scope, but the root's row names it.
+    if let Some(pc) = &scope.parent_code {
+        if let Some(p) = hierarchy::find(conn, pc)? {
+            map.entry(p.code.clone()).or_insert(p);
+        }
+    }
+    Ok(map)
+}
+
+/// Write a checked plan: parents before children, one audit event per changed unit.
+pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
+    let mut adds: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c, Change::Add { .. }))
+        .collect();
+    adds.sort_by_key(|c| match c {
+        Change::Add { level, .. } => *level,
+        Change::Rename { .. } => Level::School,
+    });
+    let mut paths: HashMap<String, (i64, String)> = HashMap::new();
+    for c in adds {
+        if let Change::Add {
+            code,
+            name,
+            level,
+            parent,
+            ..
+        } = c
+        {
+            let (parent_id, parent_path) = match paths.get(parent) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = hierarchy::find(tx, parent)?
+                        .ok_or_else(|| anyhow::anyhow!("parent {parent} vanished during import"))?;
+                    (p.id, p.path)
+                }
+            };
+            let path = format!("{parent_path}{code}/");
+            let id = insert(tx, code, name, *level, parent_id, &path)?;
+            paths.insert(code.clone(), (id, path));
+            progress();
+        }
+    }
+    for c in &plan.changes {
+        if let Change::Rename { unit, name, .. } = c {
+            rename_unchecked(tx, unit, name)?;
+            progress();
+        }
+    }
+    Ok(())
+}
