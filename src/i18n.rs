@@ -82,9 +82,9 @@ pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String 
 /// Every entry: key, English, Chinese.
 pub static CATALOG: &[(&str, &str, &str)] = &[
     // --- general ---
-    ("error", "error", "错误"),
-    ("hint", "hint", "提示"),
-    ("warning", "warning", "警告"),
+    ("error", "error: ", "错误："),
+    ("hint", "hint: ", "提示："),
+    ("warning", "warning: ", "警告："),
     ("yes", "yes", "是"),
     ("no", "no", "否"),
     ("none", "none", "无"),

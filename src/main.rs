@@ -77,11 +77,11 @@ fn report(out: &Out, err: &anyhow::Error) {
         eprintln!("{obj}");
         return;
     }
-    eprintln!("{}: {message}", t("error"));
+    eprintln!("{}{message}", t("error"));
     for c in causes {
         eprintln!("  {c}");
     }
     if let Some(h) = hint {
-        eprintln!("{}: {h}", t("hint"));
+        eprintln!("{}{h}", t("hint"));
     }
 }

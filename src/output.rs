@@ -135,7 +135,7 @@ impl Out {
 
     /// A warning on stderr (always shown).
     pub fn warn(&self, msg: &str) {
-        eprintln!("{}: {msg}", t("warning"));
+        eprintln!("{}{msg}", t("warning"));
     }
 
     /// A line of detail on stderr with `-v`.

@@ -108,3 +108,43 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
+
+/// Every command with its full name (`eip`, `eip unit`, `eip unit add` …), depth first.
+fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Command)>) {
+    let name = if prefix.is_empty() { cmd.get_name().to_string() } else { format!("{prefix} {}", cmd.get_name()) };
+    out.push((name.clone(), cmd.clone()));
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        walk(sub, &name, out);
+    }
+}
+
+fn all_commands() -> Vec<(String, clap::Command)> {
+    let mut root = command();
+    root.build();
+    let mut out = Vec::new();
+    walk(&root, "", &mut out);
+    out
+}
+
+/// The man pages, generated from the command definition: `eip.1`, `eip-unit.1`,
+/// `eip-unit-add.1` … (committed under `man/`; a test fails when they drift).
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+    let mut pages = Vec::new();
+    for (name, cmd) in all_commands() {
+        let file = format!("{}.1", name.replace(' ', "-"));
+        let cmd = cmd.name(name.replace(' ', "-")).bin_name(name.clone());
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut buf)?;
+        pages.push((file, buf));
+    }
+    Ok(pages)
+}
+
+/// The full `--help` of every command, one after another (the help reference snapshot).
+pub fn help_reference() -> String {
+    let mut s = String::from("# eip command-line reference\n\nGenerated from the command definition.\n");
+    for (name, mut cmd) in all_commands() {
+        s.push_str(&format!("\n## {name}\n\n```\n{}\n```\n", cmd.render_long_help().to_string().trim_end()));
+    }
+    s
+}

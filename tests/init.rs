@@ -1,0 +1,132 @@
+//! The database and `eip init` (SPEC §9, §10).
+
+mod common;
+use common::*;
+
+fn init_args() -> Vec<&'static str> {
+    vec!["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"]
+}
+
+#[test]
+fn spec10_init_creates_the_ministry_indicators_and_first_admin() {
+    let env = Env::empty();
+    let r = env.run_stdin(None, &[&init_args()[..], &["--format", "json"]].concat(), &format!("{PASSWORD}\n"));
+    r.ok().stderr_has("Ministry 000000 and its first admin 000000-A01");
+    let j = r.json();
+    assert_eq!(j["username"], "000000-A01");
+    assert_eq!(j["test_clock"], true);
+    assert!(j["activation_code"].is_null(), "a password was set, so no code");
+    assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '000000' AND level = 'ministry' AND path = '/000000/'"), 1);
+    assert_eq!(env.count("SELECT count(*) FROM indicator"), 18);
+    assert_eq!(env.count("SELECT count(*) FROM indicator WHERE filled_by = 'teaching_point'"), 3);
+    assert_eq!(
+        env.count("SELECT count(*) FROM account WHERE username = '000000-A01' AND role = 'admin' AND status = 'active' AND name = '王芳' AND password_hash LIKE '$argon2id$%'"),
+        1
+    );
+    let version: i64 = env.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, eip::db::SCHEMA_VERSION);
+    let mode: String = env.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    // ministry + 18 indicators + account.add + account.activate
+    assert_eq!(env.audit_count(), 21);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&env.db).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn spec10_an_initialised_database_is_never_overwritten() {
+    let env = Env::new();
+    env.admin(&["unit", "import", &data("divisions.csv")]).ok();
+    let events = env.audit_count();
+    env.run_stdin(None, &init_args(), &format!("{PASSWORD}\n"))
+        .code(5)
+        .stderr_has("is already an initialised eip database; init never overwrites one");
+    assert_eq!(env.audit_count(), events);
+    assert_eq!(env.count("SELECT count(*) FROM org"), 3212);
+}
+
+#[test]
+fn spec10_without_a_password_init_prints_a_one_time_activation_code() {
+    let env = Env::empty();
+    let r = env.run(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--format", "json"]);
+    r.ok().stderr_has("eip login 000000-A01 --activate CODE");
+    let code = r.json()["activation_code"].as_str().unwrap().to_string();
+    assert!(code.replace('-', "").len() >= 26, "at least 128 bits: {code}");
+    // Only its hash is stored.
+    assert_eq!(env.count(&format!("SELECT count(*) FROM account WHERE activation_hash LIKE '%{}%'", &code[..8])), 0);
+    env.run_stdin(Some(ADMIN), &["login", ADMIN, "--activate", &code, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
+    env.admin(&["whoami"]).ok().stdout_has("000000-A01");
+}
+
+#[test]
+fn spec10_init_checks_the_person_before_creating_anything() {
+    let env = Env::empty();
+    env.run_stdin(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "2380000000", "--password-stdin"], "x\n")
+        .code(6)
+        .stderr_has("is not a mobile number");
+    assert!(!env.db.exists());
+    env.run_stdin(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"], "short\n")
+        .code(6)
+        .stderr_has("at least 10 characters");
+    assert!(!env.db.exists());
+    // Not interactive and no name: a usage error, no prompt.
+    env.run(None, &["init", "--test-clock"]).code(2).stderr_has("--admin-name and --admin-mobile are required");
+    assert!(!env.db.exists());
+}
+
+#[test]
+fn spec9_a_missing_or_uninitialised_database_is_exit_7_with_the_way_out() {
+    let env = Env::empty();
+    env.run(None, &["whoami"]).code(7).stderr_has("no eip database at").stderr_has("hint: create one with: eip init --db");
+    std::fs::write(&env.db, b"").unwrap();
+    env.run(None, &["whoami"]).code(7).stderr_has("is not an initialised eip database");
+    std::fs::write(&env.db, b"this is not sqlite at all, just text that is long enough to be a header").unwrap();
+    env.run(None, &["whoami"]).code(7);
+}
+
+#[test]
+fn spec9_a_database_from_a_newer_eip_is_refused() {
+    let env = Env::new();
+    env.conn().pragma_update(None, "user_version", 99).unwrap();
+    env.admin(&["whoami"]).code(7).stderr_has("was written by a newer eip (schema version 99");
+}
+
+#[test]
+fn spec9_journal_delete_for_network_shares() {
+    let env = Env::empty();
+    env.run_stdin(None, &[&init_args()[..], &["--journal", "delete"]].concat(), &format!("{PASSWORD}\n")).ok();
+    let mode: String = env.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "delete");
+    env.login(ADMIN, PASSWORD);
+    env.admin(&["unit", "add", "990000", "测试省", "--parent", "000000", "--journal", "delete"]).ok();
+    assert!(!env.path("eip.db-wal").exists());
+}
+
+#[test]
+fn spec9_history_cannot_be_deleted_through_sql() {
+    let env = Env::national();
+    let c = env.conn();
+    for sql in ["DELETE FROM org WHERE code = '130102'", "DELETE FROM account", "DELETE FROM audit", "UPDATE audit SET actor = 'x'"] {
+        let e = c.execute(sql, []).unwrap_err().to_string();
+        assert!(e.contains("never deleted") || e.contains("append-only"), "{sql}: {e}");
+    }
+    // Read-only views for support staff.
+    let n: i64 = c.query_row("SELECT count(*) FROM v_unit WHERE level = 'county'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 2846);
+    let who: String = c.query_row("SELECT name FROM v_account WHERE username = '000000-A01'", [], |r| r.get(0)).unwrap();
+    assert_eq!(who, "王芳");
+}
+
+#[test]
+fn spec2_a_database_others_can_write_is_warned_about() {
+    let env = Env::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o666)).unwrap();
+        env.admin(&["whoami"]).ok().stderr_has("can be written by other users of this machine (mode 666)");
+    }
+}
