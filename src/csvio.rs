@@ -169,10 +169,21 @@ pub fn parse_sheet(
         .from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
+    // Line numbers come from byte offsets: the reader's own line count skips blank lines.
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    // A record's position includes the blank lines skipped before it.
+    let bytes = text.as_bytes();
+    let line_at = |byte: u64| {
+        let mut b = byte as usize;
+        while b < bytes.len() && matches!(bytes[b], b'\n' | b'\r') {
+            b += 1;
+        }
+        newlines.partition_point(|&n| n < b) as u64 + 1
+    };
     for rec in reader.records() {
         let rec = rec
             .map_err(|e| error::invalid(tf("csv.malformed", &[("file", &file), ("detail", &e)])))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
         let fields: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
         if fields.iter().all(String::is_empty) {
             continue;

@@ -291,3 +291,10 @@ fn spec1_list_tree_and_show_read_the_subtree() {
     assert_eq!(show["units_below"], env.count("SELECT count(*) FROM org WHERE parent_id = (SELECT id FROM org WHERE code = '130100')"));
     assert_eq!(show["parent_name"], "河北省");
 }
+
+#[test]
+fn spec5_line_numbers_count_blank_lines_and_crlf() {
+    let env = Env::national();
+    let file = env.write_file("blank.csv", "code,name,level,parent\r\n\r\n130198,甲,county,130100\r\n\r\n\r\n130197,乙,county,130102\r\n".as_bytes());
+    env.admin(&["unit", "import", &file]).code(6).stderr_has("line 6: a county cannot be under 130102").stderr_lacks("line 3:");
+}
