@@ -43,7 +43,11 @@ fn main() {
     let mut floor = Vec::new();
     for _ in 0..RUNS {
         let dir = tempfile::tempdir().unwrap();
-        eip(dir.path(), &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"], Some("correct horse battery\n"));
+        eip(
+            dir.path(),
+            &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+            Some("correct horse battery\n"),
+        );
         eip(dir.path(), &["login", "000000-A01", "--password-stdin"], Some("correct horse battery\n"));
         import.push(eip(dir.path(), &["unit", "import", csv_s], None));
         reimport.push(eip(dir.path(), &["unit", "import", csv_s], None));

@@ -104,10 +104,7 @@ impl Person {
             return Err(error::invalid(t("account.empty_name")));
         }
         if !is_mobile(&self.mobile) {
-            return Err(error::invalid(tf(
-                "account.bad_mobile",
-                &[("value", &self.mobile)],
-            )));
+            return Err(error::invalid(tf("account.bad_mobile", &[("value", &self.mobile)])));
         }
         if let Some(e) = &self.email {
             if !is_email(e) {
@@ -123,19 +120,19 @@ impl Person {
 pub fn next_username(conn: &Connection, code: &str, role: Role) -> Result<String> {
     let prefix = format!("{code}-{}", role.letter());
     let max: Option<String> = conn
-        .prepare_cached("SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3")?
+        .prepare_cached(
+            "SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3",
+        )?
         .query_row(params![format!("{prefix}00"), format!("{prefix}:"), prefix.len() as i64 + 2], |r| r.get(0))?;
-    let next = max
-        .and_then(|m| m[prefix.len()..].parse::<u32>().ok())
-        .map_or(1, |n| n + 1);
+    let next = max.and_then(|m| m[prefix.len()..].parse::<u32>().ok()).map_or(1, |n| n + 1);
     if next > 99 {
         // Beyond 99 the sequence grows a digit; still unique and never reused.
         let max3: Option<String> = conn
-            .prepare_cached("SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3")?
+            .prepare_cached(
+                "SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3",
+            )?
             .query_row(params![format!("{prefix}000"), format!("{prefix}:"), prefix.len() as i64 + 3], |r| r.get(0))?;
-        let n = max3
-            .and_then(|m| m[prefix.len()..].parse::<u32>().ok())
-            .map_or(100, |n| n + 1);
+        let n = max3.and_then(|m| m[prefix.len()..].parse::<u32>().ok()).map_or(100, |n| n + 1);
         return Ok(format!("{prefix}{n:03}"));
     }
     Ok(format!("{prefix}{next:02}"))
@@ -152,9 +149,7 @@ pub fn active_with_mobile(conn: &Connection, mobile: &str) -> Result<Option<Stri
 /// The active reviewer or inspector of a unit, if any.
 pub fn active_in_role(conn: &Connection, org_id: i64, role: Role) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT username FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active'",
-        )?
+        .prepare_cached("SELECT username FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active'")?
         .query_row(params![org_id, role.as_str()], |r| r.get(0))
         .optional()?)
 }
@@ -176,19 +171,12 @@ pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Perso
             Role::Support => t("account.where.ministry"),
             _ => t("account.where.unit"),
         };
-        return Err(error::invalid(tf(
-            "account.role_unit",
-            &[("role", &role.label()), ("where", &place)],
-        ))
-        .into());
+        return Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])).into());
     }
     if let Some(u) = active_with_mobile(conn, &person.mobile)? {
         return Err(Error::new(
             Kind::Refused,
-            tf(
-                "account.mobile_taken",
-                &[("mobile", &person.mobile), ("username", &u)],
-            ),
+            tf("account.mobile_taken", &[("mobile", &person.mobile), ("username", &u)]),
         )
         .hint(tf("account.mobile_taken.hint", &[("username", &u)]))
         .into());
@@ -197,14 +185,7 @@ pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Perso
         if let Some(u) = active_in_role(conn, org.id, role)? {
             return Err(Error::new(
                 Kind::Refused,
-                tf(
-                    "account.role_taken",
-                    &[
-                        ("unit", &org.code),
-                        ("role", &role.label()),
-                        ("username", &u),
-                    ],
-                ),
+                tf("account.role_taken", &[("unit", &org.code), ("role", &role.label()), ("username", &u)]),
             )
             .hint(tf("account.role_taken.hint", &[("username", &u)]))
             .into());
@@ -225,15 +206,10 @@ pub fn issue(
     check_new_active(tx, org, role, person)?;
     let username = match username {
         Some(u) => {
-            let taken: bool = tx.query_row(
-                "SELECT count(*) > 0 FROM account WHERE username = ?1",
-                params![u],
-                |r| r.get(0),
-            )?;
+            let taken: bool =
+                tx.query_row("SELECT count(*) > 0 FROM account WHERE username = ?1", params![u], |r| r.get(0))?;
             if taken {
-                return Err(
-                    error::refused(tf("account.username_taken", &[("username", &u)])).into(),
-                );
+                return Err(error::refused(tf("account.username_taken", &[("username", &u)])).into());
             }
             u.to_string()
         }
@@ -264,21 +240,14 @@ pub fn issue(
         ],
     )?;
     let id = tx.last_insert_rowid();
-    tx.audit(
-        Event::new("account.add").target(&username).scope(&org.path).detail(json!({
-            "after": {
-                "username": username, "org": org.code, "role": role.as_str(), "status": "active",
-                "name": person.name.trim(), "mobile": person.mobile, "office_phone": person.office_phone,
-                "email": person.email, "department": person.department, "title": person.title,
-            }
-        })),
-    )?;
-    Ok(Issued {
-        id,
-        username,
-        code,
-        expires_at,
-    })
+    tx.audit(Event::new("account.add").target(&username).scope(&org.path).detail(json!({
+        "after": {
+            "username": username, "org": org.code, "role": role.as_str(), "status": "active",
+            "name": person.name.trim(), "mobile": person.mobile, "office_phone": person.office_phone,
+            "email": person.email, "department": person.department, "title": person.title,
+        }
+    })))?;
+    Ok(Issued { id, username, code, expires_at })
 }
 
 /// An account row as listed and shown.
@@ -348,13 +317,7 @@ mod tests {
     #[test]
     fn mobiles_are_eleven_digits_from_1() {
         assert!(is_mobile("13912345678"));
-        for bad in [
-            "23912345678",
-            "1391234567",
-            "139123456789",
-            "1391234567a",
-            "",
-        ] {
+        for bad in ["23912345678", "1391234567", "139123456789", "1391234567a", ""] {
             assert!(!is_mobile(bad), "{bad}");
         }
     }

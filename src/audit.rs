@@ -20,10 +20,7 @@ pub struct AuditActor {
 
 impl AuditActor {
     pub fn system() -> Self {
-        AuditActor {
-            name: "system".into(),
-            unit: None,
-        }
+        AuditActor { name: "system".into(), unit: None }
     }
 }
 
@@ -43,11 +40,7 @@ pub struct Event {
 
 impl Event {
     pub fn new(action: &str) -> Self {
-        Event {
-            action: action.into(),
-            detail: json!({}),
-            ..Default::default()
-        }
+        Event { action: action.into(), detail: json!({}), ..Default::default() }
     }
     pub fn target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
@@ -122,9 +115,7 @@ fn chain_hash(
     prev: &str,
 ) -> String {
     // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
-    let canonical = json!([
-        seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev
-    ]);
+    let canonical = json!([seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev]);
     hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 

@@ -43,10 +43,7 @@ pub enum Via {
 
 impl Actor {
     pub fn audit_actor(&self) -> AuditActor {
-        AuditActor {
-            name: self.username.clone(),
-            unit: Some(self.org.code.clone()),
-        }
+        AuditActor { name: self.username.clone(), unit: Some(self.org.code.clone()) }
     }
     /// The account's scope: its own org and everything below it (SPEC §1).
     pub fn scope(&self) -> &Org {
@@ -84,11 +81,7 @@ pub fn new_activation_code() -> String {
             out.push(CROCKFORD[((bits >> nbits) & 31) as usize] as char);
         }
     }
-    out.as_bytes()
-        .chunks(4)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("-")
+    out.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect::<Vec<_>>().join("-")
 }
 
 /// The canonical form of a code as typed: no dashes or spaces, upper case, O→0, I/L→1.
@@ -124,19 +117,11 @@ pub fn check_password_policy(pw: &str) -> Result<(), Error> {
 /// argon2id; production cost per OWASP (19 MiB, 2 passes). Test-clock databases use a cheap
 /// cost so test suites stay fast; the cost is stored in each hash, so both verify alike.
 pub fn hash_password(pw: &str, cheap: bool) -> Result<String> {
-    let params = if cheap {
-        Params::new(256, 1, 1, None)
-    } else {
-        Params::new(19 * 1024, 2, 1, None)
-    }
-    .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let params = if cheap { Params::new(256, 1, 1, None) } else { Params::new(19 * 1024, 2, 1, None) }
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-    let salt =
-        SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Ok(argon
-        .hash_password(pw.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
-        .to_string())
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(argon.hash_password(pw.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("argon2: {e}"))?.to_string())
 }
 
 pub fn verify_password(pw: &str, phc: &str) -> bool {
@@ -182,13 +167,7 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
     }
     let mut f = opts.open(&tmp)?;
     writeln!(f, "{token}")?;
-    writeln!(
-        f,
-        "{}",
-        std::fs::canonicalize(db_path)
-            .unwrap_or_else(|_| db_path.to_path_buf())
-            .display()
-    )?;
+    writeln!(f, "{}", std::fs::canonicalize(db_path).unwrap_or_else(|_| db_path.to_path_buf()).display())?;
     f.sync_all()?;
     std::fs::rename(&tmp, &file)?;
     Ok(())
@@ -209,20 +188,13 @@ pub fn read_session_file(db_path: &Path) -> Result<Option<String>> {
         if mode & 0o077 != 0 {
             return Err(Error::new(
                 Kind::Denied,
-                tf(
-                    "session.unsafe",
-                    &[("path", &file.display()), ("mode", &format!("{mode:o}"))],
-                ),
+                tf("session.unsafe", &[("path", &file.display()), ("mode", &format!("{mode:o}"))]),
             )
             .hint(tf("session.unsafe.hint", &[("path", &file.display())]))
             .into());
         }
     }
-    Ok(text
-        .lines()
-        .next()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty()))
+    Ok(text.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()))
 }
 
 pub fn remove_session_file(db_path: &Path) -> Result<bool> {
@@ -238,62 +210,36 @@ pub fn remove_session_file(db_path: &Path) -> Result<bool> {
 fn actor_from(conn: &Connection, account_id: i64, via: Via, expires_at: String) -> Result<Actor> {
     let (username, name, role, status, org_id): (String, String, String, String, i64) = conn
         .prepare_cached("SELECT username, name, role, status, org_id FROM account WHERE id = ?1")?
-        .query_row(params![account_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?;
+        .query_row(params![account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
     if status != "active" {
-        return Err(Error::new(
-            Kind::Denied,
-            tf("auth.inactive", &[("username", &username)]),
-        )
-        .hint(t("auth.none.hint"))
-        .into());
+        return Err(Error::new(Kind::Denied, tf("auth.inactive", &[("username", &username)]))
+            .hint(t("auth.none.hint"))
+            .into());
     }
-    let role =
-        Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role} in the database"))?;
+    let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role} in the database"))?;
     let org = hierarchy::find_by_id(conn, org_id)?;
-    Ok(Actor {
-        account_id,
-        username,
-        name,
-        role,
-        org,
-        via,
-        expires_at,
-    })
+    Ok(Actor { account_id, username, name, role, org, via, expires_at })
 }
 
 /// The signed-in account: `EIP_TOKEN` if set, else this database's session file.
 pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
     let now_s = stored(now);
-    if let Some(token) = std::env::var("EIP_TOKEN")
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(token) = std::env::var("EIP_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
         let found: Option<(i64, String)> = conn
             .prepare_cached(
                 "SELECT account_id, expires_at FROM api_token
                  WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
             )?
-            .query_row(params![hash_secret(&token), now_s], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(params![hash_secret(&token), now_s], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         return match found {
             Some((id, exp)) => actor_from(conn, id, Via::Token, exp),
-            None => Err(Error::new(Kind::Denied, t("auth.bad_token"))
-                .hint(t("auth.bad_token.hint"))
-                .into()),
+            None => Err(Error::new(Kind::Denied, t("auth.bad_token")).hint(t("auth.bad_token.hint")).into()),
         };
     }
     let path_s = db_path.display().to_string();
     let Some(token) = read_session_file(db_path)? else {
-        return Err(
-            Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)]))
-                .hint(t("auth.none.hint"))
-                .into(),
-        );
+        return Err(Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)])).hint(t("auth.none.hint")).into());
     };
     let found: Option<(i64, String)> = conn
         .prepare_cached("SELECT account_id, expires_at FROM session WHERE token_hash = ?1")?
@@ -301,32 +247,19 @@ pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> R
         .optional()?;
     match found {
         Some((id, exp)) if exp > now_s => actor_from(conn, id, Via::Session, exp),
-        Some(_) => Err(
-            Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)]))
-                .hint(t("auth.none.hint"))
-                .into(),
-        ),
-        None => Err(
-            Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)]))
-                .hint(t("auth.none.hint"))
-                .into(),
-        ),
+        Some(_) => {
+            Err(Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)])).hint(t("auth.none.hint")).into())
+        }
+        None => Err(Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)])).hint(t("auth.none.hint")).into()),
     }
 }
 
 /// Start a session for an account: a fresh token (returned, for the session file) whose hash is
 /// stored with its expiry; the account's expired sessions are cleared.
-pub fn open_session(
-    conn: &Connection,
-    account_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(String, String)> {
+pub fn open_session(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
     let token = new_token("eips_");
     let expires = stored(now + Duration::hours(SESSION_HOURS));
-    conn.execute(
-        "DELETE FROM session WHERE account_id = ?1 AND expires_at <= ?2",
-        params![account_id, stored(now)],
-    )?;
+    conn.execute("DELETE FROM session WHERE account_id = ?1 AND expires_at <= ?2", params![account_id, stored(now)])?;
     conn.execute(
         "INSERT INTO session(token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![hash_secret(&token), account_id, stored(now), expires],
@@ -374,10 +307,7 @@ pub fn login_target(conn: &Connection, username: &str) -> Result<Option<LoginTar
 
 /// The lock in force at `now`, if any, shown in CST.
 pub fn locked_until(target: &LoginTarget, now: DateTime<Utc>) -> Option<String> {
-    let until = target
-        .locked_until
-        .as_deref()
-        .and_then(calendar::parse_stored)?;
+    let until = target.locked_until.as_deref().and_then(calendar::parse_stored)?;
     (until > now).then(|| format!("{} {}", calendar::show_cst(until, false), t("cst")))
 }
 
@@ -417,10 +347,7 @@ mod tests {
     #[test]
     fn password_hashes_carry_their_cost() {
         let cheap = hash_password("correct horse", true).unwrap();
-        assert!(
-            cheap.starts_with("$argon2id$") && cheap.contains("m=256,t=1"),
-            "{cheap}"
-        );
+        assert!(cheap.starts_with("$argon2id$") && cheap.contains("m=256,t=1"), "{cheap}");
         assert!(verify_password("correct horse", &cheap));
         assert!(!verify_password("correct horsf", &cheap));
         assert!(!verify_password("x", "not a hash"));

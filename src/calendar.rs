@@ -17,8 +17,7 @@ pub struct Period {
 
 impl Period {
     pub fn new(year: i32, month: u32) -> Option<Period> {
-        ((2000..=2999).contains(&year) && (1..=12).contains(&month))
-            .then_some(Period { year, month })
+        ((2000..=2999).contains(&year) && (1..=12).contains(&month)).then_some(Period { year, month })
     }
     pub fn year(self) -> i32 {
         self.year
@@ -28,37 +27,22 @@ impl Period {
     }
     pub fn next(self) -> Period {
         if self.month == 12 {
-            Period {
-                year: self.year + 1,
-                month: 1,
-            }
+            Period { year: self.year + 1, month: 1 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month + 1,
-            }
+            Period { year: self.year, month: self.month + 1 }
         }
     }
     pub fn prev(self) -> Period {
         if self.month == 1 {
-            Period {
-                year: self.year - 1,
-                month: 12,
-            }
+            Period { year: self.year - 1, month: 12 }
         } else {
-            Period {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Period { year: self.year, month: self.month - 1 }
         }
     }
     /// The month (in CST) that contains `now`.
     pub fn containing(now: DateTime<Utc>) -> Period {
         let local = now.with_timezone(&Shanghai);
-        Period {
-            year: local.year(),
-            month: local.month(),
-        }
+        Period { year: local.year(), month: local.month() }
     }
     /// The first instant of the period: its 1st at 00:00 CST.
     pub fn starts(self) -> DateTime<Utc> {
@@ -99,8 +83,7 @@ impl FromStr for Period {
 
 /// 00:00 CST of the given day, as UTC.
 fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
-    let date = NaiveDate::from_ymd_opt(year, month, day)
-        .expect("calendar days used here exist in every month");
+    let date = NaiveDate::from_ymd_opt(year, month, day).expect("calendar days used here exist in every month");
     // China has had no daylight saving time since 1991: midnight is always unambiguous.
     Shanghai
         .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
@@ -138,10 +121,7 @@ fn window_days(level: Level) -> Option<(u32, u32)> {
 pub fn window_for(level: Level, period: Period) -> Option<Window> {
     let (first, last) = window_days(level)?;
     let m = period.next();
-    Some(Window {
-        opens: cst(m.year, m.month, first),
-        closes: cst(m.year, m.month, last + 1),
-    })
+    Some(Window { opens: cst(m.year, m.month, first), closes: cst(m.year, m.month, last + 1) })
 }
 
 /// The deadline (end of the window) for `level` and `period`.
@@ -173,16 +153,12 @@ pub fn stored(t: DateTime<Utc>) -> String {
 
 /// An instant in machine output: RFC 3339 with the CST offset.
 pub fn rfc3339_cst(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Shanghai)
-        .format("%Y-%m-%dT%H:%M:%S+08:00")
-        .to_string()
+    t.with_timezone(&Shanghai).format("%Y-%m-%dT%H:%M:%S+08:00").to_string()
 }
 
 /// Parse a stored time back.
 pub fn parse_stored(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// Parse a time a person typed: RFC 3339 (with or without seconds), or a date (00:00 CST), or
@@ -197,17 +173,9 @@ pub fn parse_user_time(s: &str) -> Option<DateTime<Utc>> {
             return Some(t.with_timezone(&Utc));
         }
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
         if let Ok(n) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
-            return Shanghai
-                .from_local_datetime(&n)
-                .single()
-                .map(|t| t.with_timezone(&Utc));
+            return Shanghai.from_local_datetime(&n).single().map(|t| t.with_timezone(&Utc));
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -227,18 +195,9 @@ mod tests {
     #[test]
     fn periods_parse_strictly() {
         assert_eq!("2026-11".parse::<Period>().unwrap().to_string(), "2026-11");
-        for bad in [
-            "2026-13",
-            "2026-00",
-            "2026-1",
-            "26-11",
-            "2026/11",
-            "2026-11-01",
-            "",
-            "abcd-ef",
-            "1999-12",
-            "+026-11",
-        ] {
+        for bad in
+            ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "", "abcd-ef", "1999-12", "+026-11"]
+        {
             assert!(bad.parse::<Period>().is_err(), "{bad} should be refused");
         }
     }
@@ -259,46 +218,19 @@ mod tests {
             for month in 1..=12 {
                 let p = Period::new(year, month).unwrap();
                 let n = p.next();
-                for (level, first, last) in [
-                    (Level::County, 1, 5),
-                    (Level::Prefecture, 5, 10),
-                    (Level::Province, 10, 15),
-                ] {
+                for (level, first, last) in
+                    [(Level::County, 1, 5), (Level::Prefecture, 5, 10), (Level::Province, 10, 15)]
+                {
                     let w = window_for(level, p).unwrap();
-                    let open = format!(
-                        "{:04}-{:02}-{:02}T00:00:00+08:00",
-                        n.year(),
-                        n.month(),
-                        first
-                    );
-                    let last_second = format!(
-                        "{:04}-{:02}-{:02}T23:59:59+08:00",
-                        n.year(),
-                        n.month(),
-                        last
-                    );
+                    let open = format!("{:04}-{:02}-{:02}T00:00:00+08:00", n.year(), n.month(), first);
+                    let last_second = format!("{:04}-{:02}-{:02}T23:59:59+08:00", n.year(), n.month(), last);
                     let before = at(&open) - chrono::Duration::seconds(1);
-                    assert!(
-                        !w.contains(before),
-                        "{level:?} {p}: a second before the window"
-                    );
-                    assert!(
-                        w.contains(at(&open)),
-                        "{level:?} {p}: the window's first second"
-                    );
-                    assert!(
-                        w.contains(at(&last_second)),
-                        "{level:?} {p}: the window's last second"
-                    );
-                    assert!(
-                        !w.contains(at(&last_second) + chrono::Duration::seconds(1)),
-                        "{level:?} {p}: after 24:00"
-                    );
+                    assert!(!w.contains(before), "{level:?} {p}: a second before the window");
+                    assert!(w.contains(at(&open)), "{level:?} {p}: the window's first second");
+                    assert!(w.contains(at(&last_second)), "{level:?} {p}: the window's last second");
+                    assert!(!w.contains(at(&last_second) + chrono::Duration::seconds(1)), "{level:?} {p}: after 24:00");
                     assert_eq!(deadline_for(level, p), Some(w.closes));
-                    assert_eq!(
-                        show_cst(w.closes, true),
-                        format!("{:04}-{:02}-{:02} 24:00", n.year(), n.month(), last)
-                    );
+                    assert_eq!(show_cst(w.closes, true), format!("{:04}-{:02}-{:02} 24:00", n.year(), n.month(), last));
                 }
                 assert!(window_for(Level::Ministry, p).is_none());
                 assert!(window_for(Level::School, p).is_none());
@@ -313,27 +245,16 @@ mod tests {
         assert_eq!(Period::containing(t).to_string(), "2026-12");
         assert_eq!(reporting_period(t).to_string(), "2026-11");
         assert!("2026-12".parse::<Period>().unwrap().has_started(t));
-        assert!(!"2026-12"
-            .parse::<Period>()
-            .unwrap()
-            .has_started(t - chrono::Duration::hours(1)));
+        assert!(!"2026-12".parse::<Period>().unwrap().has_started(t - chrono::Duration::hours(1)));
     }
 
     #[test]
     fn user_times_in_several_forms() {
         let want = at("2026-12-08T18:00:00+08:00");
-        for s in [
-            "2026-12-08T18:00+08:00",
-            "2026-12-08T18:00:00+08:00",
-            "2026-12-08T10:00:00Z",
-            "2026-12-08 18:00",
-        ] {
+        for s in ["2026-12-08T18:00+08:00", "2026-12-08T18:00:00+08:00", "2026-12-08T10:00:00Z", "2026-12-08 18:00"] {
             assert_eq!(parse_user_time(s), Some(want), "{s}");
         }
-        assert_eq!(
-            parse_user_time("2026-12-08"),
-            Some(at("2026-12-08T00:00:00+08:00"))
-        );
+        assert_eq!(parse_user_time("2026-12-08"), Some(at("2026-12-08T00:00:00+08:00")));
         assert_eq!(parse_user_time("tomorrow"), None);
         assert_eq!(stored(want), "2026-12-08T10:00:00Z");
         assert_eq!(rfc3339_cst(want), "2026-12-08T18:00:00+08:00");

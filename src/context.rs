@@ -31,14 +31,7 @@ pub fn default_db_path() -> PathBuf {
 impl Ctx {
     pub fn new(out: Out, db_path: Option<PathBuf>, journal: Option<Journal>) -> Ctx {
         let db_explicit = db_path.is_some();
-        Ctx {
-            out,
-            db_path: db_path.unwrap_or_else(default_db_path),
-            journal,
-            db_explicit,
-            db: None,
-            actor: None,
-        }
+        Ctx { out, db_path: db_path.unwrap_or_else(default_db_path), journal, db_explicit, db: None, actor: None }
     }
 
     /// The database, opened (and upgraded) on first use.
@@ -64,12 +57,7 @@ impl Ctx {
         }
         let db = self.db()?;
         let actor = auth::current_actor(&db.conn, &db.path, db.now)?;
-        self.out.debug(&format!(
-            "acting as {} ({}, {})",
-            actor.username,
-            actor.role.as_str(),
-            actor.org.code
-        ));
+        self.out.debug(&format!("acting as {} ({}, {})", actor.username, actor.role.as_str(), actor.org.code));
         self.actor = Some(actor.clone());
         Ok(actor)
     }

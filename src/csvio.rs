@@ -33,41 +33,26 @@ impl Encoding {
 
 /// The 1-based line on which byte `offset` lies.
 fn line_of(bytes: &[u8], offset: usize) -> usize {
-    bytes[..offset.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Decode a file's bytes: a BOM decides; otherwise valid UTF-8 is UTF-8 and anything else must be
 /// GB18030. `forced` overrides detection. An undecodable file is exit 6 naming the line.
 pub fn decode(file: &str, bytes: &[u8], forced: Option<Encoding>) -> Result<String> {
     let bad = |encoding: &str, line: usize| -> anyhow::Error {
-        Error::new(
-            Kind::Invalid,
-            tf(
-                "csv.bad_encoding",
-                &[("file", &file), ("encoding", &encoding), ("line", &line)],
-            ),
-        )
-        .hint(crate::i18n::t("csv.bad_encoding.hint"))
-        .into()
+        Error::new(Kind::Invalid, tf("csv.bad_encoding", &[("file", &file), ("encoding", &encoding), ("line", &line)]))
+            .hint(crate::i18n::t("csv.bad_encoding.hint"))
+            .into()
     };
     let utf8 = |b: &[u8]| -> Result<String> {
-        std::str::from_utf8(b)
-            .map(str::to_string)
-            .map_err(|e| bad("UTF-8", line_of(b, e.valid_up_to())))
+        std::str::from_utf8(b).map(str::to_string).map_err(|e| bad("UTF-8", line_of(b, e.valid_up_to())))
     };
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         if forced != Some(Encoding::Gbk) {
             return utf8(rest);
         }
     }
-    for (bom, enc) in [
-        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
-        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
-    ] {
+    for (bom, enc) in [(&b"\xFF\xFE"[..], encoding_rs::UTF_16LE), (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE)] {
         if bytes.starts_with(bom) && forced.is_none() {
             let (text, had_errors) = enc.decode_with_bom_removal(bytes);
             if had_errors {
@@ -78,30 +63,21 @@ pub fn decode(file: &str, bytes: &[u8], forced: Option<Encoding>) -> Result<Stri
     }
     match forced {
         Some(Encoding::Utf8) => utf8(bytes),
-        Some(Encoding::Gbk) => {
-            gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes)))
-        }
+        Some(Encoding::Gbk) => gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes))),
         None => match std::str::from_utf8(bytes) {
             Ok(s) => Ok(s.to_string()),
-            Err(_) => {
-                gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes)))
-            }
+            Err(_) => gb18030(bytes).ok_or_else(|| bad(Encoding::Gbk.name(), first_bad_gb_line(bytes))),
         },
     }
 }
 
 fn gb18030(bytes: &[u8]) -> Option<String> {
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|c| c.into_owned())
+    encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes).map(|c| c.into_owned())
 }
 
 /// GBK trail bytes are never `\n`, so a file can be checked line by line.
 fn first_bad_gb_line(bytes: &[u8]) -> usize {
-    bytes
-        .split(|&b| b == b'\n')
-        .position(|l| gb18030(l).is_none())
-        .map_or(1, |i| i + 1)
+    bytes.split(|&b| b == b'\n').position(|l| gb18030(l).is_none()).map_or(1, |i| i + 1)
 }
 
 /// Read a file (or `-` for stdin) and decode it.
@@ -113,15 +89,8 @@ pub fn read_file(path: &Path, forced: Option<Encoding>) -> Result<String> {
         b
     } else {
         std::fs::read(path).map_err(|e| {
-            let kind = if e.kind() == std::io::ErrorKind::NotFound {
-                Kind::NotFound
-            } else {
-                Kind::Invalid
-            };
-            Error::new(
-                kind,
-                tf("csv.cannot_read", &[("file", &label), ("detail", &e)]),
-            )
+            let kind = if e.kind() == std::io::ErrorKind::NotFound { Kind::NotFound } else { Kind::Invalid };
+            Error::new(kind, tf("csv.cannot_read", &[("file", &label), ("detail", &e)]))
         })?
     };
     decode(&label, &bytes, forced)
@@ -155,18 +124,10 @@ fn sniff_delimiter(text: &str) -> u8 {
 
 /// Parse `text`; the header row is the first row for which `is_header` holds (lines before it are
 /// a preamble, as on the official forms). Blank rows are dropped.
-pub fn parse_sheet(
-    file: &str,
-    text: &str,
-    is_header: impl Fn(&[String]) -> bool,
-    columns_hint: &str,
-) -> Result<Sheet> {
+pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<Sheet> {
     let delimiter = sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     // Line numbers come from byte offsets: the reader's own line count skips blank lines.
@@ -181,8 +142,7 @@ pub fn parse_sheet(
         newlines.partition_point(|&n| n < b) as u64 + 1
     };
     for rec in reader.records() {
-        let rec = rec
-            .map_err(|e| error::invalid(tf("csv.malformed", &[("file", &file), ("detail", &e)])))?;
+        let rec = rec.map_err(|e| error::invalid(tf("csv.malformed", &[("file", &file), ("detail", &e)])))?;
         let line = rec.position().map_or(0, |p| line_at(p.byte()));
         let fields: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
         if fields.iter().all(String::is_empty) {
@@ -198,18 +158,9 @@ pub fn parse_sheet(
         }
     }
     let Some(headers) = headers else {
-        return Err(error::invalid(tf(
-            "csv.no_header",
-            &[("file", &file), ("columns", &columns_hint)],
-        ))
-        .into());
+        return Err(error::invalid(tf("csv.no_header", &[("file", &file), ("columns", &columns_hint)])).into());
     };
-    Ok(Sheet {
-        file: file.to_string(),
-        headers,
-        rows,
-        delimiter,
-    })
+    Ok(Sheet { file: file.to_string(), headers, rows, delimiter })
 }
 
 /// Where each known column sits in a sheet, found by header name or alias.
@@ -221,19 +172,11 @@ pub struct Columns {
 impl Columns {
     /// `spec`: each column's key and the header names accepted for it (case-insensitive).
     pub fn find(headers: &[String], spec: &[(&'static str, &[&str])]) -> Columns {
-        let norm: Vec<String> = headers
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-            .collect();
+        let norm: Vec<String> =
+            headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
         let index = spec
             .iter()
-            .map(|(key, names)| {
-                (
-                    *key,
-                    norm.iter()
-                        .position(|h| names.iter().any(|n| n.to_lowercase() == *h)),
-                )
-            })
+            .map(|(key, names)| (*key, norm.iter().position(|h| names.iter().any(|n| n.to_lowercase() == *h))))
             .collect();
         Columns { index }
     }
@@ -259,20 +202,9 @@ pub struct RowError {
 }
 
 /// Report every bad row, write the rejects file if asked, and fail with exit 6: nothing written.
-pub fn reject(
-    sheet: &Sheet,
-    errors: &[RowError],
-    rejects: Option<&Path>,
-    out: &crate::output::Out,
-) -> Result<()> {
+pub fn reject(sheet: &Sheet, errors: &[RowError], rejects: Option<&Path>, out: &crate::output::Out) -> Result<()> {
     for e in errors {
-        eprintln!(
-            "{}",
-            tf(
-                "csv.line_error",
-                &[("line", &e.line), ("message", &e.message)]
-            )
-        );
+        eprintln!("{}", tf("csv.line_error", &[("line", &e.line), ("message", &e.message)]));
     }
     if let Some(path) = rejects {
         let mut w = ExportWriter::create(Some(path), Encoding::Utf8)?;
@@ -280,11 +212,7 @@ pub fn reject(
         header.push("error".into());
         w.record(&header)?;
         for row in &sheet.rows {
-            let msgs: Vec<&str> = errors
-                .iter()
-                .filter(|e| e.line == row.line)
-                .map(|e| e.message.as_str())
-                .collect();
+            let msgs: Vec<&str> = errors.iter().filter(|e| e.line == row.line).map(|e| e.message.as_str()).collect();
             if !msgs.is_empty() {
                 let mut fields = row.fields.clone();
                 fields.resize(sheet.headers.len(), String::new());
@@ -295,21 +223,10 @@ pub fn reject(
         w.finish()?;
         out.status(&tf("csv.rejects_written", &[("file", &path.display())]));
     }
-    let bad = errors
-        .iter()
-        .map(|e| e.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let bad = errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len();
     Err(Error::new(
         Kind::Invalid,
-        tf(
-            "csv.rejected",
-            &[
-                ("file", &sheet.file),
-                ("bad", &bad),
-                ("rows", &sheet.rows.len()),
-            ],
-        ),
+        tf("csv.rejected", &[("file", &sheet.file), ("bad", &bad), ("rows", &sheet.rows.len())]),
     )
     .hint(crate::i18n::t("csv.rejected.hint"))
     .into())
@@ -324,9 +241,7 @@ pub struct ExportWriter {
 impl ExportWriter {
     pub fn create(path: Option<&Path>, encoding: Encoding) -> Result<ExportWriter> {
         let sink: Box<dyn Write> = match path {
-            Some(p) if p.as_os_str() != "-" => {
-                Box::new(std::io::BufWriter::new(std::fs::File::create(p)?))
-            }
+            Some(p) if p.as_os_str() != "-" => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
             _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
         };
         let mut w = ExportWriter { sink, encoding };
@@ -344,14 +259,12 @@ impl ExportWriter {
         // One record at a time, so that an encoder never sees half a character.
         let mut one = csv::Writer::from_writer(Vec::with_capacity(256));
         one.write_record(fields)?;
-        let bytes = one
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
+        let bytes = one.into_inner().map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
         match self.encoding {
             Encoding::Utf8 => self.sink.write_all(&bytes)?,
             Encoding::Gbk => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|e| anyhow::anyhow!("CSV writer produced bad UTF-8: {e}"))?;
+                let text =
+                    String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("CSV writer produced bad UTF-8: {e}"))?;
                 let (enc, _, _) = encoding_rs::GB18030.encode(&text);
                 self.sink.write_all(&enc)?;
             }
@@ -394,8 +307,7 @@ mod tests {
 
     #[test]
     fn preamble_is_skipped_and_lines_are_the_files() {
-        let text =
-            "管理人员信息表\n单位名称（盖章）：x\n序号,姓名,单位\n1,张三,130102\n\n2,李四,130103\n";
+        let text = "管理人员信息表\n单位名称（盖章）：x\n序号,姓名,单位\n1,张三,130102\n\n2,李四,130103\n";
         let s = parse_sheet("f", text, |h| h.iter().any(|c| c == "姓名"), "姓名").unwrap();
         assert_eq!(s.headers, vec!["序号", "姓名", "单位"]);
         assert_eq!(s.rows.len(), 2);

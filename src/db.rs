@@ -67,9 +67,7 @@ fn clock(test_clock: bool) -> Result<DateTime<Utc>> {
     match std::env::var("EIP_NOW") {
         Ok(v) if !v.is_empty() => {
             if !test_clock {
-                return Err(Error::new(Kind::Denied, t("clock.refused"))
-                    .hint(t("clock.refused.hint"))
-                    .into());
+                return Err(Error::new(Kind::Denied, t("clock.refused")).hint(t("clock.refused.hint")).into());
             }
             DateTime::parse_from_rfc3339(v.trim())
                 .map(|t| t.with_timezone(&Utc))
@@ -83,54 +81,34 @@ impl Db {
     /// Open an initialised database, upgrading an older schema and refusing a newer one.
     pub fn open(path: &Path, journal: Option<Journal>) -> Result<Db> {
         if !path.exists() {
-            return Err(Error::new(
-                Kind::Database,
-                tf("db.missing", &[("path", &path.display())]),
-            )
-            .hint(tf("db.missing.hint", &[("path", &path.display())]))
-            .into());
+            return Err(Error::new(Kind::Database, tf("db.missing", &[("path", &path.display())]))
+                .hint(tf("db.missing.hint", &[("path", &path.display())]))
+                .into());
         }
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let mut conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, journal)?;
-        let version = user_version(&conn)
-            .map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let version =
+            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
         if version == 0 {
-            return Err(Error::new(
-                Kind::Database,
-                tf("db.not_initialised", &[("path", &path.display())]),
-            )
-            .hint(tf("db.missing.hint", &[("path", &path.display())]))
-            .into());
+            return Err(Error::new(Kind::Database, tf("db.not_initialised", &[("path", &path.display())]))
+                .hint(tf("db.missing.hint", &[("path", &path.display())]))
+                .into());
         }
         if version > SCHEMA_VERSION {
             return Err(Error::new(
                 Kind::Database,
-                tf(
-                    "db.too_new",
-                    &[
-                        ("path", &path.display()),
-                        ("found", &version),
-                        ("known", &SCHEMA_VERSION),
-                    ],
-                ),
+                tf("db.too_new", &[("path", &path.display()), ("found", &version), ("known", &SCHEMA_VERSION)]),
             )
             .hint(t("db.too_new.hint"))
             .into());
         }
         if version < SCHEMA_VERSION {
-            migrate(&mut conn, version)?;
+            migrate(&mut conn, version, MIGRATIONS)?;
         }
         let test_clock = setting(&conn, "test_clock")?.as_deref() == Some("1");
         let now = clock(test_clock)?;
-        Ok(Db {
-            conn,
-            path: path.to_path_buf(),
-            now,
-            test_clock,
-        })
+        Ok(Db { conn, path: path.to_path_buf(), now, test_clock })
     }
 
     /// Create a new database with the whole schema and run `init` in the same transaction, so a
@@ -151,22 +129,16 @@ impl Db {
         }
         let mut conn = Connection::open(path)?;
         configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
-        let version = user_version(&conn)
-            .map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
-        let has_tables: bool =
-            conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
+        let version =
+            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let has_tables: bool = conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
         if version > 0 || has_tables {
-            return Err(Error::new(
-                Kind::Refused,
-                tf("db.already", &[("path", &path.display())]),
-            )
-            .hint(tf("db.already.hint", &[("path", &path.display())]))
-            .into());
+            return Err(Error::new(Kind::Refused, tf("db.already", &[("path", &path.display())]))
+                .hint(tf("db.already.hint", &[("path", &path.display())]))
+                .into());
         }
         let out = {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(busy)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
             tx.execute_batch(SCHEMA)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.execute(
@@ -177,45 +149,20 @@ impl Db {
                 "INSERT INTO setting(key, value) VALUES ('created_at', ?1)",
                 params![crate::calendar::stored(now)],
             )?;
-            let mut w = Tx {
-                tx,
-                actor: actor.clone(),
-                now,
-                head: None,
-            };
+            let mut w = Tx { tx, actor: actor.clone(), now, head: None };
             let out = init(&mut w)?;
             w.tx.commit().map_err(busy)?;
             out
         };
         restrict_permissions(path);
-        Ok((
-            Db {
-                conn,
-                path: path.to_path_buf(),
-                now,
-                test_clock,
-            },
-            out,
-        ))
+        Ok((Db { conn, path: path.to_path_buf(), now, test_clock }, out))
     }
 
     /// Run `f` in one `BEGIN IMMEDIATE` transaction with `actor` recorded on its audit events.
     /// Either all of it, audit events included, is written, or none of it.
-    pub fn write<T>(
-        &mut self,
-        actor: &AuditActor,
-        f: impl FnOnce(&mut Tx) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy)?;
-        let mut w = Tx {
-            tx,
-            actor: actor.clone(),
-            now: self.now,
-            head: None,
-        };
+    pub fn write<T>(&mut self, actor: &AuditActor, f: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
+        let mut w = Tx { tx, actor: actor.clone(), now: self.now, head: None };
         let out = f(&mut w)?;
         w.tx.commit().map_err(busy)?;
         Ok(out)
@@ -228,10 +175,7 @@ impl Db {
 
 /// A busy database after the timeout is exit 7 with words a person understands.
 fn busy(e: rusqlite::Error) -> anyhow::Error {
-    if matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    ) {
+    if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)) {
         anyhow::Error::new(e).context(Error::new(Kind::Database, t("db.busy")))
     } else {
         e.into()
@@ -247,11 +191,11 @@ fn restrict_permissions(path: &Path) {
     }
 }
 
-fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(busy)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip((from - 1) as usize) {
+/// Upgrade a file at version `from` through `migrations` (`migrations[i]` takes version `i + 1`
+/// to `i + 2`), all in one transaction: a failed migration leaves the file as it was.
+fn migrate(conn: &mut Connection, from: i64, migrations: &[&str]) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
+    for (i, sql) in migrations.iter().enumerate().skip((from - 1) as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 2)?;
     }
@@ -285,5 +229,43 @@ impl std::ops::Deref for Tx<'_> {
 impl Tx<'_> {
     pub fn now_stored(&self) -> String {
         crate::calendar::stored(self.now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(c: &Connection) -> i64 {
+        user_version(c).unwrap()
+    }
+
+    #[test]
+    fn migrations_run_in_order_from_the_files_version() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 2;").unwrap();
+        let steps = ["CREATE TABLE never(x)", "ALTER TABLE t ADD COLUMN b", "ALTER TABLE t ADD COLUMN c"];
+        migrate(&mut c, 2, &steps).unwrap();
+        assert_eq!(version(&c), 4);
+        c.execute("INSERT INTO t(a, b, c) VALUES (1, 2, 3)", []).unwrap();
+        let never: i64 =
+            c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'never'", [], |r| r.get(0)).unwrap();
+        assert_eq!(never, 0, "steps below the file's version are not run again");
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_the_file_as_it_was() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 1;").unwrap();
+        let steps = ["ALTER TABLE t ADD COLUMN b", "ALTER TABLE missing ADD COLUMN c"];
+        assert!(migrate(&mut c, 1, &steps).is_err());
+        assert_eq!(version(&c), 1);
+        assert!(c.execute("INSERT INTO t(a, b) VALUES (1, 2)", []).is_err(), "the first step was rolled back");
+    }
+
+    #[test]
+    fn the_embedded_schema_is_valid_sql() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(SCHEMA).unwrap();
     }
 }

@@ -74,13 +74,7 @@ pub struct Denial {
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-            hint: None,
-            reason: None,
-            denial: None,
-        }
+        Error { kind, message: message.into(), hint: None, reason: None, denial: None }
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -91,10 +85,7 @@ impl Error {
         self
     }
     pub fn denial(mut self, action: impl Into<String>, target: impl Into<String>) -> Self {
-        self.denial = Some(Denial {
-            action: action.into(),
-            target: target.into(),
-        });
+        self.denial = Some(Denial { action: action.into(), target: target.into() });
         self
     }
 }

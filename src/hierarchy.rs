@@ -20,12 +20,7 @@ pub enum Level {
 }
 
 impl Level {
-    pub const UNITS: [Level; 4] = [
-        Level::Ministry,
-        Level::Province,
-        Level::Prefecture,
-        Level::County,
-    ];
+    pub const UNITS: [Level; 4] = [Level::Ministry, Level::Province, Level::Prefecture, Level::County];
 
     /// Stable machine name, as stored.
     pub fn as_str(self) -> &'static str {
@@ -160,19 +155,12 @@ pub fn find(conn: &Connection, code: &str) -> Result<Option<Org>> {
     let sql = format!(
         "SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.code = ?1 AND o.deleted_at IS NULL"
     );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![code], org_from_row)
-        .optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![code], org_from_row).optional()?)
 }
 
 pub fn find_by_id(conn: &Connection, id: i64) -> Result<Org> {
-    let sql = format!(
-        "SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.id = ?1"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![id], org_from_row)?)
+    let sql = format!("SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id], org_from_row)?)
 }
 
 /// The admin unit with this code inside `scope`, or the SPEC §1 answer for a code that does not
@@ -201,24 +189,11 @@ mod tests {
     #[test]
     fn subtree_range_covers_descendants_only() {
         let (lo, hi) = subtree_range("/000000/130000/");
-        for inside in [
-            "/000000/130000/",
-            "/000000/130000/130100/",
-            "/000000/130000/130100/2113010001/",
-        ] {
+        for inside in ["/000000/130000/", "/000000/130000/130100/", "/000000/130000/130100/2113010001/"] {
             assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
         }
-        for outside in [
-            "/000000/",
-            "/000000/120000/",
-            "/000000/140000/",
-            "/000000/1300001/",
-            "/000000/130001/",
-        ] {
-            assert!(
-                !(outside >= lo.as_str() && outside < hi.as_str()),
-                "{outside}"
-            );
+        for outside in ["/000000/", "/000000/120000/", "/000000/140000/", "/000000/1300001/", "/000000/130001/"] {
+            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
         }
     }
 

@@ -30,20 +30,12 @@ pub fn lang() -> Lang {
 /// The language from `--lang`, else `LC_ALL`, else `LANG` (Chinese when it starts with `zh`).
 pub fn detect(flag: Option<&str>) -> Lang {
     if let Some(f) = flag {
-        return if f.starts_with("zh") {
-            Lang::Zh
-        } else {
-            Lang::En
-        };
+        return if f.starts_with("zh") { Lang::Zh } else { Lang::En };
     }
     for var in ["LC_ALL", "LANG"] {
         if let Ok(v) = std::env::var(var) {
             if !v.is_empty() {
-                return if v.starts_with("zh") {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                };
+                return if v.starts_with("zh") { Lang::Zh } else { Lang::En };
             }
         }
     }

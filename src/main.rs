@@ -13,11 +13,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let code = if e.use_stderr() {
-                Kind::Usage.exit_code()
-            } else {
-                0
-            };
+            let code = if e.use_stderr() { Kind::Usage.exit_code() } else { 0 };
             let _ = e.print();
             std::process::exit(code);
         }
@@ -42,10 +38,7 @@ fn main() {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// `error: <what happened>`, the cause chain, then `hint: <the way out>`; one JSON object on
@@ -58,12 +51,7 @@ fn report(out: &Out, err: &anyhow::Error) {
         None if kind == Kind::Database => format!("{}: {err}", t("db.unusable")),
         None => err.to_string(),
     };
-    let causes: Vec<String> = err
-        .chain()
-        .skip(1)
-        .map(|c| c.to_string())
-        .filter(|c| *c != message)
-        .collect();
+    let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).filter(|c| *c != message).collect();
     let hint = ours.and_then(|e| e.hint.clone());
     if out.format == Format::Json {
         let obj = serde_json::json!({

@@ -102,17 +102,8 @@ pub struct Out {
 
 impl Out {
     pub fn new(format: Option<Format>, quiet: bool, verbose: bool) -> Out {
-        let chosen = format.unwrap_or(if std::io::stdout().is_terminal() {
-            Format::Table
-        } else {
-            Format::Tsv
-        });
-        Out {
-            format: chosen,
-            explicit: format.is_some(),
-            quiet,
-            verbose,
-        }
+        let chosen = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
+        Out { format: chosen, explicit: format.is_some(), quiet, verbose }
     }
 
     /// Whether output is for a program (csv/tsv/json) rather than a person.
@@ -160,24 +151,9 @@ impl Out {
                 writeln!(w, "{table}")?;
             }
             Format::Tsv => {
-                writeln!(
-                    w,
-                    "{}",
-                    columns
-                        .iter()
-                        .map(|(k, _)| *k)
-                        .collect::<Vec<_>>()
-                        .join("\t")
-                )?;
+                writeln!(w, "{}", columns.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("\t"))?;
                 for row in rows {
-                    writeln!(
-                        w,
-                        "{}",
-                        row.iter()
-                            .map(|c| tsv_escape(&c.machine()))
-                            .collect::<Vec<_>>()
-                            .join("\t")
-                    )?;
+                    writeln!(w, "{}", row.iter().map(|c| tsv_escape(&c.machine())).collect::<Vec<_>>().join("\t"))?;
                 }
             }
             Format::Csv => {
@@ -236,10 +212,7 @@ fn object(columns: &[Column], row: &[Cell]) -> Value {
 
 fn tsv_escape(s: &str) -> String {
     if s.contains(['\t', '\n', '\r', '\\']) {
-        s.replace('\\', "\\\\")
-            .replace('\t', "\\t")
-            .replace('\n', "\\n")
-            .replace('\r', "\\r")
+        s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
     } else {
         s.to_string()
     }

@@ -61,8 +61,7 @@ pub fn allows(actor: &Actor, action: Action, target: &Org) -> bool {
         // Art. 9: unit staff accounts are issued by the Ministry; school accounts by the admin of
         // the school's supervising unit.
         Action::AccountIssue(Role::SchoolAdmin) => {
-            actor.role == Role::Admin
-                && target.parent_code.as_deref() == Some(actor.org.code.as_str())
+            actor.role == Role::Admin && target.parent_code.as_deref() == Some(actor.org.code.as_str())
         }
         Action::AccountIssue(_) => is_ministry_admin(actor),
         Action::AuditVerify => is_ministry_admin(actor) || actor.role == Role::Support,

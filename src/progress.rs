@@ -19,12 +19,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}") {
             bar.set_style(style);
         }
-        Progress {
-            bar,
-            started: Instant::now(),
-            shown: false,
-            enabled: !quiet && std::io::stderr().is_terminal(),
-        }
+        Progress { bar, started: Instant::now(), shown: false, enabled: !quiet && std::io::stderr().is_terminal() }
     }
 
     pub fn inc(&mut self) {

@@ -30,12 +30,7 @@ pub fn clean_name(name: &str) -> Result<String, Error> {
 }
 
 /// The rules a new unit's code and level obey against its parent.
-fn check_new(
-    code: &str,
-    level: Level,
-    parent_code: &str,
-    parent_level: Level,
-) -> Result<(), Error> {
+fn check_new(code: &str, level: Level, parent_code: &str, parent_level: Level) -> Result<(), Error> {
     if !is_unit_code(code) {
         return Err(error::invalid(tf("unit.bad_code", &[("code", &code)])));
     }
@@ -48,11 +43,7 @@ fn check_new(
     if !parent_level.is_above(level) {
         return Err(error::invalid(tf(
             "unit.parent_level",
-            &[
-                ("level", &level.label()),
-                ("parent", &parent_code),
-                ("parent_level", &parent_level.label()),
-            ],
+            &[("level", &level.label()), ("parent", &parent_code), ("parent_level", &parent_level.label())],
         )));
     }
     Ok(())
@@ -62,24 +53,18 @@ fn check_new(
 pub fn level_under(parent: &Org, level: Option<Level>) -> Result<Level, Error> {
     match level {
         Some(l) => Ok(l),
-        None => parent
-            .level
-            .below()
-            .ok_or_else(|| error::invalid(tf("unit.no_level_below", &[("parent", &parent.code)]))),
+        None => {
+            parent.level.below().ok_or_else(|| error::invalid(tf("unit.no_level_below", &[("parent", &parent.code)])))
+        }
     }
 }
 
-fn insert(
-    tx: &mut Tx,
-    code: &str,
-    name: &str,
-    level: Level,
-    parent_id: i64,
-    path: &str,
-) -> Result<i64> {
+fn insert(tx: &mut Tx, code: &str, name: &str, level: Level, parent_id: i64, path: &str) -> Result<i64> {
     let now = tx.now_stored();
-    tx.prepare_cached("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![code, name, level.as_str(), parent_id, path, now])?;
+    tx.prepare_cached(
+        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![code, name, level.as_str(), parent_id, path, now])?;
     let id = tx.last_insert_rowid();
     tx.audit(Event::new("unit.add").target(code).scope(path).detail(json!({
         "after": { "code": code, "name": name, "level": level.as_str(), "parent": path_parent(path) }
@@ -94,23 +79,13 @@ fn path_parent(path: &str) -> Option<&str> {
 
 fn already_exists(conn: &Connection, code: &str) -> Result<Option<Error>> {
     Ok(hierarchy::find(conn, code)?.map(|o| {
-        Error::new(
-            Kind::Refused,
-            tf("unit.exists", &[("code", &code), ("name", &o.name)]),
-        )
-        .hint(tf("unit.exists.hint", &[("code", &code)]))
+        Error::new(Kind::Refused, tf("unit.exists", &[("code", &code), ("name", &o.name)]))
+            .hint(tf("unit.exists.hint", &[("code", &code)]))
     }))
 }
 
 /// `eip unit add`: a new unit under `parent` (already found in the actor's scope).
-pub fn add(
-    tx: &mut Tx,
-    actor: &Actor,
-    code: &str,
-    name: &str,
-    parent: &Org,
-    level: Option<Level>,
-) -> Result<Org> {
+pub fn add(tx: &mut Tx, actor: &Actor, code: &str, name: &str, parent: &Org, level: Option<Level>) -> Result<Org> {
     perm::require(actor, Action::UnitManage, parent)?;
     let name = clean_name(name)?;
     let level = level_under(parent, level)?;
@@ -138,8 +113,7 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
 }
 
 fn rename_unchecked(tx: &mut Tx, unit: &Org, name: &str) -> Result<()> {
-    tx.prepare_cached("UPDATE org SET name = ?1 WHERE id = ?2")?
-        .execute(params![name, unit.id])?;
+    tx.prepare_cached("UPDATE org SET name = ?1 WHERE id = ?2")?.execute(params![name, unit.id])?;
     tx.audit(
         Event::new("unit.rename")
             .target(&unit.code)
@@ -160,18 +134,8 @@ pub const UNIT_COLUMNS: &[(&str, &[&str])] = &[
 /// A change an import would make.
 #[derive(Debug, Clone)]
 pub enum Change {
-    Add {
-        line: u64,
-        code: String,
-        name: String,
-        level: Level,
-        parent: String,
-    },
-    Rename {
-        line: u64,
-        unit: Org,
-        name: String,
-    },
+    Add { line: u64, code: String, name: String, level: Level, parent: String },
+    Rename { line: u64, unit: Org, name: String },
 }
 
 /// What an import would do, once every row has been checked.
@@ -185,10 +149,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn added(&self) -> usize {
-        self.changes
-            .iter()
-            .filter(|c| matches!(c, Change::Add { .. }))
-            .count()
+        self.changes.iter().filter(|c| matches!(c, Change::Add { .. })).count()
     }
     pub fn renamed(&self) -> usize {
         self.changes.len() - self.added()
@@ -200,25 +161,16 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
     let cols = Columns::find(&sheet.headers, UNIT_COLUMNS);
     for key in ["code", "name", "level", "parent"] {
         if !cols.has(key) {
-            return Err(error::invalid(tf(
-                "csv.missing_column",
-                &[("file", &sheet.file), ("column", &key)],
-            ))
-            .into());
+            return Err(error::invalid(tf("csv.missing_column", &[("file", &sheet.file), ("column", &key)])).into());
         }
     }
     // The whole command needs the right role somewhere; rows are then checked one by one.
-    if !(actor.role == crate::account::Role::Admin
-        && matches!(actor.org.level, Level::Ministry | Level::Province))
-    {
+    if !(actor.role == crate::account::Role::Admin && matches!(actor.org.level, Level::Ministry | Level::Province)) {
         perm::require(actor, Action::UnitManage, &actor.org)?;
     }
     let scope = actor.scope();
     let existing = existing_units(conn, scope)?;
-    let mut plan = Plan {
-        rows: sheet.rows.len(),
-        ..Default::default()
-    };
+    let mut plan = Plan { rows: sheet.rows.len(), ..Default::default() };
 
     // First pass: each row on its own; remember the file's units by code.
     struct FileUnit {
@@ -230,12 +182,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
     let mut in_file: HashMap<String, FileUnit> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for row in &sheet.rows {
-        let mut err = |m: String| {
-            plan.errors.push(RowError {
-                line: row.line,
-                message: m,
-            })
-        };
+        let mut err = |m: String| plan.errors.push(RowError { line: row.line, message: m });
         let code = cols.get(row, "code").to_string();
         let parent = cols.get(row, "parent").to_string();
         let level_text = cols.get(row, "level");
@@ -244,10 +191,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
             continue;
         }
         if let Some(first) = in_file.get(&code) {
-            err(tf(
-                "unit.dup_in_file",
-                &[("code", &code), ("line", &first.line)],
-            ));
+            err(tf("unit.dup_in_file", &[("code", &code), ("line", &first.line)]));
             continue;
         }
         let name = match clean_name(cols.get(row, "name")) {
@@ -262,34 +206,17 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
             continue;
         };
         if (code == MINISTRY_CODE) != (level == Level::Ministry) {
-            err(if code == MINISTRY_CODE {
-                t("unit.ministry_code").into()
-            } else {
-                t("unit.ministry_level").into()
-            });
+            err(if code == MINISTRY_CODE { t("unit.ministry_code").into() } else { t("unit.ministry_level").into() });
             continue;
         }
-        in_file.insert(
-            code.clone(),
-            FileUnit {
-                line: row.line,
-                name,
-                level,
-                parent,
-            },
-        );
+        in_file.insert(code.clone(), FileUnit { line: row.line, name, level, parent });
         order.push(code);
     }
 
     // Second pass: against the database and the rest of the file.
     for code in &order {
         let u = &in_file[code];
-        let mut err = |m: String| {
-            plan.errors.push(RowError {
-                line: u.line,
-                message: m,
-            })
-        };
+        let mut err = |m: String| plan.errors.push(RowError { line: u.line, message: m });
         if let Some(stored) = existing.get(code) {
             // A known unit: the same place and level, maybe a new name.
             let same_parent = stored.parent_code.as_deref().unwrap_or("") == u.parent;
@@ -309,11 +236,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
             } else if !perm::allows(actor, Action::UnitManage, stored) {
                 err(t("unit.province_scope").into());
             } else {
-                plan.changes.push(Change::Rename {
-                    line: u.line,
-                    unit: stored.clone(),
-                    name: u.name.clone(),
-                });
+                plan.changes.push(Change::Rename { line: u.line, unit: stored.clone(), name: u.name.clone() });
             }
             continue;
         }
@@ -354,19 +277,13 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
     }
     // A new unit whose parent row in the file was bad cannot be added either.
     let bad_lines: std::collections::HashSet<u64> = plan.errors.iter().map(|e| e.line).collect();
-    let bad_codes: std::collections::HashSet<&String> = in_file
-        .iter()
-        .filter(|(_, u)| bad_lines.contains(&u.line))
-        .map(|(c, _)| c)
-        .collect();
+    let bad_codes: std::collections::HashSet<&String> =
+        in_file.iter().filter(|(_, u)| bad_lines.contains(&u.line)).map(|(c, _)| c).collect();
     let mut extra = Vec::new();
     for c in &plan.changes {
         if let Change::Add { line, parent, .. } = c {
             if bad_codes.contains(parent) && !existing.contains_key(parent) {
-                extra.push(RowError {
-                    line: *line,
-                    message: tf("unit.no_parent", &[("code", &parent)]),
-                });
+                extra.push(RowError { line: *line, message: tf("unit.no_parent", &[("code", &parent)]) });
             }
         }
     }
@@ -401,25 +318,14 @@ fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>
 
 /// Write a checked plan: parents before children, one audit event per changed unit.
 pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
-    let mut adds: Vec<&Change> = plan
-        .changes
-        .iter()
-        .filter(|c| matches!(c, Change::Add { .. }))
-        .collect();
+    let mut adds: Vec<&Change> = plan.changes.iter().filter(|c| matches!(c, Change::Add { .. })).collect();
     adds.sort_by_key(|c| match c {
         Change::Add { level, .. } => *level,
         Change::Rename { .. } => Level::School,
     });
     let mut paths: HashMap<String, (i64, String)> = HashMap::new();
     for c in adds {
-        if let Change::Add {
-            code,
-            name,
-            level,
-            parent,
-            ..
-        } = c
-        {
+        if let Change::Add { code, name, level, parent, .. } = c {
             let (parent_id, parent_path) = match paths.get(parent) {
                 Some(p) => p.clone(),
                 None => {

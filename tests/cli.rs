@@ -12,7 +12,9 @@ fn spec8_usage_errors_are_exit_2_and_help_is_exit_0() {
     env.admin(&["unit", "frobnicate"]).code(2);
     env.admin(&["unit", "add", "130199"]).code(2).stderr_has("--parent");
     env.admin(&["--format", "xml", "whoami"]).code(2);
-    env.admin(&["report", "calendar", "--period", "2026-13"]).code(2).stderr_has("2026-13 is not a period: write YYYY-MM");
+    env.admin(&["report", "calendar", "--period", "2026-13"])
+        .code(2)
+        .stderr_has("2026-13 is not a period: write YYYY-MM");
     env.admin(&["--help"]).ok().stdout_has("Exit codes:");
     env.admin(&["unit", "add", "--help"]).ok().stdout_has("--parent <CODE>");
     env.admin(&["--version"]).ok().stdout_has("eip ");
@@ -47,7 +49,10 @@ fn spec8_formats_table_tsv_csv_json() {
     // Machine formats do not change with the language; tables do.
     let zh_json = env.admin(&["unit", "show", "130102", "--format", "json", "--lang", "zh"]).ok().json();
     assert_eq!(zh_json, json);
-    env.admin(&["unit", "show", "130102", "--format", "table", "--lang", "zh"]).ok().stdout_has("区县级").stdout_has("代码");
+    env.admin(&["unit", "show", "130102", "--format", "table", "--lang", "zh"])
+        .ok()
+        .stdout_has("区县级")
+        .stdout_has("代码");
 }
 
 #[test]
@@ -91,12 +96,8 @@ fn spec8_language_from_lang_or_flag() {
 #[test]
 fn spec8_a_closed_pipe_ends_quietly() {
     let env = Env::national();
-    let mut child = env
-        .command(Some(ADMIN), &["unit", "export"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        env.command(Some(ADMIN), &["unit", "export"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // Read a little, then close the pipe.
     let mut out = child.stdout.take().unwrap();
     let mut buf = [0u8; 64];
@@ -120,7 +121,13 @@ fn spec8_completions_for_the_shells() {
 #[test]
 fn spec2_commands_need_a_signed_in_account() {
     let env = Env::new();
-    for args in [&["whoami"][..], &["unit", "list"], &["unit", "add", "990000", "x", "--parent", "000000"], &["audit", "log"], &["account", "list"]] {
+    for args in [
+        &["whoami"][..],
+        &["unit", "list"],
+        &["unit", "add", "990000", "x", "--parent", "000000"],
+        &["audit", "log"],
+        &["account", "list"],
+    ] {
         env.run(Some("nobody"), args).code(3).stderr_has("not signed in").stderr_has("hint: sign in with: eip login");
     }
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '990000'"), 0);

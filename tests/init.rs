@@ -16,7 +16,10 @@ fn spec10_init_creates_the_ministry_indicators_and_first_admin() {
     assert_eq!(j["username"], "000000-A01");
     assert_eq!(j["test_clock"], true);
     assert!(j["activation_code"].is_null(), "a password was set, so no code");
-    assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '000000' AND level = 'ministry' AND path = '/000000/'"), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM org WHERE code = '000000' AND level = 'ministry' AND path = '/000000/'"),
+        1
+    );
     assert_eq!(env.count("SELECT count(*) FROM indicator"), 18);
     assert_eq!(env.count("SELECT count(*) FROM indicator WHERE filled_by = 'teaching_point'"), 3);
     assert_eq!(
@@ -51,26 +54,38 @@ fn spec10_an_initialised_database_is_never_overwritten() {
 #[test]
 fn spec10_without_a_password_init_prints_a_one_time_activation_code() {
     let env = Env::empty();
-    let r = env.run(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--format", "json"]);
+    let r = env.run(
+        None,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--format", "json"],
+    );
     r.ok().stderr_has("eip login 000000-A01 --activate CODE");
     let code = r.json()["activation_code"].as_str().unwrap().to_string();
     assert!(code.replace('-', "").len() >= 26, "at least 128 bits: {code}");
     // Only its hash is stored.
     assert_eq!(env.count(&format!("SELECT count(*) FROM account WHERE activation_hash LIKE '%{}%'", &code[..8])), 0);
-    env.run_stdin(Some(ADMIN), &["login", ADMIN, "--activate", &code, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
+    env.run_stdin(Some(ADMIN), &["login", ADMIN, "--activate", &code, "--password-stdin"], &format!("{PASSWORD}\n"))
+        .ok();
     env.admin(&["whoami"]).ok().stdout_has("000000-A01");
 }
 
 #[test]
 fn spec10_init_checks_the_person_before_creating_anything() {
     let env = Env::empty();
-    env.run_stdin(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "2380000000", "--password-stdin"], "x\n")
-        .code(6)
-        .stderr_has("is not a mobile number");
+    env.run_stdin(
+        None,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "2380000000", "--password-stdin"],
+        "x\n",
+    )
+    .code(6)
+    .stderr_has("is not a mobile number");
     assert!(!env.db.exists());
-    env.run_stdin(None, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"], "short\n")
-        .code(6)
-        .stderr_has("at least 10 characters");
+    env.run_stdin(
+        None,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+        "short\n",
+    )
+    .code(6)
+    .stderr_has("at least 10 characters");
     assert!(!env.db.exists());
     // Not interactive and no name: a usage error, no prompt.
     env.run(None, &["init", "--test-clock"]).code(2).stderr_has("--admin-name and --admin-mobile are required");
@@ -80,7 +95,10 @@ fn spec10_init_checks_the_person_before_creating_anything() {
 #[test]
 fn spec9_a_missing_or_uninitialised_database_is_exit_7_with_the_way_out() {
     let env = Env::empty();
-    env.run(None, &["whoami"]).code(7).stderr_has("no eip database at").stderr_has("hint: create one with: eip init --db");
+    env.run(None, &["whoami"])
+        .code(7)
+        .stderr_has("no eip database at")
+        .stderr_has("hint: create one with: eip init --db");
     std::fs::write(&env.db, b"").unwrap();
     env.run(None, &["whoami"]).code(7).stderr_has("is not an initialised eip database");
     std::fs::write(&env.db, b"this is not sqlite at all, just text that is long enough to be a header").unwrap();
@@ -109,14 +127,20 @@ fn spec9_journal_delete_for_network_shares() {
 fn spec9_history_cannot_be_deleted_through_sql() {
     let env = Env::national();
     let c = env.conn();
-    for sql in ["DELETE FROM org WHERE code = '130102'", "DELETE FROM account", "DELETE FROM audit", "UPDATE audit SET actor = 'x'"] {
+    for sql in [
+        "DELETE FROM org WHERE code = '130102'",
+        "DELETE FROM account",
+        "DELETE FROM audit",
+        "UPDATE audit SET actor = 'x'",
+    ] {
         let e = c.execute(sql, []).unwrap_err().to_string();
         assert!(e.contains("never deleted") || e.contains("append-only"), "{sql}: {e}");
     }
     // Read-only views for support staff.
     let n: i64 = c.query_row("SELECT count(*) FROM v_unit WHERE level = 'county'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 2846);
-    let who: String = c.query_row("SELECT name FROM v_account WHERE username = '000000-A01'", [], |r| r.get(0)).unwrap();
+    let who: String =
+        c.query_row("SELECT name FROM v_account WHERE username = '000000-A01'", [], |r| r.get(0)).unwrap();
     assert_eq!(who, "王芳");
 }
 

@@ -27,9 +27,15 @@ fn man_pages_match_the_command_definition() {
     }
     for (name, bytes) in &pages {
         let committed = std::fs::read(dir.join(name)).unwrap_or_else(|_| panic!("man/{name} is missing: regenerate"));
-        assert!(committed == *bytes, "man/{name} is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference");
+        assert!(
+            committed == *bytes,
+            "man/{name} is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference"
+        );
     }
-    let committed: usize = std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "1")).count();
+    let committed: usize = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "1"))
+        .count();
     assert_eq!(committed, pages.len(), "man/ holds pages for commands that no longer exist");
 }
 
@@ -41,7 +47,10 @@ fn help_reference_matches_the_command_definition() {
         std::fs::write(&file, &now).unwrap();
     }
     let committed = std::fs::read_to_string(&file).expect("docs/cli-reference.md exists");
-    assert!(committed == now, "docs/cli-reference.md is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference");
+    assert!(
+        committed == now,
+        "docs/cli-reference.md is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference"
+    );
 }
 
 #[test]
@@ -75,7 +84,8 @@ fn every_catalogue_key_used_in_the_source_exists_in_both_languages() {
                 let before = &text[..i];
                 let call = |f: &str| {
                     before.ends_with(f)
-                        && !before[..before.len() - f.len()].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                        && !before[..before.len() - f.len()]
+                            .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
                 };
                 let used_as_key = call("t(") || call("tf(") || (key.starts_with("col.") && !key.contains(' '));
                 if used_as_key && !catalog.contains_key(key) && !p.ends_with("i18n.rs") {

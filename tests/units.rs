@@ -11,7 +11,9 @@ fn units(env: &Env) -> i64 {
 fn spec50_the_national_list_imports_and_reimports_as_unchanged() {
     let env = Env::new();
     let before = env.audit_count();
-    env.admin(&["unit", "import", &data("divisions.csv")]).ok().stderr_has("3212 rows: 3211 added, 0 changed, 1 unchanged");
+    env.admin(&["unit", "import", &data("divisions.csv")])
+        .ok()
+        .stderr_has("3212 rows: 3211 added, 0 changed, 1 unchanged");
     assert_eq!(units(&env), 3212);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'province'"), 32);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'prefecture'"), 333);
@@ -20,26 +22,35 @@ fn spec50_the_national_list_imports_and_reimports_as_unchanged() {
     assert_eq!(env.audit_count() - before, 3211);
     // Every path is its parent's path plus its own code.
     assert_eq!(
-        env.count("SELECT count(*) FROM org o JOIN org p ON p.id = o.parent_id WHERE o.path <> p.path || o.code || '/'"),
+        env.count(
+            "SELECT count(*) FROM org o JOIN org p ON p.id = o.parent_id WHERE o.path <> p.path || o.code || '/'"
+        ),
         0
     );
     // The same file again changes nothing and records nothing.
     let events = env.audit_count();
-    env.admin(&["unit", "import", &data("divisions.csv")]).ok().stderr_has("3212 rows: 0 added, 0 changed, 3212 unchanged");
+    env.admin(&["unit", "import", &data("divisions.csv")])
+        .ok()
+        .stderr_has("3212 rows: 0 added, 0 changed, 3212 unchanged");
     assert_eq!(env.audit_count(), events);
 }
 
 #[test]
 fn spec1_add_takes_the_level_below_its_parent_by_default() {
     let env = Env::national();
-    env.admin(&["unit", "add", "130199", "测试区", "--parent", "130100"]).ok().stderr_has("added unit 130199 测试区 (county) under 130100");
+    env.admin(&["unit", "add", "130199", "测试区", "--parent", "130100"])
+        .ok()
+        .stderr_has("added unit 130199 测试区 (county) under 130100");
     let j = env.admin(&["unit", "show", "130199", "--format", "json"]).ok().json();
     assert_eq!(j["level"], "county");
     assert_eq!(j["parent"], "130100");
     assert_eq!(j["path"], "/000000/130000/130100/130199/");
     let ev = env.admin(&["audit", "log", "--target", "130199", "--format", "json"]).ok().json();
     assert_eq!(ev[0]["action"], "unit.add");
-    assert_eq!(ev[0]["detail"].as_str().unwrap(), r#"{"after":{"code":"130199","name":"测试区","level":"county","parent":"130100"}}"#);
+    assert_eq!(
+        ev[0]["detail"].as_str().unwrap(),
+        r#"{"after":{"code":"130199","name":"测试区","level":"county","parent":"130100"}}"#
+    );
 }
 
 #[test]
@@ -59,7 +70,9 @@ fn spec1_the_parent_must_be_of_a_strictly_higher_level() {
         .code(6)
         .stderr_has("a county cannot be under 130102 (county): a parent must be of a strictly higher level");
     env.admin(&["unit", "add", "130197", "x", "--parent", "130100", "--level", "prefecture"]).code(6);
-    env.admin(&["unit", "add", "130196", "x", "--parent", "130102"]).code(6).stderr_has("no unit can be created under a county");
+    env.admin(&["unit", "add", "130196", "x", "--parent", "130102"])
+        .code(6)
+        .stderr_has("no unit can be created under a county");
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code IN ('130198','130197','130196')"), 0);
     assert_eq!(env.audit_count(), before, "a refused write records no change");
 }
@@ -69,8 +82,12 @@ fn spec1_codes_are_six_digits_and_000000_is_the_ministrys_alone() {
     let env = Env::national();
     env.admin(&["unit", "add", "13019", "x", "--parent", "130100"]).code(6).stderr_has("13019 is not a unit code");
     env.admin(&["unit", "add", "13019a", "x", "--parent", "130100"]).code(6);
-    env.admin(&["unit", "add", "000000", "x", "--parent", "130100"]).code(6).stderr_has("000000 is the Ministry's code");
-    env.admin(&["unit", "add", "130195", "x", "--parent", "130100", "--level", "ministry"]).code(6).stderr_has("there is exactly one ministry");
+    env.admin(&["unit", "add", "000000", "x", "--parent", "130100"])
+        .code(6)
+        .stderr_has("000000 is the Ministry's code");
+    env.admin(&["unit", "add", "130195", "x", "--parent", "130100", "--level", "ministry"])
+        .code(6)
+        .stderr_has("there is exactly one ministry");
     env.admin(&["unit", "add", "130195", "  ", "--parent", "130100"]).code(6).stderr_has("the name is empty");
 }
 
@@ -90,7 +107,8 @@ fn spec1_rename_is_audited_and_a_same_name_rename_records_nothing() {
     let before = env.audit_count();
     env.admin(&["unit", "rename", "130102", "长安区教育局"]).ok().stderr_has("renamed 130102: 长安区 → 长安区教育局");
     assert_eq!(env.audit_count(), before + 1);
-    let detail: String = env.conn().query_row("SELECT detail FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let detail: String =
+        env.conn().query_row("SELECT detail FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(detail, r#"{"before":{"name":"长安区"},"after":{"name":"长安区教育局"}}"#);
     env.admin(&["unit", "rename", "130102", "长安区教育局"]).ok().stderr_has("nothing changed");
     assert_eq!(env.audit_count(), before + 1);
@@ -115,9 +133,9 @@ fn spec1_scope_a_county_cannot_see_or_change_another_county() {
     env.run(Some(&county), &["unit", "list", "--under", "130104"]).code(4);
     // Inside its scope, but the role may not manage units: exit 3 naming who may, audited.
     let before = env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
-    env.run(Some(&county), &["unit", "rename", "130102", "改"])
-        .code(3)
-        .stderr_has("may not add, rename or import units here; a Ministry admin, or a province admin inside its province may");
+    env.run(Some(&county), &["unit", "rename", "130102", "改"]).code(3).stderr_has(
+        "may not add, rename or import units here; a Ministry admin, or a province admin inside its province may",
+    );
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'denied'"), before + 1);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE name = '改'"), 0);
     // Its list shows only its own subtree (nothing below a county yet).
@@ -131,16 +149,23 @@ fn spec2_a_province_admin_manages_units_inside_its_province_only() {
     let prov = env.person("130000", "admin", "李明", "13900000001");
     env.run(Some(&prov), &["unit", "add", "130198", "新区", "--parent", "130100"]).ok();
     env.run(Some(&prov), &["unit", "rename", "130102", "长安区教育局"]).ok();
-    env.run(Some(&prov), &["unit", "add", "140198", "新区", "--parent", "140100"]).code(4).stderr_has("no unit 140100 in your scope");
+    env.run(Some(&prov), &["unit", "add", "140198", "新区", "--parent", "140100"])
+        .code(4)
+        .stderr_has("no unit 140100 in your scope");
     env.run(Some(&prov), &["unit", "add", "150000", "新省", "--parent", "000000"]).code(4);
     // A prefecture admin may not.
     let pref = env.person("130100", "admin", "陈静", "13900000011");
     env.run(Some(&pref), &["unit", "add", "130197", "新区", "--parent", "130100"]).code(3);
     // A province reviewer may not either.
     let rev = env.person("130000", "reviewer", "张伟", "13900000002");
-    env.run(Some(&rev), &["unit", "add", "130197", "新区", "--parent", "130100"]).code(3).stderr_has("reviewer 130000-R01 may not");
+    env.run(Some(&rev), &["unit", "add", "130197", "新区", "--parent", "130100"])
+        .code(3)
+        .stderr_has("reviewer 130000-R01 may not");
     // Province import: rows of another province are row errors; nothing written.
-    let file = env.write_file("mixed.csv", "code,name,level,parent\n130196,甲区,county,130100\n140196,乙区,county,140100\n".as_bytes());
+    let file = env.write_file(
+        "mixed.csv",
+        "code,name,level,parent\n130196,甲区,county,130100\n140196,乙区,county,140100\n".as_bytes(),
+    );
     env.run(Some(&prov), &["unit", "import", &file]).code(6).stderr_has("line 3:").stderr_lacks("line 2:");
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code IN ('130196','140196')"), 0);
 }
@@ -153,7 +178,8 @@ fn spec5_one_bad_row_among_three_thousand_writes_nothing_and_names_its_line() {
     // Line 2001 of the file gets a county under a county.
     let victim = lines[2000].clone();
     let fields: Vec<&str> = victim.split(',').collect();
-    let county_parent = lines.iter().find(|l| l.ends_with(",county,130100")).unwrap().split(',').next().unwrap().to_string();
+    let county_parent =
+        lines.iter().find(|l| l.ends_with(",county,130100")).unwrap().split(',').next().unwrap().to_string();
     lines[2000] = format!("{},{},county,{}", fields[0], fields[1], county_parent);
     let file = env.write_file("one-bad.csv", (lines.join("\n") + "\n").as_bytes());
     let before = env.audit_count();
@@ -211,7 +237,8 @@ fn spec5_gbk_files_from_excel_are_detected() {
     // Forcing UTF-8 on it names the line that is not UTF-8.
     env.admin(&["unit", "import", &file, "--encoding", "utf-8"]).code(6).stderr_has("is not valid UTF-8 (line 1)");
     // UTF-8 with a BOM is read too.
-    let bom = [b"\xEF\xBB\xBF".as_slice(), "code,name,level,parent\n130197,带BOM区,county,130100\n".as_bytes()].concat();
+    let bom =
+        [b"\xEF\xBB\xBF".as_slice(), "code,name,level,parent\n130197,带BOM区,county,130100\n".as_bytes()].concat();
     let file = env.write_file("bom.csv", &bom);
     env.admin(&["unit", "import", &file]).ok().stderr_has("1 added");
 }
@@ -274,7 +301,8 @@ fn spec1_list_tree_and_show_read_the_subtree() {
     assert_eq!(rows[0], "code,name,level,parent");
     assert!(rows.contains(&"130102,长安区,county,130100"));
     assert!(rows.iter().skip(1).all(|l| l.ends_with(",130100")), "only 130100's counties");
-    let prefectures = env.admin(&["unit", "list", "--under", "130000", "--level", "prefecture", "--format", "json"]).ok().json();
+    let prefectures =
+        env.admin(&["unit", "list", "--under", "130000", "--level", "prefecture", "--format", "json"]).ok().json();
     assert_eq!(prefectures.as_array().unwrap().len(), 11);
     let tree = env.admin(&["unit", "tree", "130000", "--depth", "1"]);
     let lines: Vec<&str> = tree.ok().stdout.lines().collect();
@@ -288,13 +316,22 @@ fn spec1_list_tree_and_show_read_the_subtree() {
     assert_eq!(tj[0]["depth"], 0);
     assert!(tj.as_array().unwrap().iter().any(|u| u["code"] == "130102" && u["depth"] == 2));
     let show = env.admin(&["unit", "show", "130100", "--format", "json"]).ok().json();
-    assert_eq!(show["units_below"], env.count("SELECT count(*) FROM org WHERE parent_id = (SELECT id FROM org WHERE code = '130100')"));
+    assert_eq!(
+        show["units_below"],
+        env.count("SELECT count(*) FROM org WHERE parent_id = (SELECT id FROM org WHERE code = '130100')")
+    );
     assert_eq!(show["parent_name"], "河北省");
 }
 
 #[test]
 fn spec5_line_numbers_count_blank_lines_and_crlf() {
     let env = Env::national();
-    let file = env.write_file("blank.csv", "code,name,level,parent\r\n\r\n130198,甲,county,130100\r\n\r\n\r\n130197,乙,county,130102\r\n".as_bytes());
-    env.admin(&["unit", "import", &file]).code(6).stderr_has("line 6: a county cannot be under 130102").stderr_lacks("line 3:");
+    let file = env.write_file(
+        "blank.csv",
+        "code,name,level,parent\r\n\r\n130198,甲,county,130100\r\n\r\n\r\n130197,乙,county,130102\r\n".as_bytes(),
+    );
+    env.admin(&["unit", "import", &file])
+        .code(6)
+        .stderr_has("line 6: a county cannot be under 130102")
+        .stderr_lacks("line 3:");
 }

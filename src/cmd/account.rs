@@ -118,11 +118,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let org = match hierarchy::find(&db.conn, code)? {
         Some(o) if actor.scope().contains_path(&o.path) => o,
         _ => {
-            let key = if code.len() == 10 {
-                "school.none"
-            } else {
-                "unit.none"
-            };
+            let key = if code.len() == 10 { "school.none" } else { "unit.none" };
             return Err(error::not_found(tf(key, &[("code", &code)])).into());
         }
     };
@@ -136,41 +132,21 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         title: a.title,
     };
     let issued = db.write(&actor.audit_actor(), |tx| {
-        account::issue(
-            tx,
-            &org,
-            a.role,
-            &person,
-            a.username.as_deref(),
-            Some(actor.account_id),
-        )
+        account::issue(tx, &org, a.role, &person, a.username.as_deref(), Some(actor.account_id))
     })?;
     out.status(&tf(
         "account.added",
-        &[
-            ("role", &a.role.label()),
-            ("username", &issued.username),
-            ("name", &person.name),
-            ("unit", &org.code),
-        ],
+        &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
     ));
-    out.status(&tf(
-        "account.code_hint",
-        &[("name", &person.name), ("username", &issued.username)],
-    ));
-    let expires = calendar::parse_stored(&issued.expires_at)
-        .map_or(issued.expires_at.clone(), calendar::rfc3339_cst);
+    out.status(&tf("account.code_hint", &[("name", &person.name), ("username", &issued.username)]));
+    let expires = calendar::parse_stored(&issued.expires_at).map_or(issued.expires_at.clone(), calendar::rfc3339_cst);
     out.record(
         &[
             ("username", "col.username"),
             ("activation_code", "col.activation_code"),
             ("activation_expires_at", "col.activation_expires"),
         ],
-        &[
-            Cell::from(issued.username),
-            Cell::from(issued.code),
-            Cell::from(expires),
-        ],
+        &[Cell::from(issued.username), Cell::from(issued.code), Cell::from(expires)],
     )
 }
 
@@ -215,10 +191,7 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
         account::ACCOUNT_SELECT
     ))?;
     let rows = stmt
-        .query_map(
-            params![lo, hi, a.role.map(Role::as_str), a.status],
-            account::account_from_row,
-        )?
+        .query_map(params![lo, hi, a.role.map(Role::as_str), a.status], account::account_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let cells: Vec<Vec<Cell>> = rows
         .iter()
@@ -241,10 +214,7 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
 }
 
 fn cst(s: &Option<String>) -> Cell {
-    Cell::from(
-        s.as_deref()
-            .map(|v| calendar::parse_stored(v).map_or(v.to_string(), calendar::rfc3339_cst)),
-    )
+    Cell::from(s.as_deref().map(|v| calendar::parse_stored(v).map_or(v.to_string(), calendar::rfc3339_cst)))
 }
 
 fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
@@ -318,28 +288,11 @@ fn token_create(ctx: &mut Ctx, a: TokenCreateArgs) -> Result<()> {
         Ok(id)
     })?;
     let until = calendar::rfc3339_cst(expires);
-    out.status(&tf(
-        "token.created",
-        &[
-            ("name", &name),
-            ("username", &actor.username),
-            ("until", &until),
-        ],
-    ));
+    out.status(&tf("token.created", &[("name", &name), ("username", &actor.username), ("until", &until)]));
     out.status(t("token.hint"));
     out.record(
-        &[
-            ("id", "col.id"),
-            ("name", "col.token_name"),
-            ("token", "col.token"),
-            ("expires_at", "col.expires_at"),
-        ],
-        &[
-            Cell::Int(id),
-            Cell::from(name),
-            Cell::from(token),
-            Cell::from(until),
-        ],
+        &[("id", "col.id"), ("name", "col.token_name"), ("token", "col.token"), ("expires_at", "col.expires_at")],
+        &[Cell::Int(id), Cell::from(name), Cell::from(token), Cell::from(until)],
     )
 }
 
@@ -363,13 +316,7 @@ fn token_list(ctx: &mut Ctx) -> Result<()> {
     let cells: Vec<Vec<Cell>> = rows
         .into_iter()
         .map(|(id, name, created, expires, revoked)| {
-            vec![
-                Cell::Int(id),
-                Cell::from(name),
-                cst(&Some(created)),
-                cst(&Some(expires)),
-                cst(&revoked),
-            ]
+            vec![Cell::Int(id), Cell::from(name), cst(&Some(created)), cst(&Some(expires)), cst(&revoked)]
         })
         .collect();
     out.list(
@@ -401,17 +348,12 @@ fn token_revoke(ctx: &mut Ctx, a: TokenRevokeArgs) -> Result<()> {
         if revoked.is_some() {
             return Err(error::refused(tf("token.already_revoked", &[("id", &a.id)])).into());
         }
-        tx.execute(
-            "UPDATE api_token SET revoked_at = ?1 WHERE id = ?2",
-            params![tx.now_stored(), a.id],
-        )?;
+        tx.execute("UPDATE api_token SET revoked_at = ?1 WHERE id = ?2", params![tx.now_stored(), a.id])?;
         tx.audit(
             Event::new("token.revoke")
                 .target(&actor.username)
                 .scope(&actor.org.path)
-                .detail(
-                    json!({ "before": { "id": a.id, "name": name }, "after": { "revoked": true } }),
-                ),
+                .detail(json!({ "before": { "id": a.id, "name": name }, "after": { "revoked": true } })),
         )?;
         Ok(name)
     })?;

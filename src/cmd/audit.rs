@@ -23,9 +23,7 @@ pub enum AuditCommand {
 }
 
 fn parse_time(s: &str) -> Result<String, String> {
-    calendar::parse_user_time(s)
-        .map(calendar::stored)
-        .ok_or_else(|| tf("audit.bad_time", &[("value", &s)]))
+    calendar::parse_user_time(s).map(calendar::stored).ok_or_else(|| tf("audit.bad_time", &[("value", &s)]))
 }
 
 #[derive(Debug, Args)]
@@ -110,10 +108,7 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     }
     if let Some(x) = a.action {
         let prefix = format!("{x}.");
-        q.add(
-            "(action = {} OR substr(action, 1, length({})) = {})",
-            vec![x, prefix.clone(), prefix],
-        );
+        q.add("(action = {} OR substr(action, 1, length({})) = {})", vec![x, prefix.clone(), prefix]);
     }
     if let Some(x) = a.target {
         q.add("target = {}", vec![x]);
@@ -122,26 +117,15 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
         q.add("period = {}", vec![p.to_string()]);
     }
     let (clauses, args) = (q.clauses, q.args);
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let limit = if a.limit == 0 {
-        String::new()
-    } else {
-        format!("LIMIT {}", a.limit)
-    };
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let limit = if a.limit == 0 { String::new() } else { format!("LIMIT {}", a.limit) };
     let sql = format!(
         "SELECT * FROM (SELECT {} FROM audit {filter} ORDER BY seq DESC {limit}) ORDER BY seq",
         audit::STORED_COLUMNS
     );
     let mut stmt = db.conn.prepare(&sql)?;
     let events = stmt
-        .query_map(
-            rusqlite::params_from_iter(args.iter()),
-            audit::stored_from_row,
-        )?
+        .query_map(rusqlite::params_from_iter(args.iter()), audit::stored_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = events
@@ -190,10 +174,7 @@ fn verify(ctx: &mut Ctx) -> Result<()> {
     match audit::verify(&db.conn)? {
         Ok(count) => {
             out.status(&tf("audit.intact", &[("count", &count)]));
-            out.record(
-                &[("intact", "col.value"), ("events", "col.value")],
-                &[Cell::Bool(true), Cell::Int(count)],
-            )
+            out.record(&[("intact", "col.value"), ("events", "col.value")], &[Cell::Bool(true), Cell::Int(count)])
         }
         Err(b) => {
             let (seq, why) = match b {
@@ -201,12 +182,9 @@ fn verify(ctx: &mut Ctx) -> Result<()> {
                 Break::Prev(s) => (s, t("audit.why.prev")),
                 Break::Gap(s) => (s, t("audit.why.gap")),
             };
-            Err(Error::new(
-                Kind::AuditBroken,
-                tf("audit.broken", &[("seq", &seq), ("why", &why)]),
-            )
-            .hint(t("audit.broken.hint"))
-            .into())
+            Err(Error::new(Kind::AuditBroken, tf("audit.broken", &[("seq", &seq), ("why", &why)]))
+                .hint(t("audit.broken.hint"))
+                .into())
         }
     }
 }

@@ -74,62 +74,32 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     }
     let _ = auth::remove_session_file(&path);
 
-    let person = Person {
-        name: "王芳".into(),
-        mobile: "13800000001".into(),
-        ..Default::default()
-    };
+    let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
     let (mut db, admin_id) = Db::create(&path, ctx.journal, true, &AuditActor::system(), |tx| {
         super::init::seed(tx)?;
         let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
         let issued = account::issue(tx, &ministry, Role::Admin, &person, None, None)?;
-        super::sign_in::set_password(
-            tx,
-            issued.id,
-            &issued.username,
-            DEMO_PASSWORD,
-            true,
-            "account.activate",
-        )?;
+        super::sign_in::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
         Ok(issued.id)
     })?;
     // Sign in as the Ministry admin, so the commands printed at the end work at once.
     let now = db.now;
-    let (token, _) = db.write(
-        &AuditActor {
-            name: "000000-A01".into(),
-            unit: Some(MINISTRY_CODE.into()),
-        },
-        |tx| {
-            let session = auth::open_session(tx, admin_id, now)?;
-            tx.audit(
-                Event::new("login")
-                    .target("000000-A01")
-                    .scope(format!("/{MINISTRY_CODE}/")),
-            )?;
-            Ok(session)
-        },
-    )?;
+    let (token, _) = db.write(&AuditActor { name: "000000-A01".into(), unit: Some(MINISTRY_CODE.into()) }, |tx| {
+        let session = auth::open_session(tx, admin_id, now)?;
+        tx.audit(Event::new("login").target("000000-A01").scope(format!("/{MINISTRY_CODE}/")))?;
+        Ok(session)
+    })?;
     auth::write_session_file(&path, &token)?;
     ctx.db_path = path.clone();
     ctx.set_db(db);
 
     // The province's units, imported through the same rules as `eip unit import`.
     let actor = ctx.actor()?;
-    let sheet = csvio::parse_sheet(
-        "divisions.csv",
-        &rows,
-        |h| h.first().is_some_and(|c| c == "code"),
-        "code",
-    )?;
+    let sheet = csvio::parse_sheet("divisions.csv", &rows, |h| h.first().is_some_and(|c| c == "code"), "code")?;
     let db = ctx.db()?;
     let plan = units::plan_import(&db.conn, &actor, &sheet)?;
     if let Some(e) = plan.errors.first() {
-        return Err(anyhow::anyhow!(
-            "the embedded list does not import: line {}: {}",
-            e.line,
-            e.message
-        ));
+        return Err(anyhow::anyhow!("the embedded list does not import: line {}: {}", e.line, e.message));
     }
     db.write(&actor.audit_actor(), |tx| units::apply(tx, &plan, || {}))?;
 
@@ -152,23 +122,13 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     db.write(&actor.audit_actor(), |tx| {
         for (code, role, name, mobile) in &staff {
             let org = hierarchy::find(tx, code)?.expect("imported above");
-            let person = Person {
-                name: (*name).into(),
-                mobile: (*mobile).into(),
-                ..Default::default()
-            };
+            let person = Person { name: (*name).into(), mobile: (*mobile).into(), ..Default::default() };
             account::issue(tx, &org, *role, &person, None, Some(admin_id))?;
         }
         Ok(())
     })?;
 
-    cmd_unit(
-        ctx,
-        UnitCommand::Tree(TreeArgs {
-            code: Some(province.clone()),
-            depth: Some(1),
-        }),
-    )?;
+    cmd_unit(ctx, UnitCommand::Tree(TreeArgs { code: Some(province.clone()), depth: Some(1) }))?;
     let p = path.display();
     out.status(&tf("demo.done", &[("path", &p)]));
     out.status(t("demo.explore"));

@@ -42,9 +42,7 @@ pub struct InitArgs {
 fn ask(flag: Option<String>, prompt: &'static str) -> Result<String> {
     match flag {
         Some(v) => Ok(v),
-        None if interactive() => Ok(dialoguer::Input::<String>::new()
-            .with_prompt(t(prompt))
-            .interact_text()?),
+        None if interactive() => Ok(dialoguer::Input::<String>::new().with_prompt(t(prompt)).interact_text()?),
         None => Err(error::usage(t("init.need_admin")).into()),
     }
 }
@@ -58,48 +56,26 @@ pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
         ..Default::default()
     };
     person.validate()?;
-    let password = if args.password_stdin || interactive() {
-        Some(read_new_password(args.password_stdin)?)
-    } else {
-        None
-    };
+    let password =
+        if args.password_stdin || interactive() { Some(read_new_password(args.password_stdin)?) } else { None };
     let cheap = args.test_clock;
-    let (db, issued) = Db::create(
-        &ctx.db_path,
-        ctx.journal,
-        args.test_clock,
-        &AuditActor::system(),
-        |tx| {
-            seed(tx)?;
-            let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
-            let issued = account::issue(tx, &ministry, Role::Admin, &person, None, None)?;
-            if let Some(pw) = &password {
-                super::sign_in::set_password(
-                    tx,
-                    issued.id,
-                    &issued.username,
-                    pw,
-                    cheap,
-                    "account.activate",
-                )?;
-            }
-            Ok(issued)
-        },
-    )?;
+    let (db, issued) = Db::create(&ctx.db_path, ctx.journal, args.test_clock, &AuditActor::system(), |tx| {
+        seed(tx)?;
+        let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
+        let issued = account::issue(tx, &ministry, Role::Admin, &person, None, None)?;
+        if let Some(pw) = &password {
+            super::sign_in::set_password(tx, issued.id, &issued.username, pw, cheap, "account.activate")?;
+        }
+        Ok(issued)
+    })?;
     let path = ctx.db_path.display().to_string();
-    out.status(&tf(
-        "init.done",
-        &[("path", &path), ("username", &issued.username)],
-    ));
+    out.status(&tf("init.done", &[("path", &path), ("username", &issued.username)]));
     if args.test_clock {
         out.status(t("init.test_clock"));
     }
     let code = password.is_none().then(|| issued.code.clone());
     if code.is_some() {
-        out.status(&tf(
-            "init.code_hint",
-            &[("name", &person.name), ("username", &issued.username)],
-        ));
+        out.status(&tf("init.code_hint", &[("name", &person.name), ("username", &issued.username)]));
     }
     out.record(
         &[
@@ -108,12 +84,7 @@ pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
             ("activation_code", "col.activation_code"),
             ("test_clock", "col.test_clock"),
         ],
-        &[
-            Cell::from(path),
-            Cell::from(issued.username),
-            Cell::from(code),
-            Cell::from(args.test_clock),
-        ],
+        &[Cell::from(path), Cell::from(issued.username), Cell::from(code), Cell::from(args.test_clock)],
     )?;
     ctx.set_db(db);
     Ok(())
@@ -126,14 +97,9 @@ pub(crate) fn seed(tx: &mut Tx) -> Result<()> {
         "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, '教育部', 'ministry', NULL, ?2, ?3)",
         params![MINISTRY_CODE, format!("/{MINISTRY_CODE}/"), now],
     )?;
-    tx.audit(
-        Event::new("unit.add")
-            .target(MINISTRY_CODE)
-            .scope(format!("/{MINISTRY_CODE}/"))
-            .detail(json!({
-                "after": { "code": MINISTRY_CODE, "name": "教育部", "level": "ministry" }
-            })),
-    )?;
+    tx.audit(Event::new("unit.add").target(MINISTRY_CODE).scope(format!("/{MINISTRY_CODE}/")).detail(json!({
+        "after": { "code": MINISTRY_CODE, "name": "教育部", "level": "ministry" }
+    })))?;
     let mut reader = csv::Reader::from_reader(INDICATORS_CSV.as_bytes());
     for (pos, rec) in reader.records().enumerate() {
         let r = rec?;

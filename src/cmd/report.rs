@@ -11,9 +11,7 @@ use crate::output::Cell;
 
 /// `YYYY-MM`, for clap.
 pub fn parse_period(s: &str) -> Result<Period, String> {
-    s.trim()
-        .parse::<Period>()
-        .map_err(|_| tf("calendar.bad_period", &[("value", &s)]))
+    s.trim().parse::<Period>().map_err(|_| tf("calendar.bad_period", &[("value", &s)]))
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,12 +40,9 @@ fn now_without_sign_in(ctx: &mut Ctx) -> Result<chrono::DateTime<chrono::Utc>> {
         return Ok(ctx.db()?.now);
     }
     if std::env::var("EIP_NOW").is_ok_and(|v| !v.is_empty()) {
-        return Err(Error::new(
-            Kind::Denied,
-            tf("clock.no_db", &[("path", &ctx.db_path.display())]),
-        )
-        .hint(t("clock.refused.hint"))
-        .into());
+        return Err(Error::new(Kind::Denied, tf("clock.no_db", &[("path", &ctx.db_path.display())]))
+            .hint(t("clock.refused.hint"))
+            .into());
     }
     Ok(chrono::Utc::now())
 }
@@ -61,13 +56,9 @@ fn cmd_calendar(ctx: &mut Ctx, a: CalendarArgs) -> Result<()> {
     out.status(&tf("calendar.period_used", &[("period", &period)]));
     let mut rows = Vec::new();
     for level in [Level::County, Level::Prefecture, Level::Province] {
-        let w = calendar::window_for(level, period)
-            .ok_or_else(|| error::Error::new(Kind::Other, "no window"))?;
+        let w = calendar::window_for(level, period).ok_or_else(|| error::Error::new(Kind::Other, "no window"))?;
         let (opens, closes) = if out.is_machine() {
-            (
-                calendar::rfc3339_cst(w.opens),
-                calendar::rfc3339_cst(w.closes),
-            )
+            (calendar::rfc3339_cst(w.opens), calendar::rfc3339_cst(w.closes))
         } else {
             (
                 format!("{} {}", calendar::show_cst(w.opens, false), t("cst")),
@@ -82,12 +73,7 @@ fn cmd_calendar(ctx: &mut Ctx, a: CalendarArgs) -> Result<()> {
         ]);
     }
     out.list(
-        &[
-            ("level", "col.level"),
-            ("period", "col.period"),
-            ("opens", "col.opens"),
-            ("deadline", "col.deadline"),
-        ],
+        &[("level", "col.level"), ("period", "col.period"), ("opens", "col.opens"), ("deadline", "col.deadline")],
         &rows,
     )
 }

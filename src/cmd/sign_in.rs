@@ -40,13 +40,9 @@ pub fn read_password(from_stdin: bool) -> Result<String> {
         return Ok(pw);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(error::usage(t("password.no_tty"))
-            .hint(t("password.no_tty.hint"))
-            .into());
+        return Err(error::usage(t("password.no_tty")).hint(t("password.no_tty.hint")).into());
     }
-    Ok(dialoguer::Password::new()
-        .with_prompt(t("prompt.password"))
-        .interact()?)
+    Ok(dialoguer::Password::new().with_prompt(t("prompt.password")).interact()?)
 }
 
 /// A new password, checked against the policy; typed twice at a prompt.
@@ -64,14 +60,7 @@ pub fn read_new_password(from_stdin: bool) -> Result<String> {
 }
 
 /// Set an account's password (activation, or a change), clearing its code and lock.
-pub fn set_password(
-    tx: &mut Tx,
-    account_id: i64,
-    username: &str,
-    pw: &str,
-    cheap: bool,
-    action: &str,
-) -> Result<()> {
+pub fn set_password(tx: &mut Tx, account_id: i64, username: &str, pw: &str, cheap: bool, action: &str) -> Result<()> {
     let hash = auth::hash_password(pw, cheap)?;
     let now = tx.now_stored();
     tx.execute(
@@ -91,13 +80,7 @@ pub fn set_password(
 }
 
 enum Outcome {
-    SignedIn {
-        token: String,
-        expires: String,
-        name: String,
-        role: String,
-        unit: String,
-    },
+    SignedIn { token: String, expires: String, name: String, role: String, unit: String },
     Refused(Error),
 }
 
@@ -116,19 +99,33 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     let outcome = db.write(&AuditActor { name: shown.clone(), unit: None }, |tx| {
         let Some(target) = auth::login_target(tx, &username)? else {
             tx.audit(Event::new("login.failed").target(&shown).detail(json!({ "why": "unknown_user" })))?;
-            return Ok(Outcome::Refused(Error::new(Kind::Denied, t("login.bad")).hint(tf("login.bad.hint", &[("username", &shown)]))));
+            return Ok(Outcome::Refused(
+                Error::new(Kind::Denied, t("login.bad")).hint(tf("login.bad.hint", &[("username", &shown)])),
+            ));
         };
         tx.actor.unit = Some(target.org_code.clone());
         let fail = |tx: &mut Tx, why: &str, err: Error| -> Result<Outcome> {
-            tx.audit(Event::new("login.failed").target(&target.username).scope(&target.org_path).detail(json!({ "why": why })))?;
+            tx.audit(
+                Event::new("login.failed")
+                    .target(&target.username)
+                    .scope(&target.org_path)
+                    .detail(json!({ "why": why })),
+            )?;
             Ok(Outcome::Refused(err))
         };
         match target.status.as_str() {
             "disabled" => {
-                let e = Error::new(Kind::Denied, tf("login.disabled", &[("username", &target.username)])).hint(t("login.disabled.hint"));
+                let e = Error::new(Kind::Denied, tf("login.disabled", &[("username", &target.username)]))
+                    .hint(t("login.disabled.hint"));
                 return fail(tx, "disabled", e);
             }
-            "pending" => return fail(tx, "pending", Error::new(Kind::Denied, tf("login.pending", &[("username", &target.username)]))),
+            "pending" => {
+                return fail(
+                    tx,
+                    "pending",
+                    Error::new(Kind::Denied, tf("login.pending", &[("username", &target.username)])),
+                )
+            }
             _ => {}
         }
         if let Some(until) = auth::locked_until(&target, now) {
@@ -157,9 +154,17 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
                 params![count, lock, target.id],
             )?;
             let (why, e) = if args.activate.is_some() {
-                ("bad_code", Error::new(Kind::Denied, t("login.bad_code")).hint(tf("login.bad_code.hint", &[("username", &target.username)])))
+                (
+                    "bad_code",
+                    Error::new(Kind::Denied, t("login.bad_code"))
+                        .hint(tf("login.bad_code.hint", &[("username", &target.username)])),
+                )
             } else {
-                ("bad_password", Error::new(Kind::Denied, t("login.bad")).hint(tf("login.bad.hint", &[("username", &target.username)])))
+                (
+                    "bad_password",
+                    Error::new(Kind::Denied, t("login.bad"))
+                        .hint(tf("login.bad.hint", &[("username", &target.username)])),
+                )
             };
             tx.audit(
                 Event::new("login.failed")
@@ -185,31 +190,18 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     })?;
     match outcome {
         Outcome::Refused(e) => Err(e.into()),
-        Outcome::SignedIn {
-            token,
-            expires,
-            name,
-            role,
-            unit,
-        } => {
+        Outcome::SignedIn { token, expires, name, role, unit } => {
             auth::write_session_file(&ctx.db_path, &token)?;
             let until = calendar::parse_stored(&expires)
                 .map(|t| format!("{} {}", calendar::show_cst(t, false), t_cst()))
                 .unwrap_or(expires);
-            let role_label =
-                crate::account::Role::parse(&role).map_or(role.clone(), |r| r.label().to_string());
+            let role_label = crate::account::Role::parse(&role).map_or(role.clone(), |r| r.label().to_string());
             if args.activate.is_some() {
                 out.status(&tf("account.activated", &[("username", &username)]));
             }
             out.status(&tf(
                 "login.done",
-                &[
-                    ("username", &username),
-                    ("name", &name),
-                    ("role", &role_label),
-                    ("unit", &unit),
-                    ("until", &until),
-                ],
+                &[("username", &username), ("name", &name), ("role", &role_label), ("unit", &unit), ("until", &until)],
             ));
             Ok(())
         }
@@ -237,16 +229,10 @@ pub fn cmd_logout(ctx: &mut Ctx) -> Result<()> {
             )
             .ok();
         if let Some((username, unit, scope)) = who {
-            db.write(
-                &AuditActor {
-                    name: username.clone(),
-                    unit: Some(unit),
-                },
-                |tx| {
-                    tx.execute("DELETE FROM session WHERE token_hash = ?1", params![hash])?;
-                    tx.audit(Event::new("logout").target(&username).scope(&scope))
-                },
-            )?;
+            db.write(&AuditActor { name: username.clone(), unit: Some(unit) }, |tx| {
+                tx.execute("DELETE FROM session WHERE token_hash = ?1", params![hash])?;
+                tx.audit(Event::new("logout").target(&username).scope(&scope))
+            })?;
         }
         auth::remove_session_file(&ctx.db_path)?;
         out.status(&tf("logout.done", &[("path", &path)]));
@@ -259,8 +245,7 @@ pub fn cmd_logout(ctx: &mut Ctx) -> Result<()> {
 pub fn cmd_whoami(ctx: &mut Ctx) -> Result<()> {
     let out = ctx.out.clone();
     let actor = ctx.actor()?;
-    let expires = calendar::parse_stored(&actor.expires_at)
-        .map_or(actor.expires_at.clone(), calendar::rfc3339_cst);
+    let expires = calendar::parse_stored(&actor.expires_at).map_or(actor.expires_at.clone(), calendar::rfc3339_cst);
     let via = match actor.via {
         Via::Session => "session",
         Via::Token => "token",

@@ -15,9 +15,7 @@ use crate::progress::Progress;
 use crate::units::{self, Change};
 
 fn parse_unit_level(s: &str) -> Result<Level, String> {
-    Level::parse(s)
-        .filter(|l| l.is_unit())
-        .ok_or_else(|| tf("unit.bad_level", &[("value", &s)]))
+    Level::parse(s).filter(|l| l.is_unit()).ok_or_else(|| tf("unit.bad_level", &[("value", &s)]))
 }
 
 fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -132,17 +130,10 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let parent = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.parent.trim())?;
     let code = a.code.trim().to_string();
-    let unit = db.write(&actor.audit_actor(), |tx| {
-        units::add(tx, &actor, &code, &a.name, &parent, a.level)
-    })?;
+    let unit = db.write(&actor.audit_actor(), |tx| units::add(tx, &actor, &code, &a.name, &parent, a.level))?;
     out.status(&tf(
         "unit.added",
-        &[
-            ("code", &unit.code),
-            ("name", &unit.name),
-            ("level", &unit.level.label()),
-            ("parent", &parent.code),
-        ],
+        &[("code", &unit.code), ("name", &unit.name), ("level", &unit.level.label()), ("parent", &parent.code)],
     ));
     print_unit(ctx, &unit)
 }
@@ -151,20 +142,12 @@ fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
-    let changed = db.write(&actor.audit_actor(), |tx| {
-        units::rename(tx, &actor, &unit, &a.name)
-    })?;
+    let changed = db.write(&actor.audit_actor(), |tx| units::rename(tx, &actor, &unit, &a.name))?;
     let new = units::clean_name(&a.name)?;
     if changed {
-        out.status(&tf(
-            "unit.renamed",
-            &[("code", &unit.code), ("old", &unit.name), ("new", &new)],
-        ));
+        out.status(&tf("unit.renamed", &[("code", &unit.code), ("old", &unit.name), ("new", &new)]));
     } else {
-        out.status(&tf(
-            "unit.unchanged",
-            &[("code", &unit.code), ("name", &new)],
-        ));
+        out.status(&tf("unit.unchanged", &[("code", &unit.code), ("name", &new)]));
     }
     let db = ctx.db()?;
     let unit = hierarchy::find(&db.conn, &unit.code)?.expect("renamed unit exists");
@@ -186,8 +169,8 @@ fn print_unit(ctx: &mut Ctx, unit: &Org) -> Result<()> {
         Some(p) => hierarchy::find(&db.conn, p)?.map(|o| o.name),
         None => None,
     };
-    let created = crate::calendar::parse_stored(&unit.created_at)
-        .map_or(unit.created_at.clone(), crate::calendar::rfc3339_cst);
+    let created =
+        crate::calendar::parse_stored(&unit.created_at).map_or(unit.created_at.clone(), crate::calendar::rfc3339_cst);
     out.record(
         &[
             ("code", "col.code"),
@@ -245,12 +228,8 @@ fn subtree_units(ctx: &mut Ctx, root: &Org) -> Result<Vec<Org>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-const LIST_COLUMNS: &[(&str, &str)] = &[
-    ("code", "col.code"),
-    ("name", "col.name"),
-    ("level", "col.level"),
-    ("parent", "col.parent"),
-];
+const LIST_COLUMNS: &[(&str, &str)] =
+    &[("code", "col.code"), ("name", "col.name"), ("level", "col.level"), ("parent", "col.parent")];
 
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     let out = ctx.out.clone();
@@ -306,11 +285,7 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
     let last_child: Vec<bool> = (0..units.len())
         .map(|i| {
             let d = depth_of(&units[i].path);
-            units[i + 1..]
-                .iter()
-                .map(|u| depth_of(&u.path))
-                .find(|&nd| nd <= d)
-                .is_none_or(|nd| nd < d)
+            units[i + 1..].iter().map(|u| depth_of(&u.path)).find(|&nd| nd <= d).is_none_or(|nd| nd < d)
         })
         .collect();
     let mut open: Vec<bool> = Vec::new();
@@ -325,11 +300,7 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
             line.push_str(if *more { "│   " } else { "    " });
         }
         if d > 0 {
-            line.push_str(if last_child[i] {
-                "└── "
-            } else {
-                "├── "
-            });
+            line.push_str(if last_child[i] { "└── " } else { "├── " });
         }
         writeln!(w, "{line}{} {} ({})", u.code, u.name, u.level.label())?;
         open.push(!last_child[i]);
@@ -361,25 +332,14 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     }
     let summary = tf(
         "csv.summary",
-        &[
-            ("rows", &plan.rows),
-            ("added", &plan.added()),
-            ("changed", &plan.renamed()),
-            ("unchanged", &plan.unchanged),
-        ],
+        &[("rows", &plan.rows), ("added", &plan.added()), ("changed", &plan.renamed()), ("unchanged", &plan.unchanged)],
     );
     if a.dry_run {
         let rows: Vec<Vec<Cell>> = plan
             .changes
             .iter()
             .map(|c| match c {
-                Change::Add {
-                    line,
-                    code,
-                    name,
-                    level,
-                    parent,
-                } => vec![
+                Change::Add { line, code, name, level, parent } => vec![
                     Cell::Int(*line as i64),
                     Cell::from(code),
                     Cell::from(name),
@@ -413,9 +373,7 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         return Ok(());
     }
     let mut progress = Progress::new(plan.changes.len() as u64, out.quiet);
-    db.write(&actor.audit_actor(), |tx| {
-        units::apply(tx, &plan, || progress.inc())
-    })?;
+    db.write(&actor.audit_actor(), |tx| units::apply(tx, &plan, || progress.inc()))?;
     progress.finish();
     out.status(&summary);
     Ok(())
@@ -427,12 +385,7 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let mut w = ExportWriter::create(a.output.as_deref(), a.encoding)?;
     w.record(["code", "name", "level", "parent"])?;
     for u in &units {
-        w.record([
-            u.code.as_str(),
-            u.name.as_str(),
-            u.level.as_str(),
-            u.parent_code.as_deref().unwrap_or(""),
-        ])?;
+        w.record([u.code.as_str(), u.name.as_str(), u.level.as_str(), u.parent_code.as_deref().unwrap_or("")])?;
     }
     w.finish()
 }

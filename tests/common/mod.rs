@@ -40,12 +40,22 @@ impl Run {
     }
     #[track_caller]
     pub fn stdout_has(&self, s: &str) -> &Run {
-        assert!(self.stdout.contains(s), "stdout lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert!(
+            self.stdout.contains(s),
+            "stdout lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
     #[track_caller]
     pub fn stderr_has(&self, s: &str) -> &Run {
-        assert!(self.stderr.contains(s), "stderr lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert!(
+            self.stderr.contains(s),
+            "stderr lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
     #[track_caller]
@@ -164,13 +174,19 @@ impl Env {
     /// Issue an account as the Ministry admin, activate it with PASSWORD and sign it in.
     /// Returns the username.
     pub fn person(&self, unit: &str, role: &str, name: &str, mobile: &str) -> String {
-        let r = self.admin(&["account", "add", "--unit", unit, "--role", role, "--name", name, "--mobile", mobile, "--format", "json"]);
+        let r = self.admin(&[
+            "account", "add", "--unit", unit, "--role", role, "--name", name, "--mobile", mobile, "--format", "json",
+        ]);
         r.ok();
         let j = r.json();
         let user = j["username"].as_str().expect("username").to_string();
         let code = j["activation_code"].as_str().expect("code").to_string();
-        self.run_stdin(Some(&user), &["login", &user, "--activate", &code, "--password-stdin"], &format!("{PASSWORD}\n"))
-            .ok();
+        self.run_stdin(
+            Some(&user),
+            &["login", &user, "--activate", &code, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
         user
     }
 
