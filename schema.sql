@@ -233,12 +233,22 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+-- INSERT OR REPLACE deletes without firing delete triggers (unless recursive_triggers is on).
+CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+WHEN EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 -- Reported history is never deleted.
 CREATE TRIGGER org_no_delete BEFORE DELETE ON org
 BEGIN SELECT RAISE(ABORT, 'orgs are never deleted; schools are soft-deleted (deleted_at)'); END;
 CREATE TRIGGER account_no_delete BEFORE DELETE ON account
 BEGIN SELECT RAISE(ABORT, 'accounts are never deleted; disable them'); END;
+CREATE TRIGGER org_no_replace BEFORE INSERT ON org
+WHEN EXISTS (SELECT 1 FROM org WHERE id = NEW.id OR code = NEW.code OR path = NEW.path)
+BEGIN SELECT RAISE(ABORT, 'orgs are never deleted or replaced'); END;
+CREATE TRIGGER account_no_replace BEFORE INSERT ON account
+WHEN EXISTS (SELECT 1 FROM account WHERE id = NEW.id OR username = NEW.username)
+BEGIN SELECT RAISE(ABORT, 'accounts are never deleted or replaced'); END;
 CREATE TRIGGER submission_no_delete BEFORE DELETE ON submission
 BEGIN SELECT RAISE(ABORT, 'submissions are never deleted'); END;
 CREATE TRIGGER snapshot_no_change BEFORE UPDATE ON snapshot

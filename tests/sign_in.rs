@@ -13,10 +13,7 @@ use sha2::{Digest, Sha256};
 // ---------------------------------------------------------------- helpers
 
 fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How many audit events hold `needle` in any of their text columns.
@@ -79,16 +76,13 @@ fn activate(env: &Env, user: &str, code: &str, password: &str) -> Run {
 }
 
 fn password_hash(env: &Env, user: &str) -> Option<String> {
-    env.conn()
-        .query_row("SELECT password_hash FROM account WHERE username = ?1", params![user], |r| r.get(0))
-        .unwrap()
+    env.conn().query_row("SELECT password_hash FROM account WHERE username = ?1", params![user], |r| r.get(0)).unwrap()
 }
 
 fn login_failed_events(env: &Env, target: &str) -> Vec<String> {
     let conn = env.conn();
-    let mut st = conn
-        .prepare("SELECT detail FROM audit WHERE action = 'login.failed' AND target = ?1 ORDER BY seq")
-        .unwrap();
+    let mut st =
+        conn.prepare("SELECT detail FROM audit WHERE action = 'login.failed' AND target = ?1 ORDER BY seq").unwrap();
     let rows = st.query_map(params![target], |r| r.get::<_, String>(0)).unwrap();
     rows.map(|r| r.unwrap()).collect()
 }
@@ -130,7 +124,9 @@ fn spec2_login_with_password_stdin_then_whoami_in_every_format() {
     // The sign-in itself is in the audit trail, and a session row exists.
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'login' AND target = '000000-A01'"), 1);
     assert_eq!(
-        env.count("SELECT count(*) FROM session s JOIN account a ON a.id = s.account_id WHERE a.username = '000000-A01'"),
+        env.count(
+            "SELECT count(*) FROM session s JOIN account a ON a.id = s.account_id WHERE a.username = '000000-A01'"
+        ),
         1
     );
 }
@@ -200,10 +196,13 @@ fn art22_unknown_username_answers_exactly_like_a_wrong_password() {
     assert_eq!(unknown.stdout, wrong.stdout);
     // Audited as a failed sign-in, too.
     assert_eq!(env.audit_count(), before + 1);
-    let failed = login_failed_events(&env, "130102-A07");
+    // What was typed as a username is kept only as a hash (it may be a mistyped password).
+    let hashed = format!("unknown:{}", &eip::auth::hash_secret("130102-A07")[..12]);
+    let failed = login_failed_events(&env, &hashed);
     assert_eq!(failed.len(), 1);
     assert_eq!(why(&failed[0]), "unknown_user");
     assert_eq!(audit_rows_containing(&env, "not the password"), 0);
+    assert_eq!(audit_rows_containing(&env, "130102-A07"), 0);
 }
 
 #[test]
@@ -231,9 +230,7 @@ fn spec2_five_failures_lock_the_account_for_fifteen_minutes() {
 
     // Still locked 14 minutes later.
     env.now = "2026-11-20T10:14:00+08:00".into();
-    env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n"))
-        .code(3)
-        .stderr_has("locked");
+    env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n")).code(3).stderr_has("locked");
 
     // 16 minutes later the right password works, and the counters are cleared.
     env.now = "2026-11-20T10:16:00+08:00".into();
@@ -264,12 +261,19 @@ fn spec2_session_file_is_mode_0600_and_refused_when_others_can_read_it() {
     assert!(!db_files_contain(&env, &token), "the session token is not in the database");
 
     env.admin(&["whoami"]).ok();
-    {
+    let chmod = |mode: u32| {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    chmod(0o644);
     env.admin(&["whoami"]).code(3).stderr_has("session file").stderr_has("644");
     env.admin(&["unit", "list"]).code(3).stderr_has("session file");
+    // Readable by the group only is still readable by others.
+    chmod(0o640);
+    env.admin(&["whoami"]).code(3).stderr_has("session file").stderr_has("640");
+    // Back to 0600, it is used again.
+    chmod(0o600);
+    env.admin(&["whoami"]).ok();
 }
 
 #[test]
@@ -309,7 +313,10 @@ fn spec2_account_add_prints_a_one_time_code_and_activation_sets_the_password() {
     activate(&env, &user, &code, first).ok().stderr_has("password set");
     let hash = password_hash(&env, &user).expect("a password hash");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert_eq!(env.count(&format!("SELECT count(*) FROM audit WHERE action = 'account.activate' AND target = '{user}'")), 1);
+    assert_eq!(
+        env.count(&format!("SELECT count(*) FROM audit WHERE action = 'account.activate' AND target = '{user}'")),
+        1
+    );
     assert_eq!(audit_rows_containing(&env, first), 0, "the password is not audited");
     // Activation signs in.
     let j = env.run(Some(&user), &["whoami", "--format", "json"]).ok().json();
@@ -328,7 +335,10 @@ fn spec2_account_add_prints_a_one_time_code_and_activation_sets_the_password() {
 fn spec2_wrong_activation_code_is_refused() {
     let env = Env::new();
     let (user, code, _) = issue(&env, "000000", "inspector", "韩梅梅", "13900000003");
-    let wrong = if code.starts_with('0') { format!("1{}", &code[1..]) } else { format!("0{}", &code[1..]) };
+    let wrong = match code.strip_prefix('0') {
+        Some(rest) => format!("1{rest}"),
+        None => format!("0{}", &code[1..]),
+    };
     let before = env.audit_count();
     activate(&env, &user, &wrong, PASSWORD).code(3).stderr_has("activation code");
     assert_eq!(password_hash(&env, &user), None, "no password was set");
@@ -435,10 +445,8 @@ fn spec2_api_token_is_shown_once_works_without_a_session_and_is_stored_as_sha256
     assert!(token.len() >= 64, "{token}");
 
     // Only the hash is stored, nowhere the token itself.
-    let stored: String = env
-        .conn()
-        .query_row("SELECT token_hash FROM api_token WHERE id = ?1", params![id], |r| r.get(0))
-        .unwrap();
+    let stored: String =
+        env.conn().query_row("SELECT token_hash FROM api_token WHERE id = ?1", params![id], |r| r.get(0)).unwrap();
     assert_eq!(stored, sha256_hex(&token));
     assert!(!db_files_contain(&env, &token), "the token text is not in the database");
     assert_eq!(audit_rows_containing(&env, &token), 0);
@@ -474,7 +482,8 @@ fn spec2_api_token_is_shown_once_works_without_a_session_and_is_stored_as_sha256
 #[test]
 fn spec2_revoked_token_is_refused() {
     let env = Env::new();
-    let j = env.admin(&["account", "token", "create", "--name", "cron", "--days", "30", "--format", "json"]).ok().json();
+    let j =
+        env.admin(&["account", "token", "create", "--name", "cron", "--days", "30", "--format", "json"]).ok().json();
     let id = j["id"].as_i64().unwrap().to_string();
     let token = j["token"].as_str().unwrap().to_string();
     whoami_with_token(&env, &token).ok();
@@ -492,7 +501,8 @@ fn spec2_revoked_token_is_refused() {
 #[test]
 fn spec2_expired_token_is_refused() {
     let mut env = Env::new();
-    let j = env.admin(&["account", "token", "create", "--name", "cron", "--days", "30", "--format", "json"]).ok().json();
+    let j =
+        env.admin(&["account", "token", "create", "--name", "cron", "--days", "30", "--format", "json"]).ok().json();
     let token = j["token"].as_str().unwrap().to_string();
     env.now = "2026-12-20T09:59:00+08:00".into();
     whoami_with_token(&env, &token).ok();
@@ -513,10 +523,8 @@ fn spec2_a_wrong_token_is_refused_even_with_a_valid_session() {
 // ---------------------------------------------------------------- the clock (SPEC §4.3)
 
 fn production(env: &Env) {
-    let mut c = env.command(
-        None,
-        &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-    );
+    let mut c =
+        env.command(None, &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"]);
     c.env_remove("EIP_NOW");
     Env::run_cmd(c, Some(&format!("{PASSWORD}\n"))).ok();
 }
@@ -526,7 +534,9 @@ fn spec4_3_eip_now_is_refused_on_a_production_database() {
     let env = Env::empty();
     production(&env);
     assert_eq!(
-        env.conn().query_row("SELECT value FROM setting WHERE key = 'test_clock'", [], |r| r.get::<_, String>(0)).unwrap(),
+        env.conn()
+            .query_row("SELECT value FROM setting WHERE key = 'test_clock'", [], |r| r.get::<_, String>(0))
+            .unwrap(),
         "0"
     );
     // Sign in with the real clock.
@@ -544,9 +554,7 @@ fn spec4_3_eip_now_is_refused_on_a_production_database() {
     env.admin(&["whoami"]).code(3).stderr_has("EIP_NOW");
     env.admin(&["unit", "add", "130000", "河北省", "--parent", "000000"]).code(3).stderr_has("EIP_NOW");
     env.admin(&["audit", "log"]).code(3).stderr_has("EIP_NOW");
-    env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n"))
-        .code(3)
-        .stderr_has("EIP_NOW");
+    env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n")).code(3).stderr_has("EIP_NOW");
     assert_eq!(env.audit_count(), before, "nothing was written with a forged time");
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '130000'"), 0);
 }
@@ -566,4 +574,29 @@ fn spec4_3_init_without_test_clock_refuses_eip_now_and_creates_nothing() {
     // The same init without EIP_NOW succeeds: the refusal was about the clock alone.
     production(&env);
     assert!(env.db.exists());
+}
+
+#[test]
+fn art22_an_account_not_yet_activated_answers_like_a_wrong_password() {
+    let env = Env::new();
+    let r = env.admin(&[
+        "account",
+        "add",
+        "--unit",
+        "000000",
+        "--role",
+        "support",
+        "--name",
+        "周杰",
+        "--mobile",
+        "13600000009",
+        "--format",
+        "json",
+    ]);
+    let user = r.ok().json()["username"].as_str().unwrap().to_string();
+    assert_eq!(user, "000000-T01");
+    let inactive = env.run_stdin(None, &["login", &user, "--password-stdin"], "some password\n");
+    let unknown = env.run_stdin(None, &["login", "000000-T09", "--password-stdin"], "some password\n");
+    inactive.code(3).stderr_has("--activate CODE");
+    assert_eq!(inactive.stderr.replace(&user, "USER"), unknown.stderr.replace("000000-T09", "USER"));
 }

@@ -96,14 +96,17 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     let cheap = db.test_clock;
     let username = args.username.trim().to_string();
     let shown: String = username.chars().take(64).collect();
-    let outcome = db.write(&AuditActor { name: shown.clone(), unit: None }, |tx| {
+    // What was typed as a username is never stored as such: it may be a password typed in the
+    // wrong field. Probes of one name still correlate through its hash.
+    let typed = format!("unknown:{}", &auth::hash_secret(&username)[..12]);
+    let outcome = db.write(&AuditActor { name: "anonymous".into(), unit: None }, |tx| {
         let Some(target) = auth::login_target(tx, &username)? else {
-            tx.audit(Event::new("login.failed").target(&shown).detail(json!({ "why": "unknown_user" })))?;
+            tx.audit(Event::new("login.failed").target(&typed).detail(json!({ "why": "unknown_user" })))?;
             return Ok(Outcome::Refused(
                 Error::new(Kind::Denied, t("login.bad")).hint(tf("login.bad.hint", &[("username", &shown)])),
             ));
         };
-        tx.actor.unit = Some(target.org_code.clone());
+        tx.actor = AuditActor { name: target.username.clone(), unit: Some(target.org_code.clone()) };
         let fail = |tx: &mut Tx, why: &str, err: Error| -> Result<Outcome> {
             tx.audit(
                 Event::new("login.failed")
@@ -141,8 +144,9 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
             None => match &target.password_hash {
                 Some(h) => auth::verify_password(&secret, h),
                 None => {
-                    let e = Error::new(Kind::Denied, tf("login.not_activated", &[("username", &target.username)]))
-                        .hint(tf("login.not_activated.hint", &[("username", &target.username)]));
+                    // The same answer as a wrong password: existence does not leak.
+                    let e = Error::new(Kind::Denied, t("login.bad"))
+                        .hint(tf("login.bad.hint", &[("username", &target.username)]));
                     return fail(tx, "not_activated", e);
                 }
             },
