@@ -75,7 +75,8 @@ pub fn is_mobile(s: &str) -> bool {
     s.len() == 11 && s.starts_with('1') && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_email(s: &str) -> bool {
+/// A plausible email address: something@domain.tld, no spaces.
+pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
@@ -87,7 +88,7 @@ fn is_email(s: &str) -> bool {
 }
 
 /// A real person's details (Art. 10).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Person {
     pub name: String,
     pub mobile: String,
@@ -194,16 +195,31 @@ pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Perso
     Ok(())
 }
 
-/// Issue an active account with a fresh activation code (SPEC §2), audited as `account.add`.
-pub fn issue(
+/// The JSON of a person's details, as audited (never a password, hash or code).
+pub fn person_json(p: &Person) -> serde_json::Value {
+    json!({
+        "name": p.name.trim(), "mobile": p.mobile, "office_phone": p.office_phone,
+        "email": p.email, "department": p.department, "title": p.title,
+    })
+}
+
+/// Create an account row: `active` (issued directly) or `pending` (proposed in a roster request,
+/// cannot sign in). Audited as `account.add`. Usernames are generated unless given.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
     tx: &mut Tx,
     org: &Org,
     role: Role,
     person: &Person,
     username: Option<&str>,
     issued_by: Option<i64>,
-) -> Result<Issued> {
-    check_new_active(tx, org, role, person)?;
+    pending_request: Option<i64>,
+) -> Result<(i64, String)> {
+    if pending_request.is_none() {
+        check_new_active(tx, org, role, person)?;
+    } else {
+        person.validate()?;
+    }
     let username = match username {
         Some(u) => {
             let taken: bool =
@@ -215,39 +231,184 @@ pub fn issue(
         }
         None => next_username(tx, &org.code, role)?,
     };
-    let code = auth::new_activation_code();
-    let expires = tx.now + chrono::Duration::days(auth::ACTIVATION_DAYS);
-    let expires_at = crate::calendar::stored(expires);
+    let status = if pending_request.is_some() { "pending" } else { "active" };
     let now = tx.now_stored();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO account(username, org_id, role, status, name, mobile, office_phone, email, department, title,
-                             activation_hash, activation_expires_at, issued_by, created_at)
-         VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            username,
-            org.id,
-            role.as_str(),
-            person.name.trim(),
-            person.mobile,
-            person.office_phone,
-            person.email,
-            person.department,
-            person.title,
-            auth::hash_secret(&auth::normalize_code(&code)),
-            expires_at,
-            issued_by,
-            now
-        ],
-    )?;
+                             issued_by, request_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        username,
+        org.id,
+        role.as_str(),
+        status,
+        person.name.trim(),
+        person.mobile,
+        person.office_phone,
+        person.email,
+        person.department,
+        person.title,
+        issued_by,
+        pending_request,
+        now
+    ])?;
     let id = tx.last_insert_rowid();
-    tx.audit(Event::new("account.add").target(&username).scope(&org.path).detail(json!({
-        "after": {
-            "username": username, "org": org.code, "role": role.as_str(), "status": "active",
-            "name": person.name.trim(), "mobile": person.mobile, "office_phone": person.office_phone,
-            "email": person.email, "department": person.department, "title": person.title,
-        }
-    })))?;
+    let mut after = person_json(person);
+    after["username"] = json!(username);
+    after["org"] = json!(org.code);
+    after["role"] = json!(role.as_str());
+    after["status"] = json!(status);
+    tx.audit(Event::new("account.add").target(&username).scope(&org.path).detail(json!({ "after": after })))?;
+    Ok((id, username))
+}
+
+/// A fresh one-time activation code for an account (stored only as its hash, valid 14 days).
+pub fn new_code(tx: &mut Tx, account_id: i64) -> Result<(String, String)> {
+    let code = auth::new_activation_code();
+    let expires_at = crate::calendar::stored(tx.now + chrono::Duration::days(auth::ACTIVATION_DAYS));
+    tx.prepare_cached("UPDATE account SET activation_hash = ?1, activation_expires_at = ?2 WHERE id = ?3")?
+        .execute(params![auth::hash_secret(&auth::normalize_code(&code)), expires_at, account_id])?;
+    Ok((code, expires_at))
+}
+
+/// Issue an active account with a fresh activation code (SPEC §2), audited as `account.add`.
+pub fn issue(
+    tx: &mut Tx,
+    org: &Org,
+    role: Role,
+    person: &Person,
+    username: Option<&str>,
+    issued_by: Option<i64>,
+) -> Result<Issued> {
+    let (id, username) = create(tx, org, role, person, username, issued_by, None)?;
+    let (code, expires_at) = new_code(tx, id)?;
     Ok(Issued { id, username, code, expires_at })
+}
+
+/// Activate a pending account (its roster request approved): the rules are checked again, as
+/// the world may have changed since it was proposed.
+pub fn activate_pending(tx: &mut Tx, account: &AccountRow, org: &Org, issued_by: i64) -> Result<Issued> {
+    let role = Role::parse(&account.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", account.role))?;
+    check_new_active(tx, org, role, &account.person())?;
+    tx.prepare_cached("UPDATE account SET status = 'active', issued_by = ?1 WHERE id = ?2")?
+        .execute(params![issued_by, account.id])?;
+    tx.audit(
+        Event::new("account.approve")
+            .target(&account.username)
+            .scope(&account.org_path)
+            .detail(json!({ "before": { "status": "pending" }, "after": { "status": "active" } })),
+    )?;
+    let (code, expires_at) = new_code(tx, account.id)?;
+    Ok(Issued { id: account.id, username: account.username.clone(), code, expires_at })
+}
+
+/// Disable an account (the person left or changed post, Art. 10): kept for history, its sessions
+/// ended. Returns false if it was already disabled (nothing recorded).
+pub fn disable(tx: &mut Tx, account: &AccountRow, reason: &str) -> Result<bool> {
+    if account.status == "disabled" {
+        return Ok(false);
+    }
+    let now = tx.now_stored();
+    tx.prepare_cached(
+        "UPDATE account SET status = 'disabled', disabled_at = ?1, disabled_reason = ?2,
+                activation_hash = NULL, activation_expires_at = NULL WHERE id = ?3",
+    )?
+    .execute(params![now, reason, account.id])?;
+    tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account.id])?;
+    tx.audit(
+        Event::new("account.disable")
+            .target(&account.username)
+            .scope(&account.org_path)
+            .reason(Some(reason))
+            .detail(json!({ "before": { "status": account.status }, "after": { "status": "disabled" } })),
+    )?;
+    Ok(true)
+}
+
+/// Enable a disabled account again, if the one-person rules allow. Returns false if it was
+/// already active.
+pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
+    match account.status.as_str() {
+        "active" => return Ok(false),
+        "pending" => {
+            return Err(error::refused(tf("account.enable_pending", &[("username", &account.username)])).into())
+        }
+        _ => {}
+    }
+    let role = Role::parse(&account.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", account.role))?;
+    check_new_active(tx, org, role, &account.person())?;
+    tx.prepare_cached(
+        "UPDATE account SET status = 'active', disabled_at = NULL, disabled_reason = NULL WHERE id = ?1",
+    )?
+    .execute(params![account.id])?;
+    tx.audit(
+        Event::new("account.enable")
+            .target(&account.username)
+            .scope(&account.org_path)
+            .detail(json!({ "before": { "status": "disabled" }, "after": { "status": "active" } })),
+    )?;
+    Ok(true)
+}
+
+/// Unlock an account and give it a new activation code; the old password stops working.
+pub fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
+    if account.status != "active" {
+        return Err(error::refused(tf(
+            "account.reset_inactive",
+            &[("username", &account.username), ("status", &account.status)],
+        ))
+        .into());
+    }
+    tx.prepare_cached("UPDATE account SET password_hash = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1")?
+        .execute(params![account.id])?;
+    tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account.id])?;
+    let (code, expires_at) = new_code(tx, account.id)?;
+    tx.audit(
+        Event::new("account.reset")
+            .target(&account.username)
+            .scope(&account.org_path)
+            .detail(json!({ "after": { "unlocked": true, "new_activation_code": true } })),
+    )?;
+    Ok(Issued { id: account.id, username: account.username.clone(), code, expires_at })
+}
+
+/// Change a person's contact details; a new mobile must not belong to another active account.
+pub fn update_person(tx: &mut Tx, account: &AccountRow, after: &Person) -> Result<bool> {
+    let before = account.person();
+    if before == *after {
+        return Ok(false);
+    }
+    after.validate()?;
+    if after.mobile != before.mobile && account.status == "active" {
+        if let Some(u) = active_with_mobile(tx, &after.mobile)? {
+            return Err(Error::new(
+                Kind::Refused,
+                tf("account.mobile_taken", &[("mobile", &after.mobile), ("username", &u)]),
+            )
+            .into());
+        }
+    }
+    tx.prepare_cached(
+        "UPDATE account SET name = ?1, mobile = ?2, office_phone = ?3, email = ?4, department = ?5, title = ?6
+         WHERE id = ?7",
+    )?
+    .execute(params![
+        after.name.trim(),
+        after.mobile,
+        after.office_phone,
+        after.email,
+        after.department,
+        after.title,
+        account.id
+    ])?;
+    tx.audit(
+        Event::new("account.update")
+            .target(&account.username)
+            .scope(&account.org_path)
+            .detail(json!({ "before": person_json(&before), "after": person_json(after) })),
+    )?;
+    Ok(true)
 }
 
 /// An account row as listed and shown.
@@ -270,11 +431,27 @@ pub struct AccountRow {
     pub disabled_at: Option<String>,
     pub locked_until: Option<String>,
     pub issued_by: Option<String>,
+    pub request_id: Option<i64>,
+    pub org_level: String,
 }
 
 pub const ACCOUNT_SELECT: &str = "SELECT a.id, a.username, o.code, o.name, o.path, a.role, a.status, a.name, a.mobile,
-        a.office_phone, a.email, a.department, a.title, a.created_at, a.disabled_at, a.locked_until, i.username
+        a.office_phone, a.email, a.department, a.title, a.created_at, a.disabled_at, a.locked_until, i.username,
+        a.request_id, o.level
     FROM account a JOIN org o ON o.id = a.org_id LEFT JOIN account i ON i.id = a.issued_by";
+
+impl AccountRow {
+    pub fn person(&self) -> Person {
+        Person {
+            name: self.name.clone(),
+            mobile: self.mobile.clone(),
+            office_phone: self.office_phone.clone(),
+            email: self.email.clone(),
+            department: self.department.clone(),
+            title: self.title.clone(),
+        }
+    }
+}
 
 pub fn account_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -295,6 +472,8 @@ pub fn account_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountRow> {
         disabled_at: r.get(14)?,
         locked_until: r.get(15)?,
         issued_by: r.get(16)?,
+        request_id: r.get(17)?,
+        org_level: r.get(18)?,
     })
 }
 

@@ -17,4 +17,6 @@ pub mod i18n;
 pub mod output;
 pub mod perm;
 pub mod progress;
+pub mod requests;
+pub mod roster;
 pub mod units;

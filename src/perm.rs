@@ -1,6 +1,6 @@
-//! Who may do what (SPEC §2). Scope is settled first by the lookups (a code outside the scope is
-//! "not found"); this module answers whether the role may act on a target inside it, and names
-//! who may when it may not (exit 3).
+//! Who may do what (SPEC §2) — one table, [`RULES`]. Scope is settled first by the lookups (a
+//! code outside the scope is "not found"); this module answers whether the role may act on a
+//! target inside it, and names who may when it may not (exit 3).
 
 use crate::account::Role;
 use crate::auth::Actor;
@@ -8,64 +8,143 @@ use crate::error::{Error, Kind, Result};
 use crate::hierarchy::{Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 
+/// An action that not every role may perform. Reading (list, show, tree, status, export,
+/// `audit log`) is open to every role within its scope and is not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// `unit add / rename / import` (target: the parent, or the unit renamed).
     UnitManage,
-    /// Issue an account of a role at the target org.
-    AccountIssue(Role),
+    /// `account add` for unit staff and support (target: the unit).
+    AccountIssueStaff,
+    /// `account add` for a school's admin (target: the school).
+    AccountIssueSchool,
+    /// `account disable / enable` (target: the account's org).
+    AccountDisable,
+    /// `account reset` (target: the account's org).
+    AccountReset,
+    /// `account import`: a Ministry admin applies it; a province admin proposes it (target: the
+    /// importer's unit).
+    RosterImport,
+    /// `request approve / reject` of a roster request (target: the filing unit).
+    RosterDecide,
     /// `audit verify`, `doctor`.
     AuditVerify,
 }
 
-impl Action {
-    fn key(self) -> &'static str {
-        match self {
-            Action::UnitManage => "unit.manage",
-            Action::AccountIssue(_) => "account.issue",
-            Action::AuditVerify => "audit.verify",
-        }
-    }
-    fn words(self) -> &'static str {
-        match self {
-            Action::UnitManage => t("action.unit_manage"),
-            Action::AccountIssue(Role::SchoolAdmin) => t("action.issue_school_account"),
-            Action::AccountIssue(_) => t("action.issue_staff_account"),
-            Action::AuditVerify => t("action.audit_verify"),
-        }
-    }
-    fn who(self) -> &'static str {
-        match self {
-            Action::UnitManage => t("who.unit_manage"),
-            Action::AccountIssue(Role::SchoolAdmin) => t("who.issue_school_account"),
-            Action::AccountIssue(_) => t("who.issue_staff_account"),
-            Action::AuditVerify => t("who.audit_verify"),
-        }
-    }
+/// Who may: each holds or not for an actor and a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// An admin of the Ministry (000000).
+    MinistryAdmin,
+    /// An admin of a province, for targets inside that province.
+    ProvinceAdminWithin,
+    /// An admin of the unit that supervises the target school.
+    SupervisingAdmin,
+    /// Whoever issues accounts at the target org: the Ministry for unit staff, the supervising
+    /// unit's admin for a school (Art. 9).
+    Issuer,
+    /// Technical support (中央电教馆).
+    Support,
 }
+
+/// The whole table: an action, and everyone who may perform it.
+pub const RULES: &[(Action, &[Who])] = &[
+    (Action::UnitManage, &[Who::MinistryAdmin, Who::ProvinceAdminWithin]),
+    (Action::AccountIssueStaff, &[Who::MinistryAdmin]),
+    (Action::AccountIssueSchool, &[Who::SupervisingAdmin]),
+    (Action::AccountDisable, &[Who::Issuer]),
+    (Action::AccountReset, &[Who::Issuer, Who::Support]),
+    (Action::RosterImport, &[Who::MinistryAdmin, Who::ProvinceAdminWithin]),
+    (Action::RosterDecide, &[Who::MinistryAdmin]),
+    (Action::AuditVerify, &[Who::MinistryAdmin, Who::Support]),
+];
 
 fn is_ministry_admin(actor: &Actor) -> bool {
     actor.role == Role::Admin && actor.org.code == MINISTRY_CODE
 }
 
+fn is_supervising_admin(actor: &Actor, target: &Org) -> bool {
+    actor.role == Role::Admin
+        && target.level == Level::School
+        && target.parent_code.as_deref() == Some(actor.org.code.as_str())
+}
+
+impl Who {
+    pub fn holds(self, actor: &Actor, target: &Org) -> bool {
+        match self {
+            Who::MinistryAdmin => is_ministry_admin(actor),
+            Who::ProvinceAdminWithin => {
+                actor.role == Role::Admin && actor.org.level == Level::Province && actor.org.contains_path(&target.path)
+            }
+            Who::SupervisingAdmin => is_supervising_admin(actor, target),
+            Who::Issuer => {
+                if target.level == Level::School {
+                    is_supervising_admin(actor, target)
+                } else {
+                    is_ministry_admin(actor)
+                }
+            }
+            Who::Support => actor.role == Role::Support,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Who::MinistryAdmin => t("who.ministry_admin"),
+            Who::ProvinceAdminWithin => t("who.province_admin_within"),
+            Who::SupervisingAdmin => t("who.supervising_admin"),
+            Who::Issuer => t("who.issuer"),
+            Who::Support => t("who.support"),
+        }
+    }
+}
+
+impl Action {
+    /// Stable name, recorded with a refusal in the audit trail.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::UnitManage => "unit.manage",
+            Action::AccountIssueStaff => "account.issue_staff",
+            Action::AccountIssueSchool => "account.issue_school",
+            Action::AccountDisable => "account.disable",
+            Action::AccountReset => "account.reset",
+            Action::RosterImport => "account.import",
+            Action::RosterDecide => "request.decide_roster",
+            Action::AuditVerify => "audit.verify",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Action::UnitManage => t("action.unit_manage"),
+            Action::AccountIssueStaff => t("action.issue_staff_account"),
+            Action::AccountIssueSchool => t("action.issue_school_account"),
+            Action::AccountDisable => t("action.account_disable"),
+            Action::AccountReset => t("action.account_reset"),
+            Action::RosterImport => t("action.roster_import"),
+            Action::RosterDecide => t("action.roster_decide"),
+            Action::AuditVerify => t("action.audit_verify"),
+        }
+    }
+
+    /// Who may, from the table.
+    pub fn who(self) -> &'static [Who] {
+        RULES.iter().find(|(a, _)| *a == self).map_or(&[], |(_, w)| w)
+    }
+
+    /// The account kind an issuer action is about.
+    pub fn issue_for(role: Role) -> Action {
+        if role == Role::SchoolAdmin {
+            Action::AccountIssueSchool
+        } else {
+            Action::AccountIssueStaff
+        }
+    }
+}
+
 /// Whether the actor's role may perform `action` on `target` (which is already in scope).
 pub fn allows(actor: &Actor, action: Action, target: &Org) -> bool {
-    match action {
-        // Art. 9 and SPEC §2: the Ministry manages units; a province admin inside its province.
-        Action::UnitManage => {
-            is_ministry_admin(actor)
-                || (actor.role == Role::Admin
-                    && actor.org.level == Level::Province
-                    && actor.org.contains_path(&target.path))
-        }
-        // Art. 9: unit staff accounts are issued by the Ministry; school accounts by the admin of
-        // the school's supervising unit.
-        Action::AccountIssue(Role::SchoolAdmin) => {
-            actor.role == Role::Admin && target.parent_code.as_deref() == Some(actor.org.code.as_str())
-        }
-        Action::AccountIssue(_) => is_ministry_admin(actor),
-        Action::AuditVerify => is_ministry_admin(actor) || actor.role == Role::Support,
-    }
+    action.who().iter().any(|w| w.holds(actor, target))
 }
 
 /// `Ok` if allowed; else exit 3 naming who may, carrying the refusal for the audit trail.
@@ -73,6 +152,7 @@ pub fn require(actor: &Actor, action: Action, target: &Org) -> Result<()> {
     if allows(actor, action, target) {
         return Ok(());
     }
+    let who: Vec<&str> = action.who().iter().map(|w| w.label()).collect();
     Err(Error::new(
         Kind::Denied,
         tf(
@@ -81,10 +161,31 @@ pub fn require(actor: &Actor, action: Action, target: &Org) -> Result<()> {
                 ("role", &actor.role.label()),
                 ("username", &actor.username),
                 ("action", &action.words()),
-                ("who", &action.who()),
+                ("who", &who.join(t("perm.or"))),
             ],
         ),
     )
     .denial(action.key(), target.code.clone())
     .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_rule() {
+        for a in [
+            Action::UnitManage,
+            Action::AccountIssueStaff,
+            Action::AccountIssueSchool,
+            Action::AccountDisable,
+            Action::AccountReset,
+            Action::RosterImport,
+            Action::RosterDecide,
+            Action::AuditVerify,
+        ] {
+            assert!(!a.who().is_empty(), "{a:?} has nobody who may");
+        }
+    }
 }

@@ -134,7 +134,7 @@ fn spec1_scope_a_county_cannot_see_or_change_another_county() {
     // Inside its scope, but the role may not manage units: exit 3 naming who may, audited.
     let before = env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
     env.run(Some(&county), &["unit", "rename", "130102", "改"]).code(3).stderr_has(
-        "may not add, rename or import units here; a Ministry admin, or a province admin inside its province may",
+        "may not add, rename or import units here; a Ministry admin or a province admin inside its province may",
     );
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'denied'"), before + 1);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE name = '改'"), 0);

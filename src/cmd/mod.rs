@@ -16,6 +16,7 @@ pub mod completions;
 pub mod demo;
 pub mod init;
 pub mod report;
+pub mod request;
 pub mod sign_in;
 pub mod unit;
 
@@ -82,6 +83,9 @@ pub enum Command {
     /// Monthly reporting
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Requests awaiting a decision: roster, school deletion and transfer, withdrawal
+    #[command(subcommand)]
+    Request(request::RequestCommand),
     /// The audit trail
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -98,6 +102,7 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::Unit(c) => unit::cmd_unit(ctx, c),
         Command::Account(c) => account::cmd_account(ctx, c),
         Command::Report(c) => report::cmd_report(ctx, c),
+        Command::Request(c) => request::cmd_request(ctx, c),
         Command::Audit(c) => audit::cmd_audit(ctx, c),
     }
 }

@@ -15,6 +15,9 @@ use crate::i18n::{t, tf};
 use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
 
+pub mod form;
+pub mod lifecycle;
+
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// Issue an account: active at once, with a one-time activation code shown once
@@ -23,6 +26,18 @@ pub enum AccountCommand {
     List(ListArgs),
     /// Show one account
     Show(ShowArgs),
+    /// Disable an account (the person left or changed post); it is kept, never deleted
+    Disable(lifecycle::DisableArgs),
+    /// Enable a disabled account again
+    Enable(lifecycle::EnableArgs),
+    /// Unlock an account and issue a new activation code (the old password stops working)
+    Reset(lifecycle::ResetArgs),
+    /// Change your own password
+    Passwd(lifecycle::PasswdArgs),
+    /// Import the personnel form (附件2 管理人员信息表): applied by the Ministry, proposed by a province
+    Import(form::ImportArgs),
+    /// Export the personnel form (附件2) of a unit and everything below it
+    Export(form::ExportArgs),
     /// API tokens for scripts (EIP_TOKEN)
     #[command(subcommand)]
     Token(TokenCommand),
@@ -105,6 +120,12 @@ pub fn cmd_account(ctx: &mut Ctx, command: AccountCommand) -> Result<()> {
         AccountCommand::Add(a) => add(ctx, a),
         AccountCommand::List(a) => list(ctx, a),
         AccountCommand::Show(a) => show(ctx, a),
+        AccountCommand::Disable(a) => lifecycle::disable(ctx, a),
+        AccountCommand::Enable(a) => lifecycle::enable(ctx, a),
+        AccountCommand::Reset(a) => lifecycle::reset(ctx, a),
+        AccountCommand::Passwd(a) => lifecycle::passwd(ctx, a),
+        AccountCommand::Import(a) => form::import(ctx, a),
+        AccountCommand::Export(a) => form::export(ctx, a),
         AccountCommand::Token(TokenCommand::Create(a)) => token_create(ctx, a),
         AccountCommand::Token(TokenCommand::List) => token_list(ctx),
         AccountCommand::Token(TokenCommand::Revoke(a)) => token_revoke(ctx, a),
@@ -122,7 +143,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
             return Err(error::not_found(tf(key, &[("code", &code)])).into());
         }
     };
-    perm::require(&actor, Action::AccountIssue(a.role), &org)?;
+    perm::require(&actor, Action::issue_for(a.role), &org)?;
     let person = Person {
         name: a.name.trim().to_string(),
         mobile: a.mobile.trim().to_string(),
@@ -163,11 +184,11 @@ const ACCOUNT_COLUMNS: &[(&str, &str)] = &[
     ("title", "col.title"),
 ];
 
-fn role_word(out: &Out, role: &str) -> Cell {
+pub(crate) fn role_word(out: &Out, role: &str) -> Cell {
     out.word(role, Role::parse(role).map(Role::label).unwrap_or(role))
 }
 
-fn status_word(out: &Out, status: &str) -> Cell {
+pub(crate) fn status_word(out: &Out, status: &str) -> Cell {
     let label = match status {
         "pending" => t("status.pending"),
         "active" => t("status.active"),
@@ -213,7 +234,7 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     out.list(ACCOUNT_COLUMNS, &cells)
 }
 
-fn cst(s: &Option<String>) -> Cell {
+pub(crate) fn cst(s: &Option<String>) -> Cell {
     Cell::from(s.as_deref().map(|v| calendar::parse_stored(v).map_or(v.to_string(), calendar::rfc3339_cst)))
 }
 

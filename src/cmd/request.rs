@@ -1,0 +1,253 @@
+//! `eip request …` (SPEC §6): one inbox for requests and their decisions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::calendar;
+use crate::context::Ctx;
+use crate::error::{self, Result};
+use crate::hierarchy;
+use crate::i18n::{t, tf};
+use crate::output::{Cell, Format, Out};
+use crate::perm::{self, Action};
+use crate::requests::{self, Request};
+use crate::roster::{self, Diff};
+
+use super::account::form::{open_codes_file, print_diff, write_codes};
+
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// What awaits your decision and what you filed (pending); --all for every request you may see
+    List(ListArgs),
+    /// Show one request and what it would change
+    Show(ShowArgs),
+    /// Approve a request
+    Approve(ApproveArgs),
+    /// Reject a request, with the reason
+    Reject(RejectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Every request in your scope, decided ones included
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    pub id: i64,
+    /// Roster: write the activation codes to this file (created with mode 0600) instead of
+    /// standard output
+    #[arg(long, value_name = "FILE")]
+    pub codes_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    pub id: i64,
+    /// Why; recorded and shown to the filer
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn cmd_request(ctx: &mut Ctx, command: RequestCommand) -> Result<()> {
+    match command {
+        RequestCommand::List(a) => list(ctx, a),
+        RequestCommand::Show(a) => show(ctx, a),
+        RequestCommand::Approve(a) => approve(ctx, a),
+        RequestCommand::Reject(a) => reject(ctx, a),
+    }
+}
+
+fn status_cell(out: &Out, status: &str) -> Cell {
+    let label = match status {
+        "pending" => t("request.status.pending"),
+        "approved" => t("request.status.approved"),
+        "rejected" => t("request.status.rejected"),
+        other => other,
+    };
+    out.word(status, label)
+}
+
+fn kind_cell(out: &Out, kind: &str) -> Cell {
+    let label = match kind {
+        "roster" => t("request.kind.roster"),
+        "school_delete" => t("request.kind.school_delete"),
+        "school_transfer" => t("request.kind.school_transfer"),
+        "withdraw" => t("request.kind.withdraw"),
+        other => other,
+    };
+    out.word(kind, label)
+}
+
+fn when(out: &Out, s: &Option<String>) -> Cell {
+    Cell::from(s.as_deref().map(|v| {
+        calendar::parse_stored(v).map_or(v.to_string(), |t| {
+            if out.is_machine() {
+                calendar::rfc3339_cst(t)
+            } else {
+                calendar::show_cst(t, false)
+            }
+        })
+    }))
+}
+
+/// One line of what a request is about.
+fn summary(r: &Request) -> String {
+    match r.kind.as_str() {
+        "roster" => serde_json::from_str::<Diff>(&r.payload).map(|d| d.summary()).unwrap_or_default(),
+        _ => r.reason.clone().unwrap_or_default(),
+    }
+}
+
+const COLUMNS: &[(&str, &str)] = &[
+    ("id", "col.id"),
+    ("kind", "col.kind"),
+    ("status", "col.status"),
+    ("unit", "col.unit"),
+    ("unit_name", "col.unit_name"),
+    ("awaiting", "col.awaiting"),
+    ("filed_by", "col.filed_by"),
+    ("filed_at", "col.filed_at"),
+    ("summary", "col.summary"),
+];
+
+fn row(out: &Out, r: &Request) -> Vec<Cell> {
+    vec![
+        Cell::Int(r.id),
+        kind_cell(out, &r.kind),
+        status_cell(out, &r.status),
+        Cell::from(&r.org_code),
+        Cell::from(&r.org_name),
+        Cell::from(if r.status == "pending" { r.awaiting_code.clone() } else { None }),
+        Cell::from(&r.filed_by),
+        when(out, &Some(r.filed_at.clone())),
+        Cell::from(summary(r)),
+    ]
+}
+
+fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let rows: Vec<Vec<Cell>> = requests::list(&db.conn, &actor, a.all)?.iter().map(|r| row(&out, r)).collect();
+    out.list(COLUMNS, &rows)
+}
+
+fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let r = requests::find(&db.conn, &actor, a.id)?;
+    let mut cols = COLUMNS.to_vec();
+    cols.extend([
+        ("reason", "col.reason"),
+        ("decided_by", "col.decided_by"),
+        ("decided_at", "col.decided_at"),
+        ("decision_reason", "col.decision_reason"),
+    ]);
+    let mut cells = row(&out, &r);
+    cells.extend([
+        Cell::from(r.reason.clone()),
+        Cell::from(r.decided_by.clone()),
+        when(&out, &r.decided_at),
+        Cell::from(r.decision_reason.clone()),
+    ]);
+    let diff: Option<Diff> = (r.kind == "roster").then(|| serde_json::from_str(&r.payload)).transpose()?;
+    if out.format == Format::Json {
+        // One object: the request and, for a roster, its diff.
+        let mut obj = serde_json::Map::new();
+        for ((k, _), c) in cols.iter().zip(&cells) {
+            obj.insert((*k).to_string(), cell_json(c));
+        }
+        if let Some(d) = &diff {
+            obj.insert(
+                "diff".into(),
+                json!({ "add": d.add, "change": d.change, "disable": d.disable, "sync": d.sync, "file": d.file }),
+            );
+        }
+        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(obj))?);
+        return Ok(());
+    }
+    out.record(&cols, &cells)?;
+    if let Some(d) = &diff {
+        print_diff(&out, d)?;
+    }
+    Ok(())
+}
+
+fn cell_json(c: &Cell) -> serde_json::Value {
+    match c {
+        Cell::Null => serde_json::Value::Null,
+        Cell::Str(s) => json!(s),
+        Cell::Int(n) => json!(n),
+        Cell::Float(f) => json!(f),
+        Cell::Bool(b) => json!(b),
+    }
+}
+
+fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let r = requests::find(&db.conn, &actor, a.id)?;
+    let org = hierarchy::find(&db.conn, &r.org_code)?.ok_or_else(|| anyhow::anyhow!("unit {} vanished", r.org_code))?;
+    match r.kind.as_str() {
+        "roster" => {
+            perm::require(&actor, Action::RosterDecide, &org)?;
+            requests::require_pending(&r)?;
+            let diff: Diff = serde_json::from_str(&r.payload)?;
+            let file = match &a.codes_out {
+                Some(p) => Some((open_codes_file(p)?, p.as_path())),
+                None => None,
+            };
+            let written = db.write(&actor.audit_actor(), |tx| {
+                let codes = roster::approve(tx, &actor, r.id, &diff)?;
+                requests::record_decision(tx, &actor, &r, true, None)?;
+                Ok(codes)
+            });
+            let codes = match written {
+                Ok(c) => c,
+                Err(e) => {
+                    if let Some(p) = &a.codes_out {
+                        let _ = std::fs::remove_file(p);
+                    }
+                    return Err(e);
+                }
+            };
+            out.status(&tf("request.approved", &[("id", &r.id), ("summary", &diff.summary())]));
+            write_codes(&out, &codes, file)
+        }
+        other => Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
+    }
+}
+
+fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
+    let reason = a.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(error::usage(t("reason.empty")).into());
+    }
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let r = requests::find(&db.conn, &actor, a.id)?;
+    let org = hierarchy::find(&db.conn, &r.org_code)?.ok_or_else(|| anyhow::anyhow!("unit {} vanished", r.org_code))?;
+    match r.kind.as_str() {
+        "roster" => {
+            perm::require(&actor, Action::RosterDecide, &org)?;
+            requests::require_pending(&r)?;
+            let diff: Diff = serde_json::from_str(&r.payload)?;
+            db.write(&actor.audit_actor(), |tx| {
+                roster::reject(tx, r.id, &diff, &reason)?;
+                requests::record_decision(tx, &actor, &r, false, Some(&reason))
+            })?;
+            out.status(&tf("request.rejected", &[("id", &r.id), ("reason", &reason)]));
+            Ok(())
+        }
+        other => Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
+    }
+}

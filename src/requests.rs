@@ -1,0 +1,123 @@
+//! One inbox for requests (SPEC §6): who filed what, whose decision it awaits, and the decision.
+//! Each kind's own rules live with its domain (roster requests in [`crate::roster`]).
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::audit::Event;
+use crate::auth::Actor;
+use crate::db::Tx;
+use crate::error::{self, Error, Kind, Result};
+use crate::i18n::tf;
+
+/// A request as listed and shown.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_path: String,
+    pub awaiting_code: Option<String>,
+    pub period: Option<String>,
+    pub payload: String,
+    pub reason: Option<String>,
+    pub filed_by: String,
+    pub filed_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_reason: Option<String>,
+}
+
+const SELECT: &str = "SELECT r.id, r.kind, r.status, o.code, o.name, o.path, w.code, r.period, r.payload, r.reason,
+        f.username, r.filed_at, d.username, r.decided_at, r.decision_reason
+    FROM request r JOIN org o ON o.id = r.org_id LEFT JOIN org w ON w.id = r.awaiting_org_id
+    JOIN account f ON f.id = r.filed_by LEFT JOIN account d ON d.id = r.decided_by";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        status: r.get(2)?,
+        org_code: r.get(3)?,
+        org_name: r.get(4)?,
+        org_path: r.get(5)?,
+        awaiting_code: r.get(6)?,
+        period: r.get(7)?,
+        payload: r.get(8)?,
+        reason: r.get(9)?,
+        filed_by: r.get(10)?,
+        filed_at: r.get(11)?,
+        decided_by: r.get(12)?,
+        decided_at: r.get(13)?,
+        decision_reason: r.get(14)?,
+    })
+}
+
+impl Request {
+    /// Whether the actor may see it: it concerns the actor's scope, or awaits the actor's unit.
+    pub fn visible_to(&self, actor: &Actor) -> bool {
+        actor.scope().contains_path(&self.org_path) || self.awaiting_code.as_deref() == Some(actor.org.code.as_str())
+    }
+}
+
+/// The request with this id, if the actor may see it; else "not found" (SPEC §1).
+pub fn find(conn: &Connection, actor: &Actor, id: i64) -> Result<Request> {
+    let r = conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?.query_row(params![id], from_row).optional()?;
+    match r {
+        Some(r) if r.visible_to(actor) => Ok(r),
+        _ => Err(error::not_found(tf("request.none", &[("id", &id)])).into()),
+    }
+}
+
+/// What awaits the actor's unit and what the actor filed (pending), or with `all` every
+/// request the actor may see; newest first.
+pub fn list(conn: &Connection, actor: &Actor, all: bool) -> Result<Vec<Request>> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY r.id DESC"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            if all {
+                r.visible_to(actor)
+            } else {
+                r.status == "pending"
+                    && (r.awaiting_code.as_deref() == Some(actor.org.code.as_str()) || r.filed_by == actor.username)
+            }
+        })
+        .collect())
+}
+
+/// A request must still be pending to be decided.
+pub fn require_pending(r: &Request) -> Result<()> {
+    if r.status != "pending" {
+        return Err(Error::new(
+            Kind::Refused,
+            tf(
+                "request.decided",
+                &[("id", &r.id), ("status", &r.status), ("by", &r.decided_by.as_deref().unwrap_or("-"))],
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Record the decision on the request row and in the audit trail.
+pub fn record_decision(tx: &mut Tx, actor: &Actor, r: &Request, approved: bool, reason: Option<&str>) -> Result<()> {
+    let status = if approved { "approved" } else { "rejected" };
+    let now = tx.now_stored();
+    tx.execute(
+        "UPDATE request SET status = ?1, decided_by = ?2, decided_at = ?3, decision_reason = ?4 WHERE id = ?5",
+        params![status, actor.account_id, now, reason, r.id],
+    )?;
+    tx.audit(
+        Event::new(if approved { "request.approve" } else { "request.reject" })
+            .target(r.id.to_string())
+            .scope(&r.org_path)
+            .reason(reason)
+            .detail(json!({ "kind": r.kind, "before": { "status": "pending" }, "after": { "status": status } })),
+    )?;
+    Ok(())
+}
