@@ -164,16 +164,23 @@ pub struct Issued {
 }
 
 /// Check the rules for a new active account at `org`.
+/// A role is held at an org of the right kind: staff at admin units, school admins at schools,
+/// support at the Ministry.
+pub fn check_role_fits(org: &Org, role: Role) -> Result<(), Error> {
+    if role.fits(org.level) {
+        return Ok(());
+    }
+    let place = match role {
+        Role::SchoolAdmin => t("account.where.school"),
+        Role::Support => t("account.where.ministry"),
+        _ => t("account.where.unit"),
+    };
+    Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])))
+}
+
 pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Person) -> Result<()> {
     person.validate()?;
-    if !role.fits(org.level) {
-        let place = match role {
-            Role::SchoolAdmin => t("account.where.school"),
-            Role::Support => t("account.where.ministry"),
-            _ => t("account.where.unit"),
-        };
-        return Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])).into());
-    }
+    check_role_fits(org, role)?;
     if let Some(u) = active_with_mobile(conn, &person.mobile)? {
         return Err(Error::new(
             Kind::Refused,

@@ -143,6 +143,8 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
             return Err(error::not_found(tf(key, &[("code", &code)])).into());
         }
     };
+    // A role that cannot be held at that org is bad input, whoever asks.
+    account::check_role_fits(&org, a.role)?;
     perm::require(&actor, Action::issue_for(a.role), &org)?;
     let person = Person {
         name: a.name.trim().to_string(),

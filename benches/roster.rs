@@ -1,0 +1,135 @@
+//! Benchmark: a 10,000-person personnel form — a province's dry run, its import (a roster request
+//! with 10,000 pending accounts), and the Ministry's approval (10,000 activation codes) — each a
+//! whole `eip` process. Run: `cargo bench --bench roster`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PEOPLE: usize = 10_000;
+const RUNS: usize = 3;
+
+fn eip(dir: &Path, user: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
+    c.args(args)
+        .env("EIP_DB", dir.join("eip.db"))
+        .env("EIP_CONFIG_DIR", dir.join(user))
+        .env("EIP_NOW", "2026-11-20T10:00:00+08:00")
+        .env_remove("EIP_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let start = Instant::now();
+    let mut child = c.spawn().expect("eip runs");
+    if let Some(s) = stdin {
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    assert!(out.status.success(), "eip {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    (took, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A synthetic province big enough for 10,000 staff: 40 prefectures × 90 counties.
+fn units_csv() -> String {
+    let mut s = String::from("code,name,level,parent\n990000,基准省,province,000000\n");
+    for p in 1..=40 {
+        s.push_str(&format!("99{p:02}00,基准市{p},prefecture,990000\n"));
+        for c in 1..=90 {
+            s.push_str(&format!("99{p:02}{c:02},基准县{p}-{c},county,99{p:02}00\n"));
+        }
+    }
+    s
+}
+
+fn form_csv() -> String {
+    let mut s = String::from(
+        "全国教育信息化工作进展信息系统管理人员信息表\n单位名称（盖章）：基准省教育厅\n填表日期：2026-11-20\n",
+    );
+    s.push_str("序号,姓名,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n");
+    let mut n = 0;
+    'outer: for p in 1..=40 {
+        for c in 1..=90 {
+            for (role, cat) in [("I", "区县级视察员"), ("R", "区县级审核员"), ("A", "区县级管理员")] {
+                n += 1;
+                s.push_str(&format!(
+                    "{n},人员{n}{role},99{p:02}{c:02},{cat},电教站,科员,0311-1{n:06},139{n:08},p{n}@example.cn\n"
+                ));
+                if n == PEOPLE {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    s
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let (mut dry, mut file, mut approve) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("units.csv"), units_csv()).unwrap();
+        std::fs::write(d.join("form.csv"), form_csv()).unwrap();
+        let pw = Some("correct horse battery\n");
+        eip(
+            d,
+            "m",
+            &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+            pw,
+        );
+        eip(d, "m", &["login", "000000-A01", "--password-stdin"], pw);
+        eip(d, "m", &["unit", "import", d.join("units.csv").to_str().unwrap()], None);
+        let (_, out) = eip(
+            d,
+            "m",
+            &[
+                "account",
+                "add",
+                "--unit",
+                "990000",
+                "--role",
+                "admin",
+                "--name",
+                "省管理员",
+                "--mobile",
+                "13800000002",
+                "--format",
+                "csv",
+            ],
+            None,
+        );
+        let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
+        eip(d, "p", &["login", "990000-A01", "--activate", &code, "--password-stdin"], pw);
+        let form = d.join("form.csv");
+        dry.push(eip(d, "p", &["account", "import", form.to_str().unwrap(), "--dry-run"], None).0);
+        let (t, out) = eip(d, "p", &["account", "import", form.to_str().unwrap(), "--format", "csv"], None);
+        file.push(t);
+        let id = out.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+        approve.push(
+            eip(d, "m", &["request", "approve", &id, "--codes-out", d.join("codes.csv").to_str().unwrap()], None).0,
+        );
+        let codes = std::fs::read_to_string(d.join("codes.csv")).unwrap();
+        assert_eq!(codes.lines().count(), PEOPLE + 1, "every person got a code");
+    }
+    let (a, b, c) = (median(dry), median(file), median(approve));
+    println!("personnel form of {PEOPLE} people, {RUNS} runs, medians (whole process)");
+    println!("| step | median | people per second |");
+    println!("|---|---|---|");
+    for (what, t) in [
+        ("province: account import --dry-run", a),
+        ("province: account import (request, pending accounts)", b),
+        ("Ministry: request approve --codes-out", c),
+    ] {
+        println!("| {what} | {} | {:.0} |", ms(t), PEOPLE as f64 / t.as_secs_f64());
+    }
+}

@@ -1,0 +1,137 @@
+//! The permission matrix (SPEC §2): every role × every account, request and unit command, each
+//! either allowed, refused (exit 3, naming who may, audited as `denied`) or out of scope (exit 4).
+
+mod common;
+use common::*;
+
+const ROLES: [&str; 8] = [
+    "ministry_admin",
+    "support",
+    "prov_admin",
+    "prov_reviewer",
+    "prov_inspector",
+    "pref_admin",
+    "county_admin",
+    "county_reviewer",
+];
+
+struct World {
+    env: Env,
+    users: Vec<(String, String)>,
+}
+
+impl World {
+    fn new() -> World {
+        let env = Env::national();
+        let specs = [
+            ("000000", "support", "技术员", "13600000001"),
+            ("130000", "admin", "李明", "13600000002"),
+            ("130000", "reviewer", "张伟", "13600000003"),
+            ("130000", "inspector", "刘洋", "13600000004"),
+            ("130100", "admin", "杨帆", "13600000005"),
+            ("130102", "admin", "周丽", "13600000006"),
+            ("130102", "reviewer", "孙强", "13600000007"),
+        ];
+        let mut users = vec![("ministry_admin".to_string(), ADMIN.to_string())];
+        for (i, (unit, role, name, mobile)) in specs.iter().enumerate() {
+            users.push((ROLES[i + 1].to_string(), env.person(unit, role, name, mobile)));
+        }
+        // Accounts to act on: one at a county (issued by the Ministry).
+        env.admin(&[
+            "account",
+            "add",
+            "--unit",
+            "130102",
+            "--role",
+            "inspector",
+            "--name",
+            "赵敏",
+            "--mobile",
+            "13600000010",
+        ])
+        .ok();
+        World { env, users }
+    }
+
+    fn user(&self, role: &str) -> &str {
+        &self.users.iter().find(|(r, _)| r == role).expect("role").1
+    }
+}
+
+/// Expected outcome per role, in ROLES order: 0 allowed, 3 refused, 4 out of scope.
+fn check(w: &World, what: &str, args: &[&str], stdin: Option<&str>, want: [i32; 8]) {
+    for (i, role) in ROLES.iter().enumerate() {
+        let user = w.user(role);
+        let denied_before = w.env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
+        let r = match stdin {
+            Some(s) => w.env.run_stdin(Some(user), args, s),
+            None => w.env.run(Some(user), args),
+        };
+        assert_eq!(r.code, want[i], "{what} as {role} ({user})\n--- stderr\n{}", r.stderr);
+        let denied_after = w.env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
+        match want[i] {
+            3 => {
+                assert!(r.stderr.contains(&format!("{user} may not ")), "{what} as {role}: {}", r.stderr);
+                assert!(r.stderr.trim_end().ends_with(" may"), "{what} as {role}: names who may: {}", r.stderr);
+                assert_eq!(denied_after, denied_before + 1, "{what} as {role}: the refusal is audited");
+            }
+            4 => {
+                assert!(r.stderr.contains("in your scope"), "{what} as {role}: {}", r.stderr);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn spec2_permission_matrix_for_accounts_requests_units_and_audit() {
+    let w = World::new();
+    let env = &w.env;
+    //                       min sup pA  pR  pI  fA  cA  cR
+    check(
+        &w,
+        "account add staff",
+        &["account", "add", "--unit", "130102", "--role", "admin", "--name", "新人", "--mobile", "13600000020"],
+        None,
+        [0, 3, 3, 3, 3, 3, 3, 3],
+    );
+    check(
+        &w,
+        "account add outside a county's scope",
+        &["account", "add", "--unit", "130104", "--role", "admin", "--name", "新人", "--mobile", "13600000021"],
+        None,
+        [0, 3, 3, 3, 3, 3, 4, 4],
+    );
+    check(&w, "account list", &["account", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "account show", &["account", "show", "130102-I01"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "account show elsewhere", &["account", "show", "130104-A01"], None, [0, 0, 0, 0, 0, 0, 4, 4]);
+    check(
+        &w,
+        "account disable",
+        &["account", "disable", "130102-I01", "--reason", "调离"],
+        None,
+        [0, 3, 3, 3, 3, 3, 3, 3],
+    );
+    check(&w, "account enable", &["account", "enable", "130102-I01"], None, [0, 3, 3, 3, 3, 3, 3, 3]);
+    check(&w, "account reset", &["account", "reset", "130102-I01"], None, [0, 0, 3, 3, 3, 3, 3, 3]);
+    check(&w, "account export", &["account", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "token list", &["account", "token", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "request list", &["request", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "audit log", &["audit", "log", "--limit", "1"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "audit verify", &["audit", "verify"], None, [0, 0, 3, 3, 3, 3, 3, 3]);
+    check(&w, "unit rename", &["unit", "rename", "130102", "长安区"], None, [0, 3, 0, 3, 3, 3, 3, 3]);
+    check(&w, "unit show elsewhere", &["unit", "show", "130104"], None, [0, 0, 0, 0, 0, 0, 4, 4]);
+
+    // The personnel form: the Ministry applies it, a province proposes it, nobody else.
+    let form = env.write_file(
+        "form.csv",
+        "序号,姓名,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n1,吴昊,130104,区县级审核员,电教站,站长,,13600000030,\n".as_bytes(),
+    );
+    check(&w, "account import --dry-run", &["account", "import", &form, "--dry-run"], None, [0, 3, 0, 3, 3, 3, 3, 3]);
+    let r = env.run(Some(w.user("prov_admin")), &["account", "import", &form, "--format", "json"]);
+    let id = r.ok().json()["id"].as_i64().unwrap().to_string();
+    check(&w, "request show", &["request", "show", &id], None, [0, 0, 0, 0, 0, 4, 4, 4]);
+    check(&w, "request reject", &["request", "reject", &id, "--reason", "重复"], None, [0, 3, 3, 3, 3, 4, 4, 4]);
+    // Already decided: refused by the rules for the one who may, still refused for the others.
+    check(&w, "request approve after reject", &["request", "approve", &id], None, [5, 3, 3, 3, 3, 4, 4, 4]);
+}
