@@ -202,7 +202,14 @@ pub struct RowError {
 }
 
 /// Report every bad row, write the rejects file if asked, and fail with exit 6: nothing written.
-pub fn reject(sheet: &Sheet, errors: &[RowError], rejects: Option<&Path>, out: &crate::output::Out) -> Result<()> {
+/// `rows`: how many rows the import counts (a form's numbered blank rows are not rows).
+pub fn reject(
+    sheet: &Sheet,
+    rows: usize,
+    errors: &[RowError],
+    rejects: Option<&Path>,
+    out: &crate::output::Out,
+) -> Result<()> {
     for e in errors {
         eprintln!("{}", tf("csv.line_error", &[("line", &e.line), ("message", &e.message)]));
     }
@@ -224,12 +231,9 @@ pub fn reject(sheet: &Sheet, errors: &[RowError], rejects: Option<&Path>, out: &
         out.status(&tf("csv.rejects_written", &[("file", &path.display())]));
     }
     let bad = errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len();
-    Err(Error::new(
-        Kind::Invalid,
-        tf("csv.rejected", &[("file", &sheet.file), ("bad", &bad), ("rows", &sheet.rows.len())]),
-    )
-    .hint(crate::i18n::t("csv.rejected.hint"))
-    .into())
+    Err(Error::new(Kind::Invalid, tf("csv.rejected", &[("file", &sheet.file), ("bad", &bad), ("rows", &rows)]))
+        .hint(crate::i18n::t("csv.rejected.hint"))
+        .into())
 }
 
 /// Writes CSV records to stdout or a file: UTF-8 with a BOM (Excel opens it correctly), or GBK.

@@ -324,6 +324,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("roster.sync_hint", "if that person left, disable them first, or import with --sync", "如该人员已离任，请先停用，或使用 --sync 导入"),
     ("roster.sync_needs_under", "a Ministry import with --sync needs --under UNIT: the form covers one region, not the country", "教育部导入使用 --sync 时须指定 --under 单位：表格只覆盖一个地区"),
     ("roster.codes_out_province", "--codes-out is for the Ministry: a province's import becomes a request, and codes are issued when it is approved", "--codes-out 仅供教育部使用：省级导入将形成申请，审批通过后才生成激活码"),
+    ("roster.disables_you", "the form does not list you: with --sync it would disable your own account {username}", "表中没有您本人：使用 --sync 将停用您自己的账号 {username}"),
     ("roster.filed", "roster request #{id} filed for the Ministry's approval", "已提交人员名单申请 #{id}，等待教育部审批"),
     ("roster.already_pending", "roster request #{id} from {unit} is still pending", "{unit} 的人员名单申请 #{id} 尚待审批"),
     ("roster.already_pending.hint", "wait for the Ministry's decision on #{id}, then import again", "请等待教育部对 #{id} 的审批结果后再导入"),

@@ -328,7 +328,7 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let plan = units::plan_import(&db.conn, &actor, &sheet)?;
     if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, &plan.errors, a.rejects.as_deref(), &out);
+        return csvio::reject(&sheet, plan.rows, &plan.errors, a.rejects.as_deref(), &out);
     }
     let summary = tf(
         "csv.summary",

@@ -228,7 +228,7 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     };
     let plan = roster::plan(&db.conn, &actor, &sheet, sync_root.as_ref())?;
     if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, &plan.errors, a.rejects.as_deref(), &out);
+        return csvio::reject(&sheet, plan.rows, &plan.errors, a.rejects.as_deref(), &out);
     }
     let summary =
         tf("roster.rows", &[("rows", &plan.rows), ("unchanged", &plan.unchanged), ("diff", &plan.diff.summary())]);
