@@ -88,7 +88,7 @@ pub fn is_email(s: &str) -> bool {
 }
 
 /// A real person's details (Art. 10).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     pub name: String,
     pub mobile: String,

@@ -82,28 +82,11 @@ pub struct Add {
     pub line: u64,
     pub unit: String,
     pub role: String,
-    pub name: String,
-    pub mobile: String,
-    pub office_phone: Option<String>,
-    pub email: Option<String>,
-    pub department: Option<String>,
-    pub title: Option<String>,
+    #[serde(flatten)]
+    pub person: Person,
     /// Set once the pending account is created.
     #[serde(default)]
     pub username: Option<String>,
-}
-
-impl Add {
-    pub fn person(&self) -> Person {
-        Person {
-            name: self.name.clone(),
-            mobile: self.mobile.clone(),
-            office_phone: self.office_phone.clone(),
-            email: self.email.clone(),
-            department: self.department.clone(),
-            title: self.title.clone(),
-        }
-    }
 }
 
 /// New contact details for an existing account.
@@ -113,45 +96,8 @@ pub struct Update {
     pub username: String,
     pub unit: String,
     pub role: String,
-    pub before: PersonJson,
-    pub after: PersonJson,
-}
-
-/// A person's details as stored in a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonJson {
-    pub name: String,
-    pub mobile: String,
-    pub office_phone: Option<String>,
-    pub email: Option<String>,
-    pub department: Option<String>,
-    pub title: Option<String>,
-}
-
-impl From<&Person> for PersonJson {
-    fn from(p: &Person) -> Self {
-        PersonJson {
-            name: p.name.clone(),
-            mobile: p.mobile.clone(),
-            office_phone: p.office_phone.clone(),
-            email: p.email.clone(),
-            department: p.department.clone(),
-            title: p.title.clone(),
-        }
-    }
-}
-
-impl From<&PersonJson> for Person {
-    fn from(p: &PersonJson) -> Self {
-        Person {
-            name: p.name.clone(),
-            mobile: p.mobile.clone(),
-            office_phone: p.office_phone.clone(),
-            email: p.email.clone(),
-            department: p.department.clone(),
-            title: p.title.clone(),
-        }
-    }
+    pub before: Person,
+    pub after: Person,
 }
 
 /// Someone no longer listed (with `--sync`), to disable.
@@ -444,8 +390,8 @@ pub fn plan(conn: &Connection, actor: &Actor, sheet: &Sheet, sync_root: Option<&
                     username: a.username.clone(),
                     unit: a.org_code.clone(),
                     role: a.role.clone(),
-                    before: (&before).into(),
-                    after: (&e.person).into(),
+                    before,
+                    after: e.person.clone(),
                 });
             }
             None => {
@@ -487,12 +433,7 @@ pub fn plan(conn: &Connection, actor: &Actor, sheet: &Sheet, sync_root: Option<&
                     line: e.line,
                     unit: e.unit.code.clone(),
                     role: e.role.as_str().to_string(),
-                    name: e.person.name.clone(),
-                    mobile: e.person.mobile.clone(),
-                    office_phone: e.person.office_phone.clone(),
-                    email: e.person.email.clone(),
-                    department: e.person.department.clone(),
-                    title: e.person.title.clone(),
+                    person: e.person,
                     username: None,
                 });
             }
@@ -543,10 +484,10 @@ pub struct IssuedCode {
 fn issued(a: &Add, i: Issued) -> IssuedCode {
     IssuedCode {
         username: i.username,
-        name: a.name.clone(),
+        name: a.person.name.clone(),
         unit: a.unit.clone(),
         role: a.role.clone(),
-        mobile: a.mobile.clone(),
+        mobile: a.person.mobile.clone(),
         code: i.code,
         expires_at: i.expires_at,
     }
@@ -560,12 +501,12 @@ fn apply_disables_and_changes(tx: &mut Tx, diff: &Diff, reason: &str) -> Result<
     }
     for c in &diff.change {
         let a = find_account(tx, &c.username)?;
-        if a.status != "active" || PersonJson::from(&a.person()) != c.before {
+        if a.status != "active" || a.person() != c.before {
             return Err(Error::new(Kind::Refused, tf("roster.stale", &[("username", &c.username)]))
                 .hint(t("roster.stale.hint"))
                 .into());
         }
-        account::update_person(tx, &a, &(&c.after).into())?;
+        account::update_person(tx, &a, &c.after)?;
     }
     Ok(())
 }
@@ -577,7 +518,7 @@ pub fn apply_direct(tx: &mut Tx, actor: &Actor, diff: &Diff) -> Result<Vec<Issue
     for a in &diff.add {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
-        let i = account::issue(tx, &org, role, &a.person(), None, Some(actor.account_id))?;
+        let i = account::issue(tx, &org, role, &a.person, None, Some(actor.account_id))?;
         codes.push(issued(a, i));
     }
     Ok(codes)
@@ -609,7 +550,7 @@ pub fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff) -> Result<i64> {
     for a in diff.add.iter_mut() {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
-        let (_, username) = account::create(tx, &org, role, &a.person(), None, Some(actor.account_id), Some(id))?;
+        let (_, username) = account::create(tx, &org, role, &a.person, None, Some(actor.account_id), Some(id))?;
         a.username = Some(username);
     }
     let payload = serde_json::to_string(&diff)?;

@@ -91,6 +91,40 @@ pub enum Command {
     Audit(audit::AuditCommand),
 }
 
+fn parse_encoding(s: &str) -> Result<crate::csvio::Encoding, String> {
+    crate::csvio::Encoding::parse(s).map_err(|e| e.message)
+}
+
+/// The options every CSV import takes (SPEC §5).
+#[derive(Debug, Args)]
+pub struct ImportFile {
+    /// CSV file (UTF-8, UTF-8 with BOM or GBK; `-` for standard input)
+    pub file: PathBuf,
+    /// Check everything and show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the bad rows, with an error column, to this file
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// The file's encoding [default: detected]
+    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING")]
+    pub encoding: Option<crate::csvio::Encoding>,
+}
+
+/// The options every CSV export takes (SPEC §5).
+#[derive(Debug, Args)]
+pub struct ExportFile {
+    /// Export this unit and everything below it [default: your scope]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+    /// utf-8 (with BOM, as Excel expects) or gbk
+    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING", default_value = "utf-8")]
+    pub encoding: crate::csvio::Encoding,
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
     match command {
         Command::Init(args) => init::cmd_init(ctx, args),

@@ -1,12 +1,12 @@
 //! `eip unit …` (SPEC §1, §5.0): admin units.
 
-use std::path::PathBuf;
-
 use clap::{Args, Subcommand};
 use rusqlite::params;
 
 use crate::context::Ctx;
-use crate::csvio::{self, Encoding, ExportWriter};
+
+use super::{ExportFile, ImportFile};
+use crate::csvio::{self, ExportWriter};
 use crate::error::{self, Result};
 use crate::hierarchy::{self, Level, Org};
 use crate::i18n::{t, tf};
@@ -16,10 +16,6 @@ use crate::units::{self, Change};
 
 fn parse_unit_level(s: &str) -> Result<Level, String> {
     Level::parse(s).filter(|l| l.is_unit()).ok_or_else(|| tf("unit.bad_level", &[("value", &s)]))
-}
-
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    Encoding::parse(s).map_err(|e| e.message)
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,30 +83,14 @@ pub struct RenameArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// CSV file (UTF-8, UTF-8 with BOM or GBK; `-` for standard input)
-    pub file: PathBuf,
-    /// Check everything and show what would change; write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Write the bad rows, with an error column, to this file
-    #[arg(long, value_name = "FILE")]
-    pub rejects: Option<PathBuf>,
-    /// The file's encoding [default: detected]
-    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING")]
-    pub encoding: Option<Encoding>,
+    #[command(flatten)]
+    pub csv: ImportFile,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Export this unit and everything below it [default: your scope]
-    #[arg(long, value_name = "CODE")]
-    pub under: Option<String>,
-    /// utf-8 (with BOM, as Excel expects) or gbk
-    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING", default_value = "utf-8")]
-    pub encoding: Encoding,
-    /// Write to this file instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: ExportFile,
 }
 
 pub fn cmd_unit(ctx: &mut Ctx, command: UnitCommand) -> Result<()> {
@@ -311,8 +291,8 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.file, a.encoding)?;
-    let label = a.file.display().to_string();
+    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
+    let label = a.csv.file.display().to_string();
     let sheet = csvio::parse_sheet(
         &label,
         &text,
@@ -328,13 +308,13 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let plan = units::plan_import(&db.conn, &actor, &sheet)?;
     if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, plan.rows, &plan.errors, a.rejects.as_deref(), &out);
+        return csvio::reject(&sheet, plan.rows, &plan.errors, a.csv.rejects.as_deref(), &out);
     }
     let summary = tf(
         "csv.summary",
         &[("rows", &plan.rows), ("added", &plan.added()), ("changed", &plan.renamed()), ("unchanged", &plan.unchanged)],
     );
-    if a.dry_run {
+    if a.csv.dry_run {
         let rows: Vec<Vec<Cell>> = plan
             .changes
             .iter()
@@ -380,9 +360,9 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
-    let root = root(ctx, a.under.as_deref())?;
+    let root = root(ctx, a.csv.under.as_deref())?;
     let units = subtree_units(ctx, &root)?;
-    let mut w = ExportWriter::create(a.output.as_deref(), a.encoding)?;
+    let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record(["code", "name", "level", "parent"])?;
     for u in &units {
         w.record([u.code.as_str(), u.name.as_str(), u.level.as_str(), u.parent_code.as_deref().unwrap_or("")])?;

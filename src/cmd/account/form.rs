@@ -8,7 +8,9 @@ use clap::Args;
 use crate::account::Role;
 use crate::calendar;
 use crate::context::Ctx;
-use crate::csvio::{self, Encoding, ExportWriter};
+
+use super::super::{ExportFile, ImportFile};
+use crate::csvio::{self, ExportWriter};
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy::{self, Level, MINISTRY_CODE};
 use crate::i18n::{t, tf};
@@ -16,29 +18,16 @@ use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
 use crate::roster::{self, Diff, IssuedCode};
 
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    Encoding::parse(s).map_err(|e| e.message)
-}
-
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The form as CSV (UTF-8, UTF-8 with BOM or GBK; preamble lines allowed; `-` for stdin)
-    pub file: PathBuf,
-    /// Check everything and show the diff; write nothing
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub csv: ImportFile,
     /// Also disable the staff of your scope (or of --under) who are no longer listed
     #[arg(long)]
     pub sync: bool,
     /// With --sync: the unit whose subtree the form covers [default: your own unit]
     #[arg(long, value_name = "CODE", requires = "sync")]
     pub under: Option<String>,
-    /// Write the bad rows, with an error column, to this file
-    #[arg(long, value_name = "FILE")]
-    pub rejects: Option<PathBuf>,
-    /// The file's encoding [default: detected]
-    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING")]
-    pub encoding: Option<Encoding>,
     /// Ministry import: write the new activation codes to this file (created with mode 0600)
     /// instead of standard output
     #[arg(long, value_name = "FILE")]
@@ -47,15 +36,8 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The unit whose staff (and everything below it) to export [default: your scope]
-    #[arg(long, value_name = "CODE")]
-    pub under: Option<String>,
-    /// utf-8 (with BOM, as Excel expects) or gbk
-    #[arg(long, value_parser = parse_encoding, value_name = "ENCODING", default_value = "utf-8")]
-    pub encoding: Encoding,
-    /// Write to this file instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: ExportFile,
 }
 
 /// The diff as rows: what a dry run and `request show` print.
@@ -66,10 +48,10 @@ pub(crate) fn print_diff(out: &Out, diff: &Diff) -> Result<()> {
             Cell::Int(a.line as i64),
             out.word("add", t("change.added")),
             Cell::from(a.username.clone()),
-            Cell::from(&a.name),
+            Cell::from(&a.person.name),
             Cell::from(&a.unit),
             role_cell(out, &a.role),
-            Cell::from(&a.mobile),
+            Cell::from(&a.person.mobile),
             Cell::Null,
         ]);
     }
@@ -210,8 +192,8 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<(std::fs
 
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.file, a.encoding)?;
-    let label = a.file.display().to_string();
+    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
+    let label = a.csv.file.display().to_string();
     let sheet = csvio::parse_sheet(&label, &text, roster::is_header, "单位, 类别")?;
     let (db, actor) = ctx.signed_in()?;
     perm::require(&actor, Action::RosterImport, actor.scope())?;
@@ -228,11 +210,11 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     };
     let plan = roster::plan(&db.conn, &actor, &sheet, sync_root.as_ref())?;
     if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, plan.rows, &plan.errors, a.rejects.as_deref(), &out);
+        return csvio::reject(&sheet, plan.rows, &plan.errors, a.csv.rejects.as_deref(), &out);
     }
     let summary =
         tf("roster.rows", &[("rows", &plan.rows), ("unchanged", &plan.unchanged), ("diff", &plan.diff.summary())]);
-    if a.dry_run {
+    if a.csv.dry_run {
         print_diff(&out, &plan.diff)?;
         out.status(&summary);
         out.status(t("csv.dry_run"));
@@ -283,13 +265,13 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
 
 pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
-    let root = match &a.under {
+    let root = match &a.csv.under {
         Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
         None => actor.scope().clone(),
     };
     let rows = roster::export_rows(&db.conn, &root)?;
     let date = db.now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
-    let mut w = ExportWriter::create(a.output.as_deref(), a.encoding)?;
+    let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record(["全国教育信息化工作进展信息系统管理人员信息表"])?;
     w.record([format!("单位名称（盖章）：{}", root.name)])?;
     w.record([format!("填表日期：{date}")])?;

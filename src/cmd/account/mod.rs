@@ -216,24 +216,24 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     let rows = stmt
         .query_map(params![lo, hi, a.role.map(Role::as_str), a.status], account::account_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let cells: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                Cell::from(&r.username),
-                Cell::from(&r.name),
-                role_word(&out, &r.role),
-                Cell::from(&r.org_code),
-                Cell::from(&r.org_name),
-                status_word(&out, &r.status),
-                Cell::from(&r.mobile),
-                Cell::from(r.email.clone()),
-                Cell::from(r.department.clone()),
-                Cell::from(r.title.clone()),
-            ]
-        })
-        .collect();
+    let cells: Vec<Vec<Cell>> = rows.iter().map(|r| account_cells(&out, r)).collect();
     out.list(ACCOUNT_COLUMNS, &cells)
+}
+
+/// The cells of ACCOUNT_COLUMNS for one account.
+fn account_cells(out: &Out, r: &account::AccountRow) -> Vec<Cell> {
+    vec![
+        Cell::from(&r.username),
+        Cell::from(&r.name),
+        role_word(out, &r.role),
+        Cell::from(&r.org_code),
+        Cell::from(&r.org_name),
+        status_word(out, &r.status),
+        Cell::from(&r.mobile),
+        Cell::from(r.email.clone()),
+        Cell::from(r.department.clone()),
+        Cell::from(r.title.clone()),
+    ]
 }
 
 pub(crate) fn cst(s: &Option<String>) -> Cell {
@@ -252,23 +252,14 @@ fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
         ("disabled_at", "col.disabled_at"),
         ("locked_until", "col.locked_until"),
     ]);
-    let row = vec![
-        Cell::from(&r.username),
-        Cell::from(&r.name),
-        role_word(&out, &r.role),
-        Cell::from(&r.org_code),
-        Cell::from(&r.org_name),
-        status_word(&out, &r.status),
-        Cell::from(&r.mobile),
-        Cell::from(r.email.clone()),
-        Cell::from(r.department.clone()),
-        Cell::from(r.title.clone()),
+    let mut row = account_cells(&out, &r);
+    row.extend([
         Cell::from(r.office_phone.clone()),
         Cell::from(r.issued_by.clone()),
         cst(&Some(r.created_at.clone())),
         cst(&r.disabled_at),
         cst(&r.locked_until),
-    ];
+    ]);
     out.record(&cols, &row)
 }
 
