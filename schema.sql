@@ -13,17 +13,22 @@ CREATE TABLE setting (
 -- the org itself ('/000000/130000/130100/130102/'), so a subtree is one range over its index.
 CREATE TABLE org (
     id         INTEGER PRIMARY KEY,
-    code       TEXT NOT NULL UNIQUE,
+    code       TEXT NOT NULL,
     name       TEXT NOT NULL,
     level      TEXT NOT NULL CHECK (level IN ('ministry', 'province', 'prefecture', 'county', 'school')),
     parent_id  INTEGER REFERENCES org(id),
-    path       TEXT NOT NULL UNIQUE,
+    path       TEXT NOT NULL,
     created_at TEXT NOT NULL,
     deleted_at TEXT,             -- soft delete of a school (Art. 11): history stays
     CHECK ((level = 'ministry') = (parent_id IS NULL)),
     CHECK (level = 'school' OR length(code) = 6),
     CHECK (level <> 'school' OR length(code) = 10)
 );
+-- Codes are unique among live orgs (so are paths, which end in the code); a deleted school keeps
+-- its row (history) and its code may be used again. The path index makes every subtree one range
+-- scan, whatever else the query filters on.
+CREATE UNIQUE INDEX org_code ON org(code) WHERE deleted_at IS NULL;
+CREATE INDEX org_path ON org(path);
 CREATE INDEX org_parent ON org(parent_id);
 
 -- A school's own fields (SPEC §3); one row per org of level 'school'.
@@ -244,10 +249,12 @@ BEGIN SELECT RAISE(ABORT, 'orgs are never deleted; schools are soft-deleted (del
 CREATE TRIGGER account_no_delete BEFORE DELETE ON account
 BEGIN SELECT RAISE(ABORT, 'accounts are never deleted; disable them'); END;
 CREATE TRIGGER org_no_replace BEFORE INSERT ON org
-WHEN EXISTS (SELECT 1 FROM org WHERE id = NEW.id OR code = NEW.code OR path = NEW.path)
+WHEN EXISTS (SELECT 1 FROM org WHERE id = NEW.id)
+  OR EXISTS (SELECT 1 FROM org WHERE code = NEW.code AND deleted_at IS NULL)
 BEGIN SELECT RAISE(ABORT, 'orgs are never deleted or replaced'); END;
 CREATE TRIGGER account_no_replace BEFORE INSERT ON account
-WHEN EXISTS (SELECT 1 FROM account WHERE id = NEW.id OR username = NEW.username)
+WHEN EXISTS (SELECT 1 FROM account WHERE id = NEW.id)
+  OR EXISTS (SELECT 1 FROM account WHERE username = NEW.username)
 BEGIN SELECT RAISE(ABORT, 'accounts are never deleted or replaced'); END;
 CREATE TRIGGER submission_no_delete BEFORE DELETE ON submission
 BEGIN SELECT RAISE(ABORT, 'submissions are never deleted'); END;

@@ -19,4 +19,5 @@ pub mod perm;
 pub mod progress;
 pub mod requests;
 pub mod roster;
+pub mod schools;
 pub mod units;

@@ -29,6 +29,17 @@ pub enum Action {
     RosterDecide,
     /// `audit verify`, `doctor`.
     AuditVerify,
+    /// `school add / import` (target: the supervising unit).
+    SchoolAdd,
+    /// `school suspend / resume / merge / revoke / delete / transfer` (target: the school).
+    SchoolManage,
+    /// `school edit` (target: the school).
+    SchoolEdit,
+    /// `request approve / reject` of a school deletion (target: the school).
+    SchoolDeleteDecide,
+    /// `request approve / reject` of a transfer at its current step (target: the unit whose turn
+    /// it is).
+    TransferDecide,
 }
 
 /// Who may: each holds or not for an actor and a target.
@@ -45,6 +56,10 @@ pub enum Who {
     Issuer,
     /// Technical support (中央电教馆).
     Support,
+    /// An admin of the target unit itself.
+    UnitAdmin,
+    /// The target school's own admin account.
+    SchoolOwnAdmin,
 }
 
 /// The whole table: an action, and everyone who may perform it.
@@ -57,6 +72,14 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::RosterImport, &[Who::MinistryAdmin, Who::ProvinceAdminWithin]),
     (Action::RosterDecide, &[Who::MinistryAdmin]),
     (Action::AuditVerify, &[Who::MinistryAdmin, Who::Support]),
+    // Art. 11: each level manages the schools it supervises.
+    (Action::SchoolAdd, &[Who::UnitAdmin]),
+    (Action::SchoolManage, &[Who::SupervisingAdmin]),
+    // Art. 12: the school fills in its own information; support corrects it with a reason.
+    (Action::SchoolEdit, &[Who::SchoolOwnAdmin, Who::SupervisingAdmin, Who::Support]),
+    (Action::SchoolDeleteDecide, &[Who::MinistryAdmin]),
+    // Art. 13: each level up approves a change of supervising unit in turn.
+    (Action::TransferDecide, &[Who::UnitAdmin]),
 ];
 
 fn is_ministry_admin(actor: &Actor) -> bool {
@@ -85,6 +108,8 @@ impl Who {
                 }
             }
             Who::Support => actor.role == Role::Support,
+            Who::UnitAdmin => actor.role == Role::Admin && actor.org.id == target.id,
+            Who::SchoolOwnAdmin => actor.role == Role::SchoolAdmin && actor.org.id == target.id,
         }
     }
 
@@ -95,6 +120,8 @@ impl Who {
             Who::SupervisingAdmin => t("who.supervising_admin"),
             Who::Issuer => t("who.issuer"),
             Who::Support => t("who.support"),
+            Who::UnitAdmin => t("who.unit_admin"),
+            Who::SchoolOwnAdmin => t("who.school_own_admin"),
         }
     }
 }
@@ -111,6 +138,11 @@ impl Action {
             Action::RosterImport => "account.import",
             Action::RosterDecide => "request.decide_roster",
             Action::AuditVerify => "audit.verify",
+            Action::SchoolAdd => "school.add",
+            Action::SchoolManage => "school.manage",
+            Action::SchoolEdit => "school.edit",
+            Action::SchoolDeleteDecide => "request.decide_school_delete",
+            Action::TransferDecide => "request.decide_school_transfer",
         }
     }
 
@@ -124,6 +156,11 @@ impl Action {
             Action::RosterImport => t("action.roster_import"),
             Action::RosterDecide => t("action.roster_decide"),
             Action::AuditVerify => t("action.audit_verify"),
+            Action::SchoolAdd => t("action.school_add"),
+            Action::SchoolManage => t("action.school_manage"),
+            Action::SchoolEdit => t("action.school_edit"),
+            Action::SchoolDeleteDecide => t("action.school_delete_decide"),
+            Action::TransferDecide => t("action.transfer_decide"),
         }
     }
 
@@ -184,6 +221,11 @@ mod tests {
             Action::RosterImport,
             Action::RosterDecide,
             Action::AuditVerify,
+            Action::SchoolAdd,
+            Action::SchoolManage,
+            Action::SchoolEdit,
+            Action::SchoolDeleteDecide,
+            Action::TransferDecide,
         ] {
             assert!(!a.who().is_empty(), "{a:?} has nobody who may");
         }

@@ -16,6 +16,8 @@ pub struct Request {
     pub id: i64,
     pub kind: String,
     pub status: String,
+    /// The org the request is about, by id: a deleted school's code may be used again.
+    pub org_id: i64,
     pub org_code: String,
     pub org_name: String,
     pub org_path: String,
@@ -28,10 +30,14 @@ pub struct Request {
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub decision_reason: Option<String>,
+    /// The units that have approved a step so far (school transfers climb level by level).
+    pub steps: Vec<String>,
 }
 
 const SELECT: &str = "SELECT r.id, r.kind, r.status, o.code, o.name, o.path, w.code, r.period, r.payload, r.reason,
-        f.username, r.filed_at, d.username, r.decided_at, r.decision_reason
+        f.username, r.filed_at, d.username, r.decided_at, r.decision_reason,
+        (SELECT group_concat(so.code) FROM request_step st JOIN org so ON so.id = st.org_id WHERE st.request_id = r.id),
+        r.org_id
     FROM request r JOIN org o ON o.id = r.org_id LEFT JOIN org w ON w.id = r.awaiting_org_id
     JOIN account f ON f.id = r.filed_by LEFT JOIN account d ON d.id = r.decided_by";
 
@@ -52,13 +58,29 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Request> {
         decided_by: r.get(12)?,
         decided_at: r.get(13)?,
         decision_reason: r.get(14)?,
+        steps: r.get::<_, Option<String>>(15)?.map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default(),
+        org_id: r.get(16)?,
     })
 }
 
 impl Request {
     /// Whether the actor may see it: it concerns the actor's scope, or awaits the actor's unit.
+    /// A school transfer climbs level by level (Art. 13): each ancestor sees it only from its turn
+    /// on, so above the filing unit only the units whose turn has come see it.
     pub fn visible_to(&self, actor: &Actor) -> bool {
-        actor.scope().contains_path(&self.org_path) || self.awaiting_code.as_deref() == Some(actor.org.code.as_str())
+        let awaits_me = self.status == "pending" && self.awaiting_code.as_deref() == Some(actor.org.code.as_str());
+        if self.kind == "school_transfer" {
+            // The filing side: the supervising unit that filed it, and the school itself.
+            let from = serde_json::from_str::<serde_json::Value>(&self.payload)
+                .ok()
+                .and_then(|p| p["from"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            let filer_side = actor.org.code == from || actor.org.id == self.org_id;
+            let decided = self.steps.contains(&actor.org.code);
+            let destination = self.status == "approved" && actor.scope().contains_path(&self.org_path);
+            return awaits_me || filer_side || decided || destination;
+        }
+        actor.scope().contains_path(&self.org_path) || awaits_me
     }
 }
 
@@ -100,6 +122,34 @@ pub fn require_pending(r: &Request) -> Result<()> {
             ),
         )
         .into());
+    }
+    Ok(())
+}
+
+/// Record one level's approval of a request that climbs (a school transfer), and pass it on.
+pub fn record_step(
+    tx: &mut Tx,
+    actor: &Actor,
+    r: &Request,
+    next: Option<i64>,
+    approved: bool,
+    reason: Option<&str>,
+) -> Result<()> {
+    let seq = r.steps.len() as i64 + 1;
+    let decision = if approved { "approved" } else { "rejected" };
+    tx.execute(
+        "INSERT INTO request_step(request_id, seq, org_id, decision, decided_by, decided_at, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![r.id, seq, actor.org.id, decision, actor.account_id, tx.now_stored(), reason],
+    )?;
+    if let Some(next) = next {
+        tx.execute("UPDATE request SET awaiting_org_id = ?1 WHERE id = ?2", params![next, r.id])?;
+        tx.audit(
+            Event::new("request.step")
+                .target(r.id.to_string())
+                .scope(&actor.org.path)
+                .detail(json!({ "kind": r.kind, "step": seq, "approved_by": actor.org.code })),
+        )?;
     }
     Ok(())
 }

@@ -154,3 +154,35 @@ fn spec2_a_database_others_can_write_is_warned_about() {
         env.admin(&["whoami"]).ok().stderr_has("can be written by other users of this machine (mode 666)");
     }
 }
+
+/// The hot lookups use an index, never a scan of the whole tree (SPEC §1, STYLE: subtree queries
+/// use an index); a lost index fails here instead of slowing a national database.
+#[test]
+fn spec1_hot_queries_use_their_indexes() {
+    let env = Env::new();
+    let c = env.conn();
+    let plan = |sql: &str| -> String {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+        rows.join(" | ")
+    };
+    for (sql, index) in [
+        ("SELECT id FROM org WHERE path >= '/000000/130000/' AND path < '/000000/1300000'", "org_path"),
+        ("SELECT id FROM org WHERE code = '130102' AND deleted_at IS NULL", "org_code"),
+        ("SELECT 1 FROM org WHERE id = 5", "PRIMARY KEY"),
+        ("SELECT 1 FROM account WHERE username = '130102-A01'", "sqlite_autoindex_account_1"),
+        ("SELECT username FROM account WHERE mobile = '13700000001' AND status = 'active'", "account_active_mobile"),
+        (
+            "SELECT count(*) FROM audit WHERE scope_path >= '/000000/130000/' AND scope_path < '/000000/1300000'",
+            "audit_scope",
+        ),
+        ("SELECT account_id FROM api_token WHERE token_hash = 'x'", "sqlite_autoindex_api_token_1"),
+    ] {
+        let p = plan(sql);
+        assert!(p.contains(index), "{sql}\nplan: {p}");
+        assert!(!p.starts_with("SCAN org") && !p.contains("SCAN account"), "{sql}\nplan: {p}");
+    }
+    // The chain's head: the rowid b-tree read backwards, one row, no sort.
+    let head = plan("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    assert!(!head.contains("TEMP B-TREE"), "{head}");
+}

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod init;
 pub mod report;
 pub mod request;
+pub mod school;
 pub mod sign_in;
 pub mod unit;
 
@@ -80,6 +81,9 @@ pub enum Command {
     /// Accounts and API tokens
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Schools and teaching points
+    #[command(subcommand)]
+    School(school::SchoolCommand),
     /// Monthly reporting
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -135,6 +139,7 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::Completions(args) => completions::cmd_completions(args),
         Command::Unit(c) => unit::cmd_unit(ctx, c),
         Command::Account(c) => account::cmd_account(ctx, c),
+        Command::School(c) => school::cmd_school(ctx, c),
         Command::Report(c) => report::cmd_report(ctx, c),
         Command::Request(c) => request::cmd_request(ctx, c),
         Command::Audit(c) => audit::cmd_audit(ctx, c),

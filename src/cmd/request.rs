@@ -14,6 +14,7 @@ use crate::output::{Cell, Format, Out};
 use crate::perm::{self, Action};
 use crate::requests::{self, Request};
 use crate::roster::{self, Diff};
+use crate::schools;
 
 use super::account::form::{open_codes_file, print_diff, write_codes};
 
@@ -192,13 +193,32 @@ fn cell_json(c: &Cell) -> serde_json::Value {
     }
 }
 
+/// The live org a request is about (a school may have gone since it was filed).
+fn live(conn: &rusqlite::Connection, code: &str, id: i64) -> Result<crate::hierarchy::Org> {
+    hierarchy::find(conn, code)?
+        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &id), ("code", &code)])).into())
+}
+
+/// The school a request was filed for, by id; refused if it has been deleted since.
+fn filed_school(conn: &rusqlite::Connection, r: &Request) -> Result<schools::School> {
+    schools::live_by_id(conn, r.org_id)?
+        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])).into())
+}
+
+fn payload_str(r: &Request, key: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(&r.payload)
+        .ok()
+        .and_then(|p| p[key].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let r = requests::find(&db.conn, &actor, a.id)?;
-    let org = hierarchy::find(&db.conn, &r.org_code)?.ok_or_else(|| anyhow::anyhow!("unit {} vanished", r.org_code))?;
     match r.kind.as_str() {
         "roster" => {
+            let org = live(&db.conn, &r.org_code, r.id)?;
             perm::require(&actor, Action::RosterDecide, &org)?;
             requests::require_pending(&r)?;
             let diff: Diff = serde_json::from_str(&r.payload)?;
@@ -223,6 +243,55 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             out.status(&tf("request.approved", &[("id", &r.id), ("summary", &diff.summary())]));
             write_codes(&out, &codes, file)
         }
+        "school_delete" => {
+            let school = filed_school(&db.conn, &r)?;
+            perm::require(&actor, Action::SchoolDeleteDecide, &school.org)?;
+            requests::require_pending(&r)?;
+            db.write(&actor.audit_actor(), |tx| {
+                schools::soft_delete(tx, &school, r.reason.as_deref())?;
+                requests::record_decision(tx, &actor, &r, true, None)
+            })?;
+            out.status(&tf("school.delete_approved", &[("id", &r.id), ("code", &r.org_code)]));
+            Ok(())
+        }
+        "school_transfer" => {
+            let awaiting = live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?;
+            perm::require(&actor, Action::TransferDecide, &awaiting)?;
+            requests::require_pending(&r)?;
+            let school = filed_school(&db.conn, &r)?;
+            match &awaiting.parent_code {
+                // Each level up approves in turn; the Ministry's approval moves the school.
+                Some(parent) => {
+                    let next = live(&db.conn, parent, r.id)?;
+                    db.write(&actor.audit_actor(), |tx| {
+                        requests::record_step(tx, &actor, &r, Some(next.id), true, None)
+                    })?;
+                    out.status(&tf(
+                        "school.transfer_step",
+                        &[("id", &r.id), ("unit", &awaiting.code), ("next", &next.code)],
+                    ));
+                }
+                None => {
+                    // The school may have changed while the request climbed.
+                    if !school.is_active() {
+                        return Err(error::refused(tf(
+                            "school.transfer_inactive",
+                            &[("code", &school.org.code), ("status", &schools::status_label(&school.status))],
+                        ))
+                        .hint(t("request.reject_hint"))
+                        .into());
+                    }
+                    let to = live(&db.conn, &payload_str(&r, "to"), r.id)?;
+                    db.write(&actor.audit_actor(), |tx| {
+                        requests::record_step(tx, &actor, &r, None, true, None)?;
+                        schools::move_school(tx, &school, &to, r.id)?;
+                        requests::record_decision(tx, &actor, &r, true, None)
+                    })?;
+                    out.status(&tf("school.transferred", &[("id", &r.id), ("code", &r.org_code), ("unit", &to.code)]));
+                }
+            }
+            Ok(())
+        }
         other => Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
     }
 }
@@ -235,19 +304,23 @@ fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let r = requests::find(&db.conn, &actor, a.id)?;
-    let org = hierarchy::find(&db.conn, &r.org_code)?.ok_or_else(|| anyhow::anyhow!("unit {} vanished", r.org_code))?;
-    match r.kind.as_str() {
-        "roster" => {
-            perm::require(&actor, Action::RosterDecide, &org)?;
-            requests::require_pending(&r)?;
-            let diff: Diff = serde_json::from_str(&r.payload)?;
-            db.write(&actor.audit_actor(), |tx| {
-                roster::reject(tx, r.id, &diff, &reason)?;
-                requests::record_decision(tx, &actor, &r, false, Some(&reason))
-            })?;
-            out.status(&tf("request.rejected", &[("id", &r.id), ("reason", &reason)]));
-            Ok(())
+    // Who decides, by kind; rejection at any level ends a request.
+    let (action, target) = match r.kind.as_str() {
+        "roster" => (Action::RosterDecide, live(&db.conn, &r.org_code, r.id)?),
+        "school_delete" => (Action::SchoolDeleteDecide, hierarchy::find_by_id(&db.conn, r.org_id)?),
+        "school_transfer" => (Action::TransferDecide, live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?),
+        other => return Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
+    };
+    perm::require(&actor, action, &target)?;
+    requests::require_pending(&r)?;
+    db.write(&actor.audit_actor(), |tx| {
+        match r.kind.as_str() {
+            "roster" => roster::reject(tx, r.id, &serde_json::from_str::<Diff>(&r.payload)?, &reason)?,
+            "school_transfer" => requests::record_step(tx, &actor, &r, None, false, Some(&reason))?,
+            _ => {}
         }
-        other => Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
-    }
+        requests::record_decision(tx, &actor, &r, false, Some(&reason))
+    })?;
+    out.status(&tf("request.rejected", &[("id", &r.id), ("reason", &reason)]));
+    Ok(())
 }
