@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-const ROLES: [&str; 8] = [
+const ROLES: [&str; 9] = [
     "ministry_admin",
     "support",
     "prov_admin",
@@ -13,6 +13,7 @@ const ROLES: [&str; 8] = [
     "pref_admin",
     "county_admin",
     "county_reviewer",
+    "school_admin",
 ];
 
 struct World {
@@ -50,6 +51,36 @@ impl World {
             "13600000010",
         ])
         .ok();
+        // A school of the county, with its own admin; a second school to act on.
+        let county = users[6].1.clone();
+        let r = env.run(
+            Some(&county),
+            &[
+                "school",
+                "add",
+                "2113010001",
+                "长安区第一小学",
+                "--unit",
+                "130102",
+                "--admin-name",
+                "钱校长",
+                "--admin-mobile",
+                "13600000008",
+                "--format",
+                "json",
+            ],
+        );
+        let j = r.ok().json();
+        let (user, code) =
+            (j["username"].as_str().unwrap().to_string(), j["activation_code"].as_str().unwrap().to_string());
+        env.run_stdin(
+            Some(&user),
+            &["login", &user, "--activate", &code, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
+        users.push(("school_admin".to_string(), user));
+        env.run(Some(&county), &["school", "add", "2113010002", "长安区第二小学", "--unit", "130102"]).ok();
         World { env, users }
     }
 
@@ -59,7 +90,7 @@ impl World {
 }
 
 /// Expected outcome per role, in ROLES order: 0 allowed, 3 refused, 4 out of scope.
-fn check(w: &World, what: &str, args: &[&str], stdin: Option<&str>, want: [i32; 8]) {
+fn check(w: &World, what: &str, args: &[&str], stdin: Option<&str>, want: [i32; 9]) {
     for (i, role) in ROLES.iter().enumerate() {
         let user = w.user(role);
         let denied_before = w.env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
@@ -87,51 +118,125 @@ fn check(w: &World, what: &str, args: &[&str], stdin: Option<&str>, want: [i32; 
 fn spec2_permission_matrix_for_accounts_requests_units_and_audit() {
     let w = World::new();
     let env = &w.env;
-    //                       min sup pA  pR  pI  fA  cA  cR
+    // Outcome per role:  min sup pA  pR  pI  fA  cA  cR  school
     check(
         &w,
         "account add staff",
         &["account", "add", "--unit", "130102", "--role", "admin", "--name", "新人", "--mobile", "13600000020"],
         None,
-        [0, 3, 3, 3, 3, 3, 3, 3],
+        [0, 3, 3, 3, 3, 3, 3, 3, 4],
     );
     check(
         &w,
         "account add outside a county's scope",
         &["account", "add", "--unit", "130104", "--role", "admin", "--name", "新人", "--mobile", "13600000021"],
         None,
-        [0, 3, 3, 3, 3, 3, 4, 4],
+        [0, 3, 3, 3, 3, 3, 4, 4, 4],
     );
-    check(&w, "account list", &["account", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "account show", &["account", "show", "130102-I01"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "account show elsewhere", &["account", "show", "130104-A01"], None, [0, 0, 0, 0, 0, 0, 4, 4]);
+    check(&w, "account list", &["account", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "account show", &["account", "show", "130102-I01"], None, [0, 0, 0, 0, 0, 0, 0, 0, 4]);
+    check(&w, "account show elsewhere", &["account", "show", "130104-A01"], None, [0, 0, 0, 0, 0, 0, 4, 4, 4]);
     check(
         &w,
         "account disable",
         &["account", "disable", "130102-I01", "--reason", "调离"],
         None,
-        [0, 3, 3, 3, 3, 3, 3, 3],
+        [0, 3, 3, 3, 3, 3, 3, 3, 4],
     );
-    check(&w, "account enable", &["account", "enable", "130102-I01"], None, [0, 3, 3, 3, 3, 3, 3, 3]);
-    check(&w, "account reset", &["account", "reset", "130102-I01"], None, [0, 0, 3, 3, 3, 3, 3, 3]);
-    check(&w, "account export", &["account", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "token list", &["account", "token", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "request list", &["request", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "audit log", &["audit", "log", "--limit", "1"], None, [0, 0, 0, 0, 0, 0, 0, 0]);
-    check(&w, "audit verify", &["audit", "verify"], None, [0, 0, 3, 3, 3, 3, 3, 3]);
-    check(&w, "unit rename", &["unit", "rename", "130102", "长安区"], None, [0, 3, 0, 3, 3, 3, 3, 3]);
-    check(&w, "unit show elsewhere", &["unit", "show", "130104"], None, [0, 0, 0, 0, 0, 0, 4, 4]);
+    check(&w, "account enable", &["account", "enable", "130102-I01"], None, [0, 3, 3, 3, 3, 3, 3, 3, 4]);
+    check(&w, "account reset", &["account", "reset", "130102-I01"], None, [0, 0, 3, 3, 3, 3, 3, 3, 4]);
+    check(&w, "account export", &["account", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "token list", &["account", "token", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "request list", &["request", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "audit log", &["audit", "log", "--limit", "1"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "audit verify", &["audit", "verify"], None, [0, 0, 3, 3, 3, 3, 3, 3, 3]);
+    check(&w, "unit rename", &["unit", "rename", "130102", "长安区"], None, [0, 3, 0, 3, 3, 3, 3, 3, 4]);
+    check(&w, "unit show elsewhere", &["unit", "show", "130104"], None, [0, 0, 0, 0, 0, 0, 4, 4, 4]);
+
+    // Schools (Art. 11–13): the supervising unit's admin manages them; the school and support edit.
+    check(
+        &w,
+        "school add",
+        &["school", "add", "2113010009", "新学校", "--unit", "130102"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 4],
+    );
+    check(&w, "school list", &["school", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "school show", &["school", "show", "2113010001"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "school show another", &["school", "show", "2113010002"], None, [0, 0, 0, 0, 0, 0, 0, 0, 4]);
+    check(
+        &w,
+        "school edit",
+        &["school", "edit", "2113010001", "--students", "800", "--reason", "核对"],
+        None,
+        [3, 0, 3, 3, 3, 3, 0, 3, 0],
+    );
+    check(
+        &w,
+        "school suspend",
+        &["school", "suspend", "2113010002", "--reason", "生源不足"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 4],
+    );
+    check(
+        &w,
+        "school resume",
+        &["school", "resume", "2113010002", "--reason", "恢复"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 4],
+    );
+    check(
+        &w,
+        "school delete --request",
+        &["school", "delete", "2113010001", "--request", "--reason", "重复"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 3],
+    );
+    check(
+        &w,
+        "school transfer",
+        &["school", "transfer", "2113010002", "--to", "130104", "--reason", "调整"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 4],
+    );
+    check(&w, "school export", &["school", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let pending: Vec<String> = env
+        .run(Some(w.user("county_admin")), &["request", "list", "--format", "json"])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap().to_string())
+        .collect();
+    assert_eq!(pending.len(), 2, "the deletion and the transfer requests");
+    let (delete, transfer) = (&pending[1], &pending[0]);
+    // Deletion: the Ministry decides; a transfer: the prefecture first (the others do not see it yet).
+    check(
+        &w,
+        "request reject school_delete",
+        &["request", "reject", delete, "--reason", "不同意"],
+        None,
+        [0, 3, 3, 3, 3, 3, 3, 3, 3],
+    );
+    check(&w, "request approve transfer step 1", &["request", "approve", transfer], None, [4, 4, 4, 4, 4, 0, 3, 3, 4]);
 
     // The personnel form: the Ministry applies it, a province proposes it, nobody else.
     let form = env.write_file(
         "form.csv",
         "序号,姓名,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n1,吴昊,130104,区县级审核员,电教站,站长,,13600000030,\n".as_bytes(),
     );
-    check(&w, "account import --dry-run", &["account", "import", &form, "--dry-run"], None, [0, 3, 0, 3, 3, 3, 3, 3]);
+    check(
+        &w,
+        "account import --dry-run",
+        &["account", "import", &form, "--dry-run"],
+        None,
+        [0, 3, 0, 3, 3, 3, 3, 3, 3],
+    );
     let r = env.run(Some(w.user("prov_admin")), &["account", "import", &form, "--format", "json"]);
     let id = r.ok().json()["id"].as_i64().unwrap().to_string();
-    check(&w, "request show", &["request", "show", &id], None, [0, 0, 0, 0, 0, 4, 4, 4]);
-    check(&w, "request reject", &["request", "reject", &id, "--reason", "重复"], None, [0, 3, 3, 3, 3, 4, 4, 4]);
+    check(&w, "request show", &["request", "show", &id], None, [0, 0, 0, 0, 0, 4, 4, 4, 4]);
+    check(&w, "request reject", &["request", "reject", &id, "--reason", "重复"], None, [0, 3, 3, 3, 3, 4, 4, 4, 4]);
     // Already decided: refused by the rules for the one who may, still refused for the others.
-    check(&w, "request approve after reject", &["request", "approve", &id], None, [5, 3, 3, 3, 3, 4, 4, 4]);
+    check(&w, "request approve after reject", &["request", "approve", &id], None, [5, 3, 3, 3, 3, 4, 4, 4, 4]);
 }
