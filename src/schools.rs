@@ -273,8 +273,8 @@ pub fn is_expected(
     }
 }
 
-/// The same rule as SQL over `o` (org) and `s` (school), with `?start` and `?end` the period's
-/// bounds as stored times — for set-based queries over a subtree.
+/// The same rule as SQL over `o` (org) and `s` (school), with `:period_start` and `:period_end`
+/// the period's bounds as stored times — for set-based queries over a subtree.
 pub const EXPECTED_SQL: &str = "o.deleted_at IS NULL AND o.created_at < :period_end
     AND (s.status NOT IN ('merged', 'revoked') OR s.status_changed_at >= :period_start)";
 
@@ -693,6 +693,60 @@ mod tests {
         assert!(check_code("1166000001").is_ok());
         for bad in ["211301000", "21130100011", "21130100a1", "9913010001", "2199010001", "", "2113 10001"] {
             assert!(check_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The SQL form of the rule agrees with the function on every kind of school life.
+    #[test]
+    fn expected_sql_agrees_with_the_rule() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(crate::db::SCHEMA).unwrap();
+        c.execute("INSERT INTO org(id, code, name, level, path, created_at) VALUES (1, '000000', 'm', 'ministry', '/000000/', '2020-01-01T00:00:00Z')", []).unwrap();
+        let lives: &[(&str, Option<&str>, &str, Option<&str>)] = &[
+            ("2020-01-01T00:00:00Z", None, "normal", None),
+            ("2026-11-30T15:59:59Z", None, "normal", None),
+            ("2026-11-30T16:00:00Z", None, "normal", None),
+            ("2020-01-01T00:00:00Z", Some("2026-12-20T00:00:00Z"), "normal", None),
+            ("2020-01-01T00:00:00Z", None, "merged", Some("2026-10-31T16:00:00Z")),
+            ("2020-01-01T00:00:00Z", None, "revoked", Some("2026-10-31T15:59:59Z")),
+            ("2020-01-01T00:00:00Z", None, "suspended", Some("2026-01-01T00:00:00Z")),
+        ];
+        for (i, (created, deleted, status, changed)) in lives.iter().enumerate() {
+            let id = i as i64 + 10;
+            c.execute(
+                "INSERT INTO org(id, code, name, level, parent_id, path, created_at, deleted_at) VALUES (?1, ?2, 's', 'school', 1, ?3, ?4, ?5)",
+                params![id, format!("21130100{id:02}"), format!("/000000/{id}/"), created, deleted],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO school(org_id, kind, status, status_changed_at) VALUES (?1, 'school', ?2, ?3)",
+                params![id, status, changed],
+            )
+            .unwrap();
+        }
+        for period in ["2026-10", "2026-11", "2026-12"] {
+            let p: Period = period.parse().unwrap();
+            let sql =
+                format!("SELECT o.id FROM org o JOIN school s ON s.org_id = o.id WHERE {EXPECTED_SQL} ORDER BY o.id");
+            let mut stmt = c.prepare(&sql).unwrap();
+            let got: Vec<i64> = stmt
+                .query_map(
+                    rusqlite::named_params! {
+                        ":period_start": calendar::stored(p.starts()),
+                        ":period_end": calendar::stored(p.ends()),
+                    },
+                    |r| r.get(0),
+                )
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let want: Vec<i64> = lives
+                .iter()
+                .enumerate()
+                .filter(|(_, (cr, de, st, ch))| is_expected(cr, *de, st, *ch, p))
+                .map(|(i, _)| i as i64 + 10)
+                .collect();
+            assert_eq!(got, want, "{period}");
         }
     }
 
