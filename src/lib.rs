@@ -4,6 +4,7 @@
 //! The commands live in [`cmd`]; the rules live below them in modules named after the domain.
 
 pub mod account;
+pub mod aggregate;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -21,3 +22,4 @@ pub mod requests;
 pub mod roster;
 pub mod schools;
 pub mod units;
+pub mod values;

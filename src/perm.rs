@@ -40,6 +40,12 @@ pub enum Action {
     /// `request approve / reject` of a transfer at its current step (target: the unit whose turn
     /// it is).
     TransferDecide,
+    /// `report set / confirm / import` (target: the org whose data it is).
+    ReportWrite,
+    /// `report indicators add / retire`.
+    IndicatorManage,
+    /// `report text` (target: the province).
+    ReportText,
 }
 
 /// Who may: each holds or not for an actor and a target.
@@ -60,6 +66,8 @@ pub enum Who {
     UnitAdmin,
     /// The target school's own admin account.
     SchoolOwnAdmin,
+    /// A province's own admin or reviewer.
+    ProvinceAdminOrReviewer,
 }
 
 /// The whole table: an action, and everyone who may perform it.
@@ -80,6 +88,12 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::SchoolDeleteDecide, &[Who::MinistryAdmin]),
     // Art. 13: each level up approves a change of supervising unit in turn.
     (Action::TransferDecide, &[Who::UnitAdmin]),
+    // Art. 7–8, 14–15: each org's admin fills its own data; a supervising admin may enter a
+    // school's data for it (proxy entry, audited as such).
+    (Action::ReportWrite, &[Who::UnitAdmin, Who::SchoolOwnAdmin, Who::SupervisingAdmin]),
+    (Action::IndicatorManage, &[Who::MinistryAdmin]),
+    // Art. 20: the province files its monthly report text.
+    (Action::ReportText, &[Who::ProvinceAdminOrReviewer]),
 ];
 
 fn is_ministry_admin(actor: &Actor) -> bool {
@@ -110,6 +124,11 @@ impl Who {
             Who::Support => actor.role == Role::Support,
             Who::UnitAdmin => actor.role == Role::Admin && actor.org.id == target.id,
             Who::SchoolOwnAdmin => actor.role == Role::SchoolAdmin && actor.org.id == target.id,
+            Who::ProvinceAdminOrReviewer => {
+                matches!(actor.role, Role::Admin | Role::Reviewer)
+                    && actor.org.level == Level::Province
+                    && actor.org.id == target.id
+            }
         }
     }
 
@@ -122,6 +141,7 @@ impl Who {
             Who::Support => t("who.support"),
             Who::UnitAdmin => t("who.unit_admin"),
             Who::SchoolOwnAdmin => t("who.school_own_admin"),
+            Who::ProvinceAdminOrReviewer => t("who.province_admin_or_reviewer"),
         }
     }
 }
@@ -143,6 +163,9 @@ impl Action {
             Action::SchoolEdit => "school.edit",
             Action::SchoolDeleteDecide => "request.decide_school_delete",
             Action::TransferDecide => "request.decide_school_transfer",
+            Action::ReportWrite => "report.write",
+            Action::IndicatorManage => "report.indicators",
+            Action::ReportText => "report.text",
         }
     }
 
@@ -161,6 +184,9 @@ impl Action {
             Action::SchoolEdit => t("action.school_edit"),
             Action::SchoolDeleteDecide => t("action.school_delete_decide"),
             Action::TransferDecide => t("action.transfer_decide"),
+            Action::ReportWrite => t("action.report_write"),
+            Action::IndicatorManage => t("action.indicator_manage"),
+            Action::ReportText => t("action.report_text"),
         }
     }
 
@@ -226,6 +252,9 @@ mod tests {
             Action::SchoolEdit,
             Action::SchoolDeleteDecide,
             Action::TransferDecide,
+            Action::ReportWrite,
+            Action::IndicatorManage,
+            Action::ReportText,
         ] {
             assert!(!a.who().is_empty(), "{a:?} has nobody who may");
         }

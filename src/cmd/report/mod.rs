@@ -9,6 +9,11 @@ use crate::hierarchy::Level;
 use crate::i18n::{t, tf};
 use crate::output::Cell;
 
+pub mod data;
+pub mod io;
+pub mod progress;
+pub mod text;
+
 /// `YYYY-MM`, for clap.
 pub fn parse_period(s: &str) -> Result<Period, String> {
     s.trim().parse::<Period>().map_err(|_| tf("calendar.bad_period", &[("value", &s)]))
@@ -16,6 +21,24 @@ pub fn parse_period(s: &str) -> Result<Period, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
+    /// The indicator catalogue; `add` and `retire` for a Ministry admin
+    Indicators(data::IndicatorsArgs),
+    /// Fill in or update values (有变化即更新): KEY=VALUE …
+    Set(data::SetArgs),
+    /// No change this month (无变化每月确认): carry last month's values forward and confirm
+    Confirm(data::ConfirmArgs),
+    /// Show an org's values for a period
+    Show(data::ShowArgs),
+    /// Import values from CSV, long or wide (SPEC §5.3); all or nothing
+    Import(io::ImportArgs),
+    /// Export values (schools) or aggregates (a unit level) as CSV, wide or long
+    Export(io::ExportArgs),
+    /// Progress of each direct child: state, schools confirmed x of y, last change
+    Status(progress::StatusArgs),
+    /// The 催报 list: every org in scope not yet confirmed, with its contact
+    Missing(progress::MissingArgs),
+    /// A province's monthly report text (Art. 20): file, show, or list who is missing
+    Text(text::TextArgs),
     /// Print the reporting windows and deadlines of a period, in China Standard Time (Art. 17)
     Calendar(CalendarArgs),
 }
@@ -29,6 +52,15 @@ pub struct CalendarArgs {
 
 pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
     match command {
+        ReportCommand::Indicators(a) => data::indicators(ctx, a),
+        ReportCommand::Set(a) => data::set(ctx, a),
+        ReportCommand::Confirm(a) => data::confirm(ctx, a),
+        ReportCommand::Show(a) => data::show(ctx, a),
+        ReportCommand::Import(a) => io::import(ctx, a),
+        ReportCommand::Export(a) => io::export(ctx, a),
+        ReportCommand::Status(a) => progress::status(ctx, a),
+        ReportCommand::Missing(a) => progress::missing(ctx, a),
+        ReportCommand::Text(a) => text::text(ctx, a),
         ReportCommand::Calendar(a) => cmd_calendar(ctx, a),
     }
 }

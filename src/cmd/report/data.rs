@@ -1,0 +1,290 @@
+//! `eip report indicators | set | confirm | show` (SPEC §4.1–4.2, Art. 14–15).
+
+use clap::{Args, Subcommand};
+
+use crate::calendar::{self, Period};
+use crate::context::Ctx;
+use crate::db::Db;
+use crate::error::{self, Result};
+use crate::i18n::{t, tf};
+use crate::output::{Cell, Out};
+use crate::perm::{self, Action};
+use crate::values::{self, Indicator, Target};
+
+use super::parse_period;
+
+#[derive(Debug, Subcommand)]
+pub enum IndicatorsCommand {
+    /// Add an indicator to the catalogue (Ministry admin)
+    Add(IndicatorAddArgs),
+    /// Retire an indicator: no new values, the old stay readable (Ministry admin)
+    Retire(IndicatorRetireArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorsArgs {
+    #[command(subcommand)]
+    pub command: Option<IndicatorsCommand>,
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorAddArgs {
+    /// snake_case code, e.g. smart_classrooms
+    pub code: String,
+    #[arg(long)]
+    pub name_zh: String,
+    #[arg(long)]
+    pub name_en: String,
+    /// count, decimal, bool or text
+    #[arg(long, value_parser = ["count", "decimal", "bool", "text"])]
+    pub kind: String,
+    /// Unit of measure (间, 人, Mbps …)
+    #[arg(long, default_value = "")]
+    pub unit: String,
+    /// school, teaching_point or unit
+    #[arg(long, value_parser = ["school", "teaching_point", "unit"])]
+    pub filled_by: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorRetireArgs {
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// KEY=VALUE pairs: indicator code (or Chinese name) and value
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    pub pairs: Vec<String>,
+    /// A school your unit supervises directly (proxy entry) [default: your own org]
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// YYYY-MM [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfirmArgs {
+    /// A school your unit supervises directly (proxy entry) [default: your own org]
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// YYYY-MM [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Any unit or school in your scope [default: your own org]
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// YYYY-MM [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+}
+
+pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    match a.command {
+        None => {
+            let cat = values::catalogue(&db.conn)?;
+            let rows: Vec<Vec<Cell>> = cat
+                .iter()
+                .map(|i| {
+                    vec![
+                        Cell::from(&i.code),
+                        Cell::from(&i.name_zh),
+                        Cell::from(&i.name_en),
+                        Cell::from(&i.kind),
+                        Cell::from(&i.unit),
+                        Cell::from(&i.filled_by),
+                        Cell::Bool(i.retired_at.is_some()),
+                    ]
+                })
+                .collect();
+            out.list(
+                &[
+                    ("code", "col.code"),
+                    ("name_zh", "col.name_zh"),
+                    ("name_en", "col.name_en"),
+                    ("kind", "col.kind"),
+                    ("unit", "col.unit_of_measure"),
+                    ("filled_by", "col.filled_by"),
+                    ("retired", "col.retired"),
+                ],
+                &rows,
+            )
+        }
+        Some(IndicatorsCommand::Add(i)) => {
+            perm::require(&actor, Action::IndicatorManage, &actor.org)?;
+            let ind = Indicator {
+                code: i.code.trim().to_string(),
+                name_zh: i.name_zh,
+                name_en: i.name_en,
+                kind: i.kind,
+                unit: i.unit,
+                filled_by: i.filled_by,
+                position: 0,
+                retired_at: None,
+            };
+            db.write(&actor.audit_actor(), |tx| values::add_indicator(tx, &ind))?;
+            out.status(&tf("indicator.added", &[("code", &ind.code)]));
+            Ok(())
+        }
+        Some(IndicatorsCommand::Retire(r)) => {
+            perm::require(&actor, Action::IndicatorManage, &actor.org)?;
+            let code = r.code.trim().to_string();
+            let done = db.write(&actor.audit_actor(), |tx| values::retire_indicator(tx, &code))?;
+            let key = if done { "indicator.retired_now" } else { "indicator.already_retired" };
+            out.status(&tf(key, &[("code", &code)]));
+            Ok(())
+        }
+    }
+}
+
+/// The period given, or the org's default; printed either way (SPEC §4.2).
+pub fn period_for(out: &Out, db: &Db, org: &crate::hierarchy::Org, given: Option<Period>) -> Result<Period> {
+    let p = match given {
+        Some(p) => p,
+        None => values::default_period(&db.conn, org, db.now)?,
+    };
+    out.status(&tf("report.period_used", &[("period", &p), ("org", &org.code)]));
+    Ok(p)
+}
+
+fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
+    if pairs.is_empty() {
+        return Err(error::usage(t("value.none_given")).into());
+    }
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| error::usage(tf("value.pair", &[("arg", p)])).into())
+        })
+        .collect()
+}
+
+pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let pairs = parse_pairs(&a.pairs)?;
+    let (db, actor) = ctx.signed_in()?;
+    let target: Target = values::target(&db.conn, &actor, a.org.as_deref())?;
+    let period = period_for(&out, db, &target.org, a.period)?;
+    let cat = values::catalogue(&db.conn)?;
+    let checked = values::check_pairs(&cat, &target, &pairs)?;
+    let changed = db.write(&actor.audit_actor(), |tx| values::set(tx, &actor, &target, period, &checked))?;
+    out.status(&tf(
+        "report.set_done",
+        &[("org", &target.org.code), ("period", &period), ("changed", &changed), ("same", &(checked.len() - changed))],
+    ));
+    Ok(())
+}
+
+pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let target = values::target(&db.conn, &actor, a.org.as_deref())?;
+    let period = period_for(&out, db, &target.org, a.period)?;
+    let cat = values::catalogue(&db.conn)?;
+    let done = db.write(&actor.audit_actor(), |tx| values::confirm(tx, &actor, &target, period, &cat))?;
+    if done.already {
+        out.status(&tf("report.already_confirmed", &[("org", &target.org.code), ("period", &period)]));
+    } else {
+        out.status(&tf(
+            "report.confirmed",
+            &[("org", &target.org.code), ("period", &period), ("carried", &done.carried.len())],
+        ));
+    }
+    let rows: Vec<Vec<Cell>> =
+        done.carried.iter().map(|(c, v, from)| vec![Cell::from(c), Cell::from(v), Cell::from(from)]).collect();
+    if !rows.is_empty() {
+        out.list(&[("indicator", "col.indicator"), ("value", "col.value"), ("from", "col.period")], &rows)?;
+    }
+    Ok(())
+}
+
+pub fn state_word(out: &Out, state: &str) -> Cell {
+    let label = match state {
+        "filled" => t("state.filled"),
+        "confirmed" => t("state.confirmed"),
+        "returned" => t("state.returned"),
+        "submitted" => t("state.submitted"),
+        "auto_submitted" => t("state.auto_submitted"),
+        _ => t("state.open"),
+    };
+    out.word(state, label)
+}
+
+pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let org = match &a.org {
+        None => actor.org.clone(),
+        Some(code) => crate::hierarchy::find(&db.conn, code.trim())?
+            .filter(|o| actor.scope().contains_path(&o.path))
+            .ok_or_else(|| error::not_found(tf("org.none", &[("code", &code.trim())])))?,
+    };
+    let period = period_for(&out, db, &org, a.period)?;
+    let kind: Option<String> = rusqlite::OptionalExtension::optional(db.conn.query_row(
+        "SELECT kind FROM school WHERE org_id = ?1",
+        [org.id],
+        |r| r.get(0),
+    ))?;
+    let cat = values::catalogue(&db.conn)?;
+    let stored = values::values_of(&db.conn, org.id, period)?;
+    let state = values::state_of(&db.conn, org.id, period)?;
+    out.status(&format!("{}: {}", t("col.state"), values_state_label(&state)));
+    let machine = out.is_machine();
+    let rows: Vec<Vec<Cell>> = cat
+        .iter()
+        .filter(|i| {
+            i.applies_to(org.level, kind.as_deref()) && (i.retired_at.is_none() || stored.contains_key(&i.code))
+        })
+        .map(|i| {
+            let v = stored.get(&i.code);
+            vec![
+                Cell::from(&i.code),
+                Cell::from(i.name().to_string()),
+                Cell::from(v.map(|v| values::show_value(&i.kind, &v.value, machine))),
+                Cell::from(&i.unit),
+                Cell::from(v.map(|v| v.carried)),
+                Cell::from(v.and_then(|v| v.set_by.clone())),
+                Cell::from(v.map(|v| {
+                    calendar::parse_stored(&v.set_at).map_or(v.set_at.clone(), |t| {
+                        if machine {
+                            calendar::rfc3339_cst(t)
+                        } else {
+                            calendar::show_cst(t, false)
+                        }
+                    })
+                })),
+            ]
+        })
+        .collect();
+    out.list(
+        &[
+            ("indicator", "col.indicator"),
+            ("name", "col.name"),
+            ("value", "col.value"),
+            ("unit", "col.unit_of_measure"),
+            ("carried", "col.carried"),
+            ("set_by", "col.set_by"),
+            ("set_at", "col.set_at"),
+        ],
+        &rows,
+    )
+}
+
+fn values_state_label(state: &str) -> &'static str {
+    match state {
+        "filled" => t("state.filled"),
+        "confirmed" => t("state.confirmed"),
+        "returned" => t("state.returned"),
+        _ => t("state.open"),
+    }
+}

@@ -1,0 +1,532 @@
+//! Monthly values (SPEC §4.1–4.2, Art. 14–15): the indicator catalogue, typed values, filling and
+//! the no-change confirmation that carries last month forward, and the writability of a period.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::account::Role;
+use crate::audit::Event;
+use crate::auth::Actor;
+use crate::calendar::{self, Period};
+use crate::db::Tx;
+use crate::error::{self, Error, Kind, Result};
+use crate::hierarchy::{self, Level, Org};
+use crate::i18n::{lang, t, tf, Lang};
+
+/// Who fills an indicator.
+pub const FILLED_BY: &[&str] = &["school", "teaching_point", "unit"];
+pub const KINDS: &[&str] = &["count", "decimal", "bool", "text"];
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: String,
+    pub unit: String,
+    pub filled_by: String,
+    pub position: i64,
+    pub retired_at: Option<String>,
+}
+
+impl Indicator {
+    /// The name in the reader's language.
+    pub fn name(&self) -> &str {
+        if lang() == Lang::Zh {
+            &self.name_zh
+        } else {
+            &self.name_en
+        }
+    }
+
+    /// Whether an org of this level (and, for a school, kind) fills it.
+    pub fn applies_to(&self, level: Level, school_kind: Option<&str>) -> bool {
+        match self.filled_by.as_str() {
+            "unit" => level.is_unit(),
+            "school" => level == Level::School,
+            "teaching_point" => level == Level::School && school_kind == Some("teaching_point"),
+            _ => false,
+        }
+    }
+
+    /// A value as typed, in its canonical stored form; anything else is refused naming the
+    /// indicator and the value (SPEC §4.2).
+    pub fn parse(&self, raw: &str) -> Result<String, Error> {
+        let v = raw.trim();
+        let bad = || {
+            error::invalid(tf(
+                "value.bad",
+                &[("indicator", &self.code), ("value", &raw), ("kind", &kind_words(&self.kind))],
+            ))
+        };
+        match self.kind.as_str() {
+            "count" => {
+                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 15 {
+                    return Err(bad());
+                }
+                Ok(v.trim_start_matches('0').to_string()).map(|s| if s.is_empty() { "0".into() } else { s })
+            }
+            "decimal" => {
+                let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+                if int.is_empty()
+                    || int.len() > 15
+                    || !int.bytes().all(|b| b.is_ascii_digit())
+                    || !frac.bytes().all(|b| b.is_ascii_digit())
+                    || (v.contains('.') && frac.is_empty())
+                {
+                    return Err(bad());
+                }
+                let int = int.trim_start_matches('0');
+                let frac = frac.trim_end_matches('0');
+                let int = if int.is_empty() { "0" } else { int };
+                Ok(if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") })
+            }
+            "bool" => match v.to_lowercase().as_str() {
+                "1" | "true" | "是" | "yes" => Ok("1".into()),
+                "0" | "false" | "否" | "no" => Ok("0".into()),
+                _ => Err(bad()),
+            },
+            _ => {
+                if v.is_empty() {
+                    return Err(bad());
+                }
+                Ok(v.to_string())
+            }
+        }
+    }
+}
+
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "count" => t("value.kind.count"),
+        "decimal" => t("value.kind.decimal"),
+        "bool" => t("value.kind.bool"),
+        _ => t("value.kind.text"),
+    }
+}
+
+/// A stored value shown to a person: bools as 是/否 or yes/no.
+pub fn show_value(kind: &str, v: &str, machine: bool) -> String {
+    if kind == "bool" && !machine {
+        return if v == "1" { t("yes").into() } else { t("no").into() };
+    }
+    v.to_string()
+}
+
+fn indicator_from_row(r: &rusqlite::Row) -> rusqlite::Result<Indicator> {
+    Ok(Indicator {
+        code: r.get(0)?,
+        name_zh: r.get(1)?,
+        name_en: r.get(2)?,
+        kind: r.get(3)?,
+        unit: r.get(4)?,
+        filled_by: r.get(5)?,
+        position: r.get(6)?,
+        retired_at: r.get(7)?,
+    })
+}
+
+/// The whole catalogue, in its order (retired ones included).
+pub fn catalogue(conn: &Connection) -> Result<Vec<Indicator>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at FROM indicator ORDER BY position",
+    )?;
+    let rows = stmt.query_map([], indicator_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// An indicator by code, or by its Chinese name (as a `--headers zh` file has it).
+pub fn find_indicator<'a>(cat: &'a [Indicator], key: &str) -> Option<&'a Indicator> {
+    cat.iter().find(|i| i.code == key || i.name_zh == key)
+}
+
+/// `eip report indicators add` (Ministry admin).
+pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
+    let valid_code = !ind.code.is_empty()
+        && ind.code.len() <= 40
+        && ind.code.starts_with(|c: char| c.is_ascii_lowercase())
+        && ind.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !valid_code {
+        return Err(error::invalid(tf("indicator.bad_code", &[("code", &ind.code)])).into());
+    }
+    if !KINDS.contains(&ind.kind.as_str()) || !FILLED_BY.contains(&ind.filled_by.as_str()) {
+        return Err(
+            error::invalid(tf("indicator.bad_kind", &[("kind", &ind.kind), ("filled_by", &ind.filled_by)])).into()
+        );
+    }
+    if ind.name_zh.trim().is_empty() || ind.name_en.trim().is_empty() {
+        return Err(error::invalid(t("indicator.names")).into());
+    }
+    let exists: bool =
+        tx.query_row("SELECT count(*) > 0 FROM indicator WHERE code = ?1", params![ind.code], |r| r.get(0))?;
+    if exists {
+        return Err(error::refused(tf("indicator.exists", &[("code", &ind.code)])).into());
+    }
+    let pos: i64 = tx.query_row("SELECT COALESCE(max(position), 0) + 1 FROM indicator", [], |r| r.get(0))?;
+    tx.execute(
+        "INSERT INTO indicator(code, name_zh, name_en, kind, unit, filled_by, position, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            ind.code,
+            ind.name_zh.trim(),
+            ind.name_en.trim(),
+            ind.kind,
+            ind.unit,
+            ind.filled_by,
+            pos,
+            tx.now_stored()
+        ],
+    )?;
+    tx.audit(Event::new("indicator.add").target(&ind.code).detail(json!({
+        "after": { "code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "kind": ind.kind,
+                   "unit": ind.unit, "filled_by": ind.filled_by }
+    })))?;
+    Ok(())
+}
+
+/// `eip report indicators retire`: no new values; the old stay readable.
+pub fn retire_indicator(tx: &mut Tx, code: &str) -> Result<bool> {
+    let found: Option<Option<String>> =
+        tx.query_row("SELECT retired_at FROM indicator WHERE code = ?1", params![code], |r| r.get(0)).optional()?;
+    match found {
+        None => Err(error::not_found(tf("indicator.none", &[("code", &code)])).into()),
+        Some(Some(_)) => Ok(false),
+        Some(None) => {
+            tx.execute("UPDATE indicator SET retired_at = ?1 WHERE code = ?2", params![tx.now_stored(), code])?;
+            tx.audit(
+                Event::new("indicator.retire")
+                    .target(code)
+                    .detail(json!({ "before": { "retired": false }, "after": { "retired": true } })),
+            )?;
+            Ok(true)
+        }
+    }
+}
+
+// ------------------------------------------------------------------ writability (§4.2–4.4)
+
+/// Why a period cannot be written, with a machine-readable reason (SPEC §4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lock {
+    /// The period has not begun (CST).
+    NotStarted { opens: DateTime<Utc> },
+    /// The deadline of the unit that reports this data has passed.
+    DeadlinePassed { unit: String, deadline: DateTime<Utc> },
+    /// The org does not report this period: created after it, or merged or revoked before it.
+    NotExpected { org: String },
+}
+
+impl Lock {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Lock::NotStarted { .. } => "period_not_started",
+            Lock::DeadlinePassed { .. } => "deadline_passed",
+            Lock::NotExpected { .. } => "org_not_expected",
+        }
+    }
+
+    pub fn describe(&self, period: Period) -> String {
+        match self {
+            Lock::NotStarted { opens } => tf(
+                "lock.not_started",
+                &[("period", &period), ("opens", &format!("{} {}", calendar::show_cst(*opens, false), t("cst")))],
+            ),
+            Lock::DeadlinePassed { unit, deadline } => tf(
+                "lock.deadline_passed",
+                &[
+                    ("period", &period),
+                    ("unit", unit),
+                    ("deadline", &format!("{} {}", calendar::show_cst(*deadline, true), t("cst"))),
+                ],
+            ),
+            Lock::NotExpected { org } => tf("lock.not_expected", &[("period", &period), ("org", org)]),
+        }
+    }
+
+    pub fn into_error(self, period: Period) -> Error {
+        Error::new(Kind::Refused, self.describe(period)).reason(self.reason())
+    }
+}
+
+/// The unit whose deadline governs an org's data: a school's supervising unit, else the unit.
+pub fn reporting_unit(conn: &Connection, org: &Org) -> Result<Org> {
+    if org.level == Level::School {
+        let parent = org.parent_code.as_deref().unwrap_or("");
+        return hierarchy::find(conn, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"));
+    }
+    Ok(org.clone())
+}
+
+/// Whether `org` may write `period` at `now`.
+pub fn lock(conn: &Connection, org: &Org, period: Period, now: DateTime<Utc>) -> Result<Option<Lock>> {
+    if !period.has_started(now) {
+        return Ok(Some(Lock::NotStarted { opens: period.starts() }));
+    }
+    if !expected(conn, org, period)? {
+        return Ok(Some(Lock::NotExpected { org: org.code.clone() }));
+    }
+    let unit = reporting_unit(conn, org)?;
+    if let Some(deadline) = calendar::deadline_for(unit.level, period) {
+        if now >= deadline {
+            return Ok(Some(Lock::DeadlinePassed { unit: unit.code, deadline }));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the org reports this period at all (SPEC §3, §4.5: created before it ended; a school
+/// also not merged or revoked before it began).
+pub fn expected(conn: &Connection, org: &Org, period: Period) -> Result<bool> {
+    if org.level != Level::School {
+        return Ok(org.created_at < calendar::stored(period.ends()));
+    }
+    let (status, changed, deleted): (String, Option<String>, Option<String>) = conn
+        .prepare_cached("SELECT s.status, s.status_changed_at, o.deleted_at FROM school s JOIN org o ON o.id = s.org_id WHERE s.org_id = ?1")?
+        .query_row(params![org.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(crate::schools::is_expected(&org.created_at, deleted.as_deref(), &status, changed.as_deref(), period))
+}
+
+/// The oldest period still open for writing for the org (SPEC §4.2): last month while its
+/// deadline has not passed, else this month.
+pub fn default_period(conn: &Connection, org: &Org, now: DateTime<Utc>) -> Result<Period> {
+    let this = Period::containing(now);
+    let last = this.prev();
+    Ok(if lock(conn, org, last, now)?.is_none() { last } else { this })
+}
+
+// ------------------------------------------------------------------ values of one org
+
+/// The org an actor writes: its own, or (`--org`) a school its unit supervises directly (proxy).
+pub struct Target {
+    pub org: Org,
+    pub school_kind: Option<String>,
+    pub proxy: bool,
+}
+
+/// Settle who writes what (SPEC §2 table: `report set / confirm`).
+pub fn target(conn: &Connection, actor: &Actor, org: Option<&str>) -> Result<Target> {
+    let org = match org {
+        None => actor.org.clone(),
+        Some(code) => {
+            let o = hierarchy::find(conn, code.trim())?
+                .filter(|o| actor.scope().contains_path(&o.path))
+                .ok_or_else(|| error::not_found(tf("org.none", &[("code", &code.trim())])))?;
+            o
+        }
+    };
+    let proxy = org.id != actor.org.id;
+    crate::perm::require(actor, crate::perm::Action::ReportWrite, &org)?;
+    let school_kind: Option<String> = if org.level == Level::School {
+        conn.query_row("SELECT kind FROM school WHERE org_id = ?1", params![org.id], |r| r.get(0)).optional()?
+    } else {
+        None
+    };
+    Ok(Target { org, school_kind, proxy })
+}
+
+/// The stored values of an org in a period: indicator → (value, carried, set_by, set_at).
+pub fn values_of(conn: &Connection, org_id: i64, period: Period) -> Result<BTreeMap<String, StoredValue>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.indicator, v.value, v.carried, a.username, v.set_at FROM value v LEFT JOIN account a ON a.id = v.set_by
+         WHERE v.org_id = ?1 AND v.period = ?2",
+    )?;
+    let rows = stmt.query_map(params![org_id, period.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            StoredValue { value: r.get(1)?, carried: r.get(2)?, set_by: r.get(3)?, set_at: r.get(4)? },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredValue {
+    pub value: String,
+    pub carried: bool,
+    pub set_by: Option<String>,
+    pub set_at: String,
+}
+
+/// The data state of an org in a period (SPEC §4.2): open, filled, confirmed, returned.
+pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT state FROM org_period WHERE org_id = ?1 AND period = ?2")?
+        .query_row(params![org_id, period.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "open".into()))
+}
+
+/// Check `KEY=VALUE` pairs against the catalogue and the org: every problem at once.
+pub fn check_pairs(cat: &[Indicator], target: &Target, pairs: &[(String, String)]) -> Result<Vec<(Indicator, String)>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (key, raw) in pairs {
+        match check_one(cat, target, key, raw) {
+            Ok(v) => out.push(v),
+            Err(e) => problems.push(e.message),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::new(Kind::Invalid, problems.join("\n")).hint(t("value.hint")).into());
+    }
+    Ok(out)
+}
+
+/// One value for one org: the indicator exists, is not retired, fits the org, and the value has
+/// its type.
+pub fn check_one(cat: &[Indicator], target: &Target, key: &str, raw: &str) -> Result<(Indicator, String), Error> {
+    let ind = find_indicator(cat, key.trim()).ok_or_else(|| error::invalid(tf("indicator.none", &[("code", &key)])))?;
+    if ind.retired_at.is_some() {
+        return Err(error::refused(tf("indicator.retired", &[("code", &ind.code)])));
+    }
+    if !ind.applies_to(target.org.level, target.school_kind.as_deref()) {
+        let who = match ind.filled_by.as_str() {
+            "unit" => t("filled_by.unit"),
+            "teaching_point" => t("filled_by.teaching_point"),
+            _ => t("filled_by.school"),
+        };
+        return Err(error::invalid(tf(
+            "value.not_for_org",
+            &[("indicator", &ind.code), ("who", &who), ("org", &target.org.code)],
+        )));
+    }
+    Ok((ind.clone(), ind.parse(raw)?))
+}
+
+/// Mark the org's period as filled (a value was set), unless it is already further along.
+fn mark_filled(tx: &Tx, org_id: i64, period: Period) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO org_period(org_id, period, state, filled_at) VALUES (?1, ?2, 'filled', ?3)
+         ON CONFLICT(org_id, period) DO UPDATE SET filled_at = COALESCE(filled_at, excluded.filled_at),
+             state = CASE WHEN state = 'open' THEN 'filled' ELSE state END",
+    )?
+    .execute(params![org_id, period.to_string(), tx.now_stored()])?;
+    Ok(())
+}
+
+/// The first value a school's own account saves marks its information filled in (Art. 11).
+fn mark_school_filled(tx: &Tx, actor: &Actor, org: &Org) -> Result<()> {
+    if org.level == Level::School && actor.role == Role::SchoolAdmin && actor.org.id == org.id {
+        tx.prepare_cached("UPDATE school SET info_filled_at = COALESCE(info_filled_at, ?1) WHERE org_id = ?2")?
+            .execute(params![tx.now_stored(), org.id])?;
+    }
+    Ok(())
+}
+
+/// Write values for one org in one period; values equal to what is stored record nothing.
+/// Returns how many changed.
+pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(Indicator, String)]) -> Result<usize> {
+    if let Some(l) = lock(tx, &t.org, period, tx.now)? {
+        return Err(l.into_error(period).into());
+    }
+    let stored = values_of(tx, t.org.id, period)?;
+    let mut changed = 0;
+    for (ind, v) in values {
+        let before = stored.get(&ind.code);
+        // The same value again changes nothing (carried or not) and records nothing.
+        if before.is_some_and(|b| b.value == *v) {
+            continue;
+        }
+        tx.prepare_cached(
+            "INSERT INTO value(org_id, period, indicator, value, carried, set_by, set_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
+             ON CONFLICT(org_id, period, indicator) DO UPDATE SET value = excluded.value, carried = 0,
+                 set_by = excluded.set_by, set_at = excluded.set_at",
+        )?
+        .execute(params![t.org.id, period.to_string(), ind.code, v, actor.account_id, tx.now_stored()])?;
+        tx.audit(Event::new("report.set").target(&t.org.code).scope(&t.org.path).period(period.to_string()).detail(
+            json!({
+                "indicator": ind.code,
+                "before": before.map(|b| b.value.clone()),
+                "after": v,
+                "proxy": t.proxy,
+            }),
+        ))?;
+        changed += 1;
+    }
+    if changed > 0 {
+        mark_filled(tx, t.org.id, period)?;
+        mark_school_filled(tx, actor, &t.org)?;
+    }
+    Ok(changed)
+}
+
+/// What a confirmation did.
+pub struct Confirmed {
+    pub carried: Vec<(String, String, String)>,
+    pub already: bool,
+}
+
+/// `eip report confirm` (Art. 14–15, 无变化每月确认): carry every applicable value not set this
+/// period from the latest earlier period, and mark the period confirmed. Refused, listing what is
+/// missing, when there is nothing at all to confirm.
+pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[Indicator]) -> Result<Confirmed> {
+    if let Some(l) = lock(tx, &t.org, period, tx.now)? {
+        return Err(l.into_error(period).into());
+    }
+    let applicable: Vec<&Indicator> =
+        cat.iter().filter(|i| i.retired_at.is_none() && i.applies_to(t.org.level, t.school_kind.as_deref())).collect();
+    let stored = values_of(tx, t.org.id, period)?;
+    // The latest earlier value of each indicator.
+    let mut earlier: BTreeMap<String, (String, String)> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT indicator, value, period FROM value WHERE org_id = ?1 AND period < ?2 ORDER BY period DESC",
+        )?;
+        let rows = stmt.query_map(params![t.org.id, period.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        for row in rows {
+            let (ind, v, p) = row?;
+            earlier.entry(ind).or_insert((v, p));
+        }
+    }
+    let mut carried = Vec::new();
+    for ind in &applicable {
+        if stored.contains_key(&ind.code) {
+            continue;
+        }
+        if let Some((v, from)) = earlier.get(&ind.code) {
+            carried.push((ind.code.clone(), v.clone(), from.clone()));
+        }
+    }
+    let has_any = applicable.iter().any(|i| stored.contains_key(&i.code)) || !carried.is_empty();
+    if !has_any {
+        let missing: Vec<&str> = applicable.iter().map(|i| i.code.as_str()).collect();
+        return Err(Error::new(
+            Kind::Refused,
+            tf("confirm.nothing", &[("org", &t.org.code), ("period", &period), ("missing", &missing.join(", "))]),
+        )
+        .hint(tf("confirm.nothing.hint", &[("period", &period)]))
+        .into());
+    }
+    let state = state_of(tx, t.org.id, period)?;
+    if state == "confirmed" && carried.is_empty() {
+        return Ok(Confirmed { carried, already: true });
+    }
+    for (code, v, _) in &carried {
+        tx.prepare_cached(
+            "INSERT INTO value(org_id, period, indicator, value, carried, set_by, set_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+        )?
+        .execute(params![t.org.id, period.to_string(), code, v, actor.account_id, tx.now_stored()])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO org_period(org_id, period, state, confirmed_at, confirmed_by) VALUES (?1, ?2, 'confirmed', ?3, ?4)
+         ON CONFLICT(org_id, period) DO UPDATE SET state = 'confirmed', confirmed_at = excluded.confirmed_at,
+             confirmed_by = excluded.confirmed_by",
+    )?
+    .execute(params![t.org.id, period.to_string(), tx.now_stored(), actor.account_id])?;
+    let carried_json: serde_json::Map<String, serde_json::Value> =
+        carried.iter().map(|(c, v, from)| (c.clone(), json!({ "value": v, "from": from }))).collect();
+    tx.audit(
+        Event::new("report.confirm")
+            .target(&t.org.code)
+            .scope(&t.org.path)
+            .period(period.to_string())
+            .detail(json!({ "before": { "state": state }, "after": { "state": "confirmed" }, "carried": carried_json, "proxy": t.proxy })),
+    )?;
+    mark_school_filled(tx, actor, &t.org)?;
+    Ok(Confirmed { carried, already: false })
+}
