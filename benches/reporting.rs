@@ -1,0 +1,161 @@
+//! Benchmark: monthly reporting on a national-scale database — 3,212 units, 520,000 schools and
+//! teaching points, and twelve months of values (every school, ten indicators a month). Measures,
+//! each as a whole `eip` process: a county's `report status`, a national `report export --level
+//! province`, and one `report confirm`. Run: `cargo bench --bench reporting`
+//! (`EIP_BENCH_MONTHS=3` for a quicker, smaller run).
+//!
+//! The schools and values are written straight into the database (the rows eip writes, without
+//! audit events) so that the fixture takes minutes, not hours.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SCHOOLS: usize = 520_000;
+const RUNS: usize = 5;
+
+fn eip(dir: &Path, user: &str, now: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
+    c.args(args)
+        .env("EIP_DB", dir.join("eip.db"))
+        .env("EIP_CONFIG_DIR", dir.join(user))
+        .env("EIP_NOW", now)
+        .env_remove("EIP_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let start = Instant::now();
+    let mut child = c.spawn().expect("eip runs");
+    if let Some(s) = stdin {
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    assert!(out.status.success(), "eip {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    (took, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let months: usize = std::env::var("EIP_BENCH_MONTHS").ok().and_then(|m| m.parse().ok()).unwrap_or(12);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let now = "2026-11-20T10:00:00+08:00";
+    let pw = Some("correct horse battery\n");
+    let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
+    eip(d, "m", now, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"], pw);
+    eip(d, "m", now, &["login", "000000-A01", "--password-stdin"], pw);
+    eip(d, "m", now, &["unit", "import", units.to_str().unwrap()], None);
+    let (_, out) = eip(d, "m", now, &["account", "add", "--unit", "130102", "--role", "admin", "--name", "赵敏", "--mobile", "13700000001", "--format", "csv"], None);
+    let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
+    eip(d, "c", now, &["login", "130102-A01", "--activate", &code, "--password-stdin"], pw);
+    let (_, out) = eip(d, "c", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
+    let token = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
+    let (_, out) = eip(d, "m", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
+    let mtoken = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
+
+    // The fixture: 520,000 schools over every county (≈15% teaching points), values for `months`
+    // months ending 2026-10.
+    let build = Instant::now();
+    let periods: Vec<String> = (0..months)
+        .map(|i| {
+            let m = 10 - i as i64; // 2026-10 backwards
+            let (y, m) = if m >= 1 { (2026, m) } else { (2025, m + 12) };
+            format!("{y:04}-{m:02}")
+        })
+        .collect();
+    {
+        let mut conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
+        conn.pragma_update(None, "cache_size", -262144).unwrap();
+        let counties: Vec<(i64, String, String)> = conn
+            .prepare("SELECT id, code, path FROM org WHERE level = 'county' ORDER BY code")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let tx = conn.transaction().unwrap();
+        {
+            let mut org = tx.prepare("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2020-01-01T00:00:00Z')").unwrap();
+            let mut school = tx.prepare("INSERT INTO school(org_id, kind, students, teachers, classes) VALUES (?1, ?2, ?3, ?4, ?5)").unwrap();
+            let mut value = tx.prepare("INSERT INTO value(org_id, period, indicator, value, set_at) VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00Z')").unwrap();
+            for i in 0..SCHOOLS {
+                let (id, ccode, path) = &counties[i % counties.len()];
+                let tp = i % 7 == 0;
+                let code = format!("{}{}{:06}", if tp { "22" } else { "21" }, &ccode[..2], i);
+                org.execute(rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")]).unwrap();
+                let sid = tx.last_insert_rowid();
+                school.execute(rusqlite::params![sid, if tp { "teaching_point" } else { "school" }, 300 + i % 900, 20 + i % 60, 6 + i % 30]).unwrap();
+                for p in &periods {
+                    let classrooms = 6 + i % 30;
+                    for (ind, v) in [
+                        ("internet_access", (i % 10 != 0) as usize),
+                        ("bandwidth_mbps", 4 + i % 200),
+                        ("classrooms", classrooms),
+                        ("multimedia_classrooms", classrooms - i % 5),
+                        ("digital_resources_all_classes", (i % 3 != 0) as usize),
+                        ("teacher_spaces", 10 + i % 50),
+                        ("student_spaces", 100 + i % 700),
+                        ("teacher_computers", 10 + i % 40),
+                        ("student_computers", 20 + i % 300),
+                        ("excellent_lesson_teachers", i % 20),
+                    ] {
+                        value.execute(rusqlite::params![sid, p, ind, v.to_string()]).unwrap();
+                    }
+                }
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let build = build.elapsed();
+    let size = std::fs::metadata(d.join("eip.db")).map(|m| m.len()).unwrap_or(0);
+    let values: i64 = rusqlite::Connection::open(d.join("eip.db")).unwrap().query_row("SELECT count(*) FROM value", [], |r| r.get(0)).unwrap();
+
+    let run = |user: &str, tok: &str, now: &str, args: &[&str]| -> Duration {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
+        c.args(args)
+            .env("EIP_DB", d.join("eip.db"))
+            .env("EIP_CONFIG_DIR", d.join(user))
+            .env("EIP_NOW", now)
+            .env("EIP_TOKEN", tok)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let out = c.output().unwrap();
+        let took = start.elapsed();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        took
+    };
+    let dec3 = "2026-12-03T10:00:00+08:00";
+    let mut status = Vec::new();
+    let mut export = Vec::new();
+    let mut confirm = Vec::new();
+    let schools_130102: Vec<String> = rusqlite::Connection::open(d.join("eip.db"))
+        .unwrap()
+        .prepare("SELECT code FROM org WHERE path >= '/000000/130000/130100/130102/' AND path < '/000000/130000/130100/1301020' AND level = 'school' ORDER BY code LIMIT 10")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for i in 0..RUNS {
+        status.push(run("c", &token, dec3, &["report", "status", "--period", "2026-10"]));
+        export.push(run("m", &mtoken, dec3, &["report", "export", "--period", "2026-10", "--level", "province"]));
+        confirm.push(run("c", &token, dec3, &["report", "confirm", "--org", &schools_130102[i]]));
+    }
+    println!("national database: 3,212 units, {SCHOOLS} schools, {months} months, {values} values, {:.1} GB; fixture built in {:.0} s", size as f64 / 1e9, build.as_secs_f64());
+    println!("medians of {RUNS} runs (whole process)");
+    println!("| what | time |");
+    println!("|---|---|");
+    println!("| a county's `report status` (130102, ≈{} schools) | {} |", SCHOOLS / 2846, ms(median(status)));
+    println!("| national `report export --level province` | {} |", ms(median(export)));
+    println!("| one `report confirm` (a school, 10 values carried) | {} |", ms(median(confirm)));
+}
