@@ -51,15 +51,42 @@ fn main() {
     let now = "2026-11-20T10:00:00+08:00";
     let pw = Some("correct horse battery\n");
     let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
-    eip(d, "m", now, &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"], pw);
+    eip(
+        d,
+        "m",
+        now,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+        pw,
+    );
     eip(d, "m", now, &["login", "000000-A01", "--password-stdin"], pw);
     eip(d, "m", now, &["unit", "import", units.to_str().unwrap()], None);
-    let (_, out) = eip(d, "m", now, &["account", "add", "--unit", "130102", "--role", "admin", "--name", "赵敏", "--mobile", "13700000001", "--format", "csv"], None);
+    let (_, out) = eip(
+        d,
+        "m",
+        now,
+        &[
+            "account",
+            "add",
+            "--unit",
+            "130102",
+            "--role",
+            "admin",
+            "--name",
+            "赵敏",
+            "--mobile",
+            "13700000001",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
     let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
     eip(d, "c", now, &["login", "130102-A01", "--activate", &code, "--password-stdin"], pw);
-    let (_, out) = eip(d, "c", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
+    let (_, out) =
+        eip(d, "c", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
     let token = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
-    let (_, out) = eip(d, "m", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
+    let (_, out) =
+        eip(d, "m", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
     let mtoken = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
 
     // The fixture: 520,000 schools over every county (≈15% teaching points), values for `months`
@@ -85,7 +112,9 @@ fn main() {
         let tx = conn.transaction().unwrap();
         {
             let mut org = tx.prepare("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2020-01-01T00:00:00Z')").unwrap();
-            let mut school = tx.prepare("INSERT INTO school(org_id, kind, students, teachers, classes) VALUES (?1, ?2, ?3, ?4, ?5)").unwrap();
+            let mut school = tx
+                .prepare("INSERT INTO school(org_id, kind, students, teachers, classes) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .unwrap();
             let mut value = tx.prepare("INSERT INTO value(org_id, period, indicator, value, set_at) VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00Z')").unwrap();
             for i in 0..SCHOOLS {
                 let (id, ccode, path) = &counties[i % counties.len()];
@@ -93,7 +122,15 @@ fn main() {
                 let code = format!("{}{}{:06}", if tp { "22" } else { "21" }, &ccode[..2], i);
                 org.execute(rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")]).unwrap();
                 let sid = tx.last_insert_rowid();
-                school.execute(rusqlite::params![sid, if tp { "teaching_point" } else { "school" }, 300 + i % 900, 20 + i % 60, 6 + i % 30]).unwrap();
+                school
+                    .execute(rusqlite::params![
+                        sid,
+                        if tp { "teaching_point" } else { "school" },
+                        300 + i % 900,
+                        20 + i % 60,
+                        6 + i % 30
+                    ])
+                    .unwrap();
                 for p in &periods {
                     let classrooms = 6 + i % 30;
                     for (ind, v) in [
@@ -117,7 +154,10 @@ fn main() {
     }
     let build = build.elapsed();
     let size = std::fs::metadata(d.join("eip.db")).map(|m| m.len()).unwrap_or(0);
-    let values: i64 = rusqlite::Connection::open(d.join("eip.db")).unwrap().query_row("SELECT count(*) FROM value", [], |r| r.get(0)).unwrap();
+    let values: i64 = rusqlite::Connection::open(d.join("eip.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM value", [], |r| r.get(0))
+        .unwrap();
 
     let run = |user: &str, tok: &str, now: &str, args: &[&str]| -> Duration {
         let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));

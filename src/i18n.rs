@@ -343,6 +343,8 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("value.kind.text", "text (not empty)", "非空文本"),
     ("value.hint", "see the catalogue: eip report indicators", "请查看指标目录：eip report indicators"),
     ("value.not_for_org", "{indicator} is filled by {who}; {org} cannot set it", "{indicator} 由{who}填报；{org} 不能填写"),
+    ("value.twice", "{indicator} is given twice", "{indicator} 重复填写"),
+    ("import.value_twice", "{org} {indicator} for {period} is already on line {line}", "{org} 的 {indicator}（{period}）已在第 {line} 行"),
     ("value.pair", "{arg} is not KEY=VALUE", "{arg} 不是 指标=值 的形式"),
     ("value.none_given", "give at least one KEY=VALUE", "请至少提供一个 指标=值"),
     ("filled_by.school", "schools and teaching points", "学校和教学点"),

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cmd;
 pub mod context;
 pub mod csvio;
+pub mod cycle;
 pub mod db;
 pub mod error;
 pub mod hierarchy;

@@ -361,16 +361,22 @@ pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String
 
 /// Check `KEY=VALUE` pairs against the catalogue and the org: every problem at once.
 pub fn check_pairs(cat: &[Indicator], target: &Target, pairs: &[(String, String)]) -> Result<Vec<(Indicator, String)>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
+    let mut out: Vec<(Indicator, String)> = Vec::new();
+    let mut problems: Vec<Error> = Vec::new();
     for (key, raw) in pairs {
         match check_one(cat, target, key, raw) {
+            Ok(v) if out.iter().any(|(i, _)| i.code == v.0.code) => {
+                problems.push(error::invalid(tf("value.twice", &[("indicator", &v.0.code)])));
+            }
             Ok(v) => out.push(v),
-            Err(e) => problems.push(e.message),
+            Err(e) => problems.push(e),
         }
     }
     if !problems.is_empty() {
-        return Err(Error::new(Kind::Invalid, problems.join("\n")).hint(t("value.hint")).into());
+        // Bad input is exit 6; a pair refused only by a rule (a retired indicator) is exit 5.
+        let kind = if problems.iter().all(|e| e.kind == Kind::Refused) { Kind::Refused } else { Kind::Invalid };
+        let message = problems.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("\n");
+        return Err(Error::new(kind, message).hint(t("value.hint")).into());
     }
     Ok(out)
 }

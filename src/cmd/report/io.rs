@@ -211,6 +211,8 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
     }
     let (db, actor) = ctx.signed_in()?;
+    // Only an admin imports values (for its unit and the schools it supervises): say so once.
+    crate::perm::require(&actor, crate::perm::Action::ReportWrite, &actor.org)?;
     let cat = values::catalogue(&db.conn)?;
     let cols = Columns::find(&sheet.headers, FIXED);
     let long = cols.has("indicator") && cols.has("value");
@@ -295,7 +297,16 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         };
         for (k, v) in pairs {
             match values::check_one(&cat, target, &k, &v) {
-                Ok((ind, val)) => by_key.entry((code.clone(), period)).or_default().push((ind, val, row.line)),
+                Ok((ind, val)) => {
+                    let vals = by_key.entry((code.clone(), period)).or_default();
+                    match vals.iter().find(|(i, _, _)| i.code == ind.code) {
+                        Some((_, _, first)) => err(tf(
+                            "import.value_twice",
+                            &[("org", &code), ("indicator", &ind.code), ("period", &period), ("line", first)],
+                        )),
+                        None => vals.push((ind, val, row.line)),
+                    }
+                }
                 Err(e) => err(e.message),
             }
         }
