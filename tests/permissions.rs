@@ -200,6 +200,25 @@ fn spec2_permission_matrix_for_accounts_requests_units_and_audit() {
         [3, 3, 3, 3, 3, 3, 0, 3, 4],
     );
     check(&w, "school export", &["school", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+    // Monthly data (Art. 14–15): each org's admin its own; a supervising admin by proxy.
+    check(&w, "report set own org", &["report", "set", "trained_persons=3"], None, [0, 3, 0, 3, 3, 0, 0, 3, 6]);
+    check(
+        &w,
+        "report set school by proxy",
+        &["report", "set", "--org", "2113010001", "classrooms=30"],
+        None,
+        [3, 3, 3, 3, 3, 3, 0, 3, 0],
+    );
+    check(&w, "report show", &["report", "show", "--org", "2113010001"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    check(&w, "report status", &["report", "status", "--under", "130102"], None, [0, 0, 0, 0, 0, 0, 0, 0, 4]);
+    check(
+        &w,
+        "report indicators retire",
+        &["report", "indicators", "retire", "excellent_lesson_teachers"],
+        None,
+        [0, 3, 3, 3, 3, 3, 3, 3, 3],
+    );
     let pending: Vec<String> = env
         .run(Some(w.user("county_admin")), &["request", "list", "--format", "json"])
         .ok()
