@@ -117,18 +117,57 @@ pub struct SchoolRow {
 
 /// Stream every expected school of a subtree with its values for the period, in tree order, in
 /// one query.
-pub fn for_each_school(conn: &Connection, root: &Org, period: Period, mut f: impl FnMut(SchoolRow)) -> Result<()> {
+pub fn for_each_school(conn: &Connection, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = root.subtree();
+    stream_schools(conn, "o.path >= :lo AND o.path < :hi", &lo, &hi, period, f)
+}
+
+/// Stream the expected schools a unit supervises directly.
+pub fn for_each_direct_school(conn: &Connection, unit: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
+    let (lo, hi) = unit.subtree();
+    stream_schools(
+        conn,
+        "o.path > :lo AND o.path < :hi AND o.parent_id = (SELECT id FROM org WHERE path = :lo AND deleted_at IS NULL)",
+        &lo,
+        &hi,
+        period,
+        f,
+    )
+}
+
+/// The expected schools of a subtree whose supervising unit has not submitted the period: the
+/// schools whose figures are still live (a submitted unit's are in its snapshot).
+fn for_each_live_school(conn: &Connection, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
+    let (lo, hi) = root.subtree();
+    stream_schools(
+        conn,
+        "o.path >= :lo AND o.path < :hi AND NOT EXISTS (SELECT 1 FROM submission sub WHERE sub.org_id = o.parent_id
+             AND sub.period = :period AND sub.state IN ('submitted', 'auto_submitted'))",
+        &lo,
+        &hi,
+        period,
+        f,
+    )
+}
+
+fn stream_schools(
+    conn: &Connection,
+    place: &str,
+    lo: &str,
+    hi: &str,
+    period: Period,
+    mut f: impl FnMut(SchoolRow),
+) -> Result<()> {
     let sql = format!(
         "SELECT o.id, o.code, o.name, o.path, s.kind, s.students, s.teachers, COALESCE(op.state, 'open'),
                 v.indicator, v.value, v.set_at
          FROM org o JOIN school s ON s.org_id = o.id
          LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
          LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-         WHERE o.path >= :lo AND o.path < :hi AND o.level = 'school' AND {EXPECTED_SQL}
+         WHERE {place} AND o.level = 'school' AND {EXPECTED_SQL}
          ORDER BY o.path"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(named_params! {
         ":period": period.to_string(),
         ":lo": lo,
@@ -168,6 +207,33 @@ pub fn for_each_school(conn: &Connection, root: &Org, period: Period, mut f: imp
         f(done);
     }
     Ok(())
+}
+
+impl Agg {
+    /// Add a sub-unit's figures (its schools'; its own values stay its own).
+    pub fn merge(&mut self, o: &Agg) {
+        self.schools_expected += o.schools_expected;
+        self.schools_reported += o.schools_reported;
+        self.schools_confirmed += o.schools_confirmed;
+        self.teaching_points_expected += o.teaching_points_expected;
+        self.teaching_points_reported += o.teaching_points_reported;
+        self.students += o.students;
+        self.teachers += o.teachers;
+        for (k, v) in &o.sums {
+            *self.sums.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.yes {
+            *self.yes.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.reported {
+            *self.reported.entry(k.clone()).or_default() += v;
+        }
+        self.bandwidth_10m += o.bandwidth_10m;
+        self.teaching_points_ready += o.teaching_points_ready;
+        if o.last_change > self.last_change {
+            self.last_change = o.last_change.clone();
+        }
+    }
 }
 
 /// Add one school to an aggregate.
@@ -212,8 +278,10 @@ fn add_school(a: &mut Agg, s: &SchoolRow, school_kinds: &HashMap<String, String>
     }
 }
 
-/// Every unit of a subtree (the root included) with its aggregate for the period: one pass over
-/// the subtree's expected schools, each added to all its ancestors inside the root.
+/// Every unit of a subtree (the root included) with its aggregate for the period. A unit that has
+/// submitted the period is its snapshot (SPEC §4.4: what the parent and every later report read);
+/// any other unit is its own values, plus the schools it supervises directly (live), plus its
+/// sub-units' aggregates. Three queries for the whole subtree, then composition bottom-up.
 pub fn aggregate(
     conn: &Connection,
     root: &Org,
@@ -223,40 +291,85 @@ pub fn aggregate(
     let school_kinds: HashMap<String, String> =
         catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
     let (lo, hi) = root.subtree();
-    let mut aggs: BTreeMap<String, Agg> = BTreeMap::new();
-    // The units, with their own values and state.
+    // The units: own values and state, and their parents.
+    let mut own: BTreeMap<String, Agg> = BTreeMap::new();
+    let mut parent_of: HashMap<String, Option<String>> = HashMap::new();
+    let mut paths: Vec<(String, String)> = Vec::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT o.code, COALESCE(op.state, 'open'), v.indicator, v.value, v.set_at FROM org o
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.code, p.code, o.path, COALESCE(op.state, 'open'), v.indicator, v.value, v.set_at FROM org o
+             LEFT JOIN org p ON p.id = o.parent_id
              LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
              LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-             WHERE o.path >= :lo AND o.path < :hi AND o.level <> 'school'",
+             WHERE o.path >= :lo AND o.path < :hi AND o.level <> 'school' AND o.created_at < :period_end",
         )?;
-        let mut rows = stmt.query(named_params! { ":period": period.to_string(), ":lo": lo, ":hi": hi })?;
+        let mut rows = stmt.query(named_params! {
+            ":period": period.to_string(), ":lo": lo, ":hi": hi, ":period_end": calendar::stored(period.ends()),
+        })?;
         while let Some(r) = rows.next()? {
-            let a = aggs.entry(r.get(0)?).or_default();
-            a.own_state = r.get(1)?;
-            if let Some(ind) = r.get::<_, Option<String>>(2)? {
-                a.own.insert(ind, r.get(3)?);
-                let at: Option<String> = r.get(4)?;
+            let code: String = r.get(0)?;
+            if !parent_of.contains_key(&code) {
+                parent_of.insert(code.clone(), r.get(1)?);
+                paths.push((r.get(2)?, code.clone()));
+            }
+            let a = own.entry(code).or_default();
+            a.own_state = r.get(3)?;
+            if let Some(ind) = r.get::<_, Option<String>>(4)? {
+                a.own.insert(ind, r.get(5)?);
+                let at: Option<String> = r.get(6)?;
                 if at > a.last_change {
                     a.last_change = at;
                 }
             }
         }
     }
-    let root_depth = root.path.matches('/').count();
-    for_each_school(conn, root, period, |s| {
-        // The ancestors inside the root: the path's segments from the root down, the school's
-        // own segment excluded.
-        let segments: Vec<&str> = s.path.trim_matches('/').split('/').collect();
-        for code in &segments[root_depth - 2..segments.len() - 1] {
-            if let Some(a) = aggs.get_mut(*code) {
-                add_school(a, &s, &school_kinds);
+    // The snapshots of the units that have submitted.
+    let mut frozen: HashMap<String, Agg> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.code, (SELECT figures FROM snapshot n WHERE n.org_id = o.id AND n.period = :period ORDER BY n.id DESC LIMIT 1)
+             FROM submission s JOIN org o ON o.id = s.org_id
+             WHERE s.period = :period AND s.state IN ('submitted', 'auto_submitted') AND o.path >= :lo AND o.path < :hi",
+        )?;
+        let mut rows = stmt.query(named_params! { ":period": period.to_string(), ":lo": lo, ":hi": hi })?;
+        while let Some(r) = rows.next()? {
+            if let Some(fig) = r.get::<_, Option<String>>(1)? {
+                frozen.insert(r.get(0)?, serde_json::from_str(&fig)?);
             }
         }
+    }
+    // The live schools, each to its supervising unit.
+    let mut direct: HashMap<String, Agg> = HashMap::new();
+    for_each_live_school(conn, root, period, |s| {
+        let segments: Vec<&str> = s.path.trim_matches('/').split('/').collect();
+        if segments.len() >= 2 {
+            add_school(direct.entry(segments[segments.len() - 2].to_string()).or_default(), &s, &school_kinds);
+        }
     })?;
-    Ok(aggs)
+    // Compose, deepest units first.
+    paths.sort_by_key(|p| std::cmp::Reverse(p.0.matches('/').count()));
+    let mut out: BTreeMap<String, Agg> = BTreeMap::new();
+    let mut pending: HashMap<String, Agg> = HashMap::new();
+    for (_, code) in &paths {
+        let agg = match frozen.remove(code) {
+            Some(f) => f,
+            None => {
+                let mut a = own.remove(code).unwrap_or_default();
+                if let Some(d) = direct.get(code) {
+                    a.merge(d);
+                }
+                if let Some(c) = pending.remove(code) {
+                    a.merge(&c);
+                }
+                a
+            }
+        };
+        if let Some(Some(p)) = parent_of.get(code) {
+            pending.entry(p.clone()).or_default().merge(&agg);
+        }
+        out.insert(code.clone(), agg);
+    }
+    Ok(out)
 }
 
 /// The direct children of a unit: sub-units and schools (live), in code order.

@@ -22,5 +22,6 @@ pub mod progress;
 pub mod requests;
 pub mod roster;
 pub mod schools;
+pub mod submission;
 pub mod units;
 pub mod values;

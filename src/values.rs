@@ -208,46 +208,31 @@ pub fn retire_indicator(tx: &mut Tx, code: &str) -> Result<bool> {
 
 // ------------------------------------------------------------------ writability (§4.2–4.4)
 
-/// Why a period cannot be written, with a machine-readable reason (SPEC §4.5).
+/// Why a period cannot be written: the words, the way out, and a machine-readable reason
+/// (SPEC §4.5: `period_not_started`, `deadline_passed`, `submitted`, `parent_submitted`,
+/// `returned_due_passed`, and `org_not_expected`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lock {
-    /// The period has not begun (CST).
-    NotStarted { opens: DateTime<Utc> },
-    /// The deadline of the unit that reports this data has passed.
-    DeadlinePassed { unit: String, deadline: DateTime<Utc> },
-    /// The org does not report this period: created after it, or merged or revoked before it.
-    NotExpected { org: String },
+pub struct Lock {
+    pub reason: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
 }
 
 impl Lock {
     pub fn reason(&self) -> &'static str {
-        match self {
-            Lock::NotStarted { .. } => "period_not_started",
-            Lock::DeadlinePassed { .. } => "deadline_passed",
-            Lock::NotExpected { .. } => "org_not_expected",
-        }
+        self.reason
     }
 
-    pub fn describe(&self, period: Period) -> String {
-        match self {
-            Lock::NotStarted { opens } => tf(
-                "lock.not_started",
-                &[("period", &period), ("opens", &format!("{} {}", calendar::show_cst(*opens, false), t("cst")))],
-            ),
-            Lock::DeadlinePassed { unit, deadline } => tf(
-                "lock.deadline_passed",
-                &[
-                    ("period", &period),
-                    ("unit", unit),
-                    ("deadline", &format!("{} {}", calendar::show_cst(*deadline, true), t("cst"))),
-                ],
-            ),
-            Lock::NotExpected { org } => tf("lock.not_expected", &[("period", &period), ("org", org)]),
-        }
+    pub fn describe(&self, _period: Period) -> String {
+        self.message.clone()
     }
 
-    pub fn into_error(self, period: Period) -> Error {
-        Error::new(Kind::Refused, self.describe(period)).reason(self.reason())
+    pub fn into_error(self, _period: Period) -> Error {
+        let e = Error::new(Kind::Refused, self.message).reason(self.reason);
+        match self.hint {
+            Some(h) => e.hint(h),
+            None => e,
+        }
     }
 }
 
@@ -260,21 +245,56 @@ pub fn reporting_unit(conn: &Connection, org: &Org) -> Result<Org> {
     Ok(org.clone())
 }
 
-/// Whether `org` may write `period` at `now`.
+/// Whether `org` may write `period` at `now`: the period has begun, the org reports it, and the
+/// unit that reports its data (a school's supervising unit) has neither submitted nor passed its
+/// deadline (or its due, if returned) — nor has that unit's parent submitted (SPEC §4.2–4.4).
 pub fn lock(conn: &Connection, org: &Org, period: Period, now: DateTime<Utc>) -> Result<Option<Lock>> {
     if !period.has_started(now) {
-        return Ok(Some(Lock::NotStarted { opens: period.starts() }));
+        let opens = format!("{} {}", calendar::show_cst(period.starts(), false), t("cst"));
+        return Ok(Some(Lock {
+            reason: "period_not_started",
+            message: tf("lock.not_started", &[("period", &period), ("opens", &opens)]),
+            hint: None,
+        }));
     }
     if !expected(conn, org, period)? {
-        return Ok(Some(Lock::NotExpected { org: org.code.clone() }));
+        return Ok(Some(Lock {
+            reason: "org_not_expected",
+            message: tf("lock.not_expected", &[("period", &period), ("org", &org.code)]),
+            hint: None,
+        }));
     }
     let unit = reporting_unit(conn, org)?;
-    if let Some(deadline) = calendar::deadline_for(unit.level, period) {
-        if now >= deadline {
-            return Ok(Some(Lock::DeadlinePassed { unit: unit.code, deadline }));
+    let facts = crate::submission::lock_facts(conn, &unit, period, now)?;
+    // A school its unit returned (Art. 19) may correct until its due, while the unit is open.
+    if org.level == Level::School {
+        let returned: Option<Option<String>> = conn
+            .prepare_cached(
+                "SELECT return_due FROM org_period WHERE org_id = ?1 AND period = ?2 AND state = 'returned'",
+            )?
+            .query_row(params![org.id, period.to_string()], |r| r.get(0))
+            .optional()?;
+        if let Some(due) = returned.flatten().as_deref().and_then(calendar::parse_stored) {
+            if now >= due {
+                let due_s = format!("{} {}", calendar::show_cst(due, false), t("cst"));
+                return Ok(Some(Lock {
+                    reason: "returned_due_passed",
+                    message: tf("cycle.due_passed", &[("period", &period), ("unit", &org.code), ("due", &due_s)]),
+                    hint: None,
+                }));
+            }
+            if !facts.state.is_submitted() && !facts.parent.is_some_and(crate::cycle::UnitState::is_submitted) {
+                return Ok(None);
+            }
         }
     }
-    Ok(None)
+    match crate::cycle::data_writable(&facts) {
+        Ok(()) => Ok(None),
+        Err(r) => {
+            let (message, hint) = crate::submission::describe(conn, r, &unit, period, &facts)?;
+            Ok(Some(Lock { reason: r.reason(), message, hint }))
+        }
+    }
 }
 
 /// Whether the org reports this period at all (SPEC §3, §4.5: created before it ended; a school

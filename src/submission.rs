@@ -1,0 +1,361 @@
+//! Submitting, returning, withdrawing, ratifying and auto-submitting a unit's period (SPEC §4.4,
+//! Art. 16–19), with the snapshot each submission freezes. The rules themselves are the pure
+//! functions of [`crate::cycle`]; this module gathers their facts and writes their outcomes.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::aggregate::{self, Agg};
+use crate::audit::{AuditActor, Event};
+use crate::calendar::{self, Period};
+use crate::cycle::{Facts, Refusal, UnitState};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Kind, Result};
+use crate::hierarchy::{self, Level, Org};
+use crate::i18n::{t, tf};
+use crate::values;
+
+/// A unit's submission row, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub state: String,
+    pub submitted_at: Option<String>,
+    pub submitted_by: Option<String>,
+    pub incomplete_schools: Option<i64>,
+    pub return_due: Option<String>,
+    pub return_reason: Option<String>,
+    pub ratified_at: Option<String>,
+    pub ratified_by: Option<String>,
+}
+
+impl Submission {
+    pub fn unit_state(&self) -> UnitState {
+        match self.state.as_str() {
+            "submitted" => UnitState::Submitted,
+            "auto_submitted" => UnitState::AutoSubmitted,
+            "returned" => UnitState::Returned {
+                due: self.return_due.as_deref().and_then(calendar::parse_stored).unwrap_or_else(Utc::now),
+            },
+            _ => UnitState::Open,
+        }
+    }
+}
+
+pub fn submission(conn: &Connection, org_id: i64, period: Period) -> Result<Submission> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
+                    s.ratified_at, r.username
+             FROM submission s LEFT JOIN account a ON a.id = s.submitted_by LEFT JOIN account r ON r.id = s.ratified_by
+             WHERE s.org_id = ?1 AND s.period = ?2",
+        )?
+        .query_row(params![org_id, period.to_string()], |r| {
+            Ok(Submission {
+                state: r.get(0)?,
+                submitted_at: r.get(1)?,
+                submitted_by: r.get(2)?,
+                incomplete_schools: r.get(3)?,
+                return_due: r.get(4)?,
+                return_reason: r.get(5)?,
+                ratified_at: r.get(6)?,
+                ratified_by: r.get(7)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_else(|| Submission { state: "open".into(), ..Default::default() }))
+}
+
+/// The direct child units that report the period (created before it ended).
+pub fn child_units(conn: &Connection, unit: &Org, period: Period) -> Result<Vec<Org>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
+         WHERE o.parent_id = ?1 AND o.level <> 'school' AND o.created_at < ?2 ORDER BY o.code",
+        hierarchy::ORG_COLUMNS
+    ))?;
+    let rows = stmt
+        .query_map(params![unit.id, calendar::stored(period.ends())], hierarchy::org_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The direct child units not yet submitted.
+pub fn children_not_submitted(conn: &Connection, unit: &Org, period: Period) -> Result<Vec<Org>> {
+    let mut out = Vec::new();
+    for c in child_units(conn, unit, period)? {
+        if !submission(conn, c.id, period)?.unit_state().is_submitted() {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// The facts the cycle's rules need about a unit's period.
+pub fn facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
+    let state = submission(conn, unit.id, period)?.unit_state();
+    let parent = match &unit.parent_code {
+        Some(p) => match hierarchy::find(conn, p)? {
+            Some(po) => Some(submission(conn, po.id, period)?.unit_state()),
+            None => None,
+        },
+        None => None,
+    };
+    let children_submitted = children_not_submitted(conn, unit, period)?.is_empty();
+    Ok(Facts { now, window: calendar::window_for(unit.level, period), state, parent, children_submitted })
+}
+
+/// Facts without the children (cheaper; for data locks, which do not look at them).
+pub fn lock_facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
+    let state = submission(conn, unit.id, period)?.unit_state();
+    let parent = match &unit.parent_code {
+        Some(p) => match hierarchy::find(conn, p)? {
+            Some(po) => Some(submission(conn, po.id, period)?.unit_state()),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(Facts { now, window: calendar::window_for(unit.level, period), state, parent, children_submitted: true })
+}
+
+fn cst(at: DateTime<Utc>, closing: bool) -> String {
+    format!("{} {}", calendar::show_cst(at, closing), t("cst"))
+}
+
+/// A refusal as a person-readable error naming the rule and the way out, with its machine
+/// reason (SPEC §4.5, §8).
+pub fn refusal_error(conn: &Connection, r: Refusal, unit: &Org, period: Period, f: &Facts) -> Result<anyhow::Error> {
+    let (msg, hint) = describe(conn, r, unit, period, f)?;
+    let mut e = Error::new(Kind::Refused, msg).reason(r.reason());
+    if let Some(h) = hint {
+        e = e.hint(h);
+    }
+    Ok(e.into())
+}
+
+/// What a refusal says, and the way out.
+pub fn describe(
+    conn: &Connection,
+    r: Refusal,
+    unit: &Org,
+    period: Period,
+    f: &Facts,
+) -> Result<(String, Option<String>)> {
+    let p = period.to_string();
+    let (msg, hint) = match r {
+        Refusal::WindowNotOpen => {
+            let w = f.window.expect("a window to be early for");
+            (
+                tf(
+                    "cycle.window_not_open",
+                    &[
+                        ("period", &p),
+                        ("unit", &unit.code),
+                        ("opens", &cst(w.opens, false)),
+                        ("closes", &cst(w.closes, true)),
+                    ],
+                ),
+                None,
+            )
+        }
+        Refusal::DeadlinePassed => {
+            let w = f.window.expect("a window to be late for");
+            (
+                tf(
+                    "cycle.deadline_passed",
+                    &[("period", &p), ("unit", &unit.code), ("deadline", &cst(w.closes, true))],
+                ),
+                Some(tf("cycle.ask_return", &[("unit", &unit.code)])),
+            )
+        }
+        Refusal::Submitted => {
+            let s = submission(conn, unit.id, period)?;
+            let at =
+                s.submitted_at.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default();
+            let by = s.submitted_by.unwrap_or_else(|| t("cycle.the_system").to_string());
+            (
+                tf("cycle.submitted", &[("period", &p), ("unit", &unit.code), ("by", &by), ("at", &at)]),
+                Some(tf("cycle.withdraw_hint", &[("period", &p)])),
+            )
+        }
+        Refusal::ChildrenNotSubmitted => {
+            let missing: Vec<String> =
+                children_not_submitted(conn, unit, period)?.iter().map(|c| format!("{} {}", c.code, c.name)).collect();
+            (
+                tf(
+                    "cycle.children_not_submitted",
+                    &[("period", &p), ("unit", &unit.code), ("children", &missing.join(", "))],
+                ),
+                Some(tf("cycle.children_hint", &[("period", &p)])),
+            )
+        }
+        Refusal::ParentSubmitted => {
+            let parent = unit.parent_code.clone().unwrap_or_default();
+            (
+                tf("cycle.parent_submitted", &[("period", &p), ("unit", &unit.code), ("parent", &parent)]),
+                Some(tf("cycle.parent_hint", &[("parent", &parent), ("period", &p)])),
+            )
+        }
+        Refusal::ReturnedDuePassed => {
+            let due = match f.state {
+                UnitState::Returned { due } => cst(due, false),
+                _ => String::new(),
+            };
+            (tf("cycle.due_passed", &[("period", &p), ("unit", &unit.code), ("due", &due)]), None)
+        }
+        Refusal::NotSubmitted => (tf("cycle.not_submitted", &[("period", &p), ("unit", &unit.code)]), None),
+        Refusal::DueOutOfRange => (tf("cycle.due_out_of_range", &[("period", &p), ("unit", &unit.code)]), None),
+    };
+    Ok((msg, hint))
+}
+
+/// The snapshot a submission freezes: the unit's aggregate, and a summary of each direct child.
+pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
+    let cat = values::catalogue(tx)?;
+    let aggs = aggregate::aggregate(tx, unit, period, &cat)?;
+    let agg = aggs.get(&unit.code).cloned().unwrap_or_default();
+    let mut children = Vec::new();
+    for c in aggregate::children(tx, unit)? {
+        if c.level == Level::School {
+            continue;
+        }
+        let a = aggs.get(&c.code).cloned().unwrap_or_default();
+        let state = submission(tx, c.id, period)?.state;
+        children.push(json!({ "code": c.code, "name": c.name, "level": c.level.as_str(), "state": state, "agg": a }));
+    }
+    aggregate::for_each_direct_school(tx, unit, period, |s| {
+        children.push(json!({ "code": s.code, "name": s.name, "level": "school", "kind": s.kind, "state": s.state, "values": s.values }));
+    })?;
+    tx.prepare_cached("INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![
+            unit.id,
+            period.to_string(),
+            tx.now_stored(),
+            serde_json::to_string(&agg)?,
+            serde_json::to_string(&children)?
+        ])?;
+    Ok(agg)
+}
+
+/// Expected schools directly under a unit that have not confirmed the period.
+pub fn unconfirmed_schools(conn: &Connection, unit: &Org, period: Period) -> Result<i64> {
+    let mut n = 0;
+    aggregate::for_each_direct_school(conn, unit, period, |s| {
+        if s.state != "confirmed" {
+            n += 1;
+        }
+    })?;
+    Ok(n)
+}
+
+/// Record a submission (by the reviewer, or the system as of `at`) and freeze its snapshot.
+pub fn record_submit(
+    tx: &mut Tx,
+    unit: &Org,
+    period: Period,
+    by: Option<i64>,
+    at: DateTime<Utc>,
+    incomplete: i64,
+) -> Result<()> {
+    let before = submission(tx, unit.id, period)?.state;
+    let state = if by.is_some() { "submitted" } else { "auto_submitted" };
+    tx.prepare_cached(
+        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
+             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools",
+    )?
+    .execute(params![unit.id, period.to_string(), state, calendar::stored(at), by, incomplete])?;
+    let agg = take_snapshot(tx, unit, period)?;
+    tx.audit(
+        Event::new(if by.is_some() { "submit" } else { "submit.auto" })
+            .target(&unit.code)
+            .scope(&unit.path)
+            .period(period.to_string())
+            .detail(json!({
+                "before": { "state": before },
+                "after": { "state": state, "at": calendar::stored(at), "incomplete_schools": incomplete,
+                           "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed },
+            })),
+    )?;
+    Ok(())
+}
+
+/// The periods that may have automatic submissions due: from the month the first unit was
+/// created up to last month.
+fn periods(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Period>> {
+    let first: Option<String> =
+        conn.query_row("SELECT min(created_at) FROM org WHERE level <> 'ministry'", [], |r| r.get(0))?;
+    let Some(first) = first.as_deref().and_then(calendar::parse_stored) else { return Ok(vec![]) };
+    let mut p = Period::containing(first);
+    let last = calendar::reporting_period(now);
+    let mut out = Vec::new();
+    while p <= last {
+        out.push(p);
+        p = p.next();
+    }
+    Ok(out)
+}
+
+/// Every automatic submission due at `now` (SPEC §4.4, Art. 17): counties first, then
+/// prefectures, then provinces, each as of its deadline (or, returned, its due). Idempotent.
+pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
+    let mut out = Vec::new();
+    let ps = periods(conn, now)?;
+    for level in [Level::County, Level::Prefecture, Level::Province] {
+        for &p in &ps {
+            let Some(deadline) = calendar::deadline_for(level, p) else { continue };
+            // Open periods past the deadline.
+            if now >= deadline {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
+                     WHERE o.level = ?1 AND o.created_at < ?2
+                       AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.org_id = o.id AND s.period = ?3)
+                     ORDER BY o.path",
+                    hierarchy::ORG_COLUMNS
+                ))?;
+                let rows = stmt.query_map(
+                    params![level.as_str(), calendar::stored(p.ends()), p.to_string()],
+                    hierarchy::org_from_row,
+                )?;
+                for o in rows {
+                    out.push((o?, p, deadline));
+                }
+            }
+            // Returned periods past their due.
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {}, s.return_due FROM submission s JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
+                 WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
+                hierarchy::ORG_COLUMNS
+            ))?;
+            let rows = stmt.query_map(params![p.to_string(), calendar::stored(now), level.as_str()], |r| {
+                Ok((hierarchy::org_from_row(r)?, r.get::<_, String>(7)?))
+            })?;
+            for row in rows {
+                let (o, due) = row?;
+                let at = calendar::parse_stored(&due).unwrap_or(now);
+                out.push((o, p, at));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Perform every automatic submission due (the sweep). Cheap when none is due: only a read.
+pub fn catch_up(db: &mut Db) -> Result<Vec<(String, Period)>> {
+    let pending = due(&db.conn, db.now)?;
+    if pending.is_empty() {
+        return Ok(vec![]);
+    }
+    let now = db.now;
+    db.write(&AuditActor::system(), |tx| {
+        // Look again inside the write lock: another process may have swept meanwhile.
+        let pending = due(tx, now)?;
+        let mut done = Vec::new();
+        for (unit, period, at) in pending {
+            let incomplete = unconfirmed_schools(tx, &unit, period)?;
+            record_submit(tx, &unit, period, None, at, incomplete)?;
+            done.push((unit.code.clone(), period));
+        }
+        Ok(done)
+    })
+}
