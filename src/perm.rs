@@ -46,6 +46,12 @@ pub enum Action {
     IndicatorManage,
     /// `report text` (target: the province).
     ReportText,
+    /// `submit`, `withdraw request` (target: the unit).
+    Submit,
+    /// `report return`, `withdraw approve / reject` (target: the parent unit).
+    ReturnChild,
+    /// `report ratify` (target: the unit).
+    Ratify,
 }
 
 /// Who may: each holds or not for an actor and a target.
@@ -68,6 +74,10 @@ pub enum Who {
     SchoolOwnAdmin,
     /// A province's own admin or reviewer.
     ProvinceAdminOrReviewer,
+    /// The target unit's own reviewer.
+    UnitReviewer,
+    /// The target unit's own inspector.
+    UnitInspector,
 }
 
 /// The whole table: an action, and everyone who may perform it.
@@ -94,6 +104,11 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::IndicatorManage, &[Who::MinistryAdmin]),
     // Art. 20: the province files its monthly report text.
     (Action::ReportText, &[Who::ProvinceAdminOrReviewer]),
+    // Art. 7, 16–19: the reviewer submits, returns a child's data, decides its withdrawals; the
+    // inspector ratifies (审定).
+    (Action::Submit, &[Who::UnitReviewer]),
+    (Action::ReturnChild, &[Who::UnitReviewer]),
+    (Action::Ratify, &[Who::UnitInspector]),
 ];
 
 fn is_ministry_admin(actor: &Actor) -> bool {
@@ -124,6 +139,8 @@ impl Who {
             Who::Support => actor.role == Role::Support,
             Who::UnitAdmin => actor.role == Role::Admin && actor.org.id == target.id,
             Who::SchoolOwnAdmin => actor.role == Role::SchoolAdmin && actor.org.id == target.id,
+            Who::UnitReviewer => actor.role == Role::Reviewer && actor.org.id == target.id,
+            Who::UnitInspector => actor.role == Role::Inspector && actor.org.id == target.id,
             Who::ProvinceAdminOrReviewer => {
                 matches!(actor.role, Role::Admin | Role::Reviewer)
                     && actor.org.level == Level::Province
@@ -142,6 +159,8 @@ impl Who {
             Who::UnitAdmin => t("who.unit_admin"),
             Who::SchoolOwnAdmin => t("who.school_own_admin"),
             Who::ProvinceAdminOrReviewer => t("who.province_admin_or_reviewer"),
+            Who::UnitReviewer => t("who.unit_reviewer"),
+            Who::UnitInspector => t("who.unit_inspector"),
         }
     }
 }
@@ -166,6 +185,9 @@ impl Action {
             Action::ReportWrite => "report.write",
             Action::IndicatorManage => "report.indicators",
             Action::ReportText => "report.text",
+            Action::Submit => "submit",
+            Action::ReturnChild => "report.return",
+            Action::Ratify => "report.ratify",
         }
     }
 
@@ -187,6 +209,9 @@ impl Action {
             Action::ReportWrite => t("action.report_write"),
             Action::IndicatorManage => t("action.indicator_manage"),
             Action::ReportText => t("action.report_text"),
+            Action::Submit => t("action.submit"),
+            Action::ReturnChild => t("action.return_child"),
+            Action::Ratify => t("action.ratify"),
         }
     }
 
@@ -255,6 +280,9 @@ mod tests {
             Action::ReportWrite,
             Action::IndicatorManage,
             Action::ReportText,
+            Action::Submit,
+            Action::ReturnChild,
+            Action::Ratify,
         ] {
             assert!(!a.who().is_empty(), "{a:?} has nobody who may");
         }

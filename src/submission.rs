@@ -359,3 +359,107 @@ pub fn catch_up(db: &mut Db) -> Result<Vec<(String, Period)>> {
         Ok(done)
     })
 }
+
+/// The period a unit's reviewer acts on by default: a returned period if there is one (it must
+/// be resubmitted), else the period being reported now.
+pub fn default_period(conn: &Connection, unit: &Org, now: DateTime<Utc>) -> Result<Period> {
+    let returned: Option<String> = conn
+        .query_row(
+            "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",
+            params![unit.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(returned.and_then(|p| p.parse().ok()).unwrap_or_else(|| calendar::reporting_period(now)))
+}
+
+/// Return a unit's submitted period to it (Art. 19), or approve its withdrawal (Art. 18): the
+/// period is writable again until `due`, then submitted automatically.
+pub fn return_unit(
+    tx: &mut Tx,
+    by: i64,
+    unit: &Org,
+    period: Period,
+    due: DateTime<Utc>,
+    reason: &str,
+    action: &str,
+) -> Result<()> {
+    let before = submission(tx, unit.id, period)?.state;
+    tx.prepare_cached(
+        "UPDATE submission SET state = 'returned', returned_at = ?1, returned_by = ?2, return_due = ?3, return_reason = ?4,
+             ratified_at = NULL, ratified_by = NULL
+         WHERE org_id = ?5 AND period = ?6",
+    )?
+    .execute(params![tx.now_stored(), by, calendar::stored(due), reason, unit.id, period.to_string()])?;
+    tx.audit(
+        Event::new(action).target(&unit.code).scope(&unit.path).period(period.to_string()).reason(Some(reason)).detail(
+            json!({ "before": { "state": before }, "after": { "state": "returned", "due": calendar::stored(due) } }),
+        ),
+    )?;
+    Ok(())
+}
+
+/// Return a school's confirmed period to it: it corrects and confirms again by `due`.
+pub fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE org_period SET state = 'returned', returned_at = ?1, return_due = ?2, return_reason = ?3
+         WHERE org_id = ?4 AND period = ?5",
+    )?
+    .execute(params![tx.now_stored(), calendar::stored(due), reason, school.id, period.to_string()])?;
+    tx.audit(
+        Event::new("report.return")
+            .target(&school.code)
+            .scope(&school.path)
+            .period(period.to_string())
+            .reason(Some(reason))
+            .detail(json!({ "before": { "state": "confirmed" }, "after": { "state": "returned", "due": calendar::stored(due) } })),
+    )?;
+    Ok(())
+}
+
+/// The inspector's ratification (审定, Art. 7): recorded, not a gate.
+pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<bool> {
+    let s = submission(tx, unit.id, period)?;
+    if s.ratified_at.is_some() {
+        return Ok(false);
+    }
+    tx.prepare_cached("UPDATE submission SET ratified_at = ?1, ratified_by = ?2 WHERE org_id = ?3 AND period = ?4")?
+        .execute(params![tx.now_stored(), by, unit.id, period.to_string()])?;
+    tx.audit(
+        Event::new("report.ratify")
+            .target(&unit.code)
+            .scope(&unit.path)
+            .period(period.to_string())
+            .detail(json!({ "before": { "ratified": false }, "after": { "ratified": true } })),
+    )?;
+    Ok(true)
+}
+
+/// File a withdrawal request (Art. 18) with the parent; one pending per unit and period.
+pub fn request_withdrawal(tx: &mut Tx, by: i64, unit: &Org, parent: &Org, period: Period, reason: &str) -> Result<i64> {
+    let pending: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM request WHERE kind = 'withdraw' AND status = 'pending' AND org_id = ?1 AND period = ?2",
+            params![unit.id, period.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = pending {
+        return Err(Error::new(Kind::Refused, tf("withdraw.pending", &[("id", &id), ("period", &period)])).into());
+    }
+    tx.execute(
+        "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
+         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6)",
+        params![unit.id, period.to_string(), parent.id, reason, by, tx.now_stored()],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.audit(
+        Event::new("request.file")
+            .target(id.to_string())
+            .scope(&unit.path)
+            .period(period.to_string())
+            .reason(Some(reason))
+            .detail(json!({ "kind": "withdraw", "unit": unit.code, "to": parent.code })),
+    )?;
+    Ok(id)
+}

@@ -796,6 +796,10 @@ fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month() {
         .ok()
         .stderr_has("period 2026-10 for 130102");
     env.now = "2026-11-20T10:00:00+08:00".into();
+    // Moving the clock past October's deadlines lets the system submit October (SPEC §4.4): do
+    // that first, so that what is counted below is the confirmation alone.
+    with_token(&env, &tok, &["report", "show"]).ok();
+    assert!(env.count("SELECT count(*) FROM audit WHERE action = 'submit.auto'") > 3000);
     let audit = env.audit_count();
     with_token(&env, &tok, &["report", "confirm"])
         .ok()
@@ -944,14 +948,18 @@ fn art17_after_the_county_deadline_a_county_school_s_month_is_closed() {
     let c = changan(&env);
     let tok = token(&env, &c);
     set(&env, &c, S1, "2026-11", &["classrooms=30"]).ok();
-    // The last second of the 5th: still open.
+    // The last second of the 5th: still open — also given as a UTC clock string (the same instant).
+    env.now = "2026-12-05T15:59:59Z".into();
+    with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=33"]).ok();
     env.now = "2026-12-05T23:59:59+08:00".into();
     with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=31"]).ok();
     // The 6th, 00:00 CST: closed, naming the unit whose deadline it is and when.
     env.now = "2026-12-06T00:00:00+08:00".into();
+    // The system submitted the county's month as it stood at the deadline (Art. 17); the school's
+    // data is read-only with it.
     with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=32"])
         .code(5)
-        .stderr_has("2026-11 closed for 130102's data at 2026-12-05 24:00 CST");
+        .stderr_has("2026-11 was submitted by 130102 (the system, automatically) on 2026-12-06 00:00 CST");
     let r = with_token(
         &env,
         &tok,
@@ -959,23 +967,21 @@ fn art17_after_the_county_deadline_a_county_school_s_month_is_closed() {
     );
     r.code(5);
     let e: Value = serde_json::from_str(r.stderr.lines().find(|l| l.starts_with('{')).expect("JSON error")).unwrap();
-    assert_eq!(e["reason"], "deadline_passed");
+    assert_eq!(e["reason"], "submitted");
     assert!(e["error"].as_str().unwrap().contains("130102"), "{e}");
-    with_token(&env, &tok, &["report", "confirm", "--org", S1, "--period", "2026-11"]).code(5).stderr_has("closed");
+    with_token(&env, &tok, &["report", "confirm", "--org", S1, "--period", "2026-11"]).code(5).stderr_has("read-only");
     with_token(&env, &tok, &["report", "set", "--period", "2026-11", "funding=1"])
         .code(5)
-        .stderr_has("closed for 130102");
+        .stderr_has("was submitted by 130102");
     assert_eq!(value(&env, S1, "2026-11", "classrooms").as_deref(), Some("31"));
     assert_eq!(value(&env, COUNTY, "2026-11", "funding"), None);
     assert_eq!(op_state(&env, S1, "2026-11").as_deref(), Some("filled"));
     // The 6th is already December's own month: open.
     with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-12", "classrooms=32"]).ok();
-    // Machine-readable time zone independence: a UTC clock string means the same instant.
-    env.now = "2026-12-05T15:59:59Z".into();
-    with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=33"]).ok();
+    // 16:00 UTC on the 5th is the same instant as 00:00 CST on the 6th: closed.
     env.now = "2026-12-05T16:00:00Z".into();
     with_token(&env, &tok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=34"]).code(5);
-    assert_eq!(value(&env, S1, "2026-11", "classrooms").as_deref(), Some("33"));
+    assert_eq!(value(&env, S1, "2026-11", "classrooms").as_deref(), Some("31"));
 }
 
 #[test]
@@ -997,15 +1003,15 @@ fn art17_a_prefecture_s_data_and_its_own_schools_follow_the_prefecture_s_deadlin
     // … while a county's school is closed for 2026-11 the same day.
     with_token(&env, &ctok, &["report", "set", "--org", S1, "--period", "2026-11", "classrooms=8"])
         .code(5)
-        .stderr_has("closed for 130102");
+        .stderr_has("2026-11 was submitted by 130102 (the system, automatically)");
     // After the 10th the prefecture's month is closed too.
     env.now = "2026-12-11T00:00:00+08:00".into();
     with_token(&env, &ptok, &["report", "set", "--period", "2026-11", "funding=11"])
         .code(5)
-        .stderr_has("2026-11 closed for 130100's data at 2026-12-10 24:00 CST");
+        .stderr_has("2026-11 was submitted by 130100 (the system, automatically) on 2026-12-11 00:00 CST");
     with_token(&env, &ptok, &["report", "set", "--org", "2113019001", "--period", "2026-11", "classrooms=9"])
         .code(5)
-        .stderr_has("closed for 130100");
+        .stderr_has("was submitted by 130100");
     assert_eq!(value(&env, "130100", "2026-11", "funding").as_deref(), Some("10"));
     assert_eq!(value(&env, "2113019001", "2026-11", "classrooms").as_deref(), Some("8"));
 }
@@ -1829,23 +1835,25 @@ fn spec45_missing_lists_every_unconfirmed_org_with_its_contact() {
     assert_eq!(s3["email"], "lihua@example.cn");
     assert_eq!(row(&maps, "code", S2)["state"], "filled");
     assert_eq!(row(&maps, "code", S2)["contact"], "", "no school admin yet");
-    // The county and 育才小学 confirm: they disappear.
+    // 育才小学 confirms: it disappears. The county confirms its own figures, but a unit stays on
+    // the list until it has submitted (SPEC §4.5).
     env.run(Some(&c), &["report", "set", "funding=1"]).ok();
     env.run(Some(&c), &["report", "confirm"]).ok();
     set(&env, &c, S3, "2026-11", &["classrooms=36"]).ok();
     env.run(Some(&c), &["report", "confirm", "--org", S3]).ok();
     let out = env.run(Some(&c), &["report", "missing", "--format", "csv"]).ok().stdout.clone();
     let maps = csv_maps(&out);
-    assert_eq!(maps.len(), 12);
-    assert!(maps.iter().all(|m| m["code"] != COUNTY && m["code"] != S3 && m["code"] != S1));
-    assert!(maps.iter().all(|m| m["level"] == "school" && m["state"] != "confirmed"));
+    assert_eq!(maps.len(), 13);
+    assert!(maps.iter().all(|m| m["code"] != S3 && m["code"] != S1));
+    assert_eq!(row(&maps, "code", COUNTY)["state"], "open", "confirmed, not submitted");
+    assert!(maps.iter().filter(|m| m["code"] != COUNTY).all(|m| m["level"] == "school" && m["state"] != "confirmed"));
     // The prefecture's view includes its counties.
     let p = prefecture(&env);
     let out = env.run(Some(&p), &["report", "missing", "--period", "2026-11", "--format", "csv"]).ok().stdout.clone();
     let maps = csv_maps(&out);
     assert!(maps.iter().any(|m| m["code"] == "130100" && m["contact"] == "市管"));
     assert!(maps.iter().any(|m| m["code"] == "130104"));
-    assert!(maps.iter().all(|m| m["code"] != COUNTY));
+    assert_eq!(row(&maps, "code", COUNTY)["state"], "open", "the county has not submitted");
 }
 
 // ---------------------------------------------------------------- 9. monthly texts (Art. 20)

@@ -19,6 +19,7 @@ pub mod report;
 pub mod request;
 pub mod school;
 pub mod sign_in;
+pub mod submit;
 pub mod unit;
 
 /// Administration tool for the National Education Informatization Work Progress Information
@@ -87,6 +88,11 @@ pub enum Command {
     /// Monthly reporting
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Submit your unit's period (reviewer, inside its window), or run the automatic submissions
+    Submit(submit::SubmitArgs),
+    /// Withdrawal of a submitted period (撤报, Art. 18)
+    #[command(subcommand)]
+    Withdraw(submit::WithdrawCommand),
     /// Requests awaiting a decision: roster, school deletion and transfer, withdrawal
     #[command(subcommand)]
     Request(request::RequestCommand),
@@ -142,6 +148,8 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::School(c) => school::cmd_school(ctx, c),
         Command::Report(c) => report::cmd_report(ctx, c),
         Command::Request(c) => request::cmd_request(ctx, c),
+        Command::Submit(a) => submit::cmd_submit(ctx, a),
+        Command::Withdraw(c) => submit::cmd_withdraw(ctx, c),
         Command::Audit(c) => audit::cmd_audit(ctx, c),
     }
 }

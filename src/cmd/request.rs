@@ -49,6 +49,9 @@ pub struct ApproveArgs {
     /// standard output
     #[arg(long, value_name = "FILE")]
     pub codes_out: Option<PathBuf>,
+    /// Withdrawal: until when the unit may correct (the period returns to it)
+    #[arg(long, value_name = "TIME")]
+    pub due: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -217,6 +220,12 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let r = requests::find(&db.conn, &actor, a.id)?;
     match r.kind.as_str() {
+        "withdraw" => {
+            let due = a.due.as_deref().ok_or_else(|| error::usage(t("withdraw.needs_due")))?;
+            let due = crate::calendar::parse_user_time(due)
+                .ok_or_else(|| error::usage(tf("return.bad_due", &[("value", &due)])))?;
+            super::submit::approve_withdrawal(ctx, a.id, due)
+        }
         "roster" => {
             let org = live(&db.conn, &r.org_code, r.id)?;
             perm::require(&actor, Action::RosterDecide, &org)?;
@@ -309,6 +318,7 @@ fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
         "roster" => (Action::RosterDecide, live(&db.conn, &r.org_code, r.id)?),
         "school_delete" => (Action::SchoolDeleteDecide, hierarchy::find_by_id(&db.conn, r.org_id)?),
         "school_transfer" => (Action::TransferDecide, live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?),
+        "withdraw" => (Action::ReturnChild, live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?),
         other => return Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
     };
     perm::require(&actor, action, &target)?;

@@ -173,6 +173,7 @@ pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
     let out = ctx.out.clone();
     let pairs = parse_pairs(&a.pairs)?;
     let (db, actor) = ctx.signed_in()?;
+    crate::submission::catch_up(db)?;
     let target: Target = values::target(&db.conn, &actor, a.org.as_deref())?;
     let period = period_for(&out, db, &target.org, a.period)?;
     let cat = values::catalogue(&db.conn)?;
@@ -188,6 +189,7 @@ pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
 pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
+    crate::submission::catch_up(db)?;
     let target = values::target(&db.conn, &actor, a.org.as_deref())?;
     let period = period_for(&out, db, &target.org, a.period)?;
     let cat = values::catalogue(&db.conn)?;
@@ -223,6 +225,7 @@ pub fn state_word(out: &Out, state: &str) -> Cell {
 pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
+    crate::submission::catch_up(db)?;
     let org = match &a.org {
         None => actor.org.clone(),
         Some(code) => crate::hierarchy::find(&db.conn, code.trim())?

@@ -111,6 +111,7 @@ fn fixed_headers(zh: bool) -> Vec<&'static str> {
 pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
+    crate::submission::catch_up(db)?;
     let root = match &a.csv.under {
         Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
         None => actor.scope().clone(),
@@ -213,6 +214,7 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     // Only an admin imports values (for its unit and the schools it supervises): say so once.
     crate::perm::require(&actor, crate::perm::Action::ReportWrite, &actor.org)?;
+    crate::submission::catch_up(db)?;
     let cat = values::catalogue(&db.conn)?;
     let cols = Columns::find(&sheet.headers, FIXED);
     let long = cols.has("indicator") && cols.has("value");

@@ -39,6 +39,10 @@ pub enum ReportCommand {
     Missing(progress::MissingArgs),
     /// A province's monthly report text (Art. 20): file, show, or list who is missing
     Text(text::TextArgs),
+    /// Return a child unit's (or a directly supervised school's) submitted period, with a due time
+    Return(super::submit::ReturnArgs),
+    /// Ratify (审定) your unit's submitted period (inspector)
+    Ratify(super::submit::RatifyArgs),
     /// Print the reporting windows and deadlines of a period, in China Standard Time (Art. 17)
     Calendar(CalendarArgs),
 }
@@ -61,6 +65,8 @@ pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
         ReportCommand::Status(a) => progress::status(ctx, a),
         ReportCommand::Missing(a) => progress::missing(ctx, a),
         ReportCommand::Text(a) => text::text(ctx, a),
+        ReportCommand::Return(a) => super::submit::cmd_return(ctx, a),
+        ReportCommand::Ratify(a) => super::submit::cmd_ratify(ctx, a),
         ReportCommand::Calendar(a) => cmd_calendar(ctx, a),
     }
 }
