@@ -221,6 +221,12 @@ fn actor_from(conn: &Connection, account_id: i64, via: Via, expires_at: String) 
     Ok(Actor { account_id, username, name, role, org, via, expires_at })
 }
 
+/// An account as an actor, by username (the demo acts as each of its people in turn).
+pub fn actor_by_username(conn: &Connection, username: &str) -> Result<Actor> {
+    let id: i64 = conn.query_row("SELECT id FROM account WHERE username = ?1", params![username], |r| r.get(0))?;
+    actor_from(conn, id, Via::Session, String::new())
+}
+
 /// The signed-in account: `EIP_TOKEN` if set, else this database's session file.
 pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
     let now_s = stored(now);

@@ -125,6 +125,18 @@ impl Db {
     ) -> Result<(Db, T)> {
         // The clock rule holds before anything is written.
         let now = clock(test_clock)?;
+        Db::create_at(path, journal, test_clock, now, actor, init)
+    }
+
+    /// `create`, at a given time (the demo, which moves its own test clock).
+    pub fn create_at<T>(
+        path: &Path,
+        journal: Option<Journal>,
+        test_clock: bool,
+        now: DateTime<Utc>,
+        actor: &AuditActor,
+        init: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<(Db, T)> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;

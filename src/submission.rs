@@ -258,6 +258,9 @@ pub fn record_submit(
 ) -> Result<()> {
     let before = submission(tx, unit.id, period)?.state;
     let state = if by.is_some() { "submitted" } else { "auto_submitted" };
+    // The snapshot first: while the unit is not yet marked submitted, its schools are still read
+    // live (a submitted unit's figures are its snapshot).
+    let agg = take_snapshot(tx, unit, period)?;
     tx.prepare_cached(
         "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -265,7 +268,6 @@ pub fn record_submit(
              submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools",
     )?
     .execute(params![unit.id, period.to_string(), state, calendar::stored(at), by, incomplete])?;
-    let agg = take_snapshot(tx, unit, period)?;
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)

@@ -1,45 +1,69 @@
-//! `eip demo` (SPEC §10): a demonstration database from one real province.
+//! `eip demo` (SPEC §10): a demonstration database from one real province, taken through one
+//! month's whole cycle.
 
 mod common;
 use common::*;
 
-#[test]
-fn spec10_demo_builds_a_province_and_signs_in_its_ministry_admin() {
-    let env = Env::empty();
-    let mut c = env.command(Some(ADMIN), &["demo", "--db", env.db.to_str().unwrap()]);
+fn demo(env: &Env, extra: &[&str]) -> Run {
+    let mut c = env.command(Some(ADMIN), &[&["demo", "--db", env.db.to_str().unwrap()][..], extra].concat());
     c.env_remove("EIP_NOW");
-    let r = Env::run_cmd(c, None);
-    r.ok()
-        .stdout_has("130000 河北省 (province)")
-        .stdout_has("├── 130100 石家庄市 (prefecture)")
-        .stderr_has("demo database ready")
-        .stderr_has("unit tree 130000");
-    assert_eq!(env.count("SELECT count(*) FROM org WHERE path LIKE '/000000/130000/%' AND level = 'county'"), 167);
-    assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'province'"), 1);
-    assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'active'"), 8);
-    assert_eq!(env.count("SELECT count(*) FROM setting WHERE key = 'test_clock' AND value = '1'"), 1);
-    // Signed in already: the printed commands work.
+    Env::run_cmd(c, None)
+}
+
+#[test]
+fn spec10_demo_takes_a_province_through_a_month() {
+    let env = Env::empty();
+    let r = demo(&env, &["--format", "csv"]);
+    r.ok().stderr_has("demo database ready").stderr_has("report status --period");
+    // The province's status table ends it: every prefecture submitted, the demo's one by its
+    // reviewer, the others by the system at their deadline.
+    let rows: Vec<Vec<String>> = r.stdout.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(rows[0][..4], ["code", "name", "level", "state"]);
+    assert_eq!(rows.len(), 12, "11 prefectures of 河北省: {}", r.stdout);
+    assert_eq!(rows[1][0], "130100");
+    assert_eq!(rows[1][3], "submitted");
+    assert!(rows[2..].iter().all(|r| r[3] == "auto_submitted"), "{}", r.stdout);
+    let period = r.stderr.split("report status --period ").nth(1).expect("the period in the hints")[..7].to_string();
+    let q = |sql: &str| env.count(&sql.replace("PERIOD", &period));
+    assert_eq!(q("SELECT count(*) FROM org WHERE path LIKE '/000000/130000/%' AND level = 'county'"), 167);
+    assert_eq!(q("SELECT count(*) FROM org o JOIN school s ON s.org_id = o.id"), 240);
+    assert_eq!(q("SELECT count(*) FROM school WHERE kind = 'teaching_point'"), 32);
+    for role in ["admin", "reviewer", "inspector", "school_admin", "support"] {
+        assert!(q(&format!("SELECT count(*) FROM account WHERE role = '{role}' AND status = 'active'")) > 0, "{role}");
+    }
+    // The cycle: one county late (auto-submitted), one returned, one withdrawal approved, the
+    // province submitted and ratified, its text filed on time.
+    assert_eq!(q("SELECT count(*) FROM submission s JOIN org o ON o.id = s.org_id WHERE o.code = '130107' AND s.period = 'PERIOD' AND s.state = 'auto_submitted'"), 1);
+    assert_eq!(q("SELECT count(*) FROM audit WHERE action = 'report.return' AND target = '130102'"), 1);
+    assert_eq!(q("SELECT count(*) FROM request WHERE kind = 'withdraw' AND status = 'approved'"), 1);
+    assert_eq!(
+        q("SELECT count(*) FROM audit WHERE action = 'submit' AND target = '130104' AND period = 'PERIOD'"),
+        2,
+        "submitted, withdrawn, resubmitted"
+    );
+    assert_eq!(q("SELECT count(*) FROM submission s JOIN org o ON o.id = s.org_id WHERE o.code = '130000' AND s.period = 'PERIOD' AND s.state = 'submitted' AND s.ratified_at IS NOT NULL"), 1);
+    assert_eq!(q("SELECT count(*) FROM report_text WHERE late = 0"), 1);
+    assert_eq!(q("SELECT count(*) FROM snapshot s JOIN org o ON o.id = s.org_id WHERE o.code = '130102' AND s.period = 'PERIOD'"), 2, "two submissions, two snapshots");
+    assert_eq!(q("SELECT count(*) FROM setting WHERE key = 'test_clock' AND value = '1'"), 1);
+    // Signed in already, and the chain is intact.
     let mut c = env.command(Some(ADMIN), &["whoami", "--format", "json"]);
     c.env_remove("EIP_NOW");
-    let who = Env::run_cmd(c, None);
-    assert_eq!(who.ok().json()["username"], "000000-A01");
-    // Run again: recreated, not appended to.
-    let mut c = env.command(Some(ADMIN), &["demo", "--db", env.db.to_str().unwrap()]);
-    c.env_remove("EIP_NOW");
-    Env::run_cmd(c, None).ok();
-    assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'active'"), 8);
+    assert_eq!(Env::run_cmd(c, None).ok().json()["username"], "000000-A01");
     let mut c = env.command(Some(ADMIN), &["audit", "verify"]);
     c.env_remove("EIP_NOW");
     Env::run_cmd(c, None).ok().stderr_has("intact");
+    // Every demo account signs in with the printed password.
+    let mut c = env.command(Some("x"), &["login", "130102-R01", "--password-stdin"]);
+    c.env_remove("EIP_NOW");
+    Env::run_cmd(c, Some("demo-password\n")).ok();
+    // Run again: recreated, not appended to.
+    demo(&env, &[]).ok();
+    assert_eq!(env.count("SELECT count(*) FROM org o JOIN school s ON s.org_id = o.id"), 240);
 }
 
 #[test]
 fn spec10_demo_of_another_province_and_a_bad_code() {
     let env = Env::empty();
-    let mut c = env.command(None, &["demo", "--db", env.db.to_str().unwrap(), "--province", "440000"]);
-    c.env_remove("EIP_NOW");
-    Env::run_cmd(c, None).ok().stdout_has("440000 广东省 (province)").stdout_has("441900 东莞市");
-    let mut c = env.command(None, &["demo", "--db", env.db.to_str().unwrap(), "--province", "130100"]);
-    c.env_remove("EIP_NOW");
-    Env::run_cmd(c, None).code(4).stderr_has("130100 is not a province");
+    demo(&env, &["--province", "440000", "--format", "csv"]).ok().stdout_has("441900,东莞市,prefecture");
+    demo(&env, &["--province", "130100"]).code(4).stderr_has("130100 is not a province");
 }

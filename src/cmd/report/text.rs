@@ -36,6 +36,22 @@ pub struct TextArgs {
     pub missing: bool,
 }
 
+/// File a province's text for a period (Art. 20); late after the end of that month.
+pub fn file_text(tx: &mut crate::db::Tx, actor: &crate::auth::Actor, period: Period, body: &str) -> Result<i64> {
+    let late = tx.now >= period.ends();
+    tx.execute(
+        "INSERT INTO report_text(org_id, period, body, filed_by, filed_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![actor.org.id, period.to_string(), body, actor.account_id, tx.now_stored(), late],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.audit(
+        Event::new("report.text").target(&actor.org.code).scope(&actor.org.path).period(period.to_string()).detail(
+            json!({ "after": { "id": id, "chars": body.chars().count(), "sha256": hex(&Sha256::digest(body.as_bytes())), "late": late } }),
+        ),
+    )?;
+    Ok(id)
+}
+
 pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
@@ -84,21 +100,7 @@ pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
             .into());
         }
         let late = db.now >= due;
-        let id = db.write(&actor.audit_actor(), |tx| {
-            tx.execute(
-                "INSERT INTO report_text(org_id, period, body, filed_by, filed_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![actor.org.id, a.period.to_string(), body, actor.account_id, tx.now_stored(), late],
-            )?;
-            let id = tx.last_insert_rowid();
-            tx.audit(
-                Event::new("report.text")
-                    .target(&actor.org.code)
-                    .scope(&actor.org.path)
-                    .period(a.period.to_string())
-                    .detail(json!({ "after": { "id": id, "chars": body.chars().count(), "sha256": hex(&Sha256::digest(body.as_bytes())), "late": late } })),
-            )?;
-            Ok(id)
-        })?;
+        let id = db.write(&actor.audit_actor(), |tx| file_text(tx, &actor, a.period, &body))?;
         let key = if late { "text.filed_late" } else { "text.filed" };
         out.status(&tf(key, &[("unit", &actor.org.code), ("period", &a.period)]));
         return out.record(&[("id", "col.id"), ("late", "col.late")], &[Cell::Int(id), Cell::Bool(late)]);
