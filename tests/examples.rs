@@ -23,3 +23,51 @@ fn spec51_the_provincial_roster_workflow_script_runs_end_to_end() {
     assert!(stdout.contains("130104-R01\t吴昊\treviewer\t130104\t桥西区\tactive"), "{stdout}");
     assert!(stderr.contains("intact: "), "{stderr}");
 }
+
+/// The county's cron job (Art. 14–17): confirm, then — once everyone below has confirmed and the
+/// reviewer's token is given — submit inside the window.
+#[test]
+fn art16_the_county_cron_script_submits_inside_the_window_when_everyone_has_confirmed() {
+    let mut env = Env::national();
+    let admin = env.person("130102", "admin", "赵敏", "13700000001");
+    let reviewer = env.person("130102", "reviewer", "孙强", "13700000002");
+    let token = |user: &str| -> String {
+        env.run(Some(user), &["account", "token", "create", "--name", "cron", "--days", "365", "--format", "json"])
+            .ok()
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (at, rt) = (token(&admin), token(&reviewer));
+    env.run(Some(&admin), &["report", "set", "funding=12.5", "trained_persons=30"]).ok();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county-monthly-confirm.sh");
+    let run = |env: &Env, reviewer: Option<&str>| {
+        let mut c = std::process::Command::new("bash");
+        c.arg(&script)
+            .env("EIP", bin())
+            .env("EIP_DB", &env.db)
+            .env("EIP_NOW", &env.now)
+            .env("EIP_CONFIG_DIR", env.config_dir(Some("cron")))
+            .env("EIP_TOKEN", &at)
+            .env("LANG", "C");
+        match reviewer {
+            Some(t) => c.env("EIP_REVIEWER_TOKEN", t),
+            None => c.env_remove("EIP_REVIEWER_TOKEN"),
+        };
+        Env::run_cmd(c, None)
+    };
+    // December 2nd: the county's month is complete (no schools below it); with the reviewer's
+    // token the script submits November.
+    env.now = "2026-12-02T08:00:00+08:00".into();
+    run(&env, None).ok().stderr_has("everyone has confirmed");
+    assert_eq!(env.count("SELECT count(*) FROM submission"), 0, "only a reviewer submits");
+    run(&env, Some(&rt)).ok().stderr_has("130102 submitted 2026-11");
+    assert_eq!(
+        env.count("SELECT count(*) FROM submission s JOIN org o ON o.id = s.org_id WHERE o.code = '130102' AND s.period = '2026-11' AND s.state = 'submitted'"),
+        1
+    );
+    // The next morning it is already submitted: the confirmation is refused as read-only.
+    env.now = "2026-12-03T08:00:00+08:00".into();
+    run(&env, Some(&rt)).code(5).stderr_has("was submitted by 130102");
+}
