@@ -1,8 +1,9 @@
 //! Benchmark: monthly reporting on a national-scale database — 3,212 units, 520,000 schools and
 //! teaching points, and twelve months of values (every school, ten indicators a month). Measures,
 //! each as a whole `eip` process: a county's `report status`, a national `report export --level
-//! province`, and one `report confirm`. Run: `cargo bench --bench reporting`
-//! (`EIP_BENCH_MONTHS=3` for a quicker, smaller run).
+//! province`, one `report confirm`, then `submit --sweep` for the whole nation's month (every
+//! unit submitted by the system at its deadline, with its snapshot) and a national `report status`
+//! on the result. Run: `cargo bench --bench reporting` (`EIP_BENCH_MONTHS=3` for a smaller run).
 //!
 //! The schools and values are written straight into the database (the rows eip writes, without
 //! audit events) so that the fixture takes minutes, not hours.
@@ -48,7 +49,8 @@ fn main() {
     let months: usize = std::env::var("EIP_BENCH_MONTHS").ok().and_then(|m| m.parse().ok()).unwrap_or(12);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let now = "2026-11-20T10:00:00+08:00";
+    // The units exist from October 1st, so October is the month they report.
+    let now = "2026-10-01T10:00:00+08:00";
     let pw = Some("correct horse battery\n");
     let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
     eip(
@@ -174,7 +176,8 @@ fn main() {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         took
     };
-    let dec3 = "2026-12-03T10:00:00+08:00";
+    // November 3rd: October is still open for the counties (their deadline is the 5th).
+    let dec3 = "2026-11-03T10:00:00+08:00";
     let mut status = Vec::new();
     let mut export = Vec::new();
     let mut confirm = Vec::new();
@@ -189,7 +192,22 @@ fn main() {
     for school in schools_130102.iter().take(RUNS) {
         status.push(run("c", &token, dec3, &["report", "status", "--period", "2026-10"]));
         export.push(run("m", &mtoken, dec3, &["report", "export", "--period", "2026-10", "--level", "province"]));
-        confirm.push(run("c", &token, dec3, &["report", "confirm", "--org", school]));
+        confirm.push(run("c", &token, dec3, &["report", "confirm", "--org", school, "--period", "2026-11"]));
+    }
+    // November 16th: every deadline of October has passed — the whole nation's month is submitted
+    // by the system, counties first, each with its snapshot.
+    let nov16 = "2026-11-16T09:00:00+08:00";
+    let sweep = run("m", &mtoken, nov16, &["submit", "--sweep"]);
+    let submitted: i64 = rusqlite::Connection::open(d.join("eip.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM submission WHERE period = '2026-10' AND state = 'auto_submitted'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let resweep = run("m", &mtoken, nov16, &["submit", "--sweep"]);
+    let mut national_status = Vec::new();
+    for _ in 0..RUNS {
+        national_status.push(run("m", &mtoken, nov16, &["report", "status", "--period", "2026-10"]));
     }
     println!("national database: 3,212 units, {SCHOOLS} schools, {months} months, {values} values, {:.1} GB; fixture built in {:.0} s", size as f64 / 1e9, build.as_secs_f64());
     println!("medians of {RUNS} runs (whole process)");
@@ -198,4 +216,7 @@ fn main() {
     println!("| a county's `report status` (130102, ≈{} schools) | {} |", SCHOOLS / 2846, ms(median(status)));
     println!("| national `report export --level province` | {} |", ms(median(export)));
     println!("| one `report confirm` (a school, 10 values carried) | {} |", ms(median(confirm)));
+    println!("| `submit --sweep` of the nation's month ({submitted} units submitted with snapshots, once) | {} ({:.0} units/s) |", ms(sweep), submitted as f64 / sweep.as_secs_f64());
+    println!("| `submit --sweep` again (nothing due) | {} |", ms(resweep));
+    println!("| national `report status` (the 32 provinces, from snapshots) | {} |", ms(median(national_status)));
 }

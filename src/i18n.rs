@@ -377,6 +377,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("cycle.parent_hint", "{parent} must first withdraw its own submission: eip withdraw request --period {period} (by {parent}'s reviewer)", "须先由 {parent} 撤回其上报：eip withdraw request --period {period}（{parent} 审核员）"),
     ("cycle.due_passed", "{period} was returned to {unit} until {due}, and that time has passed", "{period} 退回 {unit} 的修改期限 {due} 已过"),
     ("cycle.not_submitted", "{period} has not been submitted by {unit}", "{unit} 尚未上报 {period}"),
+    ("cycle.due_range", "the due time for {org}'s {period} must be ahead, and no later than {latest} (your own deadline, or due)", "{org} {period} 的修改期限须晚于当前时间，且不晚于 {latest}（本单位的截止时间或修改期限）"),
     ("cycle.due_out_of_range", "the due time for {unit}'s {period} must be ahead, and not after your own deadline (or due)", "{unit} {period} 的修改期限须晚于当前时间，且不晚于本单位的截止时间（或修改期限）"),
     ("withdraw.pending", "withdrawal request #{id} for {period} is already pending", "{period} 的撤报申请 #{id} 尚待审批"),
     ("withdraw.filed", "withdrawal request #{id} filed with {parent}", "已向 {parent} 提交撤报申请 #{id}"),

@@ -6,7 +6,7 @@ use crate::calendar::{self, Period};
 use crate::context::Ctx;
 use crate::cycle;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Level};
+use crate::hierarchy::{self, Level, Org};
 use crate::i18n::{t, tf};
 use crate::output::Cell;
 use crate::perm::{self, Action};
@@ -257,6 +257,9 @@ pub fn approve_withdrawal(ctx: &mut Ctx, id: i64, due: chrono::DateTime<chrono::
     let child = submission::facts(&db.conn, &unit, period, db.now)?;
     let parent = submission::facts(&db.conn, &awaiting, period, db.now)?;
     if let Err(refusal) = cycle::can_return(&child, &parent, due) {
+        if refusal == cycle::Refusal::DueOutOfRange {
+            return Err(due_error(&unit, period, &parent));
+        }
         let subject = if refusal == cycle::Refusal::ParentSubmitted { &awaiting } else { &unit };
         let f = if refusal == cycle::Refusal::ParentSubmitted { &parent } else { &child };
         return Err(submission::refusal_error(&db.conn, refusal, subject, period, f)?);
@@ -271,6 +274,15 @@ pub fn approve_withdrawal(ctx: &mut Ctx, id: i64, due: chrono::DateTime<chrono::
         &[("id", &id), ("unit", &unit.code), ("period", &period), ("due", &show(ctx, due))],
     ));
     Ok(())
+}
+
+/// A due time out of range, naming the org returned and the latest due allowed.
+fn due_error(org: &Org, period: Period, parent: &cycle::Facts) -> anyhow::Error {
+    let latest =
+        cycle::closes(parent).map(|l| format!("{} {}", calendar::show_cst(l, true), t("cst"))).unwrap_or_default();
+    Error::new(Kind::Refused, tf("cycle.due_range", &[("org", &org.code), ("period", &period), ("latest", &latest)]))
+        .reason(cycle::Refusal::DueOutOfRange.reason())
+        .into()
 }
 
 pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
@@ -292,6 +304,9 @@ pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
     if target.level == Level::School {
         let state = crate::values::state_of(&db.conn, target.id, period)?;
         if let Err(r) = cycle::can_return_school(state == "confirmed", &parent, a.due) {
+            if r == cycle::Refusal::DueOutOfRange {
+                return Err(due_error(&target, period, &parent));
+            }
             let subject = if r == cycle::Refusal::NotSubmitted { &target } else { &unit };
             return Err(submission::refusal_error(&db.conn, r, subject, period, &parent)?);
         }
@@ -299,6 +314,9 @@ pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
     } else {
         let child = submission::facts(&db.conn, &target, period, db.now)?;
         if let Err(r) = cycle::can_return(&child, &parent, a.due) {
+            if r == cycle::Refusal::DueOutOfRange {
+                return Err(due_error(&target, period, &parent));
+            }
             let (subject, f) = if r == cycle::Refusal::NotSubmitted { (&target, &child) } else { (&unit, &parent) };
             return Err(submission::refusal_error(&db.conn, r, subject, period, f)?);
         }
