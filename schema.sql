@@ -29,6 +29,8 @@ CREATE TABLE org (
 -- scan, whatever else the query filters on.
 CREATE UNIQUE INDEX org_code ON org(code) WHERE deleted_at IS NULL;
 CREATE INDEX org_path ON org(path);
+-- The admin units of a level (or of a subtree) without scanning half a million schools.
+CREATE INDEX org_level ON org(level, path);
 CREATE INDEX org_parent ON org(parent_id);
 
 -- A school's own fields (SPEC §3); one row per org of level 'school'.

@@ -301,7 +301,8 @@ pub fn aggregate(
              LEFT JOIN org p ON p.id = o.parent_id
              LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
              LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-             WHERE o.path >= :lo AND o.path < :hi AND o.level <> 'school' AND o.created_at < :period_end",
+             WHERE o.path >= :lo AND o.path < :hi AND o.level IN ('ministry', 'province', 'prefecture', 'county')
+               AND o.created_at < :period_end",
         )?;
         let mut rows = stmt.query(named_params! {
             ":period": period.to_string(), ":lo": lo, ":hi": hi, ":period_end": calendar::stored(period.ends()),

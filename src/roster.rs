@@ -152,7 +152,7 @@ impl Units {
         let (lo, hi) = scope.subtree();
         let sql = format!(
             "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-             WHERE o.path >= ?1 AND o.path < ?2 AND o.level <> 'school'",
+             WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('ministry', 'province', 'prefecture', 'county')",
             hierarchy::ORG_COLUMNS
         );
         let mut stmt = conn.prepare(&sql)?;

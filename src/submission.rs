@@ -325,7 +325,7 @@ pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(Org, Period, Da
             }
             // Returned periods past their due.
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {}, s.return_due FROM submission s JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
+                "SELECT {}, s.return_due FROM submission s CROSS JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
                  WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
                 hierarchy::ORG_COLUMNS
             ))?;

@@ -177,6 +177,23 @@ fn spec1_hot_queries_use_their_indexes() {
             "audit_scope",
         ),
         ("SELECT account_id FROM api_token WHERE token_hash = 'x'", "sqlite_autoindex_api_token_1"),
+        // The units of a level, of a subtree: never a scan of every school (the sweep, aggregates).
+        ("SELECT o.id FROM org o WHERE o.level = 'county' AND o.created_at < '2026-12-01'", "org_level"),
+        (
+            "SELECT o.id FROM org o WHERE o.path >= '/000000/' AND o.path < '/0000000'
+             AND o.level IN ('ministry', 'province', 'prefecture', 'county')",
+            "org_level",
+        ),
+        ("SELECT min(created_at) FROM org WHERE parent_id = 1", "org_parent"),
+        (
+            "SELECT o.code FROM submission s CROSS JOIN org o ON o.id = s.org_id
+             WHERE s.period = '2026-11' AND s.state = 'returned' AND s.return_due <= 'x' AND o.level = 'county'",
+            "submission_period",
+        ),
+        (
+            "SELECT v.value FROM value v WHERE v.org_id = 7 AND v.period < '2026-11' ORDER BY v.period DESC",
+            "PRIMARY KEY",
+        ),
     ] {
         let p = plan(sql);
         assert!(p.contains(index), "{sql}\nplan: {p}");

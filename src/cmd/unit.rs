@@ -200,7 +200,8 @@ fn subtree_units(ctx: &mut Ctx, root: &Org) -> Result<Vec<Org>> {
     let (lo, hi) = root.subtree();
     let sql = format!(
         "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.path >= ?1 AND o.path < ?2 AND o.level <> 'school' ORDER BY o.path",
+         WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('ministry', 'province', 'prefecture', 'county')
+         ORDER BY o.path",
         hierarchy::ORG_COLUMNS
     );
     let mut stmt = db.conn.prepare(&sql)?;
