@@ -285,8 +285,13 @@ pub fn record_submit(
 /// The periods that may have automatic submissions due: from the month the first unit was
 /// created up to last month.
 fn periods(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Period>> {
-    let first: Option<String> =
-        conn.query_row("SELECT min(created_at) FROM org WHERE level <> 'ministry'", [], |r| r.get(0))?;
+    // The earliest admin unit (through the level index: never a scan of the schools, whose
+    // creation dates do not matter here).
+    let first: Option<String> = conn.query_row(
+        "SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')",
+        [],
+        |r| r.get(0),
+    )?;
     let Some(first) = first.as_deref().and_then(calendar::parse_stored) else { return Ok(vec![]) };
     let mut p = Period::containing(first);
     let last = calendar::reporting_period(now);

@@ -184,7 +184,7 @@ fn spec1_hot_queries_use_their_indexes() {
              AND o.level IN ('ministry', 'province', 'prefecture', 'county')",
             "org_level",
         ),
-        ("SELECT min(created_at) FROM org WHERE parent_id = 1", "org_parent"),
+        ("SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')", "org_level"),
         (
             "SELECT o.code FROM submission s CROSS JOIN org o ON o.id = s.org_id
              WHERE s.period = '2026-11' AND s.state = 'returned' AND s.return_due <= 'x' AND o.level = 'county'",
