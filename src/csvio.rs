@@ -160,6 +160,13 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
     let Some(headers) = headers else {
         return Err(error::invalid(tf("csv.no_header", &[("file", &file), ("columns", &columns_hint)])).into());
     };
+    // A column named twice is ambiguous: which one holds the value?
+    let mut seen = std::collections::HashSet::new();
+    for h in headers.iter().map(|h| h.trim().to_lowercase()).filter(|h| !h.is_empty()) {
+        if !seen.insert(h.clone()) {
+            return Err(error::invalid(tf("csv.dup_header", &[("file", &file), ("column", &h)])).into());
+        }
+    }
     Ok(Sheet { file: file.to_string(), headers, rows, delimiter })
 }
 

@@ -13,6 +13,7 @@ pub mod context;
 pub mod csvio;
 pub mod cycle;
 pub mod db;
+pub mod doctor;
 pub mod error;
 pub mod hierarchy;
 pub mod i18n;

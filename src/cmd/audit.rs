@@ -20,6 +20,8 @@ pub enum AuditCommand {
     Log(LogArgs),
     /// Check the whole hash chain (exit 8 naming the first broken event)
     Verify,
+    /// Write the events in your scope, streamed: JSON lines (default), CSV or a JSON array
+    Export(ExportArgs),
 }
 
 fn parse_time(s: &str) -> Result<String, String> {
@@ -28,6 +30,35 @@ fn parse_time(s: &str) -> Result<String, String> {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show the latest N events (0: all)
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// jsonl (one event a line), csv, or json (one array)
+    #[arg(long = "as", value_enum, default_value = "jsonl", value_name = "FORMAT")]
+    pub as_format: ExportFormat,
+    /// Write to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// The filters `audit log` and `audit export` share.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Events at or after this time (a date is 00:00 CST)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub since: Option<String>,
@@ -49,15 +80,13 @@ pub struct LogArgs {
     /// Events about this period
     #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
     pub period: Option<Period>,
-    /// Show the latest N events (0: all)
-    #[arg(long, default_value_t = 100)]
-    pub limit: usize,
 }
 
 pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::Log(a) => log(ctx, a),
         AuditCommand::Verify => verify(ctx),
+        AuditCommand::Export(a) => export(ctx, a),
     }
 }
 
@@ -83,13 +112,16 @@ impl Filter {
     }
 }
 
-fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
-    let out = ctx.out.clone();
-    let (db, actor) = ctx.signed_in()?;
+/// The WHERE clause of a filter, inside the actor's scope.
+fn where_clause(
+    conn: &rusqlite::Connection,
+    actor: &crate::auth::Actor,
+    a: FilterArgs,
+) -> Result<(String, Vec<SqlValue>)> {
     let mut q = Filter::default();
     // The scope: a unit sees the events of its subtree; the Ministry sees everything.
     let root = match &a.under {
-        Some(c) => Some(hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?),
+        Some(c) => Some(hierarchy::unit_in_scope(conn, actor.scope(), c.trim())?),
         None if actor.scope().code != MINISTRY_CODE => Some(actor.scope().clone()),
         None => None,
     };
@@ -116,8 +148,14 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     if let Some(p) = a.period {
         q.add("period = {}", vec![p.to_string()]);
     }
-    let (clauses, args) = (q.clauses, q.args);
-    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let filter = if q.clauses.is_empty() { String::new() } else { format!("WHERE {}", q.clauses.join(" AND ")) };
+    Ok((filter, q.args))
+}
+
+fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    let (filter, args) = where_clause(&db.conn, &actor, a.filter)?;
     let limit = if a.limit == 0 { String::new() } else { format!("LIMIT {}", a.limit) };
     let sql = format!(
         "SELECT * FROM (SELECT {} FROM audit {filter} ORDER BY seq DESC {limit}) ORDER BY seq",
@@ -165,6 +203,87 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
         ],
         &rows,
     )
+}
+
+/// `audit export`: every matching event, streamed row by row (a million events in constant
+/// memory), with its hash so the file itself can be checked.
+fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
+    use std::io::Write;
+    let (db, actor) = ctx.signed_in()?;
+    let (filter, args) = where_clause(&db.conn, &actor, a.filter)?;
+    let sql = format!("SELECT {} FROM audit {filter} ORDER BY seq", audit::STORED_COLUMNS);
+    let mut stmt = db.conn.prepare(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let sink: Box<dyn Write> = match &a.output {
+        Some(p) if p.as_os_str() != "-" => Box::new(std::fs::File::create(p)?),
+        _ => Box::new(std::io::stdout()),
+    };
+    let mut w = std::io::BufWriter::new(sink);
+    if a.as_format == ExportFormat::Csv {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record([
+            "seq",
+            "at",
+            "actor",
+            "actor_unit",
+            "action",
+            "target",
+            "scope_path",
+            "period",
+            "detail",
+            "reason",
+            "prev_hash",
+            "hash",
+        ])?;
+        while let Some(r) = rows.next()? {
+            let e = audit::stored_from_row(r)?;
+            let o = |v: Option<String>| v.unwrap_or_default();
+            c.write_record([
+                e.seq.to_string(),
+                e.at,
+                e.actor,
+                o(e.actor_unit),
+                e.action,
+                o(e.target),
+                o(e.scope_path),
+                o(e.period),
+                e.detail,
+                o(e.reason),
+                e.prev_hash,
+                e.hash,
+            ])?;
+        }
+        c.flush()?;
+        return Ok(());
+    }
+    let array = a.as_format == ExportFormat::Json;
+    if array {
+        w.write_all(b"[")?;
+    }
+    let mut first = true;
+    while let Some(r) = rows.next()? {
+        let e = audit::stored_from_row(r)?;
+        let detail: serde_json::Value =
+            serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::String(e.detail.clone()));
+        let obj = serde_json::json!({
+            "seq": e.seq, "at": e.at, "actor": e.actor, "actor_unit": e.actor_unit, "action": e.action,
+            "target": e.target, "scope_path": e.scope_path, "period": e.period, "detail": detail,
+            "reason": e.reason, "prev_hash": e.prev_hash, "hash": e.hash,
+        });
+        if array && !first {
+            w.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut w, &obj)?;
+        if !array {
+            w.write_all(b"\n")?;
+        }
+        first = false;
+    }
+    if array {
+        w.write_all(b"]\n")?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn verify(ctx: &mut Ctx) -> Result<()> {

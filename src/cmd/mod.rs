@@ -14,6 +14,7 @@ pub mod account;
 pub mod audit;
 pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod init;
 pub mod report;
 pub mod request;
@@ -74,6 +75,8 @@ pub enum Command {
     Whoami,
     /// Build a demonstration database from one real province
     Demo(demo::DemoArgs),
+    /// Check the database: integrity, foreign keys, the audit chain, the rules (Ministry admin, support)
+    Doctor,
     /// Print shell completions
     Completions(completions::CompletionsArgs),
     /// Admin units: provinces, prefectures, counties
@@ -142,6 +145,7 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::Logout => sign_in::cmd_logout(ctx),
         Command::Whoami => sign_in::cmd_whoami(ctx),
         Command::Demo(args) => demo::cmd_demo(ctx, args),
+        Command::Doctor => doctor::cmd_doctor(ctx),
         Command::Completions(args) => completions::cmd_completions(args),
         Command::Unit(c) => unit::cmd_unit(ctx, c),
         Command::Account(c) => account::cmd_account(ctx, c),

@@ -1,0 +1,34 @@
+//! `eip doctor` (Ministry admin, support): one report on the database's health; exit 0 when
+//! every check passes, 8 when the audit chain is broken, 1 for any other problem.
+
+use crate::context::Ctx;
+use crate::doctor;
+use crate::error::{Error, Kind, Result};
+use crate::i18n::{t, tf};
+use crate::output::Cell;
+use crate::perm::{self, Action};
+
+pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    perm::require(&actor, Action::AuditVerify, actor.scope())?;
+    let checks = doctor::run(&db.conn)?;
+    let rows: Vec<Vec<Cell>> = checks
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.name),
+                out.word(if c.ok { "ok" } else { "failed" }, if c.ok { t("doctor.ok") } else { t("doctor.failed") }),
+                Cell::from(&c.detail),
+            ]
+        })
+        .collect();
+    out.list(&[("check", "col.check"), ("result", "col.result"), ("detail", "col.detail")], &rows)?;
+    let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+    if failed.is_empty() {
+        out.status(&tf("doctor.healthy", &[("count", &checks.len())]));
+        return Ok(());
+    }
+    let kind = if failed.contains(&"audit_chain") { Kind::AuditBroken } else { Kind::Other };
+    Err(Error::new(kind, tf("doctor.problems", &[("checks", &failed.join(", "))])).hint(t("audit.broken.hint")).into())
+}
