@@ -219,6 +219,21 @@ fn spec2_permission_matrix_for_accounts_requests_units_and_audit() {
         None,
         [0, 3, 3, 3, 3, 3, 3, 3, 3],
     );
+    // The cycle (Art. 7, 16–20): the reviewer submits and withdraws, the inspector ratifies (both
+    // refused by the rules here: nothing is open for submission, nothing submitted), the
+    // province's admin or reviewer files the monthly text; doctor is the Ministry's and support's.
+    check(&w, "submit", &["submit"], None, [3, 3, 3, 5, 3, 3, 3, 5, 3]);
+    check(&w, "withdraw request", &["withdraw", "request", "--reason", "漏报"], None, [3, 3, 3, 5, 3, 3, 3, 5, 3]);
+    check(&w, "report ratify", &["report", "ratify"], None, [3, 3, 3, 3, 5, 3, 3, 3, 3]);
+    let text = env.write_file("text.md", "本月月报".as_bytes());
+    check(
+        &w,
+        "report text",
+        &["report", "text", "--period", "2026-11", "--file", &text],
+        None,
+        [3, 3, 0, 0, 3, 3, 3, 3, 3],
+    );
+    check(&w, "doctor", &["doctor"], None, [0, 0, 3, 3, 3, 3, 3, 3, 3]);
     let pending: Vec<String> = env
         .run(Some(w.user("county_admin")), &["request", "list", "--format", "json"])
         .ok()

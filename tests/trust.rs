@@ -233,3 +233,24 @@ fn spec5_bad_files_are_refused_with_a_reason_never_a_panic() {
     env.admin(&["unit", "import", &f]).code(6).stderr_has("line 2: the name is longer than 100 characters");
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '130198'"), 0);
 }
+
+#[test]
+fn security_sql_looking_names_are_stored_literally_and_v_logs_hold_no_secret() {
+    let env = Env::national();
+    let name = "'); DROP TABLE org; --";
+    env.admin(&["unit", "add", "130198", name, "--parent", "130100"]).ok();
+    let stored: i64 = env.conn().query_row("SELECT count(*) FROM org WHERE name = ?1", [name], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 1);
+    env.admin(&["unit", "show", "130198", "--format", "json"]).ok().stdout_has("DROP TABLE org");
+    // -v says who acts, never the session token or a password.
+    let r = env.admin(&["-v", "whoami"]);
+    r.ok().stderr_has("acting as 000000-A01");
+    let session =
+        std::fs::read_dir(env.config_dir(Some(ADMIN)).join("sessions")).unwrap().next().unwrap().unwrap().path();
+    let token = std::fs::read_to_string(session).unwrap().lines().next().unwrap().to_string();
+    assert!(token.starts_with("eips_"));
+    assert!(!r.stderr.contains(&token) && !r.stdout.contains(&token) && !r.stderr.contains(PASSWORD));
+    // The database holds the token's hash, not the token.
+    let raw = std::fs::read(&env.db).unwrap();
+    assert!(!raw.windows(token.len()).any(|w| w == token.as_bytes()));
+}
