@@ -1,0 +1,79 @@
+//! Benchmark: `eip audit verify` on a chain of a million events (whole process), and the rate at
+//! which the chain is appended. Run: `cargo bench --bench audit`.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use eip::audit::{AuditActor, Event};
+use eip::db::Db;
+
+const EVENTS: usize = 1_000_000;
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("eip.db");
+    let pw = "correct horse battery\n";
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
+        c.args(args)
+            .env("EIP_DB", &path)
+            .env("EIP_CONFIG_DIR", dir.path().join("cfg"))
+            .env("EIP_NOW", "2026-11-20T10:00:00+08:00")
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let mut child = c.spawn().unwrap();
+        if let Some(s) = stdin {
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (start.elapsed(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    run(
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+        Some(pw),
+    );
+    run(&["login", "000000-A01", "--password-stdin"], Some(pw));
+    // A million events, appended through the same code every change uses.
+    std::env::set_var("EIP_NOW", "2026-11-20T10:00:00+08:00");
+    let mut db = Db::open(&path, None).unwrap();
+    let start = Instant::now();
+    db.write(&AuditActor { name: "000000-A01".into(), unit: Some("000000".into()) }, |tx| {
+        for i in 0..EVENTS {
+            tx.audit(
+                Event::new("report.set")
+                    .target(format!("2113{:06}", i % 520_000))
+                    .scope("/000000/130000/130100/130102/")
+                    .period("2026-11")
+                    .detail(serde_json::json!({ "indicator": "classrooms", "before": null, "after": (i % 40).to_string(), "proxy": false })),
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let append = start.elapsed();
+    drop(db);
+    let mut verify = Vec::new();
+    for _ in 0..3 {
+        let (t, stderr) = run(&["audit", "verify"], None);
+        assert!(stderr.contains("intact"), "{stderr}");
+        verify.push(t);
+    }
+    verify.sort();
+    let v = verify[1];
+    println!("audit chain of {} events", EVENTS);
+    println!("| what | time | events per second |");
+    println!("|---|---|---|");
+    println!(
+        "| append {EVENTS} events in one transaction (in-process) | {:.0} ms | {:.0} |",
+        append.as_secs_f64() * 1e3,
+        EVENTS as f64 / append.as_secs_f64()
+    );
+    println!(
+        "| `eip audit verify` (whole process, median of 3) | {:.0} ms | {:.0} |",
+        v.as_secs_f64() * 1e3,
+        EVENTS as f64 / v.as_secs_f64()
+    );
+}
