@@ -122,6 +122,11 @@ pub fn database(message: impl Into<String>) -> Error {
 
 /// The kind of any error that reached `main`: our own, a SQLite busy/corrupt condition, or other.
 pub fn kind_of(err: &anyhow::Error) -> Kind {
+    // Our error may be the context of a lower one (anyhow finds contexts by downcasting the
+    // whole error, not by walking the chain).
+    if let Some(e) = err.downcast_ref::<Error>() {
+        return e.kind;
+    }
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<Error>() {
             return e.kind;
@@ -148,5 +153,5 @@ pub fn kind_of(err: &anyhow::Error) -> Kind {
 
 /// Our own error, if the chain carries one.
 pub fn eip_error(err: &anyhow::Error) -> Option<&Error> {
-    err.chain().find_map(|c| c.downcast_ref::<Error>())
+    err.downcast_ref::<Error>().or_else(|| err.chain().find_map(|c| c.downcast_ref::<Error>()))
 }
