@@ -92,22 +92,15 @@ pub fn children_not_submitted(conn: &Connection, unit: &Org, period: Period) -> 
 
 /// The facts the cycle's rules need about a unit's period.
 pub fn facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
-    let state = submission(conn, unit.id, period)?.unit_state();
-    let parent = match &unit.parent_code {
-        Some(p) => match hierarchy::find(conn, p)? {
-            Some(po) => Some(submission(conn, po.id, period)?.unit_state()),
-            None => None,
-        },
-        None => None,
-    };
-    let children_submitted = children_not_submitted(conn, unit, period)?.is_empty();
-    Ok(Facts { now, window: calendar::window_for(unit.level, period), state, parent, children_submitted })
+    let mut f = lock_facts(conn, unit, period, now)?;
+    f.children_submitted = children_not_submitted(conn, unit, period)?.is_empty();
+    Ok(f)
 }
 
-/// Facts without the children (cheaper; for data locks, which do not look at them).
+/// The facts without the children (cheaper; data locks do not look at them).
 pub fn lock_facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
     let state = submission(conn, unit.id, period)?.unit_state();
-    let parent = match &unit.parent_code {
+    let parent = match unit.parent_code.as_deref() {
         Some(p) => match hierarchy::find(conn, p)? {
             Some(po) => Some(submission(conn, po.id, period)?.unit_state()),
             None => None,

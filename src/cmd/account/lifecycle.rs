@@ -10,12 +10,10 @@ use serde_json::json;
 use crate::account::{self, AccountRow};
 use crate::audit::Event;
 use crate::auth::{self, Via};
-use crate::calendar;
 use crate::context::Ctx;
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy::{self, Org};
 use crate::i18n::{t, tf};
-use crate::output::Cell;
 use crate::perm::{self, Action};
 
 use super::super::sign_in::{read_new_password, set_password};
@@ -87,15 +85,7 @@ pub fn reset(ctx: &mut Ctx, a: ResetArgs) -> Result<()> {
     let out = ctx.out.clone();
     out.status(&tf("account.reset_done", &[("username", &account.username)]));
     out.status(&tf("account.code_hint", &[("name", &account.name), ("username", &account.username)]));
-    let expires = calendar::parse_stored(&issued.expires_at).map_or(issued.expires_at.clone(), calendar::rfc3339_cst);
-    out.record(
-        &[
-            ("username", "col.username"),
-            ("activation_code", "col.activation_code"),
-            ("activation_expires_at", "col.activation_expires"),
-        ],
-        &[Cell::from(issued.username), Cell::from(issued.code), Cell::from(expires)],
-    )
+    super::print_issued(&out, issued)
 }
 
 /// The current and the new password: two lines on stdin, or prompts on a terminal.

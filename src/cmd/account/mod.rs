@@ -162,6 +162,11 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
     ));
     out.status(&tf("account.code_hint", &[("name", &person.name), ("username", &issued.username)]));
+    print_issued(&out, issued)
+}
+
+/// An account's username and its one-time activation code: the one time it is shown.
+pub(crate) fn print_issued(out: &Out, issued: account::Issued) -> Result<()> {
     let expires = calendar::parse_stored(&issued.expires_at).map_or(issued.expires_at.clone(), calendar::rfc3339_cst);
     out.record(
         &[
