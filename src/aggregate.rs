@@ -383,3 +383,66 @@ pub fn children(conn: &Connection, unit: &Org) -> Result<Vec<Org>> {
     let rows = stmt.query_map([unit.id], hierarchy::org_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// One unit's aggregate, from its parts, without walking its subtree: its own values, the schools
+/// it supervises directly (live), and each sub-unit's snapshot (or, for a sub-unit that has not
+/// submitted, its live aggregate). What a submission freezes.
+pub fn unit_aggregate(conn: &Connection, unit: &Org, period: Period, catalogue: &[Indicator]) -> Result<UnitParts> {
+    let school_kinds: HashMap<String, String> =
+        catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
+    let mut agg = Agg::default();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT COALESCE(op.state, 'open'), v.indicator, v.value, v.set_at FROM org o
+             LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
+             LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
+             WHERE o.id = :id",
+        )?;
+        let mut rows = stmt.query(named_params! { ":period": period.to_string(), ":id": unit.id })?;
+        while let Some(r) = rows.next()? {
+            agg.own_state = r.get(0)?;
+            if let Some(ind) = r.get::<_, Option<String>>(1)? {
+                agg.own.insert(ind, r.get(2)?);
+                let at: Option<String> = r.get(3)?;
+                if at > agg.last_change {
+                    agg.last_change = at;
+                }
+            }
+        }
+    }
+    let mut schools = Vec::new();
+    for_each_direct_school(conn, unit, period, |s| {
+        add_school(&mut agg, &s, &school_kinds);
+        schools.push(s);
+    })?;
+    let mut units = Vec::new();
+    for c in children(conn, unit)? {
+        if c.level == crate::hierarchy::Level::School || c.created_at >= calendar::stored(period.ends()) {
+            continue;
+        }
+        let frozen: Option<String> = conn
+            .prepare_cached(
+                "SELECT n.figures FROM submission s JOIN snapshot n ON n.org_id = s.org_id AND n.period = s.period
+                 WHERE s.org_id = ?1 AND s.period = ?2 AND s.state IN ('submitted', 'auto_submitted')
+                 ORDER BY n.id DESC LIMIT 1",
+            )?
+            .query_row(rusqlite::params![c.id, period.to_string()], |r| r.get(0))
+            .ok();
+        let a = match frozen {
+            Some(f) => serde_json::from_str(&f)?,
+            None => aggregate(conn, &c, period, catalogue)?.remove(&c.code).unwrap_or_default(),
+        };
+        agg.merge(&a);
+        units.push((c, a));
+    }
+    Ok(UnitParts { agg, units, schools })
+}
+
+/// A unit's aggregate and the parts it was built from.
+pub struct UnitParts {
+    pub agg: Agg,
+    /// Each sub-unit reporting the period, with its aggregate.
+    pub units: Vec<(Org, Agg)>,
+    /// The expected schools the unit supervises directly.
+    pub schools: Vec<SchoolRow>,
+}

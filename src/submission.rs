@@ -204,20 +204,17 @@ pub fn describe(
 /// The snapshot a submission freezes: the unit's aggregate, and a summary of each direct child.
 pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
     let cat = values::catalogue(tx)?;
-    let aggs = aggregate::aggregate(tx, unit, period, &cat)?;
-    let agg = aggs.get(&unit.code).cloned().unwrap_or_default();
+    // Built from its parts (own values, direct schools, sub-units' snapshots): a province's
+    // snapshot does not walk the schools its prefectures already froze.
+    let aggregate::UnitParts { agg, units, schools } = aggregate::unit_aggregate(tx, unit, period, &cat)?;
     let mut children = Vec::new();
-    for c in aggregate::children(tx, unit)? {
-        if c.level == Level::School {
-            continue;
-        }
-        let a = aggs.get(&c.code).cloned().unwrap_or_default();
+    for (c, a) in &units {
         let state = submission(tx, c.id, period)?.state;
         children.push(json!({ "code": c.code, "name": c.name, "level": c.level.as_str(), "state": state, "agg": a }));
     }
-    aggregate::for_each_direct_school(tx, unit, period, |s| {
+    for s in &schools {
         children.push(json!({ "code": s.code, "name": s.name, "level": "school", "kind": s.kind, "state": s.state, "values": s.values }));
-    })?;
+    }
     tx.prepare_cached("INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![
             unit.id,
