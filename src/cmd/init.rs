@@ -91,7 +91,7 @@ pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
 }
 
 /// The Ministry and the indicator catalogue, each audited.
-pub(crate) fn seed(tx: &mut Tx) -> Result<()> {
+pub fn seed(tx: &mut Tx) -> Result<()> {
     let now = tx.now_stored();
     tx.execute(
         "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, '教育部', 'ministry', NULL, ?2, ?3)",
