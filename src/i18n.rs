@@ -230,6 +230,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("who.support", "support", "技术支持"),
     ("who.province_admin_or_reviewer", "the province's own admin or reviewer", "本省管理员或审核员"),
     ("action.report_write", "fill in or confirm this org's monthly data", "填报或确认此单位的月度数据"),
+    ("action.report_import", "import monthly values (for its unit and the schools it supervises)", "导入月度数据（本单位及直属学校）"),
     ("action.indicator_manage", "change the indicator catalogue", "修改指标目录"),
     ("action.report_text", "file this province's monthly report text (Art. 20)", "报送本省月报文本（第二十条）"),
     ("who.unit_reviewer", "that unit's reviewer", "该单位的审核员"),

@@ -44,6 +44,8 @@ pub enum Action {
     ReportWrite,
     /// `report indicators add / retire`.
     IndicatorManage,
+    /// `report import` (target: the importer's unit).
+    ReportImport,
     /// `report text` (target: the province).
     ReportText,
     /// `submit`, `withdraw request` (target: the unit).
@@ -102,6 +104,8 @@ pub const RULES: &[(Action, &[Who])] = &[
     // school's data for it (proxy entry, audited as such).
     (Action::ReportWrite, &[Who::UnitAdmin, Who::SchoolOwnAdmin, Who::SupervisingAdmin]),
     (Action::IndicatorManage, &[Who::MinistryAdmin]),
+    // SPEC §2: a unit admin imports values for its unit and the schools it supervises directly.
+    (Action::ReportImport, &[Who::UnitAdmin]),
     // Art. 20: the province files its monthly report text.
     (Action::ReportText, &[Who::ProvinceAdminOrReviewer]),
     // Art. 7, 16–19: the reviewer submits, returns a child's data, decides its withdrawals; the
@@ -184,6 +188,7 @@ impl Action {
             Action::TransferDecide => "request.decide_school_transfer",
             Action::ReportWrite => "report.write",
             Action::IndicatorManage => "report.indicators",
+            Action::ReportImport => "report.import",
             Action::ReportText => "report.text",
             Action::Submit => "submit",
             Action::ReturnChild => "report.return",
@@ -208,6 +213,7 @@ impl Action {
             Action::TransferDecide => t("action.transfer_decide"),
             Action::ReportWrite => t("action.report_write"),
             Action::IndicatorManage => t("action.indicator_manage"),
+            Action::ReportImport => t("action.report_import"),
             Action::ReportText => t("action.report_text"),
             Action::Submit => t("action.submit"),
             Action::ReturnChild => t("action.return_child"),
@@ -279,6 +285,7 @@ mod tests {
             Action::TransferDecide,
             Action::ReportWrite,
             Action::IndicatorManage,
+            Action::ReportImport,
             Action::ReportText,
             Action::Submit,
             Action::ReturnChild,

@@ -213,7 +213,7 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     }
     let (db, actor) = ctx.signed_in()?;
     // Only an admin imports values (for its unit and the schools it supervises): say so once.
-    crate::perm::require(&actor, crate::perm::Action::ReportWrite, &actor.org)?;
+    crate::perm::require(&actor, crate::perm::Action::ReportImport, &actor.org)?;
     crate::submission::catch_up(db)?;
     let cat = values::catalogue(&db.conn)?;
     let cols = Columns::find(&sheet.headers, FIXED);
@@ -276,6 +276,9 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
                 Ok(t) => {
                     targets.insert(code.clone(), t);
                 }
+                // A row the importer may not write is a refusal of the whole import (exit 3,
+                // audited), not bad input.
+                Err(e) if error::kind_of(&e) == error::Kind::Denied => return Err(e),
                 Err(e) => {
                     err(error::eip_error(&e).map_or(e.to_string(), |x| x.message.clone()));
                     continue;
