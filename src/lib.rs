@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod context;
 pub mod csvio;
 pub mod cycle;
+pub mod dataset;
 pub mod db;
 pub mod doctor;
 pub mod error;

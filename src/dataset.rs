@@ -1,0 +1,191 @@
+//! A reproducible national dataset for benchmarks and scale tests (`examples/gen_national.rs`,
+//! `examples/gen-national.sh`): the real 3,212 units, N schools and teaching points spread evenly
+//! over the counties (so each province gets schools in proportion to its counties; every seventh a
+//! teaching point), staff accounts for every unit, and M months of values — each school sets its
+//! figures the first month and then, month by month, either confirms them unchanged (carried
+//! forward) or changes a few — with the cycle run at the end of each month (every unit submitted
+//! by the system at its deadline, with its snapshot). Deterministic: a seed drives every choice.
+//! Everything is written through eip's own rules and audit trail, as the commands would.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use crate::account::{self, Person, Role};
+use crate::audit::AuditActor;
+use crate::auth;
+use crate::calendar::Period;
+use crate::csvio;
+use crate::db::Db;
+use crate::error::Result;
+use crate::hierarchy::{self, Org};
+use crate::schools::{self, Info};
+use crate::{submission, units, values};
+
+const DIVISIONS: &str = include_str!("../examples/data/divisions.csv");
+
+/// A small deterministic generator (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Build the dataset at `db_path` (replaced if it exists); progress on stderr when `verbose`.
+pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbose: bool) -> Result<()> {
+    let mut rng = Rng(seed);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db_path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+    let say = |s: String| {
+        if verbose {
+            eprintln!("{s}");
+        }
+    };
+    let first = Period::new(2025, 12).expect("a period");
+    let at = |p: Period, day: u32, hour: u32| {
+        Shanghai.with_ymd_and_hms(p.year(), p.month(), day, hour, 0, 0).single().expect("a time").with_timezone(&Utc)
+    };
+    let started = std::time::Instant::now();
+    let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
+    let (mut db, _) = Db::create_at(db_path, None, true, at(first, 1, 9), &AuditActor::system(), |tx| {
+        crate::cmd::init::seed(tx)?;
+        let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.expect("seeded");
+        account::issue(tx, &ministry, Role::Admin, &person, None, None).map(|_| ())
+    })?;
+    let admin = auth::actor_by_username(&db.conn, "000000-A01")?;
+    let sheet = csvio::parse_sheet("divisions.csv", DIVISIONS, |h| h.first().is_some_and(|c| c == "code"), "code")?;
+    let plan = units::plan_import(&db.conn, &admin, &sheet)?;
+    db.write(&admin.audit_actor(), |tx| units::apply(tx, &plan, || {}))?;
+    // Staff for every unit: an admin, a reviewer and an inspector.
+    let all_units: Vec<Org> = {
+        let mut stmt = db.conn.prepare(&format!(
+            "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.level IN ('province', 'prefecture', 'county') ORDER BY o.path",
+            hierarchy::ORG_COLUMNS
+        ))?;
+        let rows = stmt.query_map([], hierarchy::org_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows
+    };
+    let mut mobile = 13_000_000_000u64;
+    db.write(&admin.audit_actor(), |tx| {
+        for u in &all_units {
+            for role in [Role::Admin, Role::Reviewer, Role::Inspector] {
+                mobile += 1;
+                let p = Person {
+                    name: format!("{}{}", u.name, role.as_str()),
+                    mobile: mobile.to_string(),
+                    ..Default::default()
+                };
+                account::issue(tx, u, role, &p, None, Some(admin.account_id))?;
+            }
+        }
+        Ok(())
+    })?;
+    say(format!("units and {} staff accounts: {:.1} s", all_units.len() * 3, started.elapsed().as_secs_f64()));
+    // Schools, county by county, each created by its county's admin.
+    let counties: Vec<&Org> = all_units.iter().filter(|u| u.level == hierarchy::Level::County).collect();
+    let mut per_county: Vec<Vec<(String, bool)>> = vec![Vec::new(); counties.len()];
+    let mut made = 0usize;
+    let mut next_serial: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (ci, c) in counties.iter().enumerate() {
+        let admin = auth::actor_by_username(&db.conn, &format!("{}-A01", c.code))?;
+        let n = schools_n / counties.len() + usize::from(ci < schools_n % counties.len());
+        let list = &mut per_county[ci];
+        db.write(&admin.audit_actor(), |tx| {
+            for k in 0..n {
+                // Every seventh school of the country is a teaching point.
+                made += 1;
+                let tp = made % 7 == 0;
+                // The 6-digit serial counts within the province (unique with its 2-digit part).
+                let serial = next_serial.entry(c.code[..2].to_string()).or_insert(0);
+                *serial += 1;
+                let code = format!("{}{}{:06}", if tp { "22" } else { "21" }, &c.code[..2], *serial);
+                let info = Info {
+                    name: Some(format!("{}第{}{}", c.name, k + 1, if tp { "教学点" } else { "小学" })),
+                    kind: Some(if tp { "teaching_point" } else { "school" }.into()),
+                    students: Some(if tp { 15 + rng.below(40) as i64 } else { 200 + rng.below(1800) as i64 }),
+                    teachers: Some(if tp { 1 + rng.below(4) as i64 } else { 15 + rng.below(120) as i64 }),
+                    classes: Some(if tp { 1 + rng.below(3) as i64 } else { 6 + rng.below(40) as i64 }),
+                    ..Default::default()
+                };
+                schools::add(tx, &admin, c, &code, &info, None)?;
+                list.push((code, tp));
+            }
+            Ok(())
+        })?;
+    }
+    say(format!("{schools_n} schools: {:.1} s", started.elapsed().as_secs_f64()));
+    // A year of values: the first month set in full; then each month most schools confirm
+    // unchanged and some change a few figures. At the month's end the cycle runs.
+    let cat = values::catalogue(&db.conn)?;
+    let mut period = first;
+    for m in 0..months {
+        db.now = at(period, 20, 10);
+        for (ci, c) in counties.iter().enumerate() {
+            let admin = auth::actor_by_username(&db.conn, &format!("{}-A01", c.code))?;
+            let schools = per_county[ci].clone();
+            db.write(&admin.audit_actor(), |tx| {
+                for (code, tp) in &schools {
+                    let target = values::target(tx, &admin, Some(code))?;
+                    if m == 0 || rng.below(5) == 0 {
+                        let classrooms = 6 + rng.below(40);
+                        let mut pairs = vec![
+                            ("internet_access", if rng.below(12) == 0 { "0" } else { "1" }.to_string()),
+                            ("bandwidth_mbps", (4 + rng.below(300)).to_string()),
+                            ("classrooms", classrooms.to_string()),
+                            ("multimedia_classrooms", (classrooms - rng.below(classrooms / 2 + 1)).to_string()),
+                            ("digital_resources_all_classes", rng.below(2).to_string()),
+                            ("teacher_spaces", (5 + rng.below(100)).to_string()),
+                            ("student_spaces", (50 + rng.below(1500)).to_string()),
+                            ("teacher_computers", (5 + rng.below(80)).to_string()),
+                            ("student_computers", (10 + rng.below(400)).to_string()),
+                            ("excellent_lesson_teachers", rng.below(20).to_string()),
+                        ];
+                        if *tp {
+                            for k in ["tp_equipment_in_place", "tp_resources_in_place", "tp_teaching_in_place"] {
+                                pairs.push((k, if rng.below(6) == 0 { "0" } else { "1" }.to_string()));
+                            }
+                        }
+                        let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                        let checked = values::check_pairs(&cat, &target, &pairs)?;
+                        values::set(tx, &admin, &target, period, &checked)?;
+                    }
+                    // One school in forty forgets to confirm.
+                    if rng.below(40) != 0 {
+                        values::confirm(tx, &admin, &target, period, &cat)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        // The month after: every deadline passes; the system submits every unit.
+        db.now = at(period.next(), 16, 9);
+        let done = submission::catch_up(&mut db)?;
+        eprintln!(
+            "{period}: values and the cycle ({} submissions): {:.1} s",
+            done.len(),
+            started.elapsed().as_secs_f64()
+        );
+        period = period.next();
+    }
+    let size = std::fs::metadata(db_path).map(|m| m.len()).unwrap_or(0);
+    say(format!(
+        "{}: 3,212 units, {schools_n} schools, {months} months, {:.1} MB, {:.1} s",
+        db_path.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
