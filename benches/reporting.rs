@@ -15,34 +15,11 @@ use std::time::{Duration, Instant};
 const SCHOOLS: usize = 520_000;
 const RUNS: usize = 5;
 
+mod common;
+use common::{median, ms};
+
 fn eip(dir: &Path, user: &str, now: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
-    c.args(args)
-        .env("EIP_DB", dir.join("eip.db"))
-        .env("EIP_CONFIG_DIR", dir.join(user))
-        .env("EIP_NOW", now)
-        .env_remove("EIP_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let start = Instant::now();
-    let mut child = c.spawn().expect("eip runs");
-    if let Some(s) = stdin {
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let took = start.elapsed();
-    assert!(out.status.success(), "eip {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    (took, String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+    common::eip(dir, user, Some(now), args, stdin)
 }
 
 fn main() {

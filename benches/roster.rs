@@ -3,31 +3,17 @@
 //! whole `eip` process. Run: `cargo bench --bench roster`.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PEOPLE: usize = 10_000;
 const RUNS: usize = 3;
+const NOW: &str = "2026-11-20T10:00:00+08:00";
+
+mod common;
+use common::{median, ms};
 
 fn eip(dir: &Path, user: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
-    c.args(args)
-        .env("EIP_DB", dir.join("eip.db"))
-        .env("EIP_CONFIG_DIR", dir.join(user))
-        .env("EIP_NOW", "2026-11-20T10:00:00+08:00")
-        .env_remove("EIP_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let start = Instant::now();
-    let mut child = c.spawn().expect("eip runs");
-    if let Some(s) = stdin {
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let took = start.elapsed();
-    assert!(out.status.success(), "eip {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    (took, String::from_utf8_lossy(&out.stdout).into_owned())
+    common::eip(dir, user, Some(NOW), args, stdin)
 }
 
 /// A synthetic province big enough for 10,000 staff: 40 prefectures × 90 counties.
@@ -62,15 +48,6 @@ fn form_csv() -> String {
         }
     }
     s
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1e3)
 }
 
 fn main() {

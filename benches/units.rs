@@ -3,35 +3,15 @@
 //! transaction (no validation, no audit). Run: `cargo bench --bench units`.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 15;
 
-fn eip(dir: &Path, args: &[&str], stdin: Option<&str>) -> Duration {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
-    c.args(args)
-        .env("EIP_DB", dir.join("eip.db"))
-        .env("EIP_CONFIG_DIR", dir.join("config"))
-        .env_remove("EIP_NOW")
-        .env_remove("EIP_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let start = Instant::now();
-    let mut child = c.spawn().expect("eip runs");
-    if let Some(s) = stdin {
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
-    }
-    let status = child.wait().unwrap();
-    let took = start.elapsed();
-    assert!(status.success(), "eip {args:?} failed");
-    took
-}
+mod common;
+use common::median;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn eip(dir: &Path, args: &[&str], stdin: Option<&str>) -> Duration {
+    common::eip(dir, "config", None, args, stdin).0
 }
 
 fn main() {
