@@ -171,6 +171,35 @@ fn main() {
         export.push(run("m", &mtoken, dec3, &["report", "export", "--period", "2026-10", "--level", "province"]));
         confirm.push(run("c", &token, dec3, &["report", "confirm", "--org", school, "--period", "2026-11"]));
     }
+    // The floors, measured by the sqlite3 shell on the same file (when the machine has one): a
+    // process that opens the database and answers `select 1`, and the export's aggregation
+    // written as one SQL query (per province: expected schools, reporters, sums, yes counts).
+    let sqlite3 = |sql: &str| -> Option<Duration> {
+        let start = Instant::now();
+        let out = Command::new("sqlite3")
+            .arg(d.join("eip.db"))
+            .arg(sql)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        out.success().then(|| start.elapsed())
+    };
+    let floor_sql = "SELECT substr(o.path, 9, 6) AS province, count(DISTINCT o.id),
+            count(DISTINCT v.org_id),
+            sum(CASE WHEN v.indicator IN ('classrooms','multimedia_classrooms','teacher_spaces','student_spaces',
+                'teacher_computers','student_computers','excellent_lesson_teachers','bandwidth_mbps') THEN CAST(v.value AS REAL) END),
+            sum(CASE WHEN v.indicator IN ('internet_access','digital_resources_all_classes') AND v.value = '1' THEN 1 END),
+            sum(s.teachers), sum(s.students)
+        FROM org o JOIN school s ON s.org_id = o.id LEFT JOIN value v ON v.org_id = o.id AND v.period = '2026-10'
+        WHERE o.level = 'school' AND o.deleted_at IS NULL GROUP BY province";
+    let (mut floor_open, mut floor_export) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        if let (Some(a), Some(b)) = (sqlite3("select 1"), sqlite3(floor_sql)) {
+            floor_open.push(a);
+            floor_export.push(b);
+        }
+    }
     // November 16th: every deadline of October has passed — the whole nation's month is submitted
     // by the system, counties first, each with its snapshot.
     let nov16 = "2026-11-16T09:00:00+08:00";
@@ -191,9 +220,24 @@ fn main() {
     println!("| what | time |");
     println!("|---|---|");
     println!("| a county's `report status` (130102, ≈{} schools) | {} |", SCHOOLS / 2846, ms(median(status)));
-    println!("| national `report export --level province` | {} |", ms(median(export)));
-    println!("| one `report confirm` (a school, 10 values carried) | {} |", ms(median(confirm)));
+    println!("| national `report export --level province` | {} |", ms(median(export.clone())));
+    println!("| one `report confirm` (a school, 10 values carried) | {} |", ms(median(confirm.clone())));
     println!("| `submit --sweep` of the nation's month ({submitted} units submitted with snapshots, once) | {} ({:.0} units/s) |", ms(sweep), submitted as f64 / sweep.as_secs_f64());
     println!("| `submit --sweep` again (nothing due) | {} |", ms(resweep));
     println!("| national `report status` (the 32 provinces, from snapshots) | {} |", ms(median(national_status)));
+    if floor_open.is_empty() {
+        println!("(no sqlite3 shell on this machine: the floors were not measured)");
+    } else {
+        let (fo, fe) = (median(floor_open), median(floor_export));
+        println!("| floor: `sqlite3 eip.db 'select 1'` | {} |", ms(fo));
+        println!(
+            "| ratio `report confirm` / that floor (goal ≤ 3×) | {:.1}× |",
+            median(confirm.clone()).as_secs_f64() / fo.as_secs_f64()
+        );
+        println!("| floor: the province aggregation as one SQL query in `sqlite3` | {} |", ms(fe));
+        println!(
+            "| ratio `report export --level province` / that floor (goal ≤ 1.5×) | {:.1}× |",
+            median(export.clone()).as_secs_f64() / fe.as_secs_f64()
+        );
+    }
 }
