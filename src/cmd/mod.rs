@@ -124,6 +124,20 @@ pub struct ImportFile {
     pub encoding: Option<crate::csvio::Encoding>,
 }
 
+impl ImportFile {
+    /// The file read, decoded and split into rows past its preamble; a file with no data rows is
+    /// refused (exit 6).
+    pub fn rows(&self, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<crate::csvio::Sheet> {
+        let label = self.file.display().to_string();
+        let text = crate::csvio::read_file(&self.file, self.encoding)?;
+        let sheet = crate::csvio::parse_sheet(&label, &text, is_header, columns_hint)?;
+        if sheet.rows.is_empty() {
+            return Err(crate::error::invalid(crate::i18n::tf("csv.empty", &[("file", &label)])).into());
+        }
+        Ok(sheet)
+    }
+}
+
 /// The options every CSV export takes (SPEC §5).
 #[derive(Debug, Args)]
 pub struct ExportFile {

@@ -16,7 +16,7 @@ use crate::requests::{self, Request};
 use crate::roster::{self, Diff};
 use crate::schools;
 
-use super::account::form::{open_codes_file, print_diff, write_codes};
+use super::account::form::{issue_with_codes_file, print_diff, write_codes};
 
 #[derive(Debug, Subcommand)]
 pub enum RequestCommand {
@@ -231,24 +231,13 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             perm::require(&actor, Action::RosterDecide, &org)?;
             requests::require_pending(&r)?;
             let diff: Diff = serde_json::from_str(&r.payload)?;
-            let file = match &a.codes_out {
-                Some(p) => Some((open_codes_file(p)?, p.as_path())),
-                None => None,
-            };
-            let written = db.write(&actor.audit_actor(), |tx| {
-                let codes = roster::approve(tx, &actor, r.id, &diff)?;
-                requests::record_decision(tx, &actor, &r, true, None)?;
-                Ok(codes)
-            });
-            let codes = match written {
-                Ok(c) => c,
-                Err(e) => {
-                    if let Some(p) = &a.codes_out {
-                        let _ = std::fs::remove_file(p);
-                    }
-                    return Err(e);
-                }
-            };
+            let (codes, file) = issue_with_codes_file(a.codes_out.as_deref(), || {
+                db.write(&actor.audit_actor(), |tx| {
+                    let codes = roster::approve(tx, &actor, r.id, &diff)?;
+                    requests::record_decision(tx, &actor, &r, true, None)?;
+                    Ok(codes)
+                })
+            })?;
             out.status(&tf("request.approved", &[("id", &r.id), ("summary", &diff.summary())]));
             write_codes(&out, &codes, file)
         }

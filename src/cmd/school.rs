@@ -461,20 +461,13 @@ fn transfer(ctx: &mut Ctx, a: TransferArgs) -> Result<()> {
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
-    let label = a.csv.file.display().to_string();
-    let sheet = csvio::parse_sheet(
-        &label,
-        &text,
+    let sheet = a.csv.rows(
         |h| {
             let c = csvio::Columns::find(h, schools::SCHOOL_COLUMNS);
             c.has("code") && c.has("unit")
         },
         "code,name,kind,unit",
     )?;
-    if sheet.rows.is_empty() {
-        return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
-    }
     let (db, actor) = ctx.signed_in()?;
     let plan = schools::plan_import(&db.conn, &actor, &sheet)?;
     if !plan.errors.is_empty() {

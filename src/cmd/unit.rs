@@ -7,7 +7,7 @@ use crate::context::Ctx;
 
 use super::{ExportFile, ImportFile};
 use crate::csvio::{self, ExportWriter};
-use crate::error::{self, Result};
+use crate::error::Result;
 use crate::hierarchy::{self, Level, Org};
 use crate::i18n::{t, tf};
 use crate::output::{Cell, Format};
@@ -292,20 +292,13 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
-    let label = a.csv.file.display().to_string();
-    let sheet = csvio::parse_sheet(
-        &label,
-        &text,
+    let sheet = a.csv.rows(
         |h| {
             let cols = csvio::Columns::find(h, units::UNIT_COLUMNS);
             cols.has("code") && cols.has("name")
         },
         "code,name,level,parent",
     )?;
-    if sheet.rows.is_empty() {
-        return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
-    }
     let (db, actor) = ctx.signed_in()?;
     let plan = units::plan_import(&db.conn, &actor, &sheet)?;
     if !plan.errors.is_empty() {

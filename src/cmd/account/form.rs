@@ -138,8 +138,32 @@ pub(crate) fn open_codes_file(path: &Path) -> Result<std::fs::File> {
     })
 }
 
+/// An open codes file and its path.
+pub(crate) type CodesFile<'a> = (std::fs::File, &'a Path);
+
+/// Issue activation codes with the codes file (if asked for) created first — so that a file that
+/// exists refuses everything before anything is written — and removed again if issuing fails.
+pub(crate) fn issue_with_codes_file(
+    codes_out: Option<&Path>,
+    issue: impl FnOnce() -> Result<Vec<IssuedCode>>,
+) -> Result<(Vec<IssuedCode>, Option<CodesFile<'_>>)> {
+    let file = match codes_out {
+        Some(p) => Some((open_codes_file(p)?, p)),
+        None => None,
+    };
+    match issue() {
+        Ok(codes) => Ok((codes, file)),
+        Err(e) => {
+            if let Some(p) = codes_out {
+                let _ = std::fs::remove_file(p);
+            }
+            Err(e)
+        }
+    }
+}
+
 /// The codes, shown once: into the codes file, or on stdout.
-pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<(std::fs::File, &Path)>) -> Result<()> {
+pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFile>) -> Result<()> {
     let shown =
         |c: &IssuedCode| calendar::parse_stored(&c.expires_at).map_or(c.expires_at.clone(), calendar::rfc3339_cst);
     match file {
@@ -227,20 +251,9 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     }
     let direct = actor.org.code == MINISTRY_CODE;
     if direct {
-        let file = match &a.codes_out {
-            Some(p) => Some((open_codes_file(p)?, p.as_path())),
-            None => None,
-        };
-        let written = db.write(&actor.audit_actor(), |tx| roster::apply_direct(tx, &actor, &plan.diff));
-        let codes = match written {
-            Ok(c) => c,
-            Err(e) => {
-                if let Some(p) = &a.codes_out {
-                    let _ = std::fs::remove_file(p);
-                }
-                return Err(e);
-            }
-        };
+        let (codes, file) = issue_with_codes_file(a.codes_out.as_deref(), || {
+            db.write(&actor.audit_actor(), |tx| roster::apply_direct(tx, &actor, &plan.diff))
+        })?;
         out.status(&summary);
         write_codes(&out, &codes, file)
     } else {

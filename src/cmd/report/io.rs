@@ -205,12 +205,7 @@ const FIXED: &[(&str, &[&str])] = &[
 
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
-    let label = a.csv.file.display().to_string();
-    let sheet = csvio::parse_sheet(&label, &text, |h| Columns::find(h, FIXED).has("org"), "org")?;
-    if sheet.rows.is_empty() {
-        return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
-    }
+    let sheet = a.csv.rows(|h| Columns::find(h, FIXED).has("org"), "org")?;
     let (db, actor) = ctx.signed_in()?;
     // Only an admin imports values (for its unit and the schools it supervises): say so once.
     crate::perm::require(&actor, crate::perm::Action::ReportImport, &actor.org)?;
@@ -235,7 +230,7 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         if !unknown.is_empty() {
             return Err(error::invalid(tf(
                 "import.unknown_columns",
-                &[("file", &label), ("columns", &unknown.join(", "))],
+                &[("file", &sheet.file), ("columns", &unknown.join(", "))],
             ))
             .hint(t("value.hint"))
             .into());
