@@ -1,16 +1,12 @@
-//! Benchmark: importing 100,000 schools into the national unit tree (one county admin's file,
-//! whole process) against the floor of inserting the same rows into a bare table; then listing one
-//! county's schools from a database of 520,000. Run: `cargo bench --bench schools`.
-//!
-//! The 420,000 schools beyond the imported ones are written straight into the database (the rows
-//! `eip school import` writes, without audit events) so the fixture takes seconds, not minutes.
+//! Benchmark: `eip school import` of 520,000 rows (one county admin's file, whole process, on the
+//! national unit tree) against the floor of the `sqlite3` shell's `.import` of the same CSV into a
+//! bare table (no validation, no audit), and of inserting the rows into a bare table in-process;
+//! then listings on the result. Run: `cargo bench --bench schools` (`cargo test` runs it small).
 
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const IMPORTED: usize = 100_000;
-const TOTAL: usize = 520_000;
-const RUNS: usize = 5;
 const NOW: &str = "2026-11-20T10:00:00+08:00";
 
 mod common;
@@ -20,9 +16,9 @@ fn eip(dir: &Path, user: &str, args: &[&str], stdin: Option<&str>) -> (Duration,
     common::eip(dir, user, Some(NOW), args, stdin)
 }
 
-fn schools_csv() -> String {
+fn schools_csv(n: usize) -> String {
     let mut s = String::from("code,name,kind,unit,category,location,address,students,teachers,classes\n");
-    for i in 1..=IMPORTED {
+    for i in 1..=n {
         let kind = if i % 7 == 0 { "teaching_point" } else { "school" };
         s.push_str(&format!(
             "2113{i:06},基准学校{i},{kind},130102,小学,乡村,基准路{i}号,{},{},{}\n",
@@ -34,7 +30,54 @@ fn schools_csv() -> String {
     s
 }
 
+/// The floor without validation: the same rows into a bare table, in-process, one transaction.
+fn bare_insert(csv: &str) -> Duration {
+    let fdir = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let mut conn = rusqlite::Connection::open(fdir.path().join("floor.db")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)",
+    )
+    .unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut stmt = tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").unwrap();
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            stmt.execute(rusqlite::params_from_iter(rec.iter())).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    start.elapsed()
+}
+
+/// The floor the issue names: the `sqlite3` shell's `.import` of the file into a bare table, as
+/// a whole process on a fresh file (WAL, like eip's). Checks that every row arrived.
+fn sqlite3_import(file: &Path, rows: usize) -> Duration {
+    let fdir = tempfile::tempdir().unwrap();
+    let db = fdir.path().join("floor.db");
+    let start = Instant::now();
+    let out = Command::new("sqlite3")
+        .arg(&db)
+        .arg("PRAGMA journal_mode=WAL")
+        .arg("CREATE TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)")
+        .arg(format!(".import --csv --skip 1 {} t", file.display()))
+        .arg("SELECT count(*) FROM t")
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().last(), Some(rows.to_string().as_str()), "sqlite3 .import: {text}");
+    took
+}
+
 fn main() {
+    let total: usize = common::size(520_000, 3_000);
+    let runs: usize = common::size(3, 1);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
@@ -68,83 +111,73 @@ fn main() {
     );
     let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
     eip(d, "c", &["login", "130102-A01", "--activate", &code, "--password-stdin"], pw);
-    let csv = schools_csv();
-    std::fs::write(d.join("schools.csv"), &csv).unwrap();
+    let csv = schools_csv(total);
+    let file = d.join("schools.csv");
+    std::fs::write(&file, &csv).unwrap();
 
-    // The import, once (it fills the database), and its floor several times.
-    let (import, _) = eip(d, "c", &["school", "import", d.join("schools.csv").to_str().unwrap()], None);
-    let (reimport, _) = eip(d, "c", &["school", "import", d.join("schools.csv").to_str().unwrap()], None);
-    let mut floor = Vec::new();
-    for _ in 0..RUNS {
-        let fdir = tempfile::tempdir().unwrap();
-        let start = Instant::now();
-        let mut conn = rusqlite::Connection::open(fdir.path().join("floor.db")).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
-        conn.execute_batch(
-            "CREATE TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)",
-        )
-        .unwrap();
-        let tx = conn.transaction().unwrap();
-        {
-            let mut stmt = tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").unwrap();
-            let mut r = csv::Reader::from_reader(csv.as_bytes());
-            for rec in r.records() {
-                let rec = rec.unwrap();
-                stmt.execute(rusqlite::params_from_iter(rec.iter())).unwrap();
-            }
-        }
-        tx.commit().unwrap();
-        floor.push(start.elapsed());
-    }
-    let floor = median(floor);
+    // The import, once (it fills the database), then the same file again (nothing to change).
+    let (import, _) = eip(d, "c", &["school", "import", file.to_str().unwrap()], None);
+    let (reimport, _) = eip(d, "c", &["school", "import", file.to_str().unwrap()], None);
+    let conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM school"), total as i64, "every row became a school");
+    assert_eq!(
+        count("SELECT count(*) FROM audit WHERE action = 'school.add'"),
+        total as i64,
+        "one audit event per school, none for the unchanged file"
+    );
+    let bare = median((0..runs).map(|_| bare_insert(&csv)).collect());
+    let shell = common::has_sqlite3().then(|| median((0..runs).map(|_| sqlite3_import(&file, total)).collect()));
 
-    // Grow to 520,000 schools spread over every county.
+    // Listings: the county's whole list, and one other county's from the same database.
     {
         let mut conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
-        let counties: Vec<(i64, String, String)> = conn
-            .prepare("SELECT id, code, path FROM org WHERE level = 'county' ORDER BY code")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
+        let (id, path): (i64, String) = conn
+            .query_row("SELECT id, path FROM org WHERE code = '130104'", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
         let tx = conn.transaction().unwrap();
-        {
-            let mut org = tx.prepare("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2026-01-01T00:00:00Z')").unwrap();
-            let mut school = tx.prepare("INSERT INTO school(org_id, kind) VALUES (?1, 'school')").unwrap();
-            for i in 0..(TOTAL - IMPORTED) {
-                let (id, ccode, path) = &counties[i % counties.len()];
-                let code = format!("21{}{:06}", &ccode[..2], 200_000 + i);
-                org.execute(rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")]).unwrap();
-                school.execute([tx.last_insert_rowid()]).unwrap();
-            }
+        for i in 0..183 {
+            let code = format!("2113{:06}", 900_000 + i);
+            tx.execute(
+                "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2026-01-01T00:00:00Z')",
+                rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")],
+            )
+            .unwrap();
+            tx.execute("INSERT INTO school(org_id, kind) VALUES (?1, 'school')", [tx.last_insert_rowid()]).unwrap();
         }
         tx.commit().unwrap();
     }
-    let per_county = (TOTAL - IMPORTED) / 2846;
-    let mut list_county = Vec::new();
-    let mut list_county_csv = Vec::new();
-    for _ in 0..RUNS {
-        list_county.push(eip(d, "m", &["school", "list", "--under", "130104", "--format", "json"], None).0);
-        list_county_csv.push(eip(d, "c", &["school", "list", "--format", "csv"], None).0);
-    }
-    let mut whoami = Vec::new();
-    for _ in 0..RUNS {
+    let (mut list_other, mut list_all, mut whoami) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..common::size(5, 1) {
+        let (t, out) = eip(d, "m", &["school", "list", "--under", "130104", "--format", "csv"], None);
+        assert_eq!(out.lines().count(), 184, "130104's 183 schools and the header");
+        list_other.push(t);
+        let (t, out) = eip(d, "c", &["school", "list", "--format", "csv"], None);
+        assert_eq!(out.lines().count(), total + 1, "130102's schools and the header");
+        list_all.push(t);
         whoami.push(eip(d, "m", &["whoami"], None).0);
     }
-    println!("schools: {IMPORTED} imported, {TOTAL} in the database; medians of {RUNS} runs (whole process)");
+    println!(
+        "schools: a file of {total} rows imported by one county admin (whole process, once); floors medians of {runs}"
+    );
     println!("| what | time |");
     println!("|---|---|");
     println!(
-        "| eip school import of {IMPORTED} rows (one county admin's file) | {} ({:.0} rows/s) |",
+        "| eip school import of {total} rows | {} ({:.0} rows/s) |",
         ms(import),
-        IMPORTED as f64 / import.as_secs_f64()
+        total as f64 / import.as_secs_f64()
     );
-    println!("| the same file again ({IMPORTED} unchanged) | {} |", ms(reimport));
-    println!("| floor: the same rows into a bare table, in-process | {} |", ms(floor));
-    println!("| ratio import / floor | {:.1}× |", import.as_secs_f64() / floor.as_secs_f64());
-    println!("| school list --under 130104 (≈{per_county} schools) from {TOTAL} | {} |", ms(median(list_county)));
-    println!("| school list of 130102's {IMPORTED} schools as CSV | {} |", ms(median(list_county_csv)));
+    println!("| the same file again ({total} unchanged, nothing written) | {} |", ms(reimport));
+    match shell {
+        Some(f) => {
+            println!("| floor: `sqlite3` shell `.import` of the same CSV into a bare table | {} |", ms(f));
+            println!("| ratio import / `.import` floor (goal ≤ 2×) | {:.1}× |", import.as_secs_f64() / f.as_secs_f64());
+        }
+        None => println!("| floor: `sqlite3` shell `.import` | not measured: no sqlite3 on this machine |"),
+    }
+    println!("| floor: the same rows into a bare table, in-process | {} |", ms(bare));
+    println!("| ratio import / in-process floor | {:.1}× |", import.as_secs_f64() / bare.as_secs_f64());
+    println!("| school list --under 130104 (183 schools) from {} | {} |", total + 183, ms(median(list_other)));
+    println!("| school list of 130102's {total} schools as CSV | {} |", ms(median(list_all)));
     println!("| whoami (process start, open, sign-in) on the same database | {} |", ms(median(whoami)));
 }

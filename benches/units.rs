@@ -5,8 +5,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 15;
-
 mod common;
 use common::median;
 
@@ -15,6 +13,8 @@ fn eip(dir: &Path, args: &[&str], stdin: Option<&str>) -> Duration {
 }
 
 fn main() {
+    #[allow(non_snake_case)]
+    let RUNS: usize = common::size(15, 1);
     let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
     let csv_s = csv.to_str().unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -51,6 +51,21 @@ fn main() {
         tx.commit().unwrap();
         floor.push(start.elapsed());
     }
+    let units: i64 = {
+        let dir = tempfile::tempdir().unwrap();
+        eip(
+            dir.path(),
+            &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+            Some("correct horse battery\n"),
+        );
+        eip(dir.path(), &["login", "000000-A01", "--password-stdin"], Some("correct horse battery\n"));
+        eip(dir.path(), &["unit", "import", csv_s], None);
+        rusqlite::Connection::open(dir.path().join("eip.db"))
+            .unwrap()
+            .query_row("SELECT count(*) FROM org WHERE level <> 'school'", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(units, 3212, "every national unit imported");
     let (i, r, f) = (median(import), median(reimport), median(floor));
     println!("national units import, {RUNS} runs, medians");
     println!("| what | median |");

@@ -1,10 +1,12 @@
 //! A reproducible national dataset for benchmarks and scale tests (`examples/gen_national.rs`,
 //! `examples/gen-national.sh`): the real 3,212 units, N schools and teaching points spread evenly
 //! over the counties (so each province gets schools in proportion to its counties; every seventh a
-//! teaching point), staff accounts for every unit, and M months of values — each school sets its
-//! figures the first month and then, month by month, either confirms them unchanged (carried
-//! forward) or changes a few — with the cycle run at the end of each month (every unit submitted
-//! by the system at its deadline, with its snapshot). Deterministic: a seed drives every choice.
+//! teaching point), staff accounts for every unit and an account for every school (issued, not yet
+//! activated: 520,000 argon2 hashes would take hours), and M months of values — every unit's own
+//! figures, and each school's, nine in ten entered by the school's own account and the tenth by
+//! its county (代填). Each sets its figures the first month and then, month by month, either
+//! confirms them unchanged (carried forward) or changes a few — with the cycle run at the end of
+//! each month (every unit submitted by the system at its deadline, with its snapshot). Deterministic: a seed drives every choice.
 //! Everything is written through eip's own rules and audit trail, as the commands would.
 
 use std::path::Path;
@@ -96,7 +98,8 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     say(format!("units and {} staff accounts: {:.1} s", all_units.len() * 3, started.elapsed().as_secs_f64()));
     // Schools, county by county, each created by its county's admin.
     let counties: Vec<&Org> = all_units.iter().filter(|u| u.level == hierarchy::Level::County).collect();
-    let mut per_county: Vec<Vec<(String, bool)>> = vec![Vec::new(); counties.len()];
+    // (code, teaching point?, the school's own account)
+    let mut per_county: Vec<Vec<(String, bool, String)>> = vec![Vec::new(); counties.len()];
     let mut made = 0usize;
     let mut next_serial: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (ci, c) in counties.iter().enumerate() {
@@ -120,8 +123,13 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                     classes: Some(if tp { 1 + rng.below(3) as i64 } else { 6 + rng.below(40) as i64 }),
                     ..Default::default()
                 };
-                schools::add(tx, &admin, c, &code, &info, None)?;
-                list.push((code, tp));
+                // Every school gets its own account (school_admin), issued as `school add` does.
+                mobile += 1;
+                let head =
+                    Person { name: format!("{}校管员", c.name), mobile: mobile.to_string(), ..Default::default() };
+                let (_, issued) = schools::add(tx, &admin, c, &code, &info, Some(&head))?;
+                let username = issued.map(|i| i.username).unwrap_or_default();
+                list.push((code, tp, username));
             }
             Ok(())
         })?;
@@ -137,8 +145,13 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
             let admin = auth::actor_by_username(&db.conn, &format!("{}-A01", c.code))?;
             let schools = per_county[ci].clone();
             db.write(&admin.audit_actor(), |tx| {
-                for (code, tp) in &schools {
-                    let target = values::target(tx, &admin, Some(code))?;
+                for (code, tp, username) in &schools {
+                    // Nine schools in ten fill in their own figures; the county fills in (代填)
+                    // for the tenth.
+                    let own = rng.below(10) != 0;
+                    let actor = if own { auth::actor_by_username(tx, username)? } else { admin.clone() };
+                    tx.actor = actor.audit_actor();
+                    let target = values::target(tx, &actor, if own { None } else { Some(code) })?;
                     if m == 0 || rng.below(5) == 0 {
                         let classrooms = 6 + rng.below(40);
                         let mut pairs = vec![
@@ -160,12 +173,38 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                         }
                         let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
                         let checked = values::check_pairs(&cat, &target, &pairs)?;
-                        values::set(tx, &admin, &target, period, &checked)?;
+                        values::set(tx, &actor, &target, period, &checked)?;
                     }
                     // One school in forty forgets to confirm.
                     if rng.below(40) != 0 {
-                        values::confirm(tx, &admin, &target, period, &cat)?;
+                        values::confirm(tx, &actor, &target, period, &cat)?;
                     }
+                }
+                Ok(())
+            })?;
+        }
+        // Every unit's own figures (spending, training, the regional platform), by its admin:
+        // set the first month, then confirmed month by month, sometimes changed.
+        for u in &all_units {
+            let admin = auth::actor_by_username(&db.conn, &format!("{}-A01", u.code))?;
+            db.write(&admin.audit_actor(), |tx| {
+                let target = values::target(tx, &admin, None)?;
+                if m == 0 || rng.below(3) == 0 {
+                    let pairs: Vec<(String, String)> = [
+                        ("funding", format!("{}.{}", 10 + rng.below(5000), rng.below(100))),
+                        ("trained_persons", rng.below(3000).to_string()),
+                        ("platform_linked", if rng.below(5) == 0 { "0" } else { "1" }.to_string()),
+                        ("platform_users", (1000 + rng.below(500_000)).to_string()),
+                        ("policy_documents", rng.below(3).to_string()),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                    let checked = values::check_pairs(&cat, &target, &pairs)?;
+                    values::set(tx, &admin, &target, period, &checked)?;
+                }
+                if rng.below(40) != 0 {
+                    values::confirm(tx, &admin, &target, period, &cat)?;
                 }
                 Ok(())
             })?;
@@ -173,11 +212,11 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
         // The month after: every deadline passes; the system submits every unit.
         db.now = at(period.next(), 16, 9);
         let done = submission::catch_up(&mut db)?;
-        eprintln!(
+        say(format!(
             "{period}: values and the cycle ({} submissions): {:.1} s",
             done.len(),
             started.elapsed().as_secs_f64()
-        );
+        ));
         period = period.next();
     }
     let size = std::fs::metadata(db_path).map(|m| m.len()).unwrap_or(0);

@@ -8,6 +8,9 @@ use eip::error::{self, Kind};
 use eip::i18n::{self, t};
 use eip::output::{Format, Out};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

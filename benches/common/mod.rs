@@ -31,6 +31,32 @@ pub fn eip(dir: &Path, user: &str, now: Option<&str>, args: &[&str], stdin: Opti
     (took, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `cargo bench` passes `--bench`; `cargo test` (CI) runs the same program without it, as a
+/// smoke run: small sizes, every command run and checked, no timing claims.
+pub fn smoke() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
+/// `full` for a benchmark run, `small` for a smoke run.
+pub fn size<T>(full: T, small: T) -> T {
+    if smoke() {
+        small
+    } else {
+        full
+    }
+}
+
+/// Whether the `sqlite3` shell is on this machine (a fresh machine need not have it: the floors
+/// it gives are then skipped, and said to be).
+pub fn has_sqlite3() -> bool {
+    Command::new("sqlite3")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
