@@ -54,25 +54,126 @@ fn bare_insert(csv: &str) -> Duration {
     start.elapsed()
 }
 
-/// The floor the issue names: the `sqlite3` shell's `.import` of the file into a bare table, as
-/// a whole process on a fresh file (WAL, like eip's). Checks that every row arrived.
-fn sqlite3_import(file: &Path, rows: usize) -> Duration {
+/// What eip's schema itself costs: the same rows into eip's own tables (an `org` row with its four
+/// indexes and guard trigger, a `school` row, an `audit` row with its four indexes and guard
+/// trigger), in-process, one transaction, prepared statements — but no validation, no JSON, no
+/// hashing (a fixed detail and hash). The gap between this and the bare floor is the schema's; the
+/// gap between eip and this is eip's own work.
+fn schema_insert(csv: &str) -> Duration {
     let fdir = tempfile::tempdir().unwrap();
-    let db = fdir.path().join("floor.db");
+    let start = Instant::now();
+    let mut conn = rusqlite::Connection::open(fdir.path().join("floor.db")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.pragma_update(None, "cache_size", -262144).unwrap();
+    conn.pragma_update(None, "temp_store", "MEMORY").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    conn.execute_batch(eip::db::SCHEMA).unwrap();
+    conn.execute_batch(
+        "INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES
+           (1, '000000', '教育部', 'ministry', NULL, '/000000/', '2026-01-01T00:00:00Z'),
+           (2, '130102', '长安区', 'county', 1, '/000000/130102/', '2026-01-01T00:00:00Z')",
+    )
+    .unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut org = tx
+            .prepare("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', 2, ?3, '2026-11-20T02:00:00Z')")
+            .unwrap();
+        let mut school = tx
+            .prepare("INSERT INTO school(org_id, kind, category, location, address, students, teachers, classes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .unwrap();
+        let mut audit = tx
+            .prepare("INSERT INTO audit(seq, at, actor, actor_unit, action, target, scope_path, detail, prev_hash, hash) VALUES (?1, '2026-11-20T02:00:00Z', '130102-A01', '130102', 'school.add', ?2, ?3, ?4, ?5, ?5)")
+            .unwrap();
+        let hash = "0".repeat(64);
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec.unwrap();
+            let path = format!("/000000/130102/{}/", &rec[0]);
+            org.execute(rusqlite::params![&rec[0], &rec[1], path]).unwrap();
+            let id = tx.last_insert_rowid();
+            school
+                .execute(rusqlite::params![id, &rec[2], &rec[4], &rec[5], &rec[6], &rec[7], &rec[8], &rec[9]])
+                .unwrap();
+            let detail = format!(
+                "{{\"after\":{{\"code\":\"{}\",\"name\":\"{}\",\"address\":\"{}\"}}}}",
+                &rec[0], &rec[1], &rec[6]
+            );
+            audit.execute(rusqlite::params![i as i64 + 1, &rec[0], path, detail, hash]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    start.elapsed()
+}
+
+/// Runs the `sqlite3` shell on a fresh file (WAL, like eip's) with `commands` as its arguments,
+/// as a whole process; the last command counts rows, which must be `rows`.
+fn sqlite3_timed(commands: &[String], rows: usize) -> Duration {
+    let fdir = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let out = Command::new("sqlite3")
-        .arg(&db)
+        .arg(fdir.path().join("floor.db"))
         .arg("PRAGMA journal_mode=WAL")
-        .arg("CREATE TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)")
-        .arg(format!(".import --csv --skip 1 {} t", file.display()))
-        .arg("SELECT count(*) FROM t")
+        .args(commands)
         .stderr(Stdio::inherit())
         .output()
         .unwrap();
     let took = start.elapsed();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().last(), Some(rows.to_string().as_str()), "sqlite3 .import: {text}");
+    assert_eq!(text.lines().last(), Some(rows.to_string().as_str()), "sqlite3 {commands:?}: {text}");
     took
+}
+
+/// The floor the issue names: the `sqlite3` shell's `.import` of the file into a bare table.
+fn sqlite3_import(file: &Path, rows: usize) -> Duration {
+    sqlite3_timed(
+        &[
+            "CREATE TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)".into(),
+            format!(".import --csv --skip 1 {} t", file.display()),
+            "SELECT count(*) FROM t".into(),
+        ],
+        rows,
+    )
+}
+
+/// eip's schema as the floor, through the same shell: the CSV `.import`ed into a bare table, then
+/// written into eip's own `org`, `school` and `audit` tables (their indexes, checks and, when
+/// `guards`, the anti-REPLACE triggers) with one `INSERT … SELECT` each, in one transaction — no
+/// validation, JSON building or hashing per row.
+fn sqlite3_schema(file: &Path, rows: usize, guards: bool) -> Duration {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.sql");
+    let guards = if guards { "SELECT 1 WHERE 0" } else { "DROP TRIGGER org_no_replace; DROP TRIGGER audit_no_replace" };
+    sqlite3_timed(
+        &[
+            "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON"
+                .into(),
+            format!(".read {}", schema.display()),
+            guards.into(),
+            "INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES \
+               (1, '000000', '教育部', 'ministry', NULL, '/000000/', '2026-01-01T00:00:00Z'), \
+               (2, '130102', '长安区', 'county', 1, '/000000/130102/', '2026-01-01T00:00:00Z')"
+                .into(),
+            "CREATE TEMP TABLE t(code, name, kind, unit, category, location, address, students, teachers, classes)"
+                .into(),
+            format!(".import --csv --skip 1 {} t", file.display()),
+            "BEGIN; \
+             INSERT INTO org(code, name, level, parent_id, path, created_at) \
+               SELECT code, name, 'school', 2, '/000000/130102/' || code || '/', '2026-11-20T02:00:00Z' FROM t; \
+             INSERT INTO school(org_id, kind, category, location, address, students, teachers, classes) \
+               SELECT o.id, t.kind, t.category, t.location, t.address, t.students, t.teachers, t.classes \
+               FROM t JOIN org o ON o.code = t.code AND o.deleted_at IS NULL; \
+             INSERT INTO audit(seq, at, actor, actor_unit, action, target, scope_path, detail, prev_hash, hash) \
+               SELECT o.id, '2026-11-20T02:00:00Z', '130102-A01', '130102', 'school.add', t.code, o.path, \
+                      '{\"after\":{\"code\":\"' || t.code || '\",\"name\":\"' || t.name || '\",\"address\":\"' || t.address || '\"}}', \
+                      hex(randomblob(32)), hex(randomblob(32)) \
+               FROM t JOIN org o ON o.code = t.code AND o.deleted_at IS NULL; \
+             COMMIT"
+                .into(),
+            "SELECT count(*) FROM school".into(),
+        ],
+        rows,
+    )
 }
 
 fn main() {
@@ -127,7 +228,13 @@ fn main() {
         "one audit event per school, none for the unchanged file"
     );
     let bare = median((0..runs).map(|_| bare_insert(&csv)).collect());
+    let schema = median((0..runs).map(|_| schema_insert(&csv)).collect());
     let shell = common::has_sqlite3().then(|| median((0..runs).map(|_| sqlite3_import(&file, total)).collect()));
+    let shell_schema = common::has_sqlite3().then(|| {
+        let with = median((0..runs).map(|_| sqlite3_schema(&file, total, true)).collect());
+        let without = median((0..runs).map(|_| sqlite3_schema(&file, total, false)).collect());
+        (with, without)
+    });
 
     // Listings: the county's whole list, and one other county's from the same database.
     {
@@ -176,6 +283,23 @@ fn main() {
         None => println!("| floor: `sqlite3` shell `.import` | not measured: no sqlite3 on this machine |"),
     }
     println!("| floor: the same rows into a bare table, in-process | {} |", ms(bare));
+    println!(
+        "| eip's schema without eip: the same rows into `org`, `school` and `audit`, in-process, no validation, JSON or hashing | {} |",
+        ms(schema)
+    );
+    if let (Some(f), Some((with, without))) = (shell, shell_schema) {
+        println!(
+            "| eip's schema in `sqlite3`: `.import`, then one `INSERT … SELECT` into each of `org`, `school`, `audit` | {} ({:.1}× `.import`) |",
+            ms(with),
+            with.as_secs_f64() / f.as_secs_f64()
+        );
+        println!(
+            "| the same without the two anti-REPLACE guard triggers | {} ({:.1}× `.import`) |",
+            ms(without),
+            without.as_secs_f64() / f.as_secs_f64()
+        );
+        println!("| ratio import / eip's schema in `sqlite3` | {:.1}× |", import.as_secs_f64() / with.as_secs_f64());
+    }
     println!("| ratio import / in-process floor | {:.1}× |", import.as_secs_f64() / bare.as_secs_f64());
     println!("| school list --under 130104 (183 schools) from {} | {} |", total + 183, ms(median(list_other)));
     println!("| school list of 130102's {total} schools as CSV | {} |", ms(median(list_all)));

@@ -199,6 +199,37 @@ fn spec1_hot_queries_use_their_indexes() {
         assert!(p.contains(index), "{sql}\nplan: {p}");
         assert!(!p.starts_with("SCAN org") && !p.contains("SCAN account"), "{sql}\nplan: {p}");
     }
+    // Period lookups. A subtree's month (status, export, missing, the sweep's snapshots): the
+    // schools in path order from an index, each school's state and values of the month by key —
+    // never a scan of the value table, never a sort of the subtree.
+    let month = plan(
+        "SELECT o.id, op.state, v.indicator, v.value FROM org o JOIN school s ON s.org_id = o.id
+         LEFT JOIN org_period op ON op.org_id = o.id AND op.period = '2026-11'
+         LEFT JOIN value v ON v.org_id = o.id AND v.period = '2026-11'
+         WHERE o.path >= '/000000/130000/' AND o.path < '/000000/1300000' AND o.level = 'school'
+         ORDER BY o.path",
+    );
+    for part in [
+        "SEARCH op USING PRIMARY KEY (org_id=? AND period=?)",
+        "SEARCH v USING PRIMARY KEY (org_id=? AND period=?)",
+        "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)",
+    ] {
+        assert!(month.contains(part), "{part}\nplan: {month}");
+    }
+    assert!(
+        month.starts_with("SEARCH o USING") && (month.contains("org_level") || month.contains("org_path")),
+        "{month}"
+    );
+    assert!(!month.contains("TEMP B-TREE") && !month.contains("SCAN v"), "{month}");
+    // A unit's latest snapshot of a month (national status, composing a parent's snapshot).
+    let snap =
+        plan("SELECT figures FROM snapshot n WHERE n.org_id = 5 AND n.period = '2026-11' ORDER BY n.id DESC LIMIT 1");
+    assert!(snap.contains("snapshot_org_period") && !snap.contains("TEMP B-TREE"), "{snap}");
+    // A school's state in a month, and a month's open work (the missing list, the sweep).
+    let state = plan("SELECT state FROM org_period WHERE org_id = 7 AND period = '2026-11'");
+    assert!(state.contains("PRIMARY KEY"), "{state}");
+    let due = plan("SELECT org_id FROM org_period WHERE period = '2026-11' AND state = 'returned'");
+    assert!(due.contains("org_period_period"), "{due}");
     // The chain's head: the rowid b-tree read backwards, one row, no sort.
     let head = plan("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     assert!(!head.contains("TEMP B-TREE"), "{head}");
