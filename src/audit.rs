@@ -1,7 +1,7 @@
 //! The audit trail (SPEC §7, Art. 22): one event per change, in the same transaction, each
 //! hashed with the one before it so that any edit behind the tool's back is found.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -114,9 +114,12 @@ fn chain_hash(
     reason: Option<&str>,
     prev: &str,
 ) -> String {
-    // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
-    let canonical = json!([seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev]);
-    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+    // A JSON array is an unambiguous encoding of the fields (no separator can be forged); it is
+    // written straight into the hasher (the same bytes as building the array and printing it).
+    let mut hasher = Sha256::new();
+    let fields = (seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev);
+    serde_json::to_writer(&mut hasher, &fields).expect("hashing cannot fail");
+    hex(&hasher.finalize())
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -132,7 +135,14 @@ pub fn hex(bytes: &[u8]) -> String {
 impl Tx<'_> {
     /// Append one event to the chain, inside this transaction.
     pub fn audit(&mut self, ev: Event) -> Result<()> {
-        let (last_seq, last_hash) = match self.head.take() {
+        self.audit_many([ev])
+    }
+
+    /// Append events to the chain in order, inside this transaction, a batch per statement
+    /// (`db::insert_rows`): a bulk import's events cost little more than their rows.
+    pub fn audit_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
+        use rusqlite::types::Value as V;
+        let (mut seq, mut prev) = match self.head.take() {
             Some(h) => h,
             None => self
                 .tx
@@ -141,42 +151,46 @@ impl Tx<'_> {
                 .optional()?
                 .unwrap_or((0, GENESIS.to_string())),
         };
-        let seq = last_seq + 1;
         let at = self.now_stored();
-        let detail = ev.detail.to_string();
-        let hash = chain_hash(
-            seq,
-            &at,
-            &self.actor.name,
-            self.actor.unit.as_deref(),
-            &ev.action,
-            ev.target.as_deref(),
-            ev.scope_path.as_deref(),
-            ev.period.as_deref(),
-            &detail,
-            ev.reason.as_deref(),
-            &last_hash,
-        );
-        self.tx
-            .prepare_cached(
-                "INSERT INTO audit(seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
+        let mut rows: Vec<V> = Vec::new();
+        for ev in events {
+            seq += 1;
+            let detail = ev.detail.to_string();
+            let hash = chain_hash(
                 seq,
-                at,
-                self.actor.name,
-                self.actor.unit,
-                ev.action,
-                ev.target,
-                ev.scope_path,
-                ev.period,
-                detail,
-                ev.reason,
-                last_hash,
-                hash
-            ])?;
-        self.head = Some((seq, hash));
+                &at,
+                &self.actor.name,
+                self.actor.unit.as_deref(),
+                &ev.action,
+                ev.target.as_deref(),
+                ev.scope_path.as_deref(),
+                ev.period.as_deref(),
+                &detail,
+                ev.reason.as_deref(),
+                &prev,
+            );
+            rows.extend([
+                V::Integer(seq),
+                V::Text(at.clone()),
+                V::Text(self.actor.name.clone()),
+                V::from(self.actor.unit.clone()),
+                V::Text(ev.action),
+                V::from(ev.target),
+                V::from(ev.scope_path),
+                V::from(ev.period),
+                V::Text(detail),
+                V::from(ev.reason),
+                V::Text(std::mem::replace(&mut prev, hash.clone())),
+                V::Text(hash),
+            ]);
+        }
+        crate::db::insert_rows(
+            &self.tx,
+            "audit(seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash)",
+            12,
+            &rows,
+        )?;
+        self.head = Some((seq, prev));
         Ok(())
     }
 }
@@ -235,4 +249,50 @@ pub fn verify(conn: &Connection) -> Result<std::result::Result<i64, Break>> {
         count += 1;
     }
     Ok(Ok(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash is taken over exactly the bytes of the fields printed as a JSON array, as the
+    /// chains already stored were hashed: writing into the hasher must not change one byte.
+    #[test]
+    fn chain_hash_is_the_json_array_of_the_fields() {
+        let cases = [
+            (
+                1,
+                "2026-01-01T00:00:00Z",
+                "000000-A01",
+                Some("000000"),
+                "unit.add",
+                Some("130000"),
+                None,
+                None,
+                "{}",
+                None,
+            ),
+            (
+                524_288,
+                "2026-11-20T02:00:00Z",
+                "system",
+                None,
+                "school.add",
+                Some("2113000001"),
+                Some("/000000/130000/130100/130102/2113000001/"),
+                Some("2026-10"),
+                r#"{"after":{"name":"基准学校 \"一\"\n\\","students":300}}"#,
+                Some("合并\t撤销"),
+            ),
+        ];
+        for (seq, at, actor, unit, action, target, scope, period, detail, reason) in cases {
+            let printed =
+                json!([seq, at, actor, unit, action, target, scope, period, detail, reason, GENESIS]).to_string();
+            assert_eq!(
+                chain_hash(seq, at, actor, unit, action, target, scope, period, detail, reason, GENESIS),
+                hex(&Sha256::digest(printed.as_bytes())),
+                "{printed}"
+            );
+        }
+    }
 }

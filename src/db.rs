@@ -228,6 +228,23 @@ pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Rows per statement in a bulk write (`insert_rows`).
+const BULK_ROWS: usize = 100;
+
+/// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one multi-row
+/// `INSERT … VALUES (…), (…), …` per hundred rows. A statement's start and its statement journal
+/// (the pages it may have to undo) are then paid once per hundred rows rather than once per row,
+/// which is most of a bulk import's cost beyond the indexes themselves.
+pub fn insert_rows(conn: &Connection, into: &str, width: usize, values: &[rusqlite::types::Value]) -> Result<()> {
+    debug_assert!(width > 0 && values.len() % width == 0, "{into}: {} values are not rows of {width}", values.len());
+    let row = format!("({})", vec!["?"; width].join(","));
+    for chunk in values.chunks(width * BULK_ROWS) {
+        let sql = format!("INSERT INTO {into} VALUES {}", vec![row.as_str(); chunk.len() / width].join(","));
+        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk))?;
+    }
+    Ok(())
+}
+
 /// A write transaction: the SQLite transaction, the actor and time of its audit events, and the
 /// head of the audit chain once it has been read.
 pub struct Tx<'a> {

@@ -189,10 +189,17 @@ impl School {
     }
 }
 
-pub const SCHOOL_SELECT: &str = "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at,
+/// The query every school lookup starts from (a macro so that lookups run per row of an import
+/// can add their `WHERE` at compile time instead of formatting it each time).
+macro_rules! school_select {
+    () => {
+        "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at,
         s.kind, s.category, s.location, s.address, s.students, s.teachers, s.classes, s.status,
         s.status_changed_at, m.code, s.info_filled_at, o.deleted_at, p.name
-    FROM org o JOIN school s ON s.org_id = o.id JOIN org p ON p.id = o.parent_id LEFT JOIN org m ON m.id = s.merged_into";
+    FROM org o JOIN school s ON s.org_id = o.id JOIN org p ON p.id = o.parent_id LEFT JOIN org m ON m.id = s.merged_into"
+    };
+}
+pub const SCHOOL_SELECT: &str = school_select!();
 
 pub fn school_from_row(r: &rusqlite::Row) -> rusqlite::Result<School> {
     Ok(School {
@@ -216,7 +223,7 @@ pub fn school_from_row(r: &rusqlite::Row) -> rusqlite::Result<School> {
 /// The live school with this code, wherever it is.
 pub fn find_live(conn: &Connection, code: &str) -> Result<Option<School>> {
     Ok(conn
-        .prepare_cached(&format!("{SCHOOL_SELECT} WHERE o.code = ?1 AND o.deleted_at IS NULL"))?
+        .prepare_cached(concat!(school_select!(), " WHERE o.code = ?1 AND o.deleted_at IS NULL"))?
         .query_row(params![code], school_from_row)
         .optional()?)
 }
@@ -233,7 +240,7 @@ pub fn in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
 /// school's code may have been given to another school since.
 pub fn live_by_id(conn: &Connection, id: i64) -> Result<Option<School>> {
     Ok(conn
-        .prepare_cached(&format!("{SCHOOL_SELECT} WHERE o.id = ?1 AND o.deleted_at IS NULL"))?
+        .prepare_cached(concat!(school_select!(), " WHERE o.id = ?1 AND o.deleted_at IS NULL"))?
         .query_row(params![id], school_from_row)
         .optional()?)
 }
@@ -287,45 +294,77 @@ pub fn is_filled(conn: &Connection, school: &School) -> Result<bool> {
 }
 
 fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
-    let now = tx.now_stored();
-    let path = unit.child_path(code);
-    let name = crate::units::clean_name(info.name.as_deref().unwrap_or(""))?;
-    let kind = parse_kind(info.kind.as_deref().unwrap_or("school")).unwrap_or("school");
-    tx.prepare_cached(
-        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, ?5)",
-    )?
-    .execute(params![code, name, unit.id, path, now])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached(
-        "INSERT INTO school(org_id, kind, category, location, address, students, teachers, classes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        id,
-        kind,
-        info.category,
-        info.location,
-        info.address,
-        info.students,
-        info.teachers,
-        info.classes
-    ])?;
-    tx.audit(Event::new("school.add").target(code).scope(&path).detail(json!({
-        "after": {
-            "code": code, "name": name, "kind": kind, "unit": unit.code, "category": info.category,
-            "location": info.location, "address": info.address, "students": info.students,
-            "teachers": info.teachers, "classes": info.classes,
-        }
-    })))?;
+    let mut id = 0;
+    insert_many(tx, [(unit, code, info)], |i| id = i)?;
     Ok(Org {
         id,
         code: code.to_string(),
-        name,
+        name: crate::units::clean_name(info.name.as_deref().unwrap_or(""))?,
         level: crate::hierarchy::Level::School,
         parent_code: Some(unit.code.clone()),
-        path,
-        created_at: now,
+        path: unit.child_path(code),
+        created_at: tx.now_stored(),
     })
+}
+
+/// Schools added in bulk, a thousand at a time: their `org` and `school` rows and one
+/// `school.add` event each, in order, written a batch per statement (`db::insert_rows`). Ids
+/// follow the largest in use, as SQLite would give them; `done` is told each new id.
+fn insert_many<'a>(
+    tx: &mut Tx,
+    new: impl IntoIterator<Item = (&'a Org, &'a str, &'a Info)>,
+    mut done: impl FnMut(i64),
+) -> Result<()> {
+    use rusqlite::types::Value as V;
+    let now = tx.now_stored();
+    let mut id: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM org", [], |r| r.get(0))?;
+    let mut new = new.into_iter().peekable();
+    while new.peek().is_some() {
+        let (mut orgs, mut schools, mut events, mut ids) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (unit, code, info) in new.by_ref().take(1000) {
+            id += 1;
+            let path = unit.child_path(code);
+            let name = crate::units::clean_name(info.name.as_deref().unwrap_or(""))?;
+            let kind = parse_kind(info.kind.as_deref().unwrap_or("school")).unwrap_or("school");
+            events.push(Event::new("school.add").target(code).scope(&path).detail(json!({
+                "after": {
+                    "code": code, "name": name, "kind": kind, "unit": unit.code, "category": info.category,
+                    "location": info.location, "address": info.address, "students": info.students,
+                    "teachers": info.teachers, "classes": info.classes,
+                }
+            })));
+            orgs.extend([
+                V::Integer(id),
+                V::Text(code.to_string()),
+                V::Text(name),
+                V::Text("school".into()),
+                V::Integer(unit.id),
+                V::Text(path),
+                V::Text(now.clone()),
+            ]);
+            schools.extend([
+                V::Integer(id),
+                V::Text(kind.into()),
+                V::from(info.category.clone()),
+                V::from(info.location.clone()),
+                V::from(info.address.clone()),
+                V::from(info.students),
+                V::from(info.teachers),
+                V::from(info.classes),
+            ]);
+            ids.push(id);
+        }
+        crate::db::insert_rows(tx, "org(id, code, name, level, parent_id, path, created_at)", 7, &orgs)?;
+        crate::db::insert_rows(
+            tx,
+            "school(org_id, kind, category, location, address, students, teachers, classes)",
+            8,
+            &schools,
+        )?;
+        tx.audit_many(events)?;
+        ids.into_iter().for_each(&mut done);
+    }
+    Ok(())
 }
 
 /// Check that a new school may be created under `unit` by the actor; returns province warnings.
@@ -912,10 +951,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
 
 /// Write a checked schools plan: one audit event per school added or changed.
 pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &ImportPlan, mut progress: impl FnMut()) -> Result<()> {
-    for (_, unit, code, info) in &plan.adds {
-        insert(tx, unit, code, info)?;
-        progress();
-    }
+    insert_many(tx, plan.adds.iter().map(|(_, unit, code, info)| (unit, code.as_str(), info)), |_| progress())?;
     for (_, school, info) in &plan.changes {
         edit(tx, actor, school, info, None)?;
         progress();

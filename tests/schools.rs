@@ -1439,3 +1439,52 @@ fn spec3_list_filters_by_unit_name_and_kind() {
     let j = env.run(Some(&p), &["school", "list", "--format", "json"]).ok().json();
     assert_eq!(j.as_array().unwrap().len(), 16);
 }
+
+/// A large import is written a batch at a time (a hundred rows per statement, a thousand per
+/// round): 2,345 rows cross both boundaries with a remainder. Every row must still become its own
+/// org and school, in file order, with one event each that continues the chain — and the next
+/// school added by hand follows on.
+#[test]
+fn spec52_a_large_import_is_whole_in_order_and_on_the_chain() {
+    let env = Env::national();
+    let c = county(&env);
+    let n = 2_345;
+    let mut csv = String::from("code,name,kind,unit,students\n");
+    for i in 1..=n {
+        let kind = if i % 7 == 0 { "teaching_point" } else { "school" };
+        csv.push_str(&format!("2113{:06},长安区学校{i},{kind},130102,{}\n", 100_000 + i, i % 900));
+    }
+    let f = env.write_file("large.csv", csv.as_bytes());
+    let before = env.audit_count();
+    let first_id = env.count("SELECT max(id) FROM org") + 1;
+    env.run(Some(&c), &["school", "import", &f]).ok().stderr_has("2345 rows: 2345 added, 0 changed, 0 unchanged");
+
+    assert_eq!(live_schools(&env), n);
+    // Ids follow the file's order without a gap, each org with its school row and its fields.
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM org o JOIN school s ON s.org_id = o.id
+             WHERE o.id = {first_id} + CAST(substr(o.code, 5) AS INTEGER) - 100001
+               AND o.name = '长安区学校' || (CAST(substr(o.code, 5) AS INTEGER) - 100000)
+               AND s.students = (CAST(substr(o.code, 5) AS INTEGER) - 100000) % 900
+               AND s.kind = CASE WHEN (CAST(substr(o.code, 5) AS INTEGER) - 100000) % 7 = 0
+                                 THEN 'teaching_point' ELSE 'school' END
+               AND o.path = '/000000/130000/130100/130102/' || o.code || '/'"
+        )),
+        n
+    );
+    // One event per school, in the same order as the ids, each naming its school.
+    assert_eq!(env.audit_count() - before, n);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM audit a JOIN org o ON o.code = a.target
+             WHERE a.action = 'school.add' AND a.seq - {before} = o.id - {first_id} + 1
+               AND json_extract(a.detail, '$.after.name') = o.name"
+        )),
+        n
+    );
+    add(&env, &c, "2113099999", "长安区后加学校", "130102", &[]).ok();
+    assert_eq!(env.count("SELECT id FROM org WHERE code = '2113099999'"), first_id + n);
+    let events = env.audit_count();
+    env.admin(&["audit", "verify"]).ok().stderr_has(&format!("intact: {events} events"));
+}
