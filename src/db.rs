@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 
 /// How long a write waits for another process's write to finish before giving up (exit 7).
 /// County scripts started together by cron queue instead of failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The journal mode: WAL on a local disk; DELETE for files on network shares, where WAL's shared
 /// memory does not work.

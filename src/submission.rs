@@ -272,37 +272,91 @@ pub fn record_submit(
     Ok(())
 }
 
-/// The periods that may have automatic submissions due: from the month the first unit was
-/// created up to last month.
-fn periods(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Period>> {
-    // The earliest admin unit (through the level index: never a scan of the schools, whose
-    // creation dates do not matter here).
+/// How many admin units there are (the level index alone answers it).
+fn admin_units(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')", [], |r| {
+        r.get(0)
+    })?)
+}
+
+/// The month the first admin unit was created in: the first that may have automatic submissions
+/// due (it reads every admin unit's row, so only when there is no usable hint).
+fn first_unit_period(conn: &Connection) -> Result<Option<Period>> {
     let first: Option<String> = conn.query_row(
         "SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')",
         [],
         |r| r.get(0),
     )?;
-    let Some(first) = first.as_deref().and_then(calendar::parse_stored) else { return Ok(vec![]) };
-    let mut p = Period::containing(first);
-    let last = calendar::reporting_period(now);
-    let mut out = Vec::new();
-    while p <= last {
-        out.push(p);
-        p = p.next();
+    Ok(first.as_deref().and_then(calendar::parse_stored).map(Period::containing))
+}
+
+/// The first period anything was submitted for: returned periods are no earlier (an index end).
+fn first_submission_period(conn: &Connection) -> Result<Option<Period>> {
+    let first: Option<String> = conn.query_row("SELECT min(period) FROM submission", [], |r| r.get(0))?;
+    Ok(first.and_then(|p| p.parse().ok()))
+}
+
+/// Where the hint below is kept (`setting`).
+const CHECKED: &str = "auto_submit_checked_through";
+
+/// The hint that spares every command the check of every past month: `PERIOD/UNITS` says that
+/// every period up to PERIOD had a submission from each of the UNITS admin units that existed
+/// then. Submissions are never deleted and a unit is created at the time it is added, so that
+/// stays true until a unit is added (UNITS then differs and the hint is ignored); returned
+/// periods are checked regardless. Only the open-period check of `due` uses it; `submit --sweep`
+/// checks every period.
+fn checked_through(conn: &Connection, units: i64) -> Result<Option<Period>> {
+    let hint = crate::db::setting(conn, CHECKED)?;
+    Ok(hint.and_then(|h| {
+        let (p, n) = h.split_once('/')?;
+        (n.parse::<i64>().ok()? == units).then(|| p.parse().ok()).flatten()
+    }))
+}
+
+/// The last period whose every deadline (county, prefecture, province) has passed at `now`.
+fn settled(now: DateTime<Utc>) -> Option<Period> {
+    let mut p = calendar::reporting_period(now);
+    for _ in 0..2 {
+        let last = [Level::County, Level::Prefecture, Level::Province]
+            .iter()
+            .filter_map(|&l| calendar::deadline_for(l, p))
+            .max()?;
+        if now >= last {
+            return Some(p);
+        }
+        p = p.prev();
     }
-    Ok(out)
+    None
 }
 
 /// Every automatic submission due at `now` (SPEC §4.4, Art. 17): counties first, then
 /// prefectures, then provinces, each as of its deadline (or, returned, its due). Idempotent.
-pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
+/// With `every_period`, the open-period check ignores the `checked_through` hint.
+pub fn due(conn: &Connection, now: DateTime<Utc>, every_period: bool) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
     let mut out = Vec::new();
-    let ps = periods(conn, now)?;
+    let last = calendar::reporting_period(now);
+    let checked = if every_period { None } else { checked_through(conn, admin_units(conn)?)? };
+    // Months whose open units may be due: after the hint, or from the first unit's month.
+    let open_from = match checked {
+        Some(c) => Some(c.next()),
+        None => first_unit_period(conn)?,
+    };
+    let returned_from = first_submission_period(conn)?;
+    let mut ps = Vec::new();
+    let mut p = match (open_from, returned_from) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return Ok(out),
+    };
+    while p <= last {
+        ps.push(p);
+        p = p.next();
+    }
     for level in [Level::County, Level::Prefecture, Level::Province] {
         for &p in &ps {
             let Some(deadline) = calendar::deadline_for(level, p) else { continue };
             // Open periods past the deadline.
-            if now >= deadline {
+            if now >= deadline && open_from.is_some_and(|f| p >= f) {
                 let mut stmt = conn.prepare_cached(&format!(
                     "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
                      WHERE o.level = ?1 AND o.created_at < ?2
@@ -319,6 +373,9 @@ pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(Org, Period, Da
                 }
             }
             // Returned periods past their due.
+            if returned_from.is_none_or(|f| p < f) {
+                continue;
+            }
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {}, s.return_due FROM submission s CROSS JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
                  WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
@@ -337,24 +394,55 @@ pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(Org, Period, Da
     Ok(out)
 }
 
-/// Perform every automatic submission due (the sweep). Cheap when none is due: only a read.
+/// Perform every automatic submission due (the sweep every period command runs first). Cheap
+/// when none is due: a read of the months after the `checked_through` hint.
 pub fn catch_up(db: &mut Db) -> Result<Vec<(String, Period)>> {
-    let pending = due(&db.conn, db.now)?;
-    if pending.is_empty() {
-        return Ok(vec![]);
-    }
+    sweep(db, false)
+}
+
+/// The sweep; with `every_period` (`submit --sweep`), every past month is checked, not only
+/// those after the hint.
+pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
     let now = db.now;
-    db.write(&AuditActor::system(), |tx| {
-        // Look again inside the write lock: another process may have swept meanwhile.
-        let pending = due(tx, now)?;
-        let mut done = Vec::new();
-        for (unit, period, at) in pending {
-            let incomplete = unconfirmed_schools(tx, &unit, period)?;
-            record_submit(tx, &unit, period, None, at, incomplete)?;
-            done.push((unit.code.clone(), period));
-        }
-        Ok(done)
-    })
+    let pending = due(&db.conn, now, every_period)?;
+    let done = if pending.is_empty() {
+        vec![]
+    } else {
+        db.write(&AuditActor::system(), |tx| {
+            // Look again inside the write lock: another process may have swept meanwhile.
+            let pending = due(tx, now, every_period)?;
+            let mut done = Vec::new();
+            for (unit, period, at) in pending {
+                let incomplete = unconfirmed_schools(tx, &unit, period)?;
+                record_submit(tx, &unit, period, None, at, incomplete)?;
+                done.push((unit.code.clone(), period));
+            }
+            Ok(done)
+        })?
+    };
+    // Every period whose deadlines have all passed now has its submissions: remember it.
+    if let Some(p) = settled(now) {
+        remember_checked(&db.conn, p)?;
+    }
+    Ok(done)
+}
+
+/// Move the hint to `through` if it is behind (about once a month). Best effort: it is a
+/// shortcut, not a record (no audit event; a wrong or missing hint only makes the check longer
+/// or, tampered with, leaves old months to `submit --sweep`), so a busy or read-only file does
+/// not fail the command, and it never waits for another writer.
+fn remember_checked(conn: &Connection, through: Period) -> Result<()> {
+    let units = admin_units(conn)?;
+    if checked_through(conn, units)?.is_some_and(|c| c >= through) {
+        return Ok(());
+    }
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    let _ = conn.execute(
+        "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![CHECKED, format!("{through}/{units}")],
+    );
+    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+    Ok(())
 }
 
 /// The period a unit's reviewer acts on by default: a returned period if there is one (it must

@@ -1005,6 +1005,60 @@ fn art17_submit_sweep_submits_every_due_unit_counties_first_and_is_idempotent() 
     verify.ok().stdout_has("intact");
 }
 
+/// The sweep every command runs first remembers how far every unit has submitted (the
+/// `auto_submit_checked_through` setting, with the number of admin units then), so that it need
+/// not read every past month again. A unit that appears afterwards with an earlier creation time
+/// (a restored backup, a row written by hand) changes the count: the next command reads every
+/// month again and submits it. A hint edited by hand can make commands skip old months, but never
+/// `submit --sweep`, which always reads every month.
+#[test]
+fn art17_the_sweeps_shortcut_never_hides_a_due_unit_from_submit_sweep() {
+    let mut env = Env::national();
+    let a = county_admin(&env);
+    let units = env.count("SELECT count(*) FROM org WHERE level IN ('county', 'prefecture', 'province')");
+    env.now = "2026-12-16T00:00:00+08:00".into();
+    run(&env, &a, &["report", "status", "--period", P]).ok();
+    assert_eq!(env.count("SELECT count(*) FROM submission WHERE period = '2026-11'"), units);
+    let hint = || -> String {
+        env.conn()
+            .query_row("SELECT value FROM setting WHERE key = 'auto_submit_checked_through'", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(hint(), format!("2026-11/{units}"));
+    let add_county = |code: &str| {
+        env.conn()
+            .execute(
+                "INSERT INTO org(code, name, level, parent_id, path, created_at)
+                 SELECT ?1, '补录县', 'county', id, path || ?1 || '/', '2026-10-01T00:00:00Z' FROM org WHERE code = ?2",
+                [code, PREF],
+            )
+            .unwrap();
+    };
+    let submitted = |code: &str| {
+        env.count(&format!(
+            "SELECT count(*) FROM submission s JOIN org o ON o.id = s.org_id
+             WHERE o.code = '{code}' AND s.state = 'auto_submitted' AND s.period IN ('2026-10', '2026-11')"
+        ))
+    };
+    // A county that existed since October, written in afterwards: the count no longer matches.
+    add_county("130199");
+    run(&env, &a, &["report", "status", "--period", P]).ok();
+    assert_eq!(submitted("130199"), 2, "October and November, each at its deadline");
+    assert_eq!(hint(), format!("2026-11/{}", units + 1));
+    // A hint edited to hide a unit: commands trust it; `submit --sweep` does not.
+    add_county("130198");
+    env.conn()
+        .execute(
+            "UPDATE setting SET value = ?1 WHERE key = 'auto_submit_checked_through'",
+            [format!("2026-11/{}", units + 2)],
+        )
+        .unwrap();
+    run(&env, &a, &["report", "status", "--period", P]).ok();
+    assert_eq!(submitted("130198"), 0);
+    run(&env, &a, &["submit", "--sweep"]).ok().stderr_has("2 automatic submissions");
+    assert_eq!(submitted("130198"), 2);
+}
+
 #[test]
 fn art17_a_sweep_before_any_deadline_does_nothing() {
     let mut env = Env::national();

@@ -113,7 +113,7 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     if a.sweep {
-        let done = submission::catch_up(db)?;
+        let done = submission::sweep(db, true)?;
         out.status(&tf("submit.swept", &[("count", &done.len())]));
         let rows: Vec<Vec<Cell>> = done.iter().map(|(u, p)| vec![Cell::from(u), Cell::from(p.to_string())]).collect();
         return out.list(&[("unit", "col.unit"), ("period", "col.period")], &rows);
