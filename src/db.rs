@@ -228,17 +228,19 @@ pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Rows per statement in a bulk write (`insert_rows`).
+/// Rows per statement in a bulk write (`insert_rows`), and the bound values a statement may
+/// carry in any SQLite (999 before 3.32; the bundled one allows 32,766).
 const BULK_ROWS: usize = 100;
+const MAX_VALUES: usize = 999;
 
 /// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one multi-row
-/// `INSERT … VALUES (…), (…), …` per hundred rows. A statement's start and its statement journal
-/// (the pages it may have to undo) are then paid once per hundred rows rather than once per row,
-/// which is most of a bulk import's cost beyond the indexes themselves.
+/// `INSERT … VALUES (…), (…), …` per hundred rows (fewer for wide rows). A statement's start and
+/// its statement journal (the pages it may have to undo) are then paid once per batch rather than
+/// once per row, which is most of a bulk import's cost beyond the indexes themselves.
 pub fn insert_rows(conn: &Connection, into: &str, width: usize, values: &[rusqlite::types::Value]) -> Result<()> {
     debug_assert!(width > 0 && values.len() % width == 0, "{into}: {} values are not rows of {width}", values.len());
     let row = format!("({})", vec!["?"; width].join(","));
-    for chunk in values.chunks(width * BULK_ROWS) {
+    for chunk in values.chunks(width * (MAX_VALUES / width).clamp(1, BULK_ROWS)) {
         let sql = format!("INSERT INTO {into} VALUES {}", vec![row.as_str(); chunk.len() / width].join(","));
         conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk))?;
     }

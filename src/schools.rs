@@ -317,7 +317,7 @@ fn insert_many<'a>(
 ) -> Result<()> {
     use rusqlite::types::Value as V;
     let now = tx.now_stored();
-    let mut id: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM org", [], |r| r.get(0))?;
+    let mut id: i64 = tx.prepare_cached("SELECT coalesce(max(id), 0) FROM org")?.query_row([], |r| r.get(0))?;
     let mut new = new.into_iter().peekable();
     while new.peek().is_some() {
         let (mut orgs, mut schools, mut events, mut ids) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());

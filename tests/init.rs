@@ -185,6 +185,12 @@ fn spec1_hot_queries_use_their_indexes() {
             "org_level",
         ),
         ("SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')", "org_level"),
+        // The sweep's hint: how many admin units (the level index alone), the first submitted month.
+        (
+            "SELECT count(*) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')",
+            "COVERING INDEX org_level",
+        ),
+        ("SELECT min(period) FROM submission", "COVERING INDEX submission_period"),
         (
             "SELECT o.code FROM submission s CROSS JOIN org o ON o.id = s.org_id
              WHERE s.period = '2026-11' AND s.state = 'returned' AND s.return_due <= 'x' AND o.level = 'county'",

@@ -1440,7 +1440,7 @@ fn spec3_list_filters_by_unit_name_and_kind() {
     assert_eq!(j.as_array().unwrap().len(), 16);
 }
 
-/// A large import is written a batch at a time (a hundred rows per statement, a thousand per
+/// A large import is written a batch at a time (up to a hundred rows per statement, a thousand per
 /// round): 2,345 rows cross both boundaries with a remainder. Every row must still become its own
 /// org and school, in file order, with one event each that continues the chain — and the next
 /// school added by hand follows on.

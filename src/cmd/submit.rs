@@ -27,7 +27,8 @@ pub struct SubmitArgs {
     /// Submit although some schools have not confirmed (the count is recorded)
     #[arg(long, conflicts_with = "sweep")]
     pub allow_incomplete: bool,
-    /// Perform every automatic submission that is due (cron), counties first
+    /// Perform every automatic submission that is due (cron), counties first, reading every past
+    /// month (other commands skip the months already known to be complete)
     #[arg(long)]
     pub sweep: bool,
 }
