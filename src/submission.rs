@@ -331,11 +331,10 @@ fn settled(now: DateTime<Utc>) -> Option<Period> {
 
 /// Every automatic submission due at `now` (SPEC §4.4, Art. 17): counties first, then
 /// prefectures, then provinces, each as of its deadline (or, returned, its due). Idempotent.
-/// With `every_period`, the open-period check ignores the `checked_through` hint.
-pub fn due(conn: &Connection, now: DateTime<Utc>, every_period: bool) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
+/// The open-period check starts after `checked` (the `checked_through` hint), when given.
+fn due(conn: &Connection, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
     let mut out = Vec::new();
     let last = calendar::reporting_period(now);
-    let checked = if every_period { None } else { checked_through(conn, admin_units(conn)?)? };
     // Months whose open units may be due: after the hint, or from the first unit's month.
     let open_from = match checked {
         Some(c) => Some(c.next()),
@@ -404,13 +403,16 @@ pub fn catch_up(db: &mut Db) -> Result<Vec<(String, Period)>> {
 /// those after the hint.
 pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
     let now = db.now;
-    let pending = due(&db.conn, now, every_period)?;
+    let units = admin_units(&db.conn)?;
+    let hint = checked_through(&db.conn, units)?;
+    let checked = if every_period { None } else { hint };
+    let pending = due(&db.conn, now, checked)?;
     let done = if pending.is_empty() {
         vec![]
     } else {
         db.write(&AuditActor::system(), |tx| {
             // Look again inside the write lock: another process may have swept meanwhile.
-            let pending = due(tx, now, every_period)?;
+            let pending = due(tx, now, checked)?;
             let mut done = Vec::new();
             for (unit, period, at) in pending {
                 let incomplete = unconfirmed_schools(tx, &unit, period)?;
@@ -421,21 +423,17 @@ pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
         })?
     };
     // Every period whose deadlines have all passed now has its submissions: remember it.
-    if let Some(p) = settled(now) {
-        remember_checked(&db.conn, p)?;
+    if let Some(p) = settled(now).filter(|&p| hint.is_none_or(|h| h < p)) {
+        remember_checked(&db.conn, p, units)?;
     }
     Ok(done)
 }
 
-/// Move the hint to `through` if it is behind (about once a month). Best effort: it is a
-/// shortcut, not a record (no audit event; a wrong or missing hint only makes the check longer
-/// or, tampered with, leaves old months to `submit --sweep`), so a busy or read-only file does
-/// not fail the command, and it never waits for another writer.
-fn remember_checked(conn: &Connection, through: Period) -> Result<()> {
-    let units = admin_units(conn)?;
-    if checked_through(conn, units)?.is_some_and(|c| c >= through) {
-        return Ok(());
-    }
+/// Move the hint to `through` for `units` admin units (when it is behind: about once a month).
+/// Best effort: it is a shortcut, not a record (no audit event; a wrong or missing hint only makes
+/// the check longer or, tampered with, leaves old months to `submit --sweep`), so a busy or
+/// read-only file does not fail the command, and it never waits for another writer.
+fn remember_checked(conn: &Connection, through: Period, units: i64) -> Result<()> {
     conn.busy_timeout(std::time::Duration::ZERO)?;
     let _ = conn.execute(
         "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
