@@ -361,3 +361,48 @@ fn spec9_account_decisions_raced_by_many_copies_have_exactly_one_winner() {
     env.admin(&["doctor"]).ok();
     env.admin(&["audit", "verify"]).ok();
 }
+
+#[test]
+fn spec9_a_password_change_racing_a_reset_never_outlives_the_reset() {
+    let env = Env::national();
+    let user = env.person("130102", "admin", "周丽", "13700000006");
+    let mut pw = PASSWORD.to_string();
+    for round in 0..8 {
+        let new = format!("another secret {round}");
+        let mut p = env.command(Some(&user), &["account", "passwd", "--password-stdin"]);
+        p.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut r = env.command(Some(ADMIN), &["account", "reset", &user, "--format", "json"]);
+        r.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut pc = p.spawn().expect("eip runs");
+        let rc = r.spawn().expect("eip runs");
+        {
+            use std::io::Write;
+            let _ = pc.stdin.take().expect("piped").write_all(format!("{pw}\n{new}\n").as_bytes());
+        }
+        let po = pc.wait_with_output().expect("passwd finishes");
+        let ro = rc.wait_with_output().expect("reset finishes");
+        assert!(ro.status.success(), "round {round}: the reset succeeds: {}", String::from_utf8_lossy(&ro.stderr));
+        // Whichever ran first, the reset has the last word: no password, no session, no token.
+        assert_eq!(
+            env.count("SELECT count(*) FROM account WHERE username = '130102-A01' AND password_hash IS NULL"),
+            1,
+            "round {round}: passwd exit {:?}: {}",
+            po.status.code(),
+            String::from_utf8_lossy(&po.stderr)
+        );
+        assert_eq!(
+            env.count(
+                "SELECT count(*) FROM session s JOIN account a ON a.id = s.account_id WHERE a.username = '130102-A01'"
+            ),
+            0,
+            "round {round}: no session outlives the reset"
+        );
+        env.run(Some(&user), &["whoami"]).code(3);
+        let code = serde_json::from_slice::<serde_json::Value>(&ro.stdout).expect("json")["activation_code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        pw = format!("round {round} password");
+        env.run_stdin(Some(&user), &["login", &user, "--activate", &code, "--password-stdin"], &format!("{pw}\n")).ok();
+    }
+}
