@@ -7,8 +7,11 @@
 #   crontab:  0 8 1-5 * *  EIP_DB=/srv/eip/eip.db EIP_TOKEN="$(cat ~/.eip-admin-token)" \
 #                          EIP_REVIEWER_TOKEN="$(cat ~/.eip-reviewer-token)" county-monthly-confirm.sh
 #
-# EIP_TOKEN: the county admin's API token (eip account token create --name cron --days 365).
-# EIP_REVIEWER_TOKEN (optional): the county reviewer's token; only a reviewer submits (Art. 16).
+# EIP_TOKEN: the county admin's API token, made once, signed in as the admin, with
+#   eip account token create --name cron --days 365 > ~/.eip-admin-token
+# (with stdout not a terminal it prints the bare token, so EIP_TOKEN="$(cat FILE)" reads it).
+# EIP_REVIEWER_TOKEN (optional): the county reviewer's token, made the same way by the reviewer
+# into ~/.eip-reviewer-token; only a reviewer submits (Art. 16).
 # Exit: 0 everyone confirmed (and submitted, if asked) · 10 someone is behind (the list is on
 # stdout) · else eip's own exit code.
 set -uo pipefail

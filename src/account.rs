@@ -210,15 +210,19 @@ pub fn person_json(p: &Person) -> serde_json::Value {
     })
 }
 
+/// No username can be chosen: usernames are always generated (SPEC §2), so no account can be
+/// called `system`, `anonymous`, a look-alike of another or anything with control characters
+/// (docs/DECISIONS.md). Callers of [`issue`] and [`create`] pass `None` of this empty type.
+pub type NoUsername = Option<std::convert::Infallible>;
+
 /// Create an account row: `active` (issued directly) or `pending` (proposed in a roster request,
-/// cannot sign in). Audited as `account.add`. Usernames are generated unless given.
-#[allow(clippy::too_many_arguments)]
+/// cannot sign in). Audited as `account.add`. The username is always generated.
 pub fn create(
     tx: &mut Tx,
     org: &Org,
     role: Role,
     person: &Person,
-    username: Option<&str>,
+    _username: NoUsername,
     issued_by: Option<i64>,
     pending_request: Option<i64>,
 ) -> Result<(i64, String)> {
@@ -227,17 +231,7 @@ pub fn create(
     } else {
         person.validate()?;
     }
-    let username = match username {
-        Some(u) => {
-            let taken: bool =
-                tx.query_row("SELECT count(*) > 0 FROM account WHERE username = ?1", params![u], |r| r.get(0))?;
-            if taken {
-                return Err(error::refused(tf("account.username_taken", &[("username", &u)])).into());
-            }
-            u.to_string()
-        }
-        None => next_username(tx, &org.code, role)?,
-    };
+    let username = next_username(tx, &org.code, role)?;
     let status = if pending_request.is_some() { "pending" } else { "active" };
     let now = tx.now_stored();
     tx.prepare_cached(
@@ -285,7 +279,7 @@ pub fn issue(
     org: &Org,
     role: Role,
     person: &Person,
-    username: Option<&str>,
+    username: NoUsername,
     issued_by: Option<i64>,
 ) -> Result<Issued> {
     let (id, username) = create(tx, org, role, person, username, issued_by, None)?;
@@ -310,8 +304,39 @@ pub fn activate_pending(tx: &mut Tx, account: &AccountRow, org: &Org, issued_by:
     Ok(Issued { id: account.id, username: account.username.clone(), code, expires_at })
 }
 
-/// Disable an account (the person left or changed post, Art. 10): kept for history, its sessions
-/// ended. Returns false if it was already disabled (nothing recorded).
+/// How many tokens and sessions a change of the person's account ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Revoked {
+    pub tokens: usize,
+    pub sessions: usize,
+}
+
+impl Revoked {
+    pub fn json(self) -> serde_json::Value {
+        json!({ "tokens": self.tokens, "sessions": self.sessions })
+    }
+}
+
+/// End every API token and session of an account (a reset, a password change, a disable: SPEC
+/// §2). Tokens are marked revoked, never un-revoked, so no later enable brings them back.
+pub fn revoke_access(tx: &mut Tx, account_id: i64) -> Result<Revoked> {
+    let now = tx.now_stored();
+    let tokens = tx
+        .prepare_cached("UPDATE api_token SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL")?
+        .execute(params![now, account_id])?;
+    let sessions = tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account_id])?;
+    Ok(Revoked { tokens, sessions })
+}
+
+/// The account as it is now, read inside the write transaction that decides on it (SPEC §9).
+pub fn current(tx: &Tx, account_id: i64) -> Result<AccountRow> {
+    Ok(tx
+        .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.id = ?1"))?
+        .query_row(params![account_id], account_from_row)?)
+}
+
+/// Disable an account (the person left or changed post, Art. 10): kept for history, its tokens
+/// and sessions ended. Returns false if it was already disabled (nothing recorded).
 pub fn disable(tx: &mut Tx, account: &AccountRow, reason: &str) -> Result<bool> {
     if account.status == "disabled" {
         return Ok(false);
@@ -322,19 +347,20 @@ pub fn disable(tx: &mut Tx, account: &AccountRow, reason: &str) -> Result<bool> 
                 activation_hash = NULL, activation_expires_at = NULL WHERE id = ?3",
     )?
     .execute(params![now, reason, account.id])?;
-    tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account.id])?;
+    let revoked = revoke_access(tx, account.id)?;
     tx.audit(
-        Event::new("account.disable")
-            .target(&account.username)
-            .scope(&account.org_path)
-            .reason(Some(reason))
-            .detail(json!({ "before": { "status": account.status }, "after": { "status": "disabled" } })),
+        Event::new("account.disable").target(&account.username).scope(&account.org_path).reason(Some(reason)).detail(
+            json!({
+                "before": { "status": account.status }, "after": { "status": "disabled" }, "revoked": revoked.json(),
+            }),
+        ),
     )?;
     Ok(true)
 }
 
 /// Enable a disabled account again, if the one-person rules allow. Returns false if it was
-/// already active.
+/// already active. Nothing ended by the disable comes back: any token or session still standing
+/// (from a database written before disables revoked them) is revoked here.
 pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
     match account.status.as_str() {
         "active" => return Ok(false),
@@ -349,16 +375,28 @@ pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
         "UPDATE account SET status = 'active', disabled_at = NULL, disabled_reason = NULL WHERE id = ?1",
     )?
     .execute(params![account.id])?;
-    tx.audit(
-        Event::new("account.enable")
-            .target(&account.username)
-            .scope(&account.org_path)
-            .detail(json!({ "before": { "status": "disabled" }, "after": { "status": "active" } })),
-    )?;
+    let revoked = revoke_access(tx, account.id)?;
+    tx.audit(Event::new("account.enable").target(&account.username).scope(&account.org_path).detail(json!({
+        "before": { "status": "disabled" }, "after": { "status": "active" }, "revoked": revoked.json(),
+    })))?;
     Ok(true)
 }
 
-/// Unlock an account and give it a new activation code; the old password stops working.
+/// When the account's earlier activation code, still unused, expires: a second reset would void
+/// it without its holder knowing (two people answering the same call), so it is refused unless
+/// asked for (`--new-code`).
+pub fn unused_code_until(tx: &Tx, account_id: i64) -> Result<Option<String>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT activation_expires_at FROM account
+             WHERE id = ?1 AND activation_hash IS NOT NULL AND activation_expires_at > ?2",
+        )?
+        .query_row(params![account_id, tx.now_stored()], |r| r.get(0))
+        .optional()?)
+}
+
+/// Unlock an account and give it a new activation code; the old password, every token and every
+/// session stop working.
 pub fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
     if account.status != "active" {
         return Err(error::refused(tf(
@@ -369,13 +407,13 @@ pub fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
     }
     tx.prepare_cached("UPDATE account SET password_hash = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1")?
         .execute(params![account.id])?;
-    tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account.id])?;
+    let revoked = revoke_access(tx, account.id)?;
     let (code, expires_at) = new_code(tx, account.id)?;
     tx.audit(
         Event::new("account.reset")
             .target(&account.username)
             .scope(&account.org_path)
-            .detail(json!({ "after": { "unlocked": true, "new_activation_code": true } })),
+            .detail(json!({ "after": { "unlocked": true, "new_activation_code": true }, "revoked": revoked.json() })),
     )?;
     Ok(Issued { id: account.id, username: account.username.clone(), code, expires_at })
 }

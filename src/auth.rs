@@ -231,16 +231,18 @@ pub fn actor_by_username(conn: &Connection, username: &str) -> Result<Actor> {
 pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
     let now_s = stored(now);
     if let Some(token) = std::env::var("EIP_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
-        let found: Option<(i64, String)> = conn
-            .prepare_cached(
-                "SELECT account_id, expires_at FROM api_token
-                 WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
-            )?
-            .query_row(params![hash_secret(&token), now_s], |r| Ok((r.get(0)?, r.get(1)?)))
+        let found: Option<(i64, String, Option<String>)> = conn
+            .prepare_cached("SELECT account_id, expires_at, revoked_at FROM api_token WHERE token_hash = ?1")?
+            .query_row(params![hash_secret(&token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         return match found {
-            Some((id, exp)) => actor_from(conn, id, Via::Token, exp),
-            None => Err(Error::new(Kind::Denied, t("auth.bad_token")).hint(t("auth.bad_token.hint")).into()),
+            Some((id, exp, None)) if exp > now_s => actor_from(conn, id, Via::Token, exp),
+            // Whoever holds the token learns only that it was revoked: a reset, a password change
+            // or a disable of its account ends it (SPEC §2), and signing in again is the way on.
+            Some((_, _, Some(_))) => {
+                Err(Error::new(Kind::Denied, t("auth.token_revoked")).hint(t("auth.sign_in_again.token")).into())
+            }
+            _ => Err(Error::new(Kind::Denied, t("auth.bad_token")).hint(t("auth.sign_in_again.token")).into()),
         };
     }
     let path_s = db_path.display().to_string();
@@ -256,7 +258,11 @@ pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> R
         Some(_) => {
             Err(Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)])).hint(t("auth.none.hint")).into())
         }
-        None => Err(Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)])).hint(t("auth.none.hint")).into()),
+        // The file names a session that is gone: signed out elsewhere, or ended by a reset, a
+        // password change or a disable (SPEC §2).
+        None => Err(Error::new(Kind::Denied, tf("auth.session_ended", &[("path", &path_s)]))
+            .hint(t("auth.sign_in_again"))
+            .into()),
     }
 }
 

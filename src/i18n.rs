@@ -578,4 +578,17 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("demo.step.returned", "the prefecture returns {unit}'s data for correction (Art. 19)", "地市退回 {unit} 数据要求修改（第十九条）"),
     ("demo.step.auto_prefectures", "the prefectures' deadline passed: {count} submitted by the system", "地市截止时间已过：系统自动上报 {count} 个"),
     ("demo.no_province", "{code} is not a province in the embedded national list", "{code} 不是内置全国名单中的省级单位"),
+    // Accounts: no borrowed power, tokens die with the person's change, generated usernames
+    ("who.support_below", "support, for accounts of units strictly below its own and of schools (a Ministry account is reset only by a Ministry admin)", "技术支持（限本单位以下单位及学校的账号；教育部账号仅由教育部管理员重置）"),
+    ("account.race.already_disabled", "{username} is already disabled (perhaps by someone else just now); nothing changed", "{username} 已是停用状态（可能刚被他人停用），未作更改"),
+    ("account.race.already_disabled.hint", "see who did it: eip audit log --target {username}", "查看操作记录：eip audit log --target {username}"),
+    ("account.race.already_active", "{username} is already active (perhaps enabled by someone else just now); nothing changed", "{username} 已是正常状态（可能刚被他人启用），未作更改"),
+    ("account.reset.unused_code", "{username} already has an unused activation code, valid until {until}; a new one would make it stop working; nothing changed", "{username} 已有未使用的激活码，有效至 {until}；再次重置会使其失效，未作更改"),
+    ("account.reset.unused_code.hint", "the person activates with that code: eip login {username} --activate CODE; if it was lost: eip account reset {username} --new-code", "请用该激活码激活：eip login {username} --activate 激活码；如激活码已遗失：eip account reset {username} --new-code"),
+    ("login.bad.hint_any", "a new account is first activated with: eip login USERNAME --activate CODE; after 5 failures an account is locked for 15 minutes", "新账号须先激活：eip login 用户名 --activate 激活码；连续失败 5 次将锁定 15 分钟"),
+    ("auth.token_revoked", "EIP_TOKEN was revoked (by its owner, or because its account was reset, disabled or its password changed)", "EIP_TOKEN 已被撤销（由持有人撤销，或因账号被重置、停用或修改密码）"),
+    ("auth.sign_in_again.token", "sign in again with: eip login USERNAME; then create a new token: eip account token create --name NAME --days N", "请重新登录：eip login 用户名；再新建令牌：eip account token create --name 名称 --days 天数"),
+    ("auth.session_ended", "the session for {path} has ended (signed out, or the account was reset, disabled or its password changed)", "{path} 的登录会话已结束（已退出，或账号被重置、停用或修改密码）"),
+    ("auth.sign_in_again", "sign in again with: eip login USERNAME", "请重新登录：eip login 用户名"),
+    ("token.created_id", "token {id} ({name}) created for {username}, valid until {until}; it is shown once", "已为 {username} 创建令牌 {id}（{name}），有效至 {until}；令牌仅显示一次"),
 ];

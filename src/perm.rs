@@ -70,6 +70,9 @@ pub enum Who {
     Issuer,
     /// Technical support (中央电教馆).
     Support,
+    /// Technical support, for a target strictly below its own unit (never its own unit's
+    /// accounts or above: a reset never hands anyone more power than they hold, SPEC §2).
+    SupportBelow,
     /// An admin of the target unit itself.
     UnitAdmin,
     /// The target school's own admin account.
@@ -88,7 +91,7 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::AccountIssueStaff, &[Who::MinistryAdmin]),
     (Action::AccountIssueSchool, &[Who::SupervisingAdmin]),
     (Action::AccountDisable, &[Who::Issuer]),
-    (Action::AccountReset, &[Who::Issuer, Who::Support]),
+    (Action::AccountReset, &[Who::Issuer, Who::SupportBelow]),
     (Action::RosterImport, &[Who::MinistryAdmin, Who::ProvinceAdminWithin]),
     (Action::RosterDecide, &[Who::MinistryAdmin]),
     (Action::AuditVerify, &[Who::MinistryAdmin, Who::Support]),
@@ -141,6 +144,9 @@ impl Who {
                 }
             }
             Who::Support => actor.role == Role::Support,
+            Who::SupportBelow => {
+                actor.role == Role::Support && target.id != actor.org.id && actor.org.contains_path(&target.path)
+            }
             Who::UnitAdmin => actor.role == Role::Admin && actor.org.id == target.id,
             Who::SchoolOwnAdmin => actor.role == Role::SchoolAdmin && actor.org.id == target.id,
             Who::UnitReviewer => actor.role == Role::Reviewer && actor.org.id == target.id,
@@ -160,6 +166,7 @@ impl Who {
             Who::SupervisingAdmin => t("who.supervising_admin"),
             Who::Issuer => t("who.issuer"),
             Who::Support => t("who.support"),
+            Who::SupportBelow => t("who.support_below"),
             Who::UnitAdmin => t("who.unit_admin"),
             Who::SchoolOwnAdmin => t("who.school_own_admin"),
             Who::ProvinceAdminOrReviewer => t("who.province_admin_or_reviewer"),

@@ -31,30 +31,38 @@ fn art16_the_county_cron_script_submits_inside_the_window_when_everyone_has_conf
     let mut env = Env::national();
     let admin = env.person("130102", "admin", "赵敏", "13700000001");
     let reviewer = env.person("130102", "reviewer", "孙强", "13700000002");
-    let token = |user: &str| -> String {
-        env.run(Some(user), &["account", "token", "create", "--name", "cron", "--days", "365", "--format", "json"])
-            .ok()
-            .json()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+    // Each token made the obvious way: `eip account token create … > file` (the bare token).
+    let token = |user: &str, file: &str| -> String {
+        let path = env.path(file);
+        let mut c = env.command(Some(user), &[]);
+        c.arg("account").arg("token").arg("create").arg("--name").arg("cron").arg("--days").arg("365");
+        let mut sh = std::process::Command::new("bash");
+        sh.arg("-c").arg(format!("\"$0\" \"$@\" > '{}'", path.display())).arg(c.get_program()).args(c.get_args());
+        for (k, v) in c.get_envs() {
+            match v {
+                Some(v) => sh.env(k, v),
+                None => sh.env_remove(k),
+            };
+        }
+        Env::run_cmd(sh, None).ok();
+        path.display().to_string()
     };
-    let (at, rt) = (token(&admin), token(&reviewer));
+    let (at, rt) = (token(&admin, "admin-token"), token(&reviewer, "reviewer-token"));
     env.run(Some(&admin), &["report", "set", "funding=12.5", "trained_persons=30"]).ok();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county-monthly-confirm.sh");
     let run = |env: &Env, reviewer: Option<&str>| {
+        // As the crontab line in the script's header runs it: EIP_TOKEN="$(cat file)".
+        let reviewer = reviewer.map_or(String::new(), |f| format!("EIP_REVIEWER_TOKEN=\"$(cat '{f}')\""));
         let mut c = std::process::Command::new("bash");
-        c.arg(&script)
+        c.arg("-c")
+            .arg(format!("EIP_TOKEN=\"$(cat '{at}')\" {reviewer} exec bash '{}'", script.display()))
             .env("EIP", bin())
             .env("EIP_DB", &env.db)
             .env("EIP_NOW", &env.now)
             .env("EIP_CONFIG_DIR", env.config_dir(Some("cron")))
-            .env("EIP_TOKEN", &at)
+            .env_remove("EIP_TOKEN")
+            .env_remove("EIP_REVIEWER_TOKEN")
             .env("LANG", "C");
-        match reviewer {
-            Some(t) => c.env("EIP_REVIEWER_TOKEN", t),
-            None => c.env_remove("EIP_REVIEWER_TOKEN"),
-        };
         Env::run_cmd(c, None)
     };
     // December 2nd: the county's month is complete (no schools below it); with the reviewer's

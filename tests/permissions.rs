@@ -144,7 +144,8 @@ fn spec2_permission_matrix_for_accounts_requests_units_and_audit() {
         [0, 3, 3, 3, 3, 3, 3, 3, 4],
     );
     check(&w, "account enable", &["account", "enable", "130102-I01"], None, [0, 3, 3, 3, 3, 3, 3, 3, 4]);
-    check(&w, "account reset", &["account", "reset", "130102-I01"], None, [0, 0, 3, 3, 3, 3, 3, 3, 4]);
+    // Each reset replaces the code the one before issued, so each asks to (--new-code).
+    check(&w, "account reset", &["account", "reset", "130102-I01", "--new-code"], None, [0, 0, 3, 3, 3, 3, 3, 3, 4]);
     check(&w, "account export", &["account", "export"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
     check(&w, "token list", &["account", "token", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
     check(&w, "request list", &["request", "list"], None, [0, 0, 0, 0, 0, 0, 0, 0, 0]);

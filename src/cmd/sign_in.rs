@@ -61,6 +61,19 @@ pub fn read_new_password(from_stdin: bool) -> Result<String> {
 
 /// Set an account's password (activation, or a change), clearing its code and lock.
 pub fn set_password(tx: &mut Tx, account_id: i64, username: &str, pw: &str, cheap: bool, action: &str) -> Result<()> {
+    set_password_noting(tx, account_id, username, pw, cheap, action, None)
+}
+
+/// [`set_password`], with a detail for its audit event (what else the change ended).
+pub fn set_password_noting(
+    tx: &mut Tx,
+    account_id: i64,
+    username: &str,
+    pw: &str,
+    cheap: bool,
+    action: &str,
+    detail: Option<serde_json::Value>,
+) -> Result<()> {
     let hash = auth::hash_password(pw, cheap)?;
     let now = tx.now_stored();
     tx.execute(
@@ -75,7 +88,11 @@ pub fn set_password(tx: &mut Tx, account_id: i64, username: &str, pw: &str, chea
         |r| r.get(0),
     )?;
     // The detail never holds the password or its hash.
-    tx.audit(Event::new(action).target(username).scope(scope))?;
+    let mut ev = Event::new(action).target(username).scope(scope);
+    if let Some(d) = detail {
+        ev = ev.detail(d);
+    }
+    tx.audit(ev)?;
     Ok(())
 }
 
@@ -95,16 +112,13 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     let now = db.now;
     let cheap = db.test_clock;
     let username = args.username.trim().to_string();
-    let shown: String = username.chars().take(64).collect();
     // What was typed as a username is never stored as such: it may be a password typed in the
     // wrong field. Probes of one name still correlate through its hash.
     let typed = format!("unknown:{}", &auth::hash_secret(&username)[..12]);
     let outcome = db.write(&AuditActor { name: "anonymous".into(), unit: None }, |tx| {
         let Some(target) = auth::login_target(tx, &username)? else {
             tx.audit(Event::new("login.failed").target(&typed).detail(json!({ "why": "unknown_user" })))?;
-            return Ok(Outcome::Refused(
-                Error::new(Kind::Denied, t("login.bad")).hint(tf("login.bad.hint", &[("username", &shown)])),
-            ));
+            return Ok(Outcome::Refused(Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any"))));
         };
         tx.actor = AuditActor { name: target.username.clone(), unit: Some(target.org_code.clone()) };
         let fail = |tx: &mut Tx, why: &str, err: Error| -> Result<Outcome> {
@@ -145,8 +159,7 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
                 Some(h) => auth::verify_password(&secret, h),
                 None => {
                     // The same answer as a wrong password: existence does not leak.
-                    let e = Error::new(Kind::Denied, t("login.bad"))
-                        .hint(tf("login.bad.hint", &[("username", &target.username)]));
+                    let e = Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any"));
                     return fail(tx, "not_activated", e);
                 }
             },
@@ -166,8 +179,9 @@ pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
             } else {
                 (
                     "bad_password",
-                    Error::new(Kind::Denied, t("login.bad"))
-                        .hint(tf("login.bad.hint", &[("username", &target.username)])),
+                    // The same words as for an unknown username, which is never echoed (it
+                    // is often a password typed in the wrong field).
+                    Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any")),
                 )
             };
             tx.audit(

@@ -9,14 +9,16 @@ use serde_json::json;
 
 use crate::account::{self, AccountRow};
 use crate::audit::Event;
-use crate::auth::{self, Via};
+use crate::auth::{self, Actor, Via};
+use crate::calendar;
 use crate::context::Ctx;
+use crate::db::Tx;
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy::{self, Org};
 use crate::i18n::{t, tf};
 use crate::perm::{self, Action};
 
-use super::super::sign_in::{read_new_password, set_password};
+use super::super::sign_in::{read_new_password, set_password_noting};
 
 #[derive(Debug, Args)]
 pub struct DisableArgs {
@@ -34,6 +36,10 @@ pub struct EnableArgs {
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     pub username: String,
+    /// Issue a new code even though the account's earlier code is still unused (that code then
+    /// stops working): for a code that was lost
+    #[arg(long)]
+    pub new_code: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +58,18 @@ fn target(ctx: &mut Ctx, username: &str, action: Action) -> Result<(AccountRow, 
     Ok((account, org))
 }
 
+/// The account and its org as they are inside the write transaction, scope and permission asked
+/// again there (SPEC §9): a school moved to another supervising unit a moment ago has a new issuer.
+fn decide_on(tx: &Tx, actor: &Actor, account_id: i64, action: Action) -> Result<(AccountRow, Org)> {
+    let account = account::current(tx, account_id)?;
+    if !actor.scope().contains_path(&account.org_path) {
+        return Err(error::not_found(tf("account.none", &[("username", &account.username)])).into());
+    }
+    let org = hierarchy::find_by_id(tx, org_id(tx, account.id)?)?;
+    perm::require(actor, action, &org)?;
+    Ok((account, org))
+}
+
 fn org_id(conn: &rusqlite::Connection, account_id: i64) -> Result<i64> {
     Ok(conn.query_row("SELECT org_id FROM account WHERE id = ?1", params![account_id], |r| r.get(0))?)
 }
@@ -63,25 +81,53 @@ pub fn disable(ctx: &mut Ctx, a: DisableArgs) -> Result<()> {
     }
     let (account, _) = target(ctx, &a.username, Action::AccountDisable)?;
     let (db, actor) = ctx.signed_in()?;
-    let changed = db.write(&actor.audit_actor(), |tx| account::disable(tx, &account, &reason))?;
-    let key = if changed { "account.disabled" } else { "account.already_disabled" };
-    ctx.out.status(&tf(key, &[("username", &account.username)]));
+    // Decided on the account as it is inside the transaction (SPEC §9): of two disables at once,
+    // the second finds it disabled and is refused.
+    db.write(&actor.audit_actor(), |tx| {
+        let (now, _) = decide_on(tx, &actor, account.id, Action::AccountDisable)?;
+        if !account::disable(tx, &now, &reason)? {
+            return Err(error::refused(tf("account.race.already_disabled", &[("username", &now.username)]))
+                .hint(tf("account.race.already_disabled.hint", &[("username", &now.username)]))
+                .into());
+        }
+        Ok(())
+    })?;
+    ctx.out.status(&tf("account.disabled", &[("username", &account.username)]));
     Ok(())
 }
 
 pub fn enable(ctx: &mut Ctx, a: EnableArgs) -> Result<()> {
-    let (account, org) = target(ctx, &a.username, Action::AccountDisable)?;
+    let (account, _) = target(ctx, &a.username, Action::AccountDisable)?;
     let (db, actor) = ctx.signed_in()?;
-    let changed = db.write(&actor.audit_actor(), |tx| account::enable(tx, &account, &org))?;
-    let key = if changed { "account.enabled" } else { "account.already_active" };
-    ctx.out.status(&tf(key, &[("username", &account.username)]));
+    db.write(&actor.audit_actor(), |tx| {
+        let (now, org) = decide_on(tx, &actor, account.id, Action::AccountDisable)?;
+        if !account::enable(tx, &now, &org)? {
+            return Err(error::refused(tf("account.race.already_active", &[("username", &now.username)])).into());
+        }
+        Ok(())
+    })?;
+    ctx.out.status(&tf("account.enabled", &[("username", &account.username)]));
     Ok(())
 }
 
 pub fn reset(ctx: &mut Ctx, a: ResetArgs) -> Result<()> {
     let (account, _) = target(ctx, &a.username, Action::AccountReset)?;
     let (db, actor) = ctx.signed_in()?;
-    let issued = db.write(&actor.audit_actor(), |tx| account::reset(tx, &account))?;
+    let issued = db.write(&actor.audit_actor(), |tx| {
+        let (now, _) = decide_on(tx, &actor, account.id, Action::AccountReset)?;
+        if !a.new_code && now.status == "active" {
+            if let Some(until) = account::unused_code_until(tx, now.id)? {
+                let until = calendar::parse_stored(&until).map_or(until.clone(), calendar::rfc3339_cst);
+                return Err(Error::new(
+                    Kind::Refused,
+                    tf("account.reset.unused_code", &[("username", &now.username), ("until", &until)]),
+                )
+                .hint(tf("account.reset.unused_code.hint", &[("username", &now.username)]))
+                .into());
+            }
+        }
+        account::reset(tx, &now)
+    })?;
     let out = ctx.out.clone();
     out.status(&tf("account.reset_done", &[("username", &account.username)]));
     out.status(&tf("account.code_hint", &[("name", &account.name), ("username", &account.username)]));
@@ -118,11 +164,17 @@ pub fn passwd(ctx: &mut Ctx, a: PasswdArgs) -> Result<()> {
     let cheap = db.test_clock;
     let now = db.now;
     let path = db.path.clone();
-    let hash: Option<String> =
-        db.conn
-            .query_row("SELECT password_hash FROM account WHERE id = ?1", params![actor.account_id], |r| r.get(0))?;
-    let ok = hash.as_deref().is_some_and(|h| auth::verify_password(&current, h));
     let session = db.write(&actor.audit_actor(), |tx| {
+        // The password and the status as they are inside the transaction (SPEC §9): a reset or a
+        // disable that committed a moment ago wins, and this change cannot undo it.
+        let (hash, status): (Option<String>, String) =
+            tx.query_row("SELECT password_hash, status FROM account WHERE id = ?1", params![actor.account_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if status != "active" {
+            return Err(Error::new(Kind::Denied, tf("auth.inactive", &[("username", &actor.username)])).into());
+        }
+        let ok = hash.as_deref().is_some_and(|h| auth::verify_password(&current, h));
         if !ok {
             // A wrong current password counts toward the lockout, like any failed sign-in.
             let failed: i64 =
@@ -142,10 +194,13 @@ pub fn passwd(ctx: &mut Ctx, a: PasswdArgs) -> Result<()> {
             )?;
             return Ok(None);
         }
-        set_password(tx, actor.account_id, &actor.username, &new, cheap, "account.passwd")?;
-        // Other sessions end with the old password; this one goes on with a fresh token.
-        tx.execute("DELETE FROM session WHERE account_id = ?1", params![actor.account_id])?;
-        if actor.via == Via::Session {
+        // Every token and session ends with the old password (SPEC §2); the person stays signed
+        // in in this shell with a fresh session token (docs/DECISIONS.md).
+        let revoked = account::revoke_access(tx, actor.account_id)?;
+        let this_session = actor.via == Via::Session;
+        let detail = json!({ "revoked": revoked.json(), "this_session_kept": this_session });
+        set_password_noting(tx, actor.account_id, &actor.username, &new, cheap, "account.passwd", Some(detail))?;
+        if this_session {
             return Ok(Some(auth::open_session(tx, actor.account_id, now)?.0));
         }
         Ok(Some(String::new()))

@@ -1,5 +1,7 @@
 //! `eip account …` (SPEC §2): issuing accounts, listing them, and API tokens for scripts.
 
+use std::io::Write;
+
 use clap::{Args, Subcommand};
 use rusqlite::params;
 use serde_json::json;
@@ -12,7 +14,7 @@ use crate::context::Ctx;
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy;
 use crate::i18n::{t, tf};
-use crate::output::{Cell, Out};
+use crate::output::{Cell, Format, Out};
 use crate::perm::{self, Action};
 
 pub mod form;
@@ -21,18 +23,27 @@ pub mod lifecycle;
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// Issue an account: active at once, with a one-time activation code shown once
+    ///
+    /// Its username is always generated, <code>-<letter><seq> (e.g. 130102-R01), and never reused.
     Add(AddArgs),
     /// List accounts in your scope
     List(ListArgs),
     /// Show one account
     Show(ShowArgs),
     /// Disable an account (the person left or changed post); it is kept, never deleted
+    ///
+    /// Every API token and session of the account ends; enabling it again brings none back.
     Disable(lifecycle::DisableArgs),
     /// Enable a disabled account again
     Enable(lifecycle::EnableArgs),
     /// Unlock an account and issue a new activation code (the old password stops working)
+    ///
+    /// Every API token and session of the account ends. Support resets accounts of units below
+    /// its own and of schools; the Ministry's accounts are reset only by a Ministry admin.
     Reset(lifecycle::ResetArgs),
     /// Change your own password
+    ///
+    /// Your API tokens and your other sessions end; this shell stays signed in.
     Passwd(lifecycle::PasswdArgs),
     /// Import the personnel form (附件2 管理人员信息表): applied by the Ministry, proposed by a province
     Import(form::ImportArgs),
@@ -67,9 +78,6 @@ pub struct AddArgs {
     /// Title (职务)
     #[arg(long)]
     pub title: Option<String>,
-    /// Use this username instead of the generated <code>-<letter><seq>
-    #[arg(long)]
-    pub username: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +100,10 @@ pub struct ShowArgs {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create a named token for scripts; it is shown once
+    ///
+    /// With -q, or when stdout is not a terminal, only the bare token is printed (its id on
+    /// stderr), so `eip account token create --name cron --days 365 > tok` makes a file that
+    /// `EIP_TOKEN="$(cat tok)"` reads. --format json|csv|tsv prints the whole record.
     Create(TokenCreateArgs),
     /// List your tokens
     List,
@@ -154,9 +166,8 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         department: a.department,
         title: a.title,
     };
-    let issued = db.write(&actor.audit_actor(), |tx| {
-        account::issue(tx, &org, a.role, &person, a.username.as_deref(), Some(actor.account_id))
-    })?;
+    let issued =
+        db.write(&actor.audit_actor(), |tx| account::issue(tx, &org, a.role, &person, None, Some(actor.account_id)))?;
     out.status(&tf(
         "account.added",
         &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
@@ -307,12 +318,33 @@ fn token_create(ctx: &mut Ctx, a: TokenCreateArgs) -> Result<()> {
         Ok(id)
     })?;
     let until = calendar::rfc3339_cst(expires);
-    out.status(&tf("token.created", &[("name", &name), ("username", &actor.username), ("until", &until)]));
+    out.status(&tf(
+        "token.created_id",
+        &[("id", &id), ("name", &name), ("username", &actor.username), ("until", &until)],
+    ));
+    if bare_token(&out) {
+        // Only the token on stdout, so `> file` gives a file EIP_TOKEN reads (SPEC §2).
+        let mut w = std::io::stdout().lock();
+        writeln!(w, "{token}")?;
+        w.flush()?;
+        return Ok(());
+    }
     out.status(t("token.hint"));
     out.record(
         &[("id", "col.id"), ("name", "col.token_name"), ("token", "col.token"), ("expires_at", "col.expires_at")],
         &[Cell::Int(id), Cell::from(name), Cell::from(token), Cell::from(until)],
     )
+}
+
+/// Whether `token create` prints the bare token: with `-q`, or when stdout is not a terminal
+/// (the format was chosen, not asked for); a format asked for (`--format json|csv|tsv`) still
+/// gives the whole record.
+fn bare_token(out: &Out) -> bool {
+    if out.explicit {
+        out.quiet && out.format == Format::Table
+    } else {
+        out.quiet || out.format != Format::Table
+    }
 }
 
 fn token_list(ctx: &mut Ctx) -> Result<()> {
