@@ -157,15 +157,14 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let tmp = file.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
-    let mut f = opts.open(&tmp)?;
+    // 0600 whatever the umask, never through a link (SPEC §2); the rename then replaces whatever
+    // stood at the session's path, a link or a FIFO included, without following it.
+    let mut f = crate::files::create_private(&tmp, crate::files::Existing::Refuse)?;
     writeln!(f, "{token}")?;
     writeln!(f, "{}", std::fs::canonicalize(db_path).unwrap_or_else(|_| db_path.to_path_buf()).display())?;
     f.sync_all()?;

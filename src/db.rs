@@ -91,6 +91,7 @@ impl Db {
                 .hint(tf("db.missing.hint", &[("path", &path.display())]))
                 .into());
         }
+        tighten_companions(path);
         let mut conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, journal)?;
@@ -145,6 +146,9 @@ impl Db {
                 std::fs::create_dir_all(dir)?;
             }
         }
+        // The file is made private (0600, not through a link) before SQLite opens it: SQLite gives
+        // the -wal, -shm and -journal files it creates the main file's mode (docs/SECURITY.md).
+        drop(crate::files::create_private(path, crate::files::Existing::Keep)?);
         let mut conn = Connection::open(path)?;
         configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
         let version =
@@ -172,7 +176,6 @@ impl Db {
             w.tx.commit().map_err(busy)?;
             out
         };
-        restrict_permissions(path);
         Ok((Db { conn, path: path.to_path_buf(), now, test_clock }, out))
     }
 
@@ -200,12 +203,25 @@ fn busy(e: rusqlite::Error) -> anyhow::Error {
     }
 }
 
-/// A new database file is readable and writable by its owner only.
-fn restrict_permissions(path: &Path) {
+/// The `-wal` and `-shm` files of an existing database are never more open than the database
+/// itself: files left 0644 by an older eip (they held password hashes) are narrowed to the
+/// database's mode. The database's own mode is the operator's choice and is not changed
+/// (docs/DECISIONS.md); `Ctx` warns when others can read it.
+fn tighten_companions(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        let Some(db_mode) = crate::files::mode_of(path) else { return };
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            let Ok(meta) = std::fs::symlink_metadata(&p) else { continue };
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_file() && mode & !db_mode != 0 {
+                let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode & db_mode));
+            }
+        }
     }
 }
 

@@ -578,4 +578,17 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("demo.step.returned", "the prefecture returns {unit}'s data for correction (Art. 19)", "地市退回 {unit} 数据要求修改（第十九条）"),
     ("demo.step.auto_prefectures", "the prefectures' deadline passed: {count} submitted by the system", "地市截止时间已过：系统自动上报 {count} 个"),
     ("demo.no_province", "{code} is not a province in the embedded national list", "{code} 不是内置全国名单中的省级单位"),
+    // Files: private files, damaged databases, the audit checkpoint, unreadable sessions
+    ("file.link", "{path} is a symbolic link; eip never writes through one", "{path} 是符号链接；eip 从不通过符号链接写入"),
+    ("file.link.hint", "give the path of a regular file, or remove the link first", "请指定普通文件的路径，或先删除该链接"),
+    ("file.not_regular", "{path} is not a regular file (it is {kind}); eip writes only regular files", "{path} 不是普通文件（而是{kind}）；eip 只写入普通文件"),
+    ("file.not_regular.hint", "give the path of a new or regular file", "请指定新文件或普通文件的路径"),
+    ("file.cannot_create", "cannot create {path}", "无法创建 {path}"),
+    ("file.kind.fifo", "a FIFO", "命名管道"),
+    ("file.kind.device", "a device", "设备文件"),
+    ("file.kind.socket", "a socket", "套接字"),
+    ("file.kind.dir", "a directory", "目录"),
+    ("file.kind.link", "a symbolic link", "符号链接"),
+    ("file.kind.other", "not a regular file", "非普通文件"),
+    ("db.private_warning", "{path} can be read by other users of this machine (mode {mode}), and it holds password hashes; chmod 600 it", "{path} 可被本机其他用户读取（权限 {mode}），其中含有密码哈希；请执行 chmod 600"),
 ];

@@ -7,6 +7,7 @@ use crate::audit::{self, Break};
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
 use crate::error::{Error, Kind, Result};
+use crate::files::{self, Existing};
 use crate::hierarchy::{self, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::output::Cell;
@@ -215,7 +216,7 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let mut stmt = db.conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
     let sink: Box<dyn Write> = match &a.output {
-        Some(p) if p.as_os_str() != "-" => Box::new(std::fs::File::create(p)?),
+        Some(p) if p.as_os_str() != "-" => Box::new(files::create_private(p, Existing::Replace)?),
         _ => Box::new(std::io::stdout()),
     };
     let mut w = std::io::BufWriter::new(sink);

@@ -1,0 +1,186 @@
+//! Files eip creates and reads (SPEC §2 "Files eip creates are private", "Sessions"; §7 the
+//! checkpoint; §8 exit codes; §9 storage): private whatever the umask, never through a symbolic
+//! link, a damaged database said in words, a chain that shows it was cut, session files that
+//! cannot hang the command.
+
+mod common;
+use common::*;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------- helpers
+
+fn mode_of(p: &Path) -> u32 {
+    std::fs::symlink_metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777
+}
+
+/// The same command, run by `sh` under umask 022 (what most systems give a login shell).
+fn under_umask_022(c: Command) -> Command {
+    let mut s = Command::new("sh");
+    s.arg("-c").arg("umask 022; exec \"$0\" \"$@\"").arg(c.get_program()).args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => s.env(k, v),
+            None => s.env_remove(k),
+        };
+    }
+    s
+}
+
+/// Run a command with a time limit: `None` if it had to be killed (it hung).
+fn run_with_timeout(mut c: Command, limit: Duration) -> Option<Run> {
+    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("eip runs");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            let out = child.wait_with_output().expect("output");
+            return Some(Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn mkfifo(p: &Path) {
+    let st = Command::new("mkfifo").arg("-m").arg("600").arg(p).status().expect("mkfifo runs");
+    assert!(st.success(), "mkfifo {}", p.display());
+}
+
+/// The one session file of a person (their own config dir).
+fn session_path(env: &Env, user: &str) -> PathBuf {
+    let dir = env.config_dir(Some(user)).join("sessions");
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "one session file in {}: {files:?}", dir.display());
+    files.into_iter().next().unwrap()
+}
+
+// ---------------------------------------------------------------- private files
+
+#[test]
+fn spec2_every_file_eip_creates_is_0600_under_umask_022() {
+    let env = Env::empty();
+    let run = |user: Option<&str>, args: &[&str], stdin: Option<&str>| {
+        Env::run_cmd(under_umask_022(env.command(user, args)), stdin)
+    };
+    run(
+        None,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    )
+    .ok();
+    run(Some(ADMIN), &["login", ADMIN, "--password-stdin"], Some(&format!("{PASSWORD}\n"))).ok();
+    run(Some(ADMIN), &["unit", "import", &data("divisions.csv")], None).ok();
+    let codes = env.path("codes.csv");
+    let form = env.write_file(
+        "form.csv",
+        "序号,姓名,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n1,孙强,130102,区县级审核员,电教站,站长,0311-85000002,13910000022,\n"
+            .as_bytes(),
+    );
+    run(Some(ADMIN), &["account", "import", &form, "--codes-out", codes.to_str().unwrap()], None).ok();
+    let units = env.path("units.csv");
+    run(Some(ADMIN), &["unit", "export", "--under", "130000", "-o", units.to_str().unwrap()], None).ok();
+    let events = env.path("events.jsonl");
+    run(Some(ADMIN), &["audit", "export", "-o", events.to_str().unwrap()], None).ok();
+    let rejects = env.path("rejects.csv");
+    let bad = env.write_file("bad.csv", "code,name,level,parent\n139999,x,county,999999\n".as_bytes());
+    run(Some(ADMIN), &["unit", "import", &bad, "--rejects", rejects.to_str().unwrap()], None).code(6);
+
+    let wal = PathBuf::from(format!("{}-wal", env.db.display()));
+    let shm = PathBuf::from(format!("{}-shm", env.db.display()));
+    let session = session_path(&env, ADMIN);
+    for p in [&env.db, &wal, &shm, &session, &codes, &units, &events, &rejects] {
+        assert_eq!(mode_of(p), 0o600, "{} is {:o}", p.display(), mode_of(p));
+    }
+    assert_eq!(mode_of(session.parent().unwrap()), 0o700, "the sessions directory");
+    // An export over an existing file others could read is made private too.
+    std::fs::set_permissions(&units, std::fs::Permissions::from_mode(0o644)).unwrap();
+    run(Some(ADMIN), &["unit", "export", "--under", "130000", "-o", units.to_str().unwrap()], None).ok();
+    assert_eq!(mode_of(&units), 0o600, "an overwritten export");
+}
+
+#[test]
+fn spec2_the_demo_database_is_0600_under_umask_022() {
+    let env = Env::empty();
+    let mut c = env.command(None, &["demo", "--db", env.db.to_str().unwrap()]);
+    c.env_remove("EIP_NOW");
+    Env::run_cmd(under_umask_022(c), None).ok();
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", env.db.display()));
+        assert_eq!(mode_of(&p), 0o600, "{} is {:o}", p.display(), mode_of(&p));
+    }
+}
+
+#[test]
+fn spec2_an_older_databases_open_companions_are_narrowed_and_a_readable_database_is_warned_of() {
+    let env = Env::new();
+    let wal = PathBuf::from(format!("{}-wal", env.db.display()));
+    let shm = PathBuf::from(format!("{}-shm", env.db.display()));
+    // What an older eip left behind under umask 022.
+    for p in [&wal, &shm] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    env.admin(&["whoami"]).ok().stderr_lacks("warning");
+    for p in [&wal, &shm] {
+        assert_eq!(mode_of(p), 0o600, "{} narrowed to the database's mode", p.display());
+    }
+    // The database's own mode is the operator's: not changed, but a readable one is said.
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.admin(&["whoami"]).ok().stderr_has("can be read by other users").stderr_has("chmod 600");
+    assert_eq!(mode_of(&env.db), 0o644);
+    // A group-shared database (0640) keeps its companions at most 0640, and no warning.
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).unwrap();
+    env.admin(&["whoami"]).ok().stderr_lacks("warning");
+    assert_eq!(mode_of(&wal), 0o640);
+}
+
+#[test]
+fn spec2_an_export_is_never_written_through_a_symlink_or_into_a_fifo() {
+    let env = Env::new();
+    let target = env.write_file("precious.txt", b"keep me\n");
+    let link = env.path("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for args in
+        [vec!["unit", "export", "-o", link.to_str().unwrap()], vec!["audit", "export", "-o", link.to_str().unwrap()]]
+    {
+        env.admin(&args).code(5).stderr_has("symbolic link").stderr_has("hint:");
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep me\n", "{args:?}: the link's target is untouched");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    }
+    // A FIFO at the -o path: refused at once, not a hang waiting for a reader.
+    let fifo = env.path("fifo.csv");
+    mkfifo(&fifo);
+    let r = run_with_timeout(
+        env.command(Some(ADMIN), &["unit", "export", "-o", fifo.to_str().unwrap()]),
+        Duration::from_secs(20),
+    )
+    .expect("an export into a FIFO must not hang");
+    r.code(5).stderr_has("not a regular file");
+}
+
+#[test]
+fn spec9_a_database_made_with_an_empty_file_at_a_symlink_is_refused() {
+    let env = Env::empty();
+    let target = env.write_file("elsewhere.db", b"");
+    std::os::unix::fs::symlink(&target, &env.db).unwrap();
+    env.run_stdin(
+        None,
+        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    )
+    .code(5)
+    .stderr_has("symbolic link");
+    assert_eq!(std::fs::metadata(&target).unwrap().len(), 0, "nothing written through the link");
+}
