@@ -172,18 +172,34 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// The token in the session file, if there is one; refused if others can read the file.
+/// The longest session file read: a token and a path are far shorter.
+const SESSION_FILE_LIMIT: u64 = 64 * 1024;
+
+/// The token in the session file, if there is one; refused if others can read the file, and
+/// "unreadable, sign in again" (exit 3) if it is not a small regular text file — a FIFO, a
+/// device, a link, a directory or binary bytes never hang the command or show a raw error.
 pub fn read_session_file(db_path: &Path) -> Result<Option<String>> {
+    use crate::files::{read_regular, Unreadable};
     let file = session_file(db_path)?;
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let unreadable = |why: String| -> anyhow::Error {
+        Error::new(Kind::Denied, tf("session.unreadable", &[("path", &file.display()), ("why", &why)]))
+            .hint(t("session.unreadable.hint"))
+            .into()
+    };
+    let bytes = match read_regular(&file, SESSION_FILE_LIMIT) {
+        Ok(b) => b,
+        Err(Unreadable::Missing) => return Ok(None),
+        Err(Unreadable::NotRegular(kind)) => return Err(unreadable(kind)),
+        Err(Unreadable::TooLong) => return Err(unreadable(t("session.why.long").to_string())),
+        Err(Unreadable::Io(e)) => return Err(unreadable(e.to_string())),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(unreadable(t("session.why.binary").to_string()));
     };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file)?.permissions().mode() & 0o777;
+        let mode = std::fs::symlink_metadata(&file)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(Error::new(
                 Kind::Denied,

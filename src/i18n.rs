@@ -591,4 +591,8 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("file.kind.link", "a symbolic link", "符号链接"),
     ("file.kind.other", "not a regular file", "非普通文件"),
     ("db.private_warning", "{path} can be read by other users of this machine (mode {mode}), and it holds password hashes; chmod 600 it", "{path} 可被本机其他用户读取（权限 {mode}），其中含有密码哈希；请执行 chmod 600"),
+    ("session.unreadable", "your saved session is unreadable ({path}: {why})", "已保存的会话无法读取（{path}：{why}）"),
+    ("session.unreadable.hint", "sign in again: eip login USERNAME", "请重新登录：eip login 用户名"),
+    ("session.why.binary", "not text", "不是文本"),
+    ("session.why.long", "far too long for a session", "内容过长，不是会话文件"),
 ];

@@ -184,3 +184,47 @@ fn spec9_a_database_made_with_an_empty_file_at_a_symlink_is_refused() {
     .stderr_has("symbolic link");
     assert_eq!(std::fs::metadata(&target).unwrap().len(), 0, "nothing written through the link");
 }
+
+// ---------------------------------------------------------------- the checkpoint
+
+// ---------------------------------------------------------------- session files
+
+#[test]
+fn spec2_a_fifo_session_file_is_refused_not_waited_on() {
+    let env = Env::new();
+    let s = session_path(&env, ADMIN);
+    std::fs::remove_file(&s).unwrap();
+    mkfifo(&s);
+    let r = run_with_timeout(env.command(Some(ADMIN), &["whoami"]), Duration::from_secs(20))
+        .expect("whoami with a FIFO session file must not hang");
+    r.code(3).stderr_has("your saved session is unreadable").stderr_has("eip login USERNAME").stderr_lacks("UTF-8");
+    // A directory or a symlink in its place: the same.
+    std::fs::remove_file(&s).unwrap();
+    std::fs::create_dir(&s).unwrap();
+    env.admin(&["whoami"]).code(3).stderr_has("your saved session is unreadable");
+    std::fs::remove_dir(&s).unwrap();
+    let real = env.write_file("real-session", b"eips_x\n");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&real, &s).unwrap();
+    env.admin(&["whoami"]).code(3).stderr_has("your saved session is unreadable");
+    // Signing in again replaces it.
+    std::fs::remove_file(&s).unwrap();
+    env.login(ADMIN, PASSWORD);
+    env.admin(&["whoami"]).ok();
+}
+
+#[test]
+fn spec2_a_binary_session_file_says_sign_in_again() {
+    let env = Env::new();
+    let s = session_path(&env, ADMIN);
+    std::fs::write(&s, [0xFF, 0xFE, 0x00, 0x80, b'\n']).unwrap();
+    std::fs::set_permissions(&s, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.admin(&["whoami"])
+        .code(3)
+        .stderr_has("your saved session is unreadable")
+        .stderr_has("eip login USERNAME")
+        .stderr_lacks("UTF-8");
+    // A huge file is not read whole.
+    std::fs::write(&s, vec![b'a'; 8 << 20]).unwrap();
+    env.admin(&["whoami"]).code(3).stderr_has("your saved session is unreadable");
+}
