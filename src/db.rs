@@ -64,8 +64,17 @@ fn configure(conn: &Connection, journal: Option<Journal>) -> Result<()> {
     Ok(())
 }
 
-fn user_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// A file SQLite cannot read at all: damaged (in words), or unusable for another reason.
+fn unusable(path: &Path, e: rusqlite::Error) -> Error {
+    if error::is_damage(&e) {
+        damaged(path, &e.to_string())
+    } else {
+        Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e))
+    }
 }
 
 /// The time `EIP_NOW` names, if set; refused unless the database has a test clock (SPEC §4.3).
@@ -95,8 +104,17 @@ impl Db {
         let mut conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, journal)?;
-        let version =
-            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let version = user_version(&conn).map_err(|e| unusable(path, e))?;
+        if version < 0 {
+            // No eip writes a negative version: taking it as "current" would run on a file whose
+            // schema nobody knows.
+            return Err(Error::new(
+                Kind::Database,
+                tf("db.bad_version", &[("path", &path.display()), ("found", &version)]),
+            )
+            .hint(tf("db.damaged.hint", &[("path", &path.display())]))
+            .into());
+        }
         if version == 0 {
             return Err(Error::new(Kind::Database, tf("db.not_initialised", &[("path", &path.display())]))
                 .hint(tf("db.missing.hint", &[("path", &path.display())]))
@@ -151,8 +169,7 @@ impl Db {
         drop(crate::files::create_private(path, crate::files::Existing::Keep)?);
         let mut conn = Connection::open(path)?;
         configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
-        let version =
-            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let version = user_version(&conn).map_err(|e| unusable(path, e))?;
         let has_tables: bool = conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
         if version > 0 || has_tables {
             return Err(Error::new(Kind::Refused, tf("db.already", &[("path", &path.display())]))
@@ -201,6 +218,12 @@ fn busy(e: rusqlite::Error) -> anyhow::Error {
     } else {
         e.into()
     }
+}
+
+/// A damaged database, in words, with the way out (exit 7).
+pub fn damaged(path: &Path, detail: &str) -> Error {
+    Error::new(Kind::Database, tf("db.damaged", &[("path", &path.display()), ("detail", &detail)]))
+        .hint(tf("db.damaged.hint", &[("path", &path.display())]))
 }
 
 /// The `-wal` and `-shm` files of an existing database are never more open than the database

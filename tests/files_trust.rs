@@ -185,6 +185,78 @@ fn spec9_a_database_made_with_an_empty_file_at_a_symlink_is_refused() {
     assert_eq!(std::fs::metadata(&target).unwrap().len(), 0, "nothing written through the link");
 }
 
+// ---------------------------------------------------------------- damaged files
+
+/// Overwrite bytes in every 37th page of the database (its WAL checkpointed first): `how` turns
+/// a page's bytes into damaged ones.
+fn damage(env: &Env, how: impl Fn(&mut [u8])) {
+    let (page_size, pages): (i64, i64) = {
+        let c = env.conn();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        let ps = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let n = c.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        (ps, n)
+    };
+    assert!(pages > 74, "a database big enough to damage: {pages} pages");
+    let mut bytes = std::fs::read(&env.db).unwrap();
+    let mut page = 37;
+    while page <= pages {
+        let start = ((page - 1) * page_size) as usize;
+        how(&mut bytes[start..start + page_size as usize]);
+        page += 37;
+    }
+    std::fs::write(&env.db, bytes).unwrap();
+}
+
+#[test]
+fn spec9_a_damaged_database_is_said_in_words_with_exit_7() {
+    let env = Env::national();
+    // The end of a page holds its cells: garbage there breaks the records themselves.
+    damage(&env, |page| {
+        let n = page.len();
+        page[n - 300..n - 100].fill(0xFF)
+    });
+    for args in [vec!["doctor"], vec!["audit", "verify"]] {
+        let r = env.admin(&args);
+        r.code(7)
+            .stderr_has("is damaged")
+            .stderr_has("restore it from a backup")
+            .stderr_has(".recover")
+            .stderr_lacks("Conversion error");
+    }
+    // In JSON too, with its kind.
+    let r = env.admin(&["doctor", "--format", "json"]);
+    r.code(7).stderr_has("\"kind\":\"database\"").stderr_has("\"exit_code\":7");
+}
+
+#[test]
+fn spec9_text_that_is_not_utf8_is_damage_too_not_a_conversion_error() {
+    let env = Env::national();
+    // Only the lead bytes of Chinese characters overwritten: the records stay whole, their text
+    // is no longer UTF-8 (what SQLite's page checks cannot see).
+    damage(&env, |page| {
+        for b in page.iter_mut().filter(|b| (0xE4..=0xE9).contains(*b)) {
+            *b = 0xFF;
+        }
+    });
+    for args in [vec!["audit", "verify"], vec!["unit", "list", "--format", "csv"], vec!["audit", "log", "--limit", "0"]]
+    {
+        let r = env.admin(&args);
+        r.code(7).stderr_has("is damaged").stderr_has(".recover").stderr_lacks("Conversion error");
+    }
+}
+
+#[test]
+fn spec9_an_impossible_schema_version_is_refused() {
+    let env = Env::new();
+    env.conn().pragma_update(None, "user_version", -1).unwrap();
+    env.admin(&["whoami"]).code(7).stderr_has("schema version -1").stderr_has("hint:");
+    env.admin(&["doctor"]).code(7).stderr_has("schema version -1");
+    let v: i64 = env.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, -1, "the file is left as it was");
+}
+
 // ---------------------------------------------------------------- the checkpoint
 
 // ---------------------------------------------------------------- session files

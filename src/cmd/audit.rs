@@ -297,6 +297,10 @@ fn verify(ctx: &mut Ctx) -> Result<()> {
             out.record(&[("intact", "col.value"), ("events", "col.value")], &[Cell::Bool(true), Cell::Int(count)])
         }
         Err(b) => {
+            // A damaged file breaks the chain too: say that, not that someone edited it.
+            if let Some(detail) = crate::doctor::damage(&db.conn)? {
+                return Err(crate::db::damaged(&db.path, &detail).into());
+            }
             let (seq, why) = match b {
                 Break::Hash(s) => (s, t("audit.why.hash")),
                 Break::Prev(s) => (s, t("audit.why.prev")),
