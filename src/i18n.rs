@@ -600,4 +600,13 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("session.unreadable.hint", "sign in again: eip login USERNAME", "请重新登录：eip login 用户名"),
     ("session.why.binary", "not text", "不是文本"),
     ("session.why.long", "far too long for a session", "内容过长，不是会话文件"),
+    ("checkpoint.written", "checkpoint of the audit chain written to {file}: event {seq}, taken {at}; keep it somewhere this database's users cannot change", "审计链检查点已写入 {file}：第 {seq} 条事件，时间 {at}；请保存在本数据库用户无法修改的地方"),
+    ("checkpoint.bad", "{file} is not an eip audit checkpoint ({why})", "{file} 不是 eip 审计检查点（{why}）"),
+    ("checkpoint.bad.hint", "give the file eip audit checkpoint -o FILE wrote", "请指定 eip audit checkpoint -o FILE 写出的文件"),
+    ("checkpoint.cannot_read", "cannot read the checkpoint {file}: {why}", "无法读取检查点 {file}：{why}"),
+    ("checkpoint.truncated", "the chain ends at event {last} but checkpoint {file} covers event {seq}: events {from}–{seq} (or more) are gone", "审计链止于第 {last} 条事件，但检查点 {file} 覆盖到第 {seq} 条：第 {from}–{seq} 条（或更多）事件已丢失"),
+    ("checkpoint.differs", "the audit chain does not reach checkpoint {file}: event {seq} is not the one checkpoint {file} recorded (its hash differs)", "审计链未到达检查点 {file}：第 {seq} 条事件与检查点记录的不同（哈希不一致）"),
+    ("checkpoint.reached", "intact: {count} events; reaches checkpoint {file} (event {seq}, taken {at})", "完整：{count} 条事件；到达检查点 {file}（第 {seq} 条事件，时间 {at}）"),
+    ("checkpoint.empty", "the audit chain is empty: there is no head to write down", "审计链为空：没有可记录的链头"),
+    ("checkpoint.broken.hint", "events were deleted or replaced outside eip; keep a copy of the file and compare it with a backup taken after the checkpoint", "事件在 eip 之外被删除或替换；请保留文件副本，并与检查点之后的备份比对"),
 ];

@@ -103,6 +103,9 @@ fn spec2_every_file_eip_creates_is_0600_under_umask_022() {
     for p in [&env.db, &wal, &shm, &session, &codes, &units, &events, &rejects] {
         assert_eq!(mode_of(p), 0o600, "{} is {:o}", p.display(), mode_of(p));
     }
+    let checkpoint = env.path("head.json");
+    run(Some(ADMIN), &["audit", "checkpoint", "-o", checkpoint.to_str().unwrap()], None).ok();
+    assert_eq!(mode_of(&checkpoint), 0o600, "the checkpoint");
     assert_eq!(mode_of(session.parent().unwrap()), 0o700, "the sessions directory");
     // An export over an existing file others could read is made private too.
     std::fs::set_permissions(&units, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -152,9 +155,11 @@ fn spec2_an_export_is_never_written_through_a_symlink_or_into_a_fifo() {
     let target = env.write_file("precious.txt", b"keep me\n");
     let link = env.path("link.csv");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    for args in
-        [vec!["unit", "export", "-o", link.to_str().unwrap()], vec!["audit", "export", "-o", link.to_str().unwrap()]]
-    {
+    for args in [
+        vec!["unit", "export", "-o", link.to_str().unwrap()],
+        vec!["audit", "export", "-o", link.to_str().unwrap()],
+        vec!["audit", "checkpoint", "-o", link.to_str().unwrap()],
+    ] {
         env.admin(&args).code(5).stderr_has("symbolic link").stderr_has("hint:");
         assert_eq!(std::fs::read(&target).unwrap(), b"keep me\n", "{args:?}: the link's target is untouched");
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
@@ -258,6 +263,83 @@ fn spec9_an_impossible_schema_version_is_refused() {
 }
 
 // ---------------------------------------------------------------- the checkpoint
+
+fn checkpoint_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn spec7_a_checkpoint_shows_that_the_newest_events_were_cut_off() {
+    let env = Env::new();
+    env.admin(&["unit", "add", "130000", "河北省", "--parent", "000000"]).ok();
+    let cp = env.path("head.json");
+    let before = env.audit_count();
+    let r = env.admin(&["audit", "checkpoint", "-o", cp.to_str().unwrap()]);
+    r.ok().stderr_has(&format!("event {before}"));
+    assert_eq!(env.audit_count(), before, "a checkpoint is a read: the head it wrote is still the head");
+    let j = checkpoint_json(&cp);
+    assert_eq!(j["seq"], before);
+    let head: String =
+        env.conn().query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(j["hash"], head.as_str());
+    assert!(j["at"].as_str().is_some());
+    assert_eq!(mode_of(&cp), 0o600);
+
+    // Later events: the chain still reaches the checkpoint.
+    env.admin(&["unit", "add", "140000", "山西省", "--parent", "000000"]).ok();
+    env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]).ok().stderr_has("reaches checkpoint");
+    // Deleting events after the checkpoint is beyond what it covers.
+    let c = env.conn();
+    c.execute_batch("DROP TRIGGER audit_no_delete").unwrap();
+    c.execute("DELETE FROM audit WHERE seq > ?1", [before]).unwrap();
+    env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]).ok();
+
+    // The newest two events it covered, deleted behind eip's back: plain verify cannot tell…
+    c.execute("DELETE FROM audit WHERE seq > ?1", [before - 2]).unwrap();
+    env.admin(&["audit", "verify"]).ok();
+    // …the checkpoint can.
+    let r = env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]);
+    r.code(8)
+        .stderr_has(&format!(
+            "the chain ends at event {} but checkpoint {} covers event {before}",
+            before - 2,
+            cp.display()
+        ))
+        .stderr_has("hint:");
+    assert_eq!(env.audit_count(), before - 2, "verify writes nothing");
+
+    // An event rewritten in the checkpoint's place: a different hash at that seq.
+    let other = env.path("other.json");
+    let mut forged = checkpoint_json(&cp);
+    forged["seq"] = serde_json::json!(before - 3);
+    std::fs::write(&other, forged.to_string()).unwrap();
+    env.admin(&["audit", "verify", "--checkpoint", other.to_str().unwrap()])
+        .code(8)
+        .stderr_has(&format!("event {} is not the one checkpoint", before - 3));
+}
+
+#[test]
+fn spec7_a_malformed_or_missing_checkpoint_is_invalid_input() {
+    let env = Env::new();
+    let bad = env.write_file("bad.json", b"{\"seq\": \"x\"}");
+    env.admin(&["audit", "verify", "--checkpoint", &bad]).code(6).stderr_has("not an eip audit checkpoint");
+    let bin = env.write_file("bin.json", &[0xFF, 0x00, 0xFE]);
+    env.admin(&["audit", "verify", "--checkpoint", &bin]).code(6).stderr_has("not an eip audit checkpoint");
+    let missing = env.path("missing.json");
+    env.admin(&["audit", "verify", "--checkpoint", missing.to_str().unwrap()]).code(6).stderr_has("cannot read");
+    let fifo = env.path("cp.fifo");
+    mkfifo(&fifo);
+    let r = run_with_timeout(
+        env.command(Some(ADMIN), &["audit", "verify", "--checkpoint", fifo.to_str().unwrap()]),
+        Duration::from_secs(20),
+    )
+    .expect("a FIFO checkpoint must not hang");
+    r.code(6).stderr_has("not a regular file");
+    // A county admin may not take one (exit 3), as for verify.
+    env.admin(&["unit", "add", "130000", "河北省", "--parent", "000000"]).ok();
+    let p = env.person("130000", "admin", "省管", "13700000001");
+    env.run(Some(&p), &["audit", "checkpoint"]).code(3);
+}
 
 // ---------------------------------------------------------------- session files
 
