@@ -382,3 +382,18 @@ fn spec2_a_binary_session_file_says_sign_in_again() {
     std::fs::write(&s, vec![b'a'; 8 << 20]).unwrap();
     env.admin(&["whoami"]).code(3).stderr_has("your saved session is unreadable");
 }
+
+// ---------------------------------------------------------------- exit codes
+
+#[test]
+fn spec8_a_malformed_argument_value_is_exit_2_and_the_help_says_so() {
+    let env = Env::new();
+    env.admin(&["report", "status", "--period", "2026-13"]).code(2);
+    let r = env.run(None, &["--help"]);
+    r.ok();
+    let help = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("2 usage, including a malformed argument value (a bad --period or --due)"), "{help}");
+    let man = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/eip.1")).unwrap();
+    let man = man.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(man.contains("malformed argument value"), "man/eip.1 lists it");
+}
