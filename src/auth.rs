@@ -168,6 +168,20 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
     writeln!(f, "{token}")?;
     writeln!(f, "{}", std::fs::canonicalize(db_path).unwrap_or_else(|_| db_path.to_path_buf()).display())?;
     f.sync_all()?;
+    // A rename replaces a FIFO or a link but not a directory: an empty one is removed, one that
+    // holds anything is not eip's to delete and is refused in words.
+    if let Ok(meta) = std::fs::symlink_metadata(&file) {
+        if meta.is_dir() && std::fs::remove_dir(&file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            let kind = crate::files::kind_word(&meta.file_type());
+            return Err(Error::new(
+                Kind::Refused,
+                tf("file.not_regular", &[("path", &file.display()), ("kind", &kind)]),
+            )
+            .hint(tf("session.dir.hint", &[("path", &file.display())]))
+            .into());
+        }
+    }
     std::fs::rename(&tmp, &file)?;
     Ok(())
 }

@@ -22,7 +22,7 @@ pub enum Existing {
 }
 
 /// What a path is, in words, when it is not a regular file.
-fn kind_word(ft: &std::fs::FileType) -> String {
+pub fn kind_word(ft: &std::fs::FileType) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

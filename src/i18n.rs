@@ -609,4 +609,5 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("checkpoint.reached", "intact: {count} events; reaches checkpoint {file} (event {seq}, taken {at})", "完整：{count} 条事件；到达检查点 {file}（第 {seq} 条事件，时间 {at}）"),
     ("checkpoint.empty", "the audit chain is empty: there is no head to write down", "审计链为空：没有可记录的链头"),
     ("checkpoint.broken.hint", "events were deleted or replaced outside eip; keep a copy of the file and compare it with a backup taken after the checkpoint", "事件在 eip 之外被删除或替换；请保留文件副本，并与检查点之后的备份比对"),
+    ("session.dir.hint", "move it out of the way and sign in again: mv {path} {path}.old", "请将其移开后重新登录：mv {path} {path}.old"),
 ];

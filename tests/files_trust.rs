@@ -356,7 +356,20 @@ fn spec2_a_fifo_session_file_is_refused_not_waited_on() {
     std::fs::remove_file(&s).unwrap();
     std::fs::create_dir(&s).unwrap();
     env.admin(&["whoami"]).code(3).stderr_has("your saved session is unreadable");
-    std::fs::remove_dir(&s).unwrap();
+    // Signing in again, as the hint says, replaces an empty directory…
+    env.login(ADMIN, PASSWORD);
+    env.admin(&["whoami"]).ok();
+    // …and refuses, in words, one that holds something (it is not eip's to delete).
+    std::fs::remove_file(&s).unwrap();
+    std::fs::create_dir(&s).unwrap();
+    std::fs::write(s.join("keep"), b"x").unwrap();
+    env.run_stdin(Some(ADMIN), &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n"))
+        .code(5)
+        .stderr_has("is not a regular file (it is a directory)")
+        .stderr_has("hint: move it out of the way")
+        .stderr_lacks("os error");
+    assert!(s.join("keep").exists());
+    std::fs::remove_dir_all(&s).unwrap();
     let real = env.write_file("real-session", b"eips_x\n");
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::os::unix::fs::symlink(&real, &s).unwrap();
