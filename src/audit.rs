@@ -251,6 +251,71 @@ pub fn verify(conn: &Connection) -> Result<std::result::Result<i64, Break>> {
     Ok(Ok(count))
 }
 
+/// The head of the chain written down (SPEC §7): a chain cannot show that its newest events
+/// were cut off, but a head kept elsewhere can. The file is one JSON object:
+/// `{"eip_audit_checkpoint": 1, "seq": N, "hash": "…", "at": "…", "taken_at": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    /// The format's version; always 1.
+    pub eip_audit_checkpoint: u32,
+    /// The newest event's sequence number and hash, and its time (as stored, UTC).
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    /// When the checkpoint was taken.
+    pub taken_at: String,
+}
+
+/// Why a checkpoint file is not one.
+pub fn parse_checkpoint(bytes: &[u8]) -> std::result::Result<Checkpoint, String> {
+    let cp: Checkpoint = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if cp.eip_audit_checkpoint != 1 {
+        return Err(format!("format version {} is unknown", cp.eip_audit_checkpoint));
+    }
+    if cp.seq < 1 {
+        return Err(format!("event {} cannot be a chain's head", cp.seq));
+    }
+    if cp.hash.len() != 64 || !cp.hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err("its hash is not 64 hexadecimal digits".into());
+    }
+    Ok(cp)
+}
+
+/// The chain's head now, as a checkpoint taken at `taken_at`; `None` for an empty chain.
+pub fn checkpoint(conn: &Connection, taken_at: &str) -> Result<Option<Checkpoint>> {
+    Ok(conn
+        .query_row("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok(Checkpoint {
+                eip_audit_checkpoint: 1,
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+                at: r.get(2)?,
+                taken_at: taken_at.to_string(),
+            })
+        })
+        .optional()?)
+}
+
+/// How an intact chain of `count` events (1..=count) stands against a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// The event at the checkpoint's sequence number has its hash.
+    Reached,
+    /// The chain ends before the checkpoint's event: events were cut off.
+    EndsAt(i64),
+    /// The event at that sequence number is another one.
+    Differs,
+}
+
+pub fn reaches(conn: &Connection, count: i64, cp: &Checkpoint) -> Result<Reach> {
+    if cp.seq > count {
+        return Ok(Reach::EndsAt(count));
+    }
+    let hash: Option<String> =
+        conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [cp.seq], |r| r.get(0)).optional()?;
+    Ok(if hash.as_deref() == Some(cp.hash.as_str()) { Reach::Reached } else { Reach::Differs })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +358,28 @@ mod tests {
                 hex(&Sha256::digest(printed.as_bytes())),
                 "{printed}"
             );
+        }
+    }
+
+    #[test]
+    fn checkpoints_parse_only_what_eip_writes() {
+        let good = Checkpoint {
+            eip_audit_checkpoint: 1,
+            seq: 7,
+            hash: "ab".repeat(32),
+            at: "2026-11-20T02:00:00Z".into(),
+            taken_at: "2026-11-20T02:00:01Z".into(),
+        };
+        let text = serde_json::to_vec(&good).unwrap();
+        assert_eq!(parse_checkpoint(&text).unwrap(), good);
+        for bad in [
+            &b"{}"[..],
+            b"\xff\x00",
+            br#"{"eip_audit_checkpoint":2,"seq":7,"hash":"","at":"","taken_at":""}"#,
+            br#"{"eip_audit_checkpoint":1,"seq":0,"hash":"","at":"","taken_at":""}"#,
+            br#"{"eip_audit_checkpoint":1,"seq":7,"hash":"XYZ","at":"","taken_at":""}"#,
+        ] {
+            assert!(parse_checkpoint(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
     }
 }

@@ -157,34 +157,63 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let tmp = file.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
-    let mut f = opts.open(&tmp)?;
+    // 0600 whatever the umask, never through a link (SPEC §2); the rename then replaces whatever
+    // stood at the session's path, a link or a FIFO included, without following it.
+    let mut f = crate::files::create_private(&tmp, crate::files::Existing::Refuse)?;
     writeln!(f, "{token}")?;
     writeln!(f, "{}", std::fs::canonicalize(db_path).unwrap_or_else(|_| db_path.to_path_buf()).display())?;
     f.sync_all()?;
+    // A rename replaces a FIFO or a link but not a directory: an empty one is removed, one that
+    // holds anything is not eip's to delete and is refused in words.
+    if let Ok(meta) = std::fs::symlink_metadata(&file) {
+        if meta.is_dir() && std::fs::remove_dir(&file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            let kind = crate::files::kind_word(&meta.file_type());
+            return Err(Error::new(
+                Kind::Refused,
+                tf("file.not_regular", &[("path", &file.display()), ("kind", &kind)]),
+            )
+            .hint(tf("session.dir.hint", &[("path", &file.display())]))
+            .into());
+        }
+    }
     std::fs::rename(&tmp, &file)?;
     Ok(())
 }
 
-/// The token in the session file, if there is one; refused if others can read the file.
+/// The longest session file read: a token and a path are far shorter.
+const SESSION_FILE_LIMIT: u64 = 64 * 1024;
+
+/// The token in the session file, if there is one; refused if others can read the file, and
+/// "unreadable, sign in again" (exit 3) if it is not a small regular text file — a FIFO, a
+/// device, a link, a directory or binary bytes never hang the command or show a raw error.
 pub fn read_session_file(db_path: &Path) -> Result<Option<String>> {
+    use crate::files::{read_regular, Unreadable};
     let file = session_file(db_path)?;
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let unreadable = |why: String| -> anyhow::Error {
+        Error::new(Kind::Denied, tf("session.unreadable", &[("path", &file.display()), ("why", &why)]))
+            .hint(t("session.unreadable.hint"))
+            .into()
+    };
+    let bytes = match read_regular(&file, SESSION_FILE_LIMIT) {
+        Ok(b) => b,
+        Err(Unreadable::Missing) => return Ok(None),
+        Err(Unreadable::NotRegular(kind)) => return Err(unreadable(kind)),
+        Err(Unreadable::TooLong) => return Err(unreadable(t("session.why.long").to_string())),
+        Err(Unreadable::Io(e)) => return Err(unreadable(e.to_string())),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(unreadable(t("session.why.binary").to_string()));
     };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file)?.permissions().mode() & 0o777;
+        let mode = std::fs::symlink_metadata(&file)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(Error::new(
                 Kind::Denied,

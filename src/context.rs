@@ -97,6 +97,12 @@ fn warn_if_world_writable(out: &Out, path: &std::path::Path) {
                     "db.writable_warning",
                     &[("path", &path.display()), ("mode", &format!("{mode:o}"))],
                 ));
+            } else if mode & 0o004 != 0 {
+                // Readable by anyone: the password hashes, names and mobiles in it are not private.
+                out.warn(&crate::i18n::tf(
+                    "db.private_warning",
+                    &[("path", &path.display()), ("mode", &format!("{mode:o}"))],
+                ));
             }
         }
     }

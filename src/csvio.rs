@@ -252,7 +252,10 @@ pub struct ExportWriter {
 impl ExportWriter {
     pub fn create(path: Option<&Path>, encoding: Encoding) -> Result<ExportWriter> {
         let sink: Box<dyn Write> = match path {
-            Some(p) if p.as_os_str() != "-" => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+            // A file others cannot read, never a link's target (SPEC §2; docs/SECURITY.md).
+            Some(p) if p.as_os_str() != "-" => {
+                Box::new(std::io::BufWriter::new(crate::files::create_private(p, crate::files::Existing::Replace)?))
+            }
             _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
         };
         let mut w = ExportWriter { sink, encoding };

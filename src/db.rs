@@ -64,8 +64,17 @@ fn configure(conn: &Connection, journal: Option<Journal>) -> Result<()> {
     Ok(())
 }
 
-fn user_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// A file SQLite cannot read at all: damaged (in words), or unusable for another reason.
+fn unusable(path: &Path, e: rusqlite::Error) -> Error {
+    if error::is_damage(&e) {
+        damaged(path, &e.to_string())
+    } else {
+        Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e))
+    }
 }
 
 /// The time `EIP_NOW` names, if set; refused unless the database has a test clock (SPEC §4.3).
@@ -91,11 +100,21 @@ impl Db {
                 .hint(tf("db.missing.hint", &[("path", &path.display())]))
                 .into());
         }
+        tighten_companions(path);
         let mut conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, journal)?;
-        let version =
-            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let version = user_version(&conn).map_err(|e| unusable(path, e))?;
+        if version < 0 {
+            // No eip writes a negative version: taking it as "current" would run on a file whose
+            // schema nobody knows.
+            return Err(Error::new(
+                Kind::Database,
+                tf("db.bad_version", &[("path", &path.display()), ("found", &version)]),
+            )
+            .hint(tf("db.damaged.hint", &[("path", &path.display())]))
+            .into());
+        }
         if version == 0 {
             return Err(Error::new(Kind::Database, tf("db.not_initialised", &[("path", &path.display())]))
                 .hint(tf("db.missing.hint", &[("path", &path.display())]))
@@ -145,10 +164,12 @@ impl Db {
                 std::fs::create_dir_all(dir)?;
             }
         }
+        // The file is made private (0600, not through a link) before SQLite opens it: SQLite gives
+        // the -wal, -shm and -journal files it creates the main file's mode (docs/SECURITY.md).
+        drop(crate::files::create_private(path, crate::files::Existing::Keep)?);
         let mut conn = Connection::open(path)?;
         configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
-        let version =
-            user_version(&conn).map_err(|e| Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e)))?;
+        let version = user_version(&conn).map_err(|e| unusable(path, e))?;
         let has_tables: bool = conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
         if version > 0 || has_tables {
             return Err(Error::new(Kind::Refused, tf("db.already", &[("path", &path.display())]))
@@ -172,7 +193,6 @@ impl Db {
             w.tx.commit().map_err(busy)?;
             out
         };
-        restrict_permissions(path);
         Ok((Db { conn, path: path.to_path_buf(), now, test_clock }, out))
     }
 
@@ -200,12 +220,31 @@ fn busy(e: rusqlite::Error) -> anyhow::Error {
     }
 }
 
-/// A new database file is readable and writable by its owner only.
-fn restrict_permissions(path: &Path) {
+/// A damaged database, in words, with the way out (exit 7).
+pub fn damaged(path: &Path, detail: &str) -> Error {
+    Error::new(Kind::Database, tf("db.damaged", &[("path", &path.display()), ("detail", &detail)]))
+        .hint(tf("db.damaged.hint", &[("path", &path.display())]))
+}
+
+/// The `-wal` and `-shm` files of an existing database are never more open than the database
+/// itself: files left 0644 by an older eip (they held password hashes) are narrowed to the
+/// database's mode. The database's own mode is the operator's choice and is not changed
+/// (docs/DECISIONS.md); `Ctx` warns when others can read it.
+fn tighten_companions(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        let Some(db_mode) = crate::files::mode_of(path) else { return };
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            let Ok(meta) = std::fs::symlink_metadata(&p) else { continue };
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_file() && mode & !db_mode != 0 {
+                let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode & db_mode));
+            }
+        }
     }
 }
 

@@ -23,11 +23,33 @@ fn check(name: &'static str, problems: i64, what: &str) -> Check {
     Check { name, ok: problems == 0, detail: if problems == 0 { "ok".into() } else { format!("{problems} {what}") } }
 }
 
+/// SQLite's own check of the file, first of all: on a damaged file every other check would only
+/// report what the damage makes it read. Its first few findings, joined.
+pub fn integrity(conn: &Connection) -> Result<Check> {
+    let found: Vec<String> =
+        conn.prepare("PRAGMA integrity_check(5)")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let detail = found.join("; ");
+    Ok(Check { name: "integrity", ok: detail == "ok", detail })
+}
+
+/// Whether the file is damaged, by SQLite's quicker check (no index comparison): what a failed
+/// `audit verify` asks before blaming an edit behind eip's back.
+pub fn damage(conn: &Connection) -> Result<Option<String>> {
+    let found: Vec<String> =
+        conn.prepare("PRAGMA quick_check(5)")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let detail = found.join("; ");
+    Ok((detail != "ok").then_some(detail))
+}
+
 /// Every check, in order.
 pub fn run(conn: &Connection) -> Result<Vec<Check>> {
-    let mut out = Vec::new();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-    out.push(Check { name: "integrity", ok: integrity == "ok", detail: integrity });
+    let first = integrity(conn)?;
+    run_after(conn, first)
+}
+
+/// The checks after SQLite's own, which `eip doctor` runs first.
+pub fn run_after(conn: &Connection, integrity: Check) -> Result<Vec<Check>> {
+    let mut out = vec![integrity];
     let fk = conn.prepare("PRAGMA foreign_key_check")?.query_map([], |_| Ok(()))?.count() as i64;
     out.push(check("foreign_keys", fk, "rows point at missing rows"));
     match audit::verify(conn)? {

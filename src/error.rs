@@ -122,6 +122,10 @@ pub fn database(message: impl Into<String>) -> Error {
 
 /// The kind of any error that reached `main`: our own, a SQLite busy/corrupt condition, or other.
 pub fn kind_of(err: &anyhow::Error) -> Kind {
+    // A damaged file is exit 7 wherever it was found, even under a more general error.
+    if damage_of(err).is_some() {
+        return Kind::Database;
+    }
     // Our error may be the context of a lower one (anyhow finds contexts by downcasting the
     // whole error, not by walking the chain).
     if let Some(e) = err.downcast_ref::<Error>() {
@@ -132,6 +136,9 @@ pub fn kind_of(err: &anyhow::Error) -> Kind {
             return e.kind;
         }
         if let Some(e) = cause.downcast_ref::<rusqlite::Error>() {
+            if is_damage(e) {
+                return Kind::Database;
+            }
             if let Some(code) = e.sqlite_error_code() {
                 use rusqlite::ErrorCode as C;
                 return match code {
@@ -149,6 +156,27 @@ pub fn kind_of(err: &anyhow::Error) -> Kind {
         }
     }
     Kind::Other
+}
+
+/// Whether SQLite found the file damaged, or read back what eip never writes (text that is not
+/// UTF-8, a value of the wrong type): both mean a damaged file, said in words (exit 7).
+pub fn is_damage(e: &rusqlite::Error) -> bool {
+    use rusqlite::Error as E;
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+        || matches!(e, E::FromSqlConversionFailure(..) | E::Utf8Error(..) | E::InvalidColumnType(..))
+}
+
+/// The damage in an error's chain, if any, in words: SQLite's own for a damaged page; for a
+/// value eip never wrote, what was found (the raw conversion error stays in the cause chain).
+pub fn damage_of(err: &anyhow::Error) -> Option<String> {
+    let e = err.chain().find_map(|c| c.downcast_ref::<rusqlite::Error>().filter(|e| is_damage(e)))?;
+    Some(match e {
+        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::Utf8Error(..) => {
+            crate::i18n::t("db.damaged.text").to_string()
+        }
+        rusqlite::Error::InvalidColumnType(..) => crate::i18n::t("db.damaged.type").to_string(),
+        e => e.to_string(),
+    })
 }
 
 /// Our own error, if the chain carries one.

@@ -16,6 +16,7 @@ pub mod dataset;
 pub mod db;
 pub mod doctor;
 pub mod error;
+pub mod files;
 pub mod hierarchy;
 pub mod i18n;
 pub mod output;

@@ -7,6 +7,7 @@ use crate::audit::{self, Break};
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
 use crate::error::{Error, Kind, Result};
+use crate::files::{self, Existing};
 use crate::hierarchy::{self, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::output::Cell;
@@ -18,8 +19,12 @@ use super::report::parse_period;
 pub enum AuditCommand {
     /// Show audit events in your scope, oldest first
     Log(LogArgs),
-    /// Check the whole hash chain (exit 8 naming the first broken event)
-    Verify,
+    /// Check the whole hash chain (exit 8 naming the first broken event), and with --checkpoint
+    /// that it still reaches a head written down earlier (exit 8 when events it covered are gone)
+    Verify(VerifyArgs),
+    /// Write the chain's head (sequence, hash, time) to keep elsewhere: the chain alone cannot
+    /// show that its newest events were cut off; `audit verify --checkpoint FILE` can
+    Checkpoint(CheckpointArgs),
     /// Write the events in your scope, streamed: JSON lines (default), CSV or a JSON array
     Export(ExportArgs),
 }
@@ -35,6 +40,27 @@ pub struct LogArgs {
     /// Show the latest N events (0: all)
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A file written by `eip audit checkpoint`: also check that the chain still reaches the event
+    /// it recorded, with the same hash
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The file is one JSON object: {\"eip_audit_checkpoint\": 1, \"seq\": N, \"hash\": \"…\", \"at\": \"…\", \"taken_at\": \"…\"}, created mode 0600. Taking a checkpoint is a read: it records no event, so the head it writes is still the head. Keep it where this database's users cannot change it.\n\n\
+Examples:\n  eip audit checkpoint -o /backup/eip-head-2026-11.json\n  \
+eip audit verify --checkpoint /backup/eip-head-2026-11.json"
+)]
+pub struct CheckpointArgs {
+    /// Write to this file (replaced if it exists; never through a symbolic link) instead of
+    /// standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -85,7 +111,8 @@ pub struct FilterArgs {
 pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::Log(a) => log(ctx, a),
-        AuditCommand::Verify => verify(ctx),
+        AuditCommand::Verify(a) => verify(ctx, a),
+        AuditCommand::Checkpoint(a) => checkpoint(ctx, a),
         AuditCommand::Export(a) => export(ctx, a),
     }
 }
@@ -215,7 +242,7 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let mut stmt = db.conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
     let sink: Box<dyn Write> = match &a.output {
-        Some(p) if p.as_os_str() != "-" => Box::new(std::fs::File::create(p)?),
+        Some(p) if p.as_os_str() != "-" => Box::new(files::create_private(p, Existing::Replace)?),
         _ => Box::new(std::io::stdout()),
     };
     let mut w = std::io::BufWriter::new(sink);
@@ -286,16 +313,100 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-fn verify(ctx: &mut Ctx) -> Result<()> {
+/// A checkpoint file, read without following a link or waiting on a FIFO; anything that is not
+/// one is invalid input (exit 6).
+fn read_checkpoint(path: &std::path::Path) -> Result<audit::Checkpoint> {
+    use crate::files::{read_regular, Unreadable};
+    let file = path.display();
+    let cannot = |why: String| -> anyhow::Error {
+        Error::new(Kind::Invalid, tf("checkpoint.cannot_read", &[("file", &file), ("why", &why)]))
+            .hint(t("checkpoint.bad.hint"))
+            .into()
+    };
+    let bytes = match read_regular(path, 64 * 1024) {
+        Ok(b) => b,
+        Err(Unreadable::Missing) => return Err(cannot(std::io::Error::from(std::io::ErrorKind::NotFound).to_string())),
+        Err(Unreadable::NotRegular(kind)) => {
+            return Err(cannot(tf("file.not_regular", &[("path", &file), ("kind", &kind)])))
+        }
+        Err(Unreadable::TooLong) => return Err(cannot(t("session.why.long").to_string())),
+        Err(Unreadable::Io(e)) => return Err(cannot(e.to_string())),
+    };
+    audit::parse_checkpoint(&bytes).map_err(|why| {
+        Error::new(Kind::Invalid, tf("checkpoint.bad", &[("file", &file), ("why", &why)]))
+            .hint(t("checkpoint.bad.hint"))
+            .into()
+    })
+}
+
+/// `audit checkpoint`: the head of the chain, written down. A read: recording it as an event
+/// would move the head past what the file holds (docs/DECISIONS.md).
+fn checkpoint(ctx: &mut Ctx, a: CheckpointArgs) -> Result<()> {
+    use std::io::Write;
     let out = ctx.out.clone();
+    let (db, actor) = ctx.signed_in()?;
+    perm::require(&actor, Action::AuditVerify, actor.scope())?;
+    let Some(cp) = audit::checkpoint(&db.conn, &db.now_stored())? else {
+        return Err(Error::new(Kind::Refused, t("checkpoint.empty")).into());
+    };
+    let mut text = serde_json::to_string_pretty(&cp)?;
+    text.push('\n');
+    match &a.output {
+        Some(p) if p.as_os_str() != "-" => {
+            let mut f = files::create_private(p, Existing::Replace)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            let at = calendar::parse_stored(&cp.at).map_or(cp.at.clone(), |t| calendar::show_cst(t, false));
+            out.status(&tf("checkpoint.written", &[("file", &p.display()), ("seq", &cp.seq), ("at", &at)]));
+        }
+        _ => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    // A malformed checkpoint is refused before the chain is read.
+    let cp = a.checkpoint.as_deref().map(|p| read_checkpoint(p).map(|cp| (cp, p.display().to_string()))).transpose()?;
     let (db, actor) = ctx.signed_in()?;
     perm::require(&actor, Action::AuditVerify, actor.scope())?;
     match audit::verify(&db.conn)? {
         Ok(count) => {
-            out.status(&tf("audit.intact", &[("count", &count)]));
-            out.record(&[("intact", "col.value"), ("events", "col.value")], &[Cell::Bool(true), Cell::Int(count)])
+            let Some((cp, file)) = cp else {
+                out.status(&tf("audit.intact", &[("count", &count)]));
+                return out.record(
+                    &[("intact", "col.value"), ("events", "col.value")],
+                    &[Cell::Bool(true), Cell::Int(count)],
+                );
+            };
+            let seq = cp.seq;
+            let broken = |message: String| -> anyhow::Error {
+                Error::new(Kind::AuditBroken, message).hint(t("checkpoint.broken.hint")).into()
+            };
+            match audit::reaches(&db.conn, count, &cp)? {
+                audit::Reach::Reached => {}
+                audit::Reach::EndsAt(last) => {
+                    return Err(broken(tf(
+                        "checkpoint.truncated",
+                        &[("last", &last), ("file", &file), ("seq", &seq), ("from", &(last + 1))],
+                    )))
+                }
+                audit::Reach::Differs => {
+                    return Err(broken(tf("checkpoint.differs", &[("file", &file), ("seq", &seq)])))
+                }
+            }
+            let at = calendar::parse_stored(&cp.taken_at).map_or(cp.taken_at.clone(), |t| calendar::show_cst(t, false));
+            out.status(&tf("checkpoint.reached", &[("count", &count), ("file", &file), ("seq", &seq), ("at", &at)]));
+            out.record(
+                &[("intact", "col.value"), ("events", "col.value"), ("checkpoint_seq", "col.value")],
+                &[Cell::Bool(true), Cell::Int(count), Cell::Int(seq)],
+            )
         }
         Err(b) => {
+            // A damaged file breaks the chain too: say that, not that someone edited it.
+            if let Some(detail) = crate::doctor::damage(&db.conn)? {
+                return Err(crate::db::damaged(&db.path, &detail).into());
+            }
             let (seq, why) = match b {
                 Break::Hash(s) => (s, t("audit.why.hash")),
                 Break::Prev(s) => (s, t("audit.why.prev")),

@@ -1,5 +1,6 @@
 //! `eip doctor` (Ministry admin, support): one report on the database's health; exit 0 when
-//! every check passes, 8 when the audit chain is broken, 1 for any other problem.
+//! every check passes, 7 when the file is damaged (SQLite's own check, run first), 8 when the
+//! audit chain is broken, 1 for any other problem.
 
 use crate::context::Ctx;
 use crate::doctor;
@@ -12,7 +13,12 @@ pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     perm::require(&actor, Action::AuditVerify, actor.scope())?;
-    let checks = doctor::run(&db.conn)?;
+    // A damaged file stops here, in words (exit 7): what the other checks would read is noise.
+    let integrity = doctor::integrity(&db.conn)?;
+    if !integrity.ok {
+        return Err(crate::db::damaged(&db.path, &integrity.detail).into());
+    }
+    let checks = doctor::run_after(&db.conn, integrity)?;
     let rows: Vec<Vec<Cell>> = checks
         .iter()
         .map(|c| {

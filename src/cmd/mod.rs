@@ -30,9 +30,9 @@ pub mod unit;
 /// through eip each month, level by level, under the Ministry of Education's management measures.
 #[derive(Debug, Parser)]
 #[command(name = "eip", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 ok · 1 other error · 2 usage · 3 not signed in / not permitted · \
-4 not found · 5 refused by the rules · 6 invalid input (nothing written) · 7 database busy or unusable · \
-8 audit chain broken")]
+#[command(after_help = "Exit codes: 0 ok · 1 other error · 2 usage, including a malformed argument value \
+(a bad --period or --due) · 3 not signed in / not permitted · 4 not found · 5 refused by the rules · \
+6 invalid input (nothing written) · 7 database busy, unusable or damaged · 8 audit chain broken")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,

@@ -120,20 +120,13 @@ fn role_cell(out: &Out, role: &str) -> Cell {
 /// A codes file must be new: it is created (mode 0600) before anything is written, so a refusal
 /// leaves the database untouched, and an activation code is never written over.
 pub(crate) fn open_codes_file(path: &Path) -> Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
+    crate::files::create_private(path, crate::files::Existing::Refuse).map_err(|e| {
+        if crate::files::already_exists(&e) {
             Error::new(Kind::Refused, tf("codes.exists", &[("file", &path.display())]))
                 .hint(t("codes.exists.hint"))
                 .into()
         } else {
-            anyhow::Error::new(e).context(tf("csv.cannot_read", &[("file", &path.display()), ("detail", &"create")]))
+            e
         }
     })
 }
