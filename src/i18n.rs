@@ -395,7 +395,6 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("return.not_child", "{org} is not directly below {unit}: a unit returns its own children's data", "{org} 不是 {unit} 的直接下级：只能退回直接下级的数据"),
     ("return.bad_due", "{value} is not a time: write e.g. 2026-12-08T18:00+08:00", "{value} 不是有效时间：如 2026-12-08T18:00+08:00"),
     ("ratify.done", "{unit}'s {period} ratified (审定)", "已审定 {unit} 的 {period}"),
-    ("ratify.already", "{unit}'s {period} was already ratified", "{unit} 的 {period} 已审定"),
     ("next.submit", "submit", "上报"),
     ("next.withdraw_request", "request withdrawal", "申请撤报"),
     ("next.return", "return", "退回"),
@@ -578,4 +577,12 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("demo.step.returned", "the prefecture returns {unit}'s data for correction (Art. 19)", "地市退回 {unit} 数据要求修改（第十九条）"),
     ("demo.step.auto_prefectures", "the prefectures' deadline passed: {count} submitted by the system", "地市截止时间已过：系统自动上报 {count} 个"),
     ("demo.no_province", "{code} is not a province in the embedded national list", "{code} 不是内置全国名单中的省级单位"),
+    // Trust: races (every state change decides inside its write transaction)
+    ("races.already_ratified", "{unit}'s {period} was already ratified by {by} at {at}", "{unit} 的 {period} 已由 {by} 于 {at} 审定"),
+    ("races.already_returned", "{period} of {unit} was already returned by {by} at {at}, due {due}", "{unit} 的 {period} 已由 {by} 于 {at} 退回，修改期限 {due}"),
+    ("races.school_already_returned", "{period} of {school} was already returned at {at}, due {due}", "{school} 的 {period} 已于 {at} 退回，修改期限 {due}"),
+    ("races.moved_on", "request #{id} is no longer awaiting {unit}: its step was decided and it now awaits {next}", "申请 #{id} 已不再等待 {unit} 审批：该级已处理，现等待 {next}"),
+    ("races.decided", "request #{id} was already decided", "申请 #{id} 已处理"),
+    ("races.school_deleted", "{code} was already deleted at {at}", "{code} 已于 {at} 删除"),
+    ("races.text_filed", "this text for {period} was already filed by {by} at {at}; nothing to file", "{period} 的这份月报文本已由 {by} 于 {at} 报送，无需重复报送"),
 ];
