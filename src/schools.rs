@@ -245,6 +245,24 @@ pub fn live_by_id(conn: &Connection, id: i64) -> Result<Option<School>> {
         .optional()?)
 }
 
+/// The school as it is now, read inside the write transaction that will change it (docs/
+/// DECISIONS.md, "Every state change decides inside its transaction"); refused (exit 5) if it
+/// was deleted meanwhile.
+pub fn still_live(conn: &Connection, seen: &School) -> Result<School> {
+    match live_by_id(conn, seen.org.id)? {
+        Some(s) => Ok(s),
+        None => Err(already_deleted(conn, seen.org.id, &seen.org.code)?),
+    }
+}
+
+/// "2113010001 was already deleted at …" (exit 5).
+pub fn already_deleted(conn: &Connection, id: i64, code: &str) -> Result<anyhow::Error> {
+    let at: Option<String> =
+        conn.query_row("SELECT deleted_at FROM org WHERE id = ?1", params![id], |r| r.get(0)).optional()?.flatten();
+    let at = at.as_deref().and_then(calendar::parse_stored).map(|t| calendar::show_cst(t, false)).unwrap_or_default();
+    Ok(Error::new(Kind::Refused, tf("races.school_deleted", &[("code", &code), ("at", &at)])).reason("deleted").into())
+}
+
 /// The most recent deleted school with this code inside `scope` (its history stays readable).
 pub fn deleted_in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
     let s = conn
@@ -435,6 +453,9 @@ fn changed_fields(before: &Info, after: &Info) -> Vec<(&'static str, Value, Valu
 /// Returns whether anything changed.
 pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Option<&str>) -> Result<bool> {
     perm::require(actor, Action::SchoolEdit, &school.org)?;
+    // Compared with the school as read in this transaction: the same edit started twice at once
+    // changes it once, and the second finds nothing to change.
+    let school = &still_live(tx, school)?;
     if actor.role == Role::Support && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(error::usage(t("school.support_reason")).into());
     }
@@ -552,8 +573,11 @@ pub fn change_status(
     school: &School,
     change: &StatusChange,
     reason: &str,
-) -> Result<usize> {
+) -> Result<(usize, String)> {
     perm::require(actor, Action::SchoolManage, &school.org)?;
+    // Decided on the status read in this transaction: of a merge and a revoke started together,
+    // the second finds the school merged (or revoked) and is refused.
+    let school = &still_live(tx, school)?;
     if !change.from().contains(&school.status.as_str()) {
         return Err(Error::new(
             Kind::Refused,
@@ -568,6 +592,7 @@ pub fn change_status(
     let to = change.target_status();
     let (into_id, into_code) = match change {
         StatusChange::Merge { into } => {
+            let into = &still_live(tx, into)?;
             if into.org.id == school.org.id {
                 return Err(error::invalid(tf("school.merge_self", &[("code", &school.org.code)])).into());
             }
@@ -595,9 +620,9 @@ pub fn change_status(
     )?;
     if final_change {
         let why = tf("school.accounts_disabled_reason", &[("code", &school.org.code), ("status", &to)]);
-        return disable_accounts(tx, school.org.id, &why);
+        return Ok((disable_accounts(tx, school.org.id, &why)?, school.status.clone()));
     }
-    Ok(0)
+    Ok((0, school.status.clone()))
 }
 
 /// Soft-delete a school: it leaves lists and expectations; its row, data and history stay, and
@@ -620,6 +645,7 @@ pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result
 /// `eip school delete` (Art. 11): outright only while the school has filled nothing in.
 pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
     perm::require(actor, Action::SchoolManage, &school.org)?;
+    let school = &still_live(tx, school)?;
     if is_filled(tx, school)? {
         return Err(Error::new(Kind::Refused, tf("school.filled", &[("code", &school.org.code)]))
             .hint(tf("school.filled.hint", &[("code", &school.org.code)]))
@@ -673,6 +699,7 @@ fn file(
 /// `eip school delete --request`: a `school_delete` request for the Ministry.
 pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str) -> Result<i64> {
     perm::require(actor, Action::SchoolManage, &school.org)?;
+    let school = &still_live(tx, school)?;
     let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.ok_or_else(|| anyhow::anyhow!("no Ministry"))?;
     let payload = json!({ "school": school.org.code, "name": school.org.name, "unit": school.org.parent_code });
     file(tx, actor, "school_delete", school, &ministry, payload, reason)
@@ -682,6 +709,7 @@ pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str)
 /// supervising unit's parent up to the Ministry.
 pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, reason: &str) -> Result<i64> {
     perm::require(actor, Action::SchoolManage, &school.org)?;
+    let school = &still_live(tx, school)?;
     if !school.is_active() {
         return Err(Error::new(
             Kind::Refused,

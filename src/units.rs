@@ -105,6 +105,9 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
         return Err(error::refused(t("unit.rename_ministry")).into());
     }
     let name = clean_name(name)?;
+    // Compared with the name read in this transaction: the same rename started twice at once
+    // is recorded once.
+    let unit = &hierarchy::find_by_id(tx, unit.id)?;
     if name == unit.name {
         return Ok(false);
     }
