@@ -585,4 +585,6 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("races.decided", "request #{id} was already decided", "申请 #{id} 已处理"),
     ("races.school_deleted", "{code} was already deleted at {at}", "{code} 已于 {at} 删除"),
     ("races.text_filed", "this text for {period} was already filed by {by} at {at}; nothing to file", "{period} 的这份月报文本已由 {by} 于 {at} 报送，无需重复报送"),
+    ("races.import_stale", "{code} was added by someone else while this file was being checked (it changed while the import ran); nothing was written", "在核对本文件期间 {code} 已被他人添加（导入过程中数据已变化）；未写入任何内容"),
+    ("races.import_stale.hint", "run the import again: what is already there is left as it is", "请重新导入：已存在的记录将保持不变"),
 ];

@@ -858,6 +858,24 @@ pub struct ImportPlan {
     pub unchanged: usize,
     pub errors: Vec<crate::csvio::RowError>,
     pub warnings: Vec<(u64, String)>,
+    /// The newest audit event when the file was checked: if another change came since, the
+    /// plan's additions are checked again inside the write transaction.
+    pub seen: i64,
+}
+
+/// The newest audit event's number: every change writes one, so an unchanged number means an
+/// unchanged database.
+pub(crate) fn audit_head(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?)
+}
+
+/// A code the plan would add that someone else added after the file was checked (docs/
+/// DECISIONS.md, "Every state change decides inside its transaction"): refused, nothing written.
+pub(crate) fn import_stale(code: &str) -> anyhow::Error {
+    Error::new(Kind::Refused, tf("races.import_stale", &[("code", &code)]))
+        .hint(t("races.import_stale.hint"))
+        .reason("changed_meanwhile")
+        .into()
 }
 
 fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64>, String> {
@@ -884,7 +902,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
     if actor.role != Role::Admin {
         perm::require(actor, Action::SchoolAdd, &actor.org)?;
     }
-    let mut plan = ImportPlan { rows: sheet.rows.len(), ..Default::default() };
+    let mut plan = ImportPlan { rows: sheet.rows.len(), seen: audit_head(conn)?, ..Default::default() };
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();
     for row in &sheet.rows {
@@ -979,6 +997,15 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
 
 /// Write a checked schools plan: one audit event per school added or changed.
 pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &ImportPlan, mut progress: impl FnMut()) -> Result<()> {
+    // Something changed since the file was checked (the same file imported twice at once):
+    // what it adds must still be new, as read in this transaction.
+    if audit_head(tx)? != plan.seen {
+        for (_, _, code, _) in &plan.adds {
+            if find_live(tx, code)?.is_some() {
+                return Err(import_stale(code));
+            }
+        }
+    }
     insert_many(tx, plan.adds.iter().map(|(_, unit, code, info)| (unit, code.as_str(), info)), |_| progress())?;
     for (_, school, info) in &plan.changes {
         edit(tx, actor, school, info, None)?;

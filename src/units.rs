@@ -148,6 +148,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub unchanged: usize,
     pub errors: Vec<RowError>,
+    /// The newest audit event when the file was checked (see `schools::ImportPlan::seen`).
+    pub seen: i64,
 }
 
 impl Plan {
@@ -173,7 +175,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
     }
     let scope = actor.scope();
     let existing = existing_units(conn, scope)?;
-    let mut plan = Plan { rows: sheet.rows.len(), ..Default::default() };
+    let mut plan = Plan { rows: sheet.rows.len(), seen: crate::schools::audit_head(conn)?, ..Default::default() };
 
     // First pass: each row on its own; remember the file's units by code.
     struct FileUnit {
@@ -321,6 +323,17 @@ fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>
 
 /// Write a checked plan: parents before children, one audit event per changed unit.
 pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
+    // Something changed since the file was checked: what it adds must still be new, as read in
+    // this transaction (the same file imported twice at once adds each unit once).
+    if crate::schools::audit_head(tx)? != plan.seen {
+        for c in &plan.changes {
+            if let Change::Add { code, .. } = c {
+                if hierarchy::find(tx, code)?.is_some() {
+                    return Err(crate::schools::import_stale(code));
+                }
+            }
+        }
+    }
     let mut adds: Vec<&Change> = plan.changes.iter().filter(|c| matches!(c, Change::Add { .. })).collect();
     adds.sort_by_key(|c| match c {
         Change::Add { level, .. } => *level,
@@ -345,7 +358,11 @@ pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()>
     }
     for c in &plan.changes {
         if let Change::Rename { unit, name, .. } = c {
-            rename_unchecked(tx, unit, name)?;
+            // As read in this transaction: renamed to the same name meanwhile, nothing to record.
+            let unit = hierarchy::find_by_id(tx, unit.id)?;
+            if unit.name != *name {
+                rename_unchecked(tx, &unit, name)?;
+            }
             progress();
         }
     }

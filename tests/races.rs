@@ -574,3 +574,59 @@ fn the_same_monthly_text_six_times_at_once_is_filed_once() {
     }
     doctor_clean(&env);
 }
+
+// ---------------------------------------------------------------- imports
+
+#[test]
+fn the_same_school_import_six_times_at_once_adds_each_school_once() {
+    let mut env = small_tree();
+    let a = who(&env, COUNTY, "admin", "长安管", "13700000101");
+    for k in 0..10u32 {
+        let mut csv = String::from("code,name,kind,unit\n");
+        for i in 0..5 {
+            csv.push_str(&format!("2113{:02}{:04},导入{k}-{i},school,{COUNTY}\n", 50 + k, i));
+        }
+        let f = env.write_file(&format!("schools{k}.csv"), csv.as_bytes());
+        let runs = race_same(&env, &a, &["school", "import", &f]);
+        // The first adds them; one that checked the file before that and writes after it is
+        // refused (the schools changed meanwhile); one that checks after it finds nothing to add.
+        for r in &runs {
+            assert!(
+                r.code == 0 || (r.code == 5 && r.stderr.contains("changed while")),
+                "import {k}: exit 0, or 5 saying why:\n{}",
+                dump(&runs)
+            );
+        }
+        let added = runs.iter().filter(|r| r.code == 0 && r.stderr.contains("5 added")).count();
+        assert_eq!(added, 1, "import {k}: one import adds the five schools:\n{}", dump(&runs));
+        let events = env.count(&format!(
+            "SELECT count(*) FROM audit WHERE action = 'school.add' AND target LIKE '2113{:02}%'",
+            50 + k
+        ));
+        assert_eq!(events, 5, "import {k}: one event per school");
+        env.now = day(k + 1);
+    }
+    doctor_clean(&env);
+}
+
+#[test]
+fn the_same_unit_import_six_times_at_once_adds_each_unit_once() {
+    let mut env = small_tree();
+    let m = ministry(&env);
+    for k in 0..10u32 {
+        let csv = format!("code,name,level,parent\n1301{:02},新区{k},county,{PREF}\n", 50 + k);
+        let f = env.write_file(&format!("units{k}.csv"), csv.as_bytes());
+        let runs = race_same(&env, &m, &["unit", "import", &f]);
+        for r in &runs {
+            assert!(
+                r.code == 0 || (r.code == 5 && r.stderr.contains("changed while")),
+                "import {k}: exit 0, or 5 saying why:\n{}",
+                dump(&runs)
+            );
+        }
+        let code = format!("1301{:02}", 50 + k);
+        assert_eq!(events(&env, "unit.add", &code, None), 1, "{code}: one event:\n{}", dump(&runs));
+        env.now = day(k + 1);
+    }
+    doctor_clean(&env);
+}
