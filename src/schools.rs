@@ -452,10 +452,10 @@ fn changed_fields(before: &Info, after: &Info) -> Vec<(&'static str, Value, Valu
 /// with a reason. The first save by the school's own account sets `info_filled_at` (Art. 12).
 /// Returns whether anything changed.
 pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Option<&str>) -> Result<bool> {
-    perm::require(actor, Action::SchoolEdit, &school.org)?;
     // Compared with the school as read in this transaction: the same edit started twice at once
     // changes it once, and the second finds nothing to change.
     let school = &still_live(tx, school)?;
+    perm::require(actor, Action::SchoolEdit, &school.org)?;
     if actor.role == Role::Support && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(error::usage(t("school.support_reason")).into());
     }
@@ -574,10 +574,10 @@ pub fn change_status(
     change: &StatusChange,
     reason: &str,
 ) -> Result<(usize, String)> {
-    perm::require(actor, Action::SchoolManage, &school.org)?;
     // Decided on the status read in this transaction: of a merge and a revoke started together,
     // the second finds the school merged (or revoked) and is refused.
     let school = &still_live(tx, school)?;
+    perm::require(actor, Action::SchoolManage, &school.org)?;
     if !change.from().contains(&school.status.as_str()) {
         return Err(Error::new(
             Kind::Refused,
@@ -644,8 +644,8 @@ pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result
 
 /// `eip school delete` (Art. 11): outright only while the school has filled nothing in.
 pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
-    perm::require(actor, Action::SchoolManage, &school.org)?;
     let school = &still_live(tx, school)?;
+    perm::require(actor, Action::SchoolManage, &school.org)?;
     if is_filled(tx, school)? {
         return Err(Error::new(Kind::Refused, tf("school.filled", &[("code", &school.org.code)]))
             .hint(tf("school.filled.hint", &[("code", &school.org.code)]))
@@ -698,8 +698,8 @@ fn file(
 
 /// `eip school delete --request`: a `school_delete` request for the Ministry.
 pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str) -> Result<i64> {
-    perm::require(actor, Action::SchoolManage, &school.org)?;
     let school = &still_live(tx, school)?;
+    perm::require(actor, Action::SchoolManage, &school.org)?;
     let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.ok_or_else(|| anyhow::anyhow!("no Ministry"))?;
     let payload = json!({ "school": school.org.code, "name": school.org.name, "unit": school.org.parent_code });
     file(tx, actor, "school_delete", school, &ministry, payload, reason)
@@ -708,8 +708,8 @@ pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str)
 /// `eip school transfer --to UNIT` (Art. 13): a `school_transfer` request that climbs from the
 /// supervising unit's parent up to the Ministry.
 pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, reason: &str) -> Result<i64> {
-    perm::require(actor, Action::SchoolManage, &school.org)?;
     let school = &still_live(tx, school)?;
+    perm::require(actor, Action::SchoolManage, &school.org)?;
     if !school.is_active() {
         return Err(Error::new(
             Kind::Refused,
@@ -902,6 +902,9 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
     if actor.role != Role::Admin {
         perm::require(actor, Action::SchoolAdd, &actor.org)?;
     }
+    // One snapshot for the whole check (a read transaction): a school added by another process
+    // meanwhile is seen by every lookup or by none (then `apply_import` finds it in its own).
+    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
     let mut plan = ImportPlan { rows: sheet.rows.len(), seen: audit_head(conn)?, ..Default::default() };
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();

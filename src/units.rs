@@ -174,6 +174,9 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
         perm::require(actor, Action::UnitManage, &actor.org)?;
     }
     let scope = actor.scope();
+    // One snapshot for the whole check (a read transaction): a unit added by another process
+    // meanwhile is seen by every lookup or by none (then `apply` finds it in its transaction).
+    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
     let existing = existing_units(conn, scope)?;
     let mut plan = Plan { rows: sheet.rows.len(), seen: crate::schools::audit_head(conn)?, ..Default::default() };
 

@@ -248,7 +248,6 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             requests::require_pending(&r)?;
             let school = filed_school(&db.conn, &r)?;
             perm::require(&actor, Action::SchoolDeleteDecide, &school.org)?;
-            requests::require_pending(&r)?;
             db.write(&actor.audit_actor(), |tx| {
                 let r = requests::reload_pending(tx, &actor, &r)?;
                 let school = schools::still_live(tx, &school)?;
