@@ -395,7 +395,6 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("return.not_child", "{org} is not directly below {unit}: a unit returns its own children's data", "{org} 不是 {unit} 的直接下级：只能退回直接下级的数据"),
     ("return.bad_due", "{value} is not a time: write e.g. 2026-12-08T18:00+08:00", "{value} 不是有效时间：如 2026-12-08T18:00+08:00"),
     ("ratify.done", "{unit}'s {period} ratified (审定)", "已审定 {unit} 的 {period}"),
-    ("ratify.already", "{unit}'s {period} was already ratified", "{unit} 的 {period} 已审定"),
     ("next.submit", "submit", "上报"),
     ("next.withdraw_request", "request withdrawal", "申请撤报"),
     ("next.return", "return", "退回"),
@@ -623,4 +622,14 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("checkpoint.empty", "the audit chain is empty: there is no head to write down", "审计链为空：没有可记录的链头"),
     ("checkpoint.broken.hint", "events were deleted or replaced outside eip; keep a copy of the file and compare it with a backup taken after the checkpoint", "事件在 eip 之外被删除或替换；请保留文件副本，并与检查点之后的备份比对"),
     ("session.dir.hint", "move it out of the way and sign in again: mv {path} {path}.old", "请将其移开后重新登录：mv {path} {path}.old"),
+    // Trust: races (every state change decides inside its write transaction)
+    ("races.already_ratified", "{unit}'s {period} was already ratified by {by} at {at}", "{unit} 的 {period} 已由 {by} 于 {at} 审定"),
+    ("races.already_returned", "{period} of {unit} was already returned by {by} at {at}, due {due}", "{unit} 的 {period} 已由 {by} 于 {at} 退回，修改期限 {due}"),
+    ("races.school_already_returned", "{period} of {school} was already returned at {at}, due {due}", "{school} 的 {period} 已于 {at} 退回，修改期限 {due}"),
+    ("races.moved_on", "request #{id} is no longer awaiting {unit}: its step was decided and it now awaits {next}", "申请 #{id} 已不再等待 {unit} 审批：该级已处理，现等待 {next}"),
+    ("races.decided", "request #{id} was already decided", "申请 #{id} 已处理"),
+    ("races.school_deleted", "{code} was already deleted at {at}", "{code} 已于 {at} 删除"),
+    ("races.text_filed", "this text for {period} was already filed by {by} at {at}; nothing to file", "{period} 的这份月报文本已由 {by} 于 {at} 报送，无需重复报送"),
+    ("races.import_stale", "{code} was added by someone else while this file was being checked (it changed while the import ran); nothing was written", "在核对本文件期间 {code} 已被他人添加（导入过程中数据已变化）；未写入任何内容"),
+    ("races.import_stale.hint", "run the import again: what is already there is left as it is", "请重新导入：已存在的记录将保持不变"),
 ];

@@ -126,6 +126,42 @@ pub fn require_pending(r: &Request) -> Result<()> {
     Ok(())
 }
 
+/// A school transfer that has climbed past the actor's unit: the actor's unit decided its step
+/// and the request now awaits the next unit up. Said as a refusal (exit 5), not as "not
+/// permitted", so the loser of two decisions of one step learns what happened.
+pub fn require_awaiting(actor: &Actor, r: &Request) -> Result<()> {
+    let awaiting = r.awaiting_code.as_deref().unwrap_or("");
+    if r.status == "pending" && awaiting != actor.org.code && r.steps.contains(&actor.org.code) {
+        return Err(Error::new(
+            Kind::Refused,
+            tf("races.moved_on", &[("id", &r.id), ("unit", &actor.org.code), ("next", &awaiting)]),
+        )
+        .reason("decided")
+        .into());
+    }
+    Ok(())
+}
+
+/// The request `seen` again, read inside the write transaction that decides it: still pending,
+/// and still awaiting the unit it awaited when the decision was checked (docs/DECISIONS.md,
+/// "Every state change decides inside its transaction"). Of an approval and a rejection started
+/// together, the second finds the first's decision and is refused (exit 5).
+pub fn reload_pending(tx: &Tx, actor: &Actor, seen: &Request) -> Result<Request> {
+    let r = find(tx, actor, seen.id)?;
+    require_pending(&r)?;
+    if r.awaiting_code != seen.awaiting_code {
+        let unit = seen.awaiting_code.as_deref().unwrap_or("");
+        let next = r.awaiting_code.as_deref().unwrap_or("");
+        return Err(Error::new(
+            Kind::Refused,
+            tf("races.moved_on", &[("id", &r.id), ("unit", &unit), ("next", &next)]),
+        )
+        .reason("decided")
+        .into());
+    }
+    Ok(r)
+}
+
 /// Record one level's approval of a request that climbs (a school transfer), and pass it on.
 pub fn record_step(
     tx: &mut Tx,
@@ -158,10 +194,16 @@ pub fn record_step(
 pub fn record_decision(tx: &mut Tx, actor: &Actor, r: &Request, approved: bool, reason: Option<&str>) -> Result<()> {
     let status = if approved { "approved" } else { "rejected" };
     let now = tx.now_stored();
-    tx.execute(
-        "UPDATE request SET status = ?1, decided_by = ?2, decided_at = ?3, decision_reason = ?4 WHERE id = ?5",
+    // Only a pending request is decided: the last guard of the rule that a decision is taken
+    // once (the caller has read it pending in this same transaction).
+    let n = tx.execute(
+        "UPDATE request SET status = ?1, decided_by = ?2, decided_at = ?3, decision_reason = ?4
+         WHERE id = ?5 AND status = 'pending'",
         params![status, actor.account_id, now, reason, r.id],
     )?;
+    if n != 1 {
+        return Err(Error::new(Kind::Refused, tf("races.decided", &[("id", &r.id)])).reason("decided").into());
+    }
     tx.audit(
         Event::new(if approved { "request.approve" } else { "request.reject" })
             .target(r.id.to_string())

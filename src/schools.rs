@@ -245,6 +245,24 @@ pub fn live_by_id(conn: &Connection, id: i64) -> Result<Option<School>> {
         .optional()?)
 }
 
+/// The school as it is now, read inside the write transaction that will change it (docs/
+/// DECISIONS.md, "Every state change decides inside its transaction"); refused (exit 5) if it
+/// was deleted meanwhile.
+pub fn still_live(conn: &Connection, seen: &School) -> Result<School> {
+    match live_by_id(conn, seen.org.id)? {
+        Some(s) => Ok(s),
+        None => Err(already_deleted(conn, seen.org.id, &seen.org.code)?),
+    }
+}
+
+/// "2113010001 was already deleted at …" (exit 5).
+pub fn already_deleted(conn: &Connection, id: i64, code: &str) -> Result<anyhow::Error> {
+    let at: Option<String> =
+        conn.query_row("SELECT deleted_at FROM org WHERE id = ?1", params![id], |r| r.get(0)).optional()?.flatten();
+    let at = at.as_deref().and_then(calendar::parse_stored).map(|t| calendar::show_cst(t, false)).unwrap_or_default();
+    Ok(Error::new(Kind::Refused, tf("races.school_deleted", &[("code", &code), ("at", &at)])).reason("deleted").into())
+}
+
 /// The most recent deleted school with this code inside `scope` (its history stays readable).
 pub fn deleted_in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
     let s = conn
@@ -434,6 +452,9 @@ fn changed_fields(before: &Info, after: &Info) -> Vec<(&'static str, Value, Valu
 /// with a reason. The first save by the school's own account sets `info_filled_at` (Art. 12).
 /// Returns whether anything changed.
 pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Option<&str>) -> Result<bool> {
+    // Compared with the school as read in this transaction: the same edit started twice at once
+    // changes it once, and the second finds nothing to change.
+    let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolEdit, &school.org)?;
     if actor.role == Role::Support && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(error::usage(t("school.support_reason")).into());
@@ -552,7 +573,10 @@ pub fn change_status(
     school: &School,
     change: &StatusChange,
     reason: &str,
-) -> Result<usize> {
+) -> Result<(usize, String)> {
+    // Decided on the status read in this transaction: of a merge and a revoke started together,
+    // the second finds the school merged (or revoked) and is refused.
+    let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
     if !change.from().contains(&school.status.as_str()) {
         return Err(Error::new(
@@ -568,6 +592,7 @@ pub fn change_status(
     let to = change.target_status();
     let (into_id, into_code) = match change {
         StatusChange::Merge { into } => {
+            let into = &still_live(tx, into)?;
             if into.org.id == school.org.id {
                 return Err(error::invalid(tf("school.merge_self", &[("code", &school.org.code)])).into());
             }
@@ -595,9 +620,9 @@ pub fn change_status(
     )?;
     if final_change {
         let why = tf("school.accounts_disabled_reason", &[("code", &school.org.code), ("status", &to)]);
-        return disable_accounts(tx, school.org.id, &why);
+        return Ok((disable_accounts(tx, school.org.id, &why)?, school.status.clone()));
     }
-    Ok(0)
+    Ok((0, school.status.clone()))
 }
 
 /// Soft-delete a school: it leaves lists and expectations; its row, data and history stay, and
@@ -619,6 +644,7 @@ pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result
 
 /// `eip school delete` (Art. 11): outright only while the school has filled nothing in.
 pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
+    let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
     if is_filled(tx, school)? {
         return Err(Error::new(Kind::Refused, tf("school.filled", &[("code", &school.org.code)]))
@@ -672,6 +698,7 @@ fn file(
 
 /// `eip school delete --request`: a `school_delete` request for the Ministry.
 pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str) -> Result<i64> {
+    let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
     let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.ok_or_else(|| anyhow::anyhow!("no Ministry"))?;
     let payload = json!({ "school": school.org.code, "name": school.org.name, "unit": school.org.parent_code });
@@ -681,6 +708,7 @@ pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str)
 /// `eip school transfer --to UNIT` (Art. 13): a `school_transfer` request that climbs from the
 /// supervising unit's parent up to the Ministry.
 pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, reason: &str) -> Result<i64> {
+    let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
     if !school.is_active() {
         return Err(Error::new(
@@ -830,6 +858,24 @@ pub struct ImportPlan {
     pub unchanged: usize,
     pub errors: Vec<crate::csvio::RowError>,
     pub warnings: Vec<(u64, String)>,
+    /// The newest audit event when the file was checked: if another change came since, the
+    /// plan's additions are checked again inside the write transaction.
+    pub seen: i64,
+}
+
+/// The newest audit event's number: every change writes one, so an unchanged number means an
+/// unchanged database.
+pub(crate) fn audit_head(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?)
+}
+
+/// A code the plan would add that someone else added after the file was checked (docs/
+/// DECISIONS.md, "Every state change decides inside its transaction"): refused, nothing written.
+pub(crate) fn import_stale(code: &str) -> anyhow::Error {
+    Error::new(Kind::Refused, tf("races.import_stale", &[("code", &code)]))
+        .hint(t("races.import_stale.hint"))
+        .reason("changed_meanwhile")
+        .into()
 }
 
 fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64>, String> {
@@ -856,7 +902,10 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
     if actor.role != Role::Admin {
         perm::require(actor, Action::SchoolAdd, &actor.org)?;
     }
-    let mut plan = ImportPlan { rows: sheet.rows.len(), ..Default::default() };
+    // One snapshot for the whole check (a read transaction): a school added by another process
+    // meanwhile is seen by every lookup or by none (then `apply_import` finds it in its own).
+    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
+    let mut plan = ImportPlan { rows: sheet.rows.len(), seen: audit_head(conn)?, ..Default::default() };
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();
     for row in &sheet.rows {
@@ -951,6 +1000,15 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
 
 /// Write a checked schools plan: one audit event per school added or changed.
 pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &ImportPlan, mut progress: impl FnMut()) -> Result<()> {
+    // Something changed since the file was checked (the same file imported twice at once):
+    // what it adds must still be new, as read in this transaction.
+    if audit_head(tx)? != plan.seen {
+        for (_, _, code, _) in &plan.adds {
+            if find_live(tx, code)?.is_some() {
+                return Err(import_stale(code));
+            }
+        }
+    }
     insert_many(tx, plan.adds.iter().map(|(_, unit, code, info)| (unit, code.as_str(), info)), |_| progress())?;
     for (_, school, info) in &plan.changes {
         edit(tx, actor, school, info, None)?;

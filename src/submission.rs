@@ -237,6 +237,29 @@ pub fn unconfirmed_schools(conn: &Connection, unit: &Org, period: Period) -> Res
     Ok(n)
 }
 
+/// The reviewer's submission (Art. 16), decided inside the write transaction on the state read
+/// there (docs/DECISIONS.md, "Every state change decides inside its transaction"): of two
+/// submissions started together the second finds the first. Returns the unconfirmed schools.
+pub fn submit(tx: &mut Tx, by: i64, unit: &Org, period: Period, allow_incomplete: bool) -> Result<i64> {
+    let f = facts(tx, unit, period, tx.now)?;
+    if let Err(r) = crate::cycle::can_submit(&f) {
+        return Err(refusal_error(tx, r, unit, period, &f)?);
+    }
+    let incomplete = unconfirmed_schools(tx, unit, period)?;
+    if incomplete > 0 && !allow_incomplete {
+        return Err(Error::new(
+            Kind::Refused,
+            tf("submit.unconfirmed", &[("count", &incomplete), ("unit", &unit.code), ("period", &period)]),
+        )
+        .reason("schools_unconfirmed")
+        .hint(tf("submit.unconfirmed.hint", &[("period", &period)]))
+        .into());
+    }
+    let now = tx.now;
+    record_submit(tx, unit, period, Some(by), now, incomplete)?;
+    Ok(incomplete)
+}
+
 /// Record a submission (by the reviewer, or the system as of `at`) and freeze its snapshot.
 pub fn record_submit(
     tx: &mut Tx,
@@ -456,6 +479,106 @@ pub fn default_period(conn: &Connection, unit: &Org, now: DateTime<Utc>) -> Resu
     Ok(returned.and_then(|p| p.parse().ok()).unwrap_or_else(|| calendar::reporting_period(now)))
 }
 
+/// A due time out of range, naming the org returned and the latest due allowed.
+pub fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
+    let latest = crate::cycle::closes(parent).map(|l| cst(l, true)).unwrap_or_default();
+    Error::new(Kind::Refused, tf("cycle.due_range", &[("org", &org.code), ("period", &period), ("latest", &latest)]))
+        .reason(Refusal::DueOutOfRange.reason())
+        .into()
+}
+
+/// May `parent`'s reviewer return `child`'s period with this due time (Art. 18, 19)? Read and
+/// decided on the connection given: inside the write transaction that then returns it.
+pub fn check_return(
+    conn: &Connection,
+    parent: &Org,
+    child: &Org,
+    period: Period,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let c = facts(conn, child, period, now)?;
+    let p = facts(conn, parent, period, now)?;
+    match crate::cycle::can_return(&c, &p, due) {
+        Ok(()) => Ok(()),
+        Err(Refusal::DueOutOfRange) => Err(due_error(child, period, &p)),
+        // Returned a moment ago by someone else: say who and until when.
+        Err(Refusal::NotSubmitted) if matches!(c.state, UnitState::Returned { .. }) => {
+            Err(already_returned(conn, child, period)?)
+        }
+        Err(r @ Refusal::NotSubmitted) => Err(refusal_error(conn, r, child, period, &c)?),
+        Err(r) => Err(refusal_error(conn, r, parent, period, &p)?),
+    }
+}
+
+/// "2026-11 of 130102 was already returned by 130100-R01 at …, due …" (exit 5).
+fn already_returned(conn: &Connection, unit: &Org, period: Period) -> Result<anyhow::Error> {
+    let (by, at, due): (Option<String>, Option<String>, Option<String>) = conn.query_row(
+        "SELECT a.username, s.returned_at, s.return_due FROM submission s LEFT JOIN account a ON a.id = s.returned_by
+         WHERE s.org_id = ?1 AND s.period = ?2",
+        params![unit.id, period.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let when =
+        |v: Option<String>| v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default();
+    Ok(Error::new(
+        Kind::Refused,
+        tf(
+            "races.already_returned",
+            &[
+                ("period", &period),
+                ("unit", &unit.code),
+                ("by", &by.unwrap_or_default()),
+                ("at", &when(at)),
+                ("due", &when(due)),
+            ],
+        ),
+    )
+    .reason(Refusal::NotSubmitted.reason())
+    .into())
+}
+
+/// Return a school's confirmed period (Art. 19), decided inside the write transaction: the
+/// school must be confirmed and its unit not submitted, as read there.
+pub fn return_school_checked(
+    tx: &mut Tx,
+    unit: &Org,
+    school: &Org,
+    period: Period,
+    due: DateTime<Utc>,
+    reason: &str,
+) -> Result<()> {
+    let parent = facts(tx, unit, period, tx.now)?;
+    let state = values::state_of(tx, school.id, period)?;
+    if let Err(r) = crate::cycle::can_return_school(state == "confirmed", &parent, due) {
+        return Err(match r {
+            Refusal::DueOutOfRange => due_error(school, period, &parent),
+            Refusal::NotSubmitted if state == "returned" => {
+                let (at, due): (Option<String>, Option<String>) = tx.query_row(
+                    "SELECT returned_at, return_due FROM org_period WHERE org_id = ?1 AND period = ?2",
+                    params![school.id, period.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let when = |v: Option<String>| {
+                    v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default()
+                };
+                Error::new(
+                    Kind::Refused,
+                    tf(
+                        "races.school_already_returned",
+                        &[("period", &period), ("school", &school.code), ("at", &when(at)), ("due", &when(due))],
+                    ),
+                )
+                .reason(Refusal::NotSubmitted.reason())
+                .into()
+            }
+            Refusal::NotSubmitted => refusal_error(tx, r, school, period, &parent)?,
+            r => refusal_error(tx, r, unit, period, &parent)?,
+        });
+    }
+    return_school(tx, school, period, due, reason)
+}
+
 /// Return a unit's submitted period to it (Art. 19), or approve its withdrawal (Art. 18): the
 /// period is writable again until `due`, then submitted automatically.
 pub fn return_unit(
@@ -500,11 +623,26 @@ pub fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Ut
     Ok(())
 }
 
-/// The inspector's ratification (审定, Art. 7): recorded, not a gate.
-pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<bool> {
+/// The inspector's ratification (审定, Art. 7): recorded, not a gate. Decided inside the write
+/// transaction: only a submitted period, and only once (a second ratification is refused, naming
+/// who ratified and when: docs/DECISIONS.md).
+pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<()> {
+    let f = lock_facts(tx, unit, period, tx.now)?;
+    if let Err(r) = crate::cycle::can_ratify(&f) {
+        return Err(refusal_error(tx, r, unit, period, &f)?);
+    }
     let s = submission(tx, unit.id, period)?;
-    if s.ratified_at.is_some() {
-        return Ok(false);
+    if let Some(at) = &s.ratified_at {
+        let at = calendar::parse_stored(at).map(|t| cst(t, false)).unwrap_or_default();
+        return Err(Error::new(
+            Kind::Refused,
+            tf(
+                "races.already_ratified",
+                &[("unit", &unit.code), ("period", &period), ("by", &s.ratified_by.unwrap_or_default()), ("at", &at)],
+            ),
+        )
+        .reason("ratified")
+        .into());
     }
     tx.prepare_cached("UPDATE submission SET ratified_at = ?1, ratified_by = ?2 WHERE org_id = ?3 AND period = ?4")?
         .execute(params![tx.now_stored(), by, unit.id, period.to_string()])?;
@@ -515,7 +653,20 @@ pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<bool> 
             .period(period.to_string())
             .detail(json!({ "before": { "ratified": false }, "after": { "ratified": true } })),
     )?;
-    Ok(true)
+    Ok(())
+}
+
+/// `eip withdraw request`, decided inside the write transaction: the period must be submitted
+/// and the parent not, as read there. Returns the request and the parent it went to.
+pub fn file_withdrawal(tx: &mut Tx, by: i64, unit: &Org, period: Period, reason: &str) -> Result<(i64, Org)> {
+    let f = facts(tx, unit, period, tx.now)?;
+    if let Err(r) = crate::cycle::can_request_withdrawal(&f) {
+        return Err(refusal_error(tx, r, unit, period, &f)?);
+    }
+    let parent = hierarchy::find(tx, unit.parent_code.as_deref().unwrap_or(""))?
+        .ok_or_else(|| crate::error::refused(t("submit.ministry")))?;
+    let id = request_withdrawal(tx, by, unit, &parent, period, reason)?;
+    Ok((id, parent))
 }
 
 /// File a withdrawal request (Art. 18) with the parent; one pending per unit and period.

@@ -105,6 +105,9 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
         return Err(error::refused(t("unit.rename_ministry")).into());
     }
     let name = clean_name(name)?;
+    // Compared with the name read in this transaction: the same rename started twice at once
+    // is recorded once.
+    let unit = &hierarchy::find_by_id(tx, unit.id)?;
     if name == unit.name {
         return Ok(false);
     }
@@ -145,6 +148,8 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub unchanged: usize,
     pub errors: Vec<RowError>,
+    /// The newest audit event when the file was checked (see `schools::ImportPlan::seen`).
+    pub seen: i64,
 }
 
 impl Plan {
@@ -169,8 +174,11 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
         perm::require(actor, Action::UnitManage, &actor.org)?;
     }
     let scope = actor.scope();
+    // One snapshot for the whole check (a read transaction): a unit added by another process
+    // meanwhile is seen by every lookup or by none (then `apply` finds it in its transaction).
+    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
     let existing = existing_units(conn, scope)?;
-    let mut plan = Plan { rows: sheet.rows.len(), ..Default::default() };
+    let mut plan = Plan { rows: sheet.rows.len(), seen: crate::schools::audit_head(conn)?, ..Default::default() };
 
     // First pass: each row on its own; remember the file's units by code.
     struct FileUnit {
@@ -318,6 +326,17 @@ fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>
 
 /// Write a checked plan: parents before children, one audit event per changed unit.
 pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
+    // Something changed since the file was checked: what it adds must still be new, as read in
+    // this transaction (the same file imported twice at once adds each unit once).
+    if crate::schools::audit_head(tx)? != plan.seen {
+        for c in &plan.changes {
+            if let Change::Add { code, .. } = c {
+                if hierarchy::find(tx, code)?.is_some() {
+                    return Err(crate::schools::import_stale(code));
+                }
+            }
+        }
+    }
     let mut adds: Vec<&Change> = plan.changes.iter().filter(|c| matches!(c, Change::Add { .. })).collect();
     adds.sort_by_key(|c| match c {
         Change::Add { level, .. } => *level,
@@ -342,7 +361,11 @@ pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()>
     }
     for c in &plan.changes {
         if let Change::Rename { unit, name, .. } = c {
-            rename_unchecked(tx, unit, name)?;
+            // As read in this transaction: renamed to the same name meanwhile, nothing to record.
+            let unit = hierarchy::find_by_id(tx, unit.id)?;
+            if unit.name != *name {
+                rename_unchecked(tx, &unit, name)?;
+            }
             progress();
         }
     }

@@ -921,9 +921,10 @@ fn art7_the_county_inspector_ratifies_a_submitted_period() {
     assert_eq!(s.state, "submitted", "ratifying is no gate and changes no state");
     let ev = events(&env, "report.ratify", COUNTY);
     assert_eq!((ev.len(), ev[0].0.as_str()), (1, i.user.as_str()));
-    // Again: said, nothing recorded.
+    // Again: refused, naming who ratified and when; nothing recorded.
     let audit = env.audit_count();
-    run(&env, &i, &["report", "ratify", "--period", P]).ok().stderr_has("already ratified");
+    let e = refused(&env, &i, &["report", "ratify", "--period", P], "ratified");
+    assert!(e["error"].as_str().unwrap().contains("already ratified by 130102-I01 at 2026-12-04 09:15"), "{e}");
     assert_eq!(env.audit_count(), audit);
     // The prefecture's status shows it.
     let rows = status(&env, &p, PREF);

@@ -894,7 +894,8 @@ fn art13_a_transfer_climbs_level_by_level_to_the_ministry() {
     assert_eq!(awaiting(&env, id), ("pending".into(), Some("130000".into())));
     assert!(!request_ids(&env, ADMIN, false).contains(&id));
     env.admin(&["request", "show", &ids]).code(4);
-    env.run(Some(&p), &["request", "approve", &ids]).code(3);
+    // Its step decided, the prefecture is told so (refused, exit 5), not "not permitted".
+    env.run(Some(&p), &["request", "approve", &ids]).code(5).stderr_has("no longer awaiting 130100");
     assert_eq!(parent_and_path(&env, S1), ("130102".into(), S1_PATH.into()));
 
     // Step 2: the province.

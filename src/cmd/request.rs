@@ -233,6 +233,8 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             let diff: Diff = serde_json::from_str(&r.payload)?;
             let (codes, file) = issue_with_codes_file(a.codes_out.as_deref(), || {
                 db.write(&actor.audit_actor(), |tx| {
+                    // Decided inside the transaction: still pending as read here.
+                    let r = requests::reload_pending(tx, &actor, &r)?;
                     let codes = roster::approve(tx, &actor, r.id, &diff)?;
                     requests::record_decision(tx, &actor, &r, true, None)?;
                     Ok(codes)
@@ -242,10 +244,13 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             write_codes(&out, &codes, file)
         }
         "school_delete" => {
+            // Decided already (the school then gone): say so before looking the school up.
+            requests::require_pending(&r)?;
             let school = filed_school(&db.conn, &r)?;
             perm::require(&actor, Action::SchoolDeleteDecide, &school.org)?;
-            requests::require_pending(&r)?;
             db.write(&actor.audit_actor(), |tx| {
+                let r = requests::reload_pending(tx, &actor, &r)?;
+                let school = schools::still_live(tx, &school)?;
                 schools::soft_delete(tx, &school, r.reason.as_deref())?;
                 requests::record_decision(tx, &actor, &r, true, None)
             })?;
@@ -253,6 +258,7 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             Ok(())
         }
         "school_transfer" => {
+            requests::require_awaiting(&actor, &r)?;
             let awaiting = live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?;
             perm::require(&actor, Action::TransferDecide, &awaiting)?;
             requests::require_pending(&r)?;
@@ -262,6 +268,7 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
                 Some(parent) => {
                     let next = live(&db.conn, parent, r.id)?;
                     db.write(&actor.audit_actor(), |tx| {
+                        let r = requests::reload_pending(tx, &actor, &r)?;
                         requests::record_step(tx, &actor, &r, Some(next.id), true, None)
                     })?;
                     out.status(&tf(
@@ -281,6 +288,16 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
                     }
                     let to = live(&db.conn, &payload_str(&r, "to"), r.id)?;
                     db.write(&actor.audit_actor(), |tx| {
+                        let r = requests::reload_pending(tx, &actor, &r)?;
+                        let school = schools::still_live(tx, &school)?;
+                        if !school.is_active() {
+                            return Err(error::refused(tf(
+                                "school.transfer_inactive",
+                                &[("code", &school.org.code), ("status", &schools::status_label(&school.status))],
+                            ))
+                            .hint(t("request.reject_hint"))
+                            .into());
+                        }
                         requests::record_step(tx, &actor, &r, None, true, None)?;
                         schools::move_school(tx, &school, &to, r.id)?;
                         requests::record_decision(tx, &actor, &r, true, None)
@@ -302,6 +319,7 @@ fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let r = requests::find(&db.conn, &actor, a.id)?;
+    requests::require_awaiting(&actor, &r)?;
     // Who decides, by kind; rejection at any level ends a request.
     let (action, target) = match r.kind.as_str() {
         "roster" => (Action::RosterDecide, live(&db.conn, &r.org_code, r.id)?),
@@ -313,6 +331,8 @@ fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
     perm::require(&actor, action, &target)?;
     requests::require_pending(&r)?;
     db.write(&actor.audit_actor(), |tx| {
+        // Decided inside the transaction: still pending, and awaiting the same unit, as read here.
+        let r = requests::reload_pending(tx, &actor, &r)?;
         match r.kind.as_str() {
             "roster" => roster::reject(tx, r.id, &serde_json::from_str::<Diff>(&r.payload)?, &reason)?,
             "school_transfer" => requests::record_step(tx, &actor, &r, None, false, Some(&reason))?,

@@ -383,7 +383,7 @@ fn status(
     let change = change(ctx)?;
     let (db, actor) = ctx.signed_in()?;
     let school = schools::in_scope(&db.conn, actor.scope(), code.trim())?;
-    let disabled =
+    let (disabled, before) =
         db.write(&actor.audit_actor(), |tx| schools::change_status(tx, &actor, &school, &change, &reason))?;
     let after = match &change {
         StatusChange::Suspend => "suspended",
@@ -395,7 +395,7 @@ fn status(
         "school.status_done",
         &[
             ("code", &school.org.code),
-            ("before", &schools::status_label(&school.status)),
+            ("before", &schools::status_label(&before)),
             ("after", &schools::status_label(after)),
         ],
     ));
@@ -408,7 +408,14 @@ fn status(
 fn delete(ctx: &mut Ctx, a: DeleteArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let school = schools::in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    let school = match schools::in_scope(&db.conn, actor.scope(), a.code.trim()) {
+        Ok(s) => s,
+        // Deleted a moment ago (two deletions started together): say so, exit 5.
+        Err(e) => match schools::deleted_in_scope(&db.conn, actor.scope(), a.code.trim()) {
+            Ok(gone) if !a.request => return Err(schools::already_deleted(&db.conn, gone.org.id, &gone.org.code)?),
+            _ => return Err(e),
+        },
+    };
     if a.request {
         let reason = need_reason(a.reason.as_deref().ok_or_else(|| error::usage(t("school.delete_needs_reason")))?)?;
         let id = db.write(&actor.audit_actor(), |tx| schools::request_delete(tx, &actor, &school, &reason))?;

@@ -4,9 +4,8 @@ use clap::{Args, Subcommand};
 
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
-use crate::cycle;
-use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Level, Org};
+use crate::error::{self, Result};
+use crate::hierarchy::{self, Level};
 use crate::i18n::{t, tf};
 use crate::output::Cell;
 use crate::perm::{self, Action};
@@ -130,23 +129,11 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
         None => submission::default_period(&db.conn, &unit, db.now)?,
     };
     out.status(&tf("report.period_used", &[("period", &period), ("org", &unit.code)]));
-    let f = submission::facts(&db.conn, &unit, period, db.now)?;
-    if let Err(r) = cycle::can_submit(&f) {
-        return Err(submission::refusal_error(&db.conn, r, &unit, period, &f)?);
-    }
-    let incomplete = submission::unconfirmed_schools(&db.conn, &unit, period)?;
-    if incomplete > 0 && !a.allow_incomplete {
-        return Err(Error::new(
-            Kind::Refused,
-            tf("submit.unconfirmed", &[("count", &incomplete), ("unit", &unit.code), ("period", &period)]),
-        )
-        .reason("schools_unconfirmed")
-        .hint(tf("submit.unconfirmed.hint", &[("period", &period)]))
-        .into());
-    }
     let now = db.now;
-    db.write(&actor.audit_actor(), |tx| {
-        submission::record_submit(tx, &unit, period, Some(actor.account_id), now, incomplete)
+    // Read and decided inside the write transaction: of two submissions started together, the
+    // second finds the first and is refused (docs/DECISIONS.md).
+    let incomplete = db.write(&actor.audit_actor(), |tx| {
+        submission::submit(tx, actor.account_id, &unit, period, a.allow_incomplete)
     })?;
     let note = if incomplete > 0 { tf("submit.incomplete_note", &[("count", &incomplete)]) } else { String::new() };
     out.status(&tf("submit.done", &[("unit", &unit.code), ("period", &period), ("incomplete", &note)]));
@@ -178,14 +165,8 @@ pub fn cmd_withdraw(ctx: &mut Ctx, c: WithdrawCommand) -> Result<()> {
             submission::catch_up(db)?;
             let unit = actor.org.clone();
             let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
-            let f = submission::facts(&db.conn, &unit, period, db.now)?;
-            if let Err(r) = cycle::can_request_withdrawal(&f) {
-                return Err(submission::refusal_error(&db.conn, r, &unit, period, &f)?);
-            }
-            let parent = hierarchy::find(&db.conn, unit.parent_code.as_deref().unwrap_or(""))?
-                .ok_or_else(|| error::refused(t("submit.ministry")))?;
-            let id = db.write(&actor.audit_actor(), |tx| {
-                submission::request_withdrawal(tx, actor.account_id, &unit, &parent, period, &why)
+            let (id, parent) = db.write(&actor.audit_actor(), |tx| {
+                submission::file_withdrawal(tx, actor.account_id, &unit, period, &why)
             })?;
             out.status(&tf("withdraw.filed", &[("id", &id), ("parent", &parent.code)]));
             out.record(&[("id", "col.id"), ("kind", "col.kind")], &[Cell::Int(id), Cell::from("withdraw")])
@@ -232,7 +213,10 @@ pub fn cmd_withdraw(ctx: &mut Ctx, c: WithdrawCommand) -> Result<()> {
                 .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])))?;
             perm::require(&actor, Action::ReturnChild, &awaiting)?;
             requests::require_pending(&r)?;
-            db.write(&actor.audit_actor(), |tx| requests::record_decision(tx, &actor, &r, false, Some(&why)))?;
+            db.write(&actor.audit_actor(), |tx| {
+                let r = requests::reload_pending(tx, &actor, &r)?;
+                requests::record_decision(tx, &actor, &r, false, Some(&why))
+            })?;
             out.status(&tf("request.rejected", &[("id", &r.id), ("reason", &why)]));
             Ok(())
         }
@@ -255,18 +239,13 @@ pub fn approve_withdrawal(ctx: &mut Ctx, id: i64, due: chrono::DateTime<chrono::
     let unit = hierarchy::find_by_id(&db.conn, r.org_id)?;
     let period: Period =
         r.period.as_deref().unwrap_or("").parse().map_err(|_| anyhow::anyhow!("request {id} has no period"))?;
-    let child = submission::facts(&db.conn, &unit, period, db.now)?;
-    let parent = submission::facts(&db.conn, &awaiting, period, db.now)?;
-    if let Err(refusal) = cycle::can_return(&child, &parent, due) {
-        if refusal == cycle::Refusal::DueOutOfRange {
-            return Err(due_error(&unit, period, &parent));
-        }
-        let subject = if refusal == cycle::Refusal::ParentSubmitted { &awaiting } else { &unit };
-        let f = if refusal == cycle::Refusal::ParentSubmitted { &parent } else { &child };
-        return Err(submission::refusal_error(&db.conn, refusal, subject, period, f)?);
-    }
     let why = r.reason.clone().unwrap_or_default();
+    // The request still pending and the period still returnable, both as read inside the write
+    // transaction: an approval racing a rejection (or another approval) finds it decided.
     db.write(&actor.audit_actor(), |tx| {
+        let r = requests::reload_pending(tx, &actor, &r)?;
+        let now = tx.now;
+        submission::check_return(tx, &awaiting, &unit, period, due, now)?;
         submission::return_unit(tx, actor.account_id, &unit, period, due, &why, "withdraw.approve")?;
         requests::record_decision(tx, &actor, &r, true, None)
     })?;
@@ -275,15 +254,6 @@ pub fn approve_withdrawal(ctx: &mut Ctx, id: i64, due: chrono::DateTime<chrono::
         &[("id", &id), ("unit", &unit.code), ("period", &period), ("due", &show(ctx, due))],
     ));
     Ok(())
-}
-
-/// A due time out of range, naming the org returned and the latest due allowed.
-fn due_error(org: &Org, period: Period, parent: &cycle::Facts) -> anyhow::Error {
-    let latest =
-        cycle::closes(parent).map(|l| format!("{} {}", calendar::show_cst(l, true), t("cst"))).unwrap_or_default();
-    Error::new(Kind::Refused, tf("cycle.due_range", &[("org", &org.code), ("period", &period), ("latest", &latest)]))
-        .reason(cycle::Refusal::DueOutOfRange.reason())
-        .into()
 }
 
 pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
@@ -301,30 +271,17 @@ pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
     }
     let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
     out.status(&tf("report.period_used", &[("period", &period), ("org", &target.code)]));
-    let parent = submission::facts(&db.conn, &unit, period, db.now)?;
-    if target.level == Level::School {
-        let state = crate::values::state_of(&db.conn, target.id, period)?;
-        if let Err(r) = cycle::can_return_school(state == "confirmed", &parent, a.due) {
-            if r == cycle::Refusal::DueOutOfRange {
-                return Err(due_error(&target, period, &parent));
-            }
-            let subject = if r == cycle::Refusal::NotSubmitted { &target } else { &unit };
-            return Err(submission::refusal_error(&db.conn, r, subject, period, &parent)?);
-        }
-        db.write(&actor.audit_actor(), |tx| submission::return_school(tx, &target, period, a.due, &why))?;
-    } else {
-        let child = submission::facts(&db.conn, &target, period, db.now)?;
-        if let Err(r) = cycle::can_return(&child, &parent, a.due) {
-            if r == cycle::Refusal::DueOutOfRange {
-                return Err(due_error(&target, period, &parent));
-            }
-            let (subject, f) = if r == cycle::Refusal::NotSubmitted { (&target, &child) } else { (&unit, &parent) };
-            return Err(submission::refusal_error(&db.conn, r, subject, period, f)?);
-        }
-        db.write(&actor.audit_actor(), |tx| {
+    // Decided inside the write transaction on the state read there: of two returns started
+    // together, the second finds the period already returned.
+    db.write(&actor.audit_actor(), |tx| {
+        if target.level == Level::School {
+            submission::return_school_checked(tx, &unit, &target, period, a.due, &why)
+        } else {
+            let now = tx.now;
+            submission::check_return(tx, &unit, &target, period, a.due, now)?;
             submission::return_unit(tx, actor.account_id, &target, period, a.due, &why, "report.return")
-        })?;
-    }
+        }
+    })?;
     out.status(&tf(
         "return.done",
         &[("org", &target.code), ("period", &period), ("due", &show(ctx, a.due)), ("reason", &why)],
@@ -339,12 +296,7 @@ pub fn cmd_ratify(ctx: &mut Ctx, a: RatifyArgs) -> Result<()> {
     submission::catch_up(db)?;
     let unit = actor.org.clone();
     let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
-    let f = submission::facts(&db.conn, &unit, period, db.now)?;
-    if let Err(r) = cycle::can_ratify(&f) {
-        return Err(submission::refusal_error(&db.conn, r, &unit, period, &f)?);
-    }
-    let done = db.write(&actor.audit_actor(), |tx| submission::ratify(tx, actor.account_id, &unit, period))?;
-    let key = if done { "ratify.done" } else { "ratify.already" };
-    out.status(&tf(key, &[("unit", &unit.code), ("period", &period)]));
+    db.write(&actor.audit_actor(), |tx| submission::ratify(tx, actor.account_id, &unit, period))?;
+    out.status(&tf("ratify.done", &[("unit", &unit.code), ("period", &period)]));
     Ok(())
 }

@@ -36,8 +36,25 @@ pub struct TextArgs {
     pub missing: bool,
 }
 
-/// File a province's text for a period (Art. 20); late after the end of that month.
+/// File a province's text for a period (Art. 20); late after the end of that month. Decided
+/// inside the write transaction: the same text filed again by the same person as the
+/// province's latest is refused, naming when (the same file sent twice at once is filed once:
+/// docs/DECISIONS.md); a different text, or one filed by another person, is a newer version.
 pub fn file_text(tx: &mut crate::db::Tx, actor: &crate::auth::Actor, period: Period, body: &str) -> Result<i64> {
+    let latest: Option<(String, String, String)> = tx
+        .query_row(
+            "SELECT r.body, a.username, r.filed_at FROM report_text r JOIN account a ON a.id = r.filed_by
+             WHERE r.org_id = ?1 AND r.period = ?2 ORDER BY r.id DESC LIMIT 1",
+            params![actor.org.id, period.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((_, by, at)) = latest.filter(|(b, by, _)| b == body && *by == actor.username) {
+        let at = calendar::parse_stored(&at).map_or(at.clone(), |t| calendar::show_cst(t, false));
+        return Err(error::refused(tf("races.text_filed", &[("period", &period), ("by", &by), ("at", &at)]))
+            .reason("already_filed")
+            .into());
+    }
     let late = tx.now >= period.ends();
     tx.execute(
         "INSERT INTO report_text(org_id, period, body, filed_by, filed_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
