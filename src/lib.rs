@@ -25,5 +25,6 @@ pub mod requests;
 pub mod roster;
 pub mod schools;
 pub mod submission;
+pub mod text;
 pub mod units;
 pub mod values;
