@@ -165,7 +165,10 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
             // the value is what follows it (docs/SECURITY.md, cells and text).
             Some(_) => rows.push(Row {
                 line,
-                fields: fields.into_iter().map(|f| crate::text::strip_leading_quote(&f).to_string()).collect(),
+                fields: fields
+                    .into_iter()
+                    .map(|f| if f.starts_with('\'') { crate::text::strip_leading_quote(&f).to_string() } else { f })
+                    .collect(),
             }),
         }
     }
@@ -318,10 +321,13 @@ impl ExportWriter {
         // One record at a time, so that an encoder never sees half a character. Every cell is
         // safe to open: no formula, no raw control character (docs/SECURITY.md).
         let mut one = csv::Writer::from_writer(Vec::with_capacity(256));
-        one.write_record(fields.into_iter().map(|f| match std::str::from_utf8(f.as_ref()) {
-            Ok(s) => crate::text::csv_cell(s).into_owned().into_bytes(),
-            Err(_) => f.as_ref().to_vec(),
-        }))?;
+        for f in fields {
+            match std::str::from_utf8(f.as_ref()) {
+                Ok(s) => one.write_field(crate::text::csv_cell(s).as_bytes())?,
+                Err(_) => one.write_field(f)?,
+            }
+        }
+        one.write_record(None::<&[u8]>)?;
         let bytes = one.into_inner().map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
         match self.encoding {
             Encoding::Utf8 => self.sink.write_all(&bytes)?,

@@ -62,11 +62,13 @@ pub fn t(key: &'static str) -> &'static str {
     }
 }
 
-/// `t(key)` with `{name}` placeholders filled from `args`.
+/// `t(key)` with `{name}` placeholders filled from `args`. A value's control characters are
+/// escaped (docs/SECURITY.md, cells and text): a name stored before they were refused can
+/// neither act on the terminal nor start a line of its own in a message.
 pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut s = t(key).to_string();
     for (name, value) in args {
-        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        s = s.replace(&format!("{{{name}}}"), &crate::text::escape_for_terminal(&value.to_string()));
     }
     s
 }

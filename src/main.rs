@@ -84,8 +84,10 @@ fn report(out: &Out, err: &anyhow::Error) {
         eprintln!("{obj}");
         return;
     }
-    // Messages quote names and values: escaped, so that none acts on the terminal.
-    let esc = eip::text::escape_for_terminal;
+    // Messages quote names and values: escaped, so that none acts on the terminal. A message of
+    // several problems is several lines (their values escaped where they were filled in).
+    let esc =
+        |s: &str| s.split('\n').map(|l| eip::text::escape_for_terminal(l).into_owned()).collect::<Vec<_>>().join("\n");
     eprintln!("{}{}", t("error"), esc(&message));
     for c in causes {
         eprintln!("  {}", esc(&c));
