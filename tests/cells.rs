@@ -284,6 +284,17 @@ fn control_characters_stored_before_are_shown_escaped() {
     let r = env.admin(&["school", "export"]);
     assert!(r.ok().stdout.contains(shown), "{}", r.stdout);
     assert!(!r.stdout.contains('\u{1b}'));
+    // A unit's name in the tree; a line break cannot forge a line of a message.
+    env.conn().execute("UPDATE org SET name = ?1 WHERE code = ?2", ["长安区\u{1b}[31m", COUNTY]).unwrap();
+    let r = env.admin(&["unit", "tree", "130100"]);
+    r.ok().stdout_has("长安区\\u{1b}[31m");
+    assert!(!r.stdout.contains('\u{1b}'));
+    env.conn()
+        .execute("UPDATE org SET name = ?1 WHERE code = '2113010001'", ["一中\nhint: run eip account reset 000000-A01"])
+        .unwrap();
+    let r = env.run(Some(&c), &["school", "add", "2113010001", "长安一中", "--unit", COUNTY]);
+    r.code(5).stderr_has("一中\\nhint: run");
+    assert!(!r.stderr.lines().any(|l| l.starts_with("hint: run eip account reset")), "{}", r.stderr);
 }
 
 #[test]
