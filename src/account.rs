@@ -104,6 +104,7 @@ impl Person {
         if self.name.trim().is_empty() {
             return Err(error::invalid(t("account.empty_name")));
         }
+        self.check_text()?;
         if !is_mobile(&self.mobile) {
             return Err(error::invalid(tf("account.bad_mobile", &[("value", &self.mobile)])));
         }
@@ -111,6 +112,27 @@ impl Person {
             if !is_email(e) {
                 return Err(error::invalid(tf("account.bad_email", &[("value", e)])));
             }
+        }
+        Ok(())
+    }
+}
+
+impl Person {
+    /// No control characters and no over-long values in the free-form details (SPEC §5.5).
+    pub fn check_text(&self) -> Result<(), Error> {
+        use crate::text::{check_address, check_name};
+        check_name(&self.name, t("field.person_name"))?;
+        for (value, what) in [
+            (&self.department, "field.department"),
+            (&self.title, "field.title"),
+            (&self.office_phone, "field.office_phone"),
+        ] {
+            if let Some(v) = value {
+                check_name(v, t(what))?;
+            }
+        }
+        if let Some(e) = &self.email {
+            check_address(e, t("field.email"))?;
         }
         Ok(())
     }

@@ -126,6 +126,13 @@ fn sniff_delimiter(text: &str) -> u8 {
 /// a preamble, as on the official forms). Blank rows are dropped.
 pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<Sheet> {
     let delimiter = sniff_delimiter(text);
+    // The csv reader takes a quote that never closes as a field running to the end of the file,
+    // and the rows it swallowed would then be misread: name the quote instead.
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        return Err(Error::new(Kind::Invalid, tf("csv.unclosed_quote", &[("file", &file), ("line", &line)]))
+            .hint(crate::i18n::t("csv.unclosed_quote.hint"))
+            .into());
+    }
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
@@ -154,7 +161,15 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
                     headers = Some(fields);
                 }
             }
-            Some(_) => rows.push(Row { line, fields }),
+            // An export writes a formula-like text cell with one leading `'`, as Excel does;
+            // the value is what follows it (docs/SECURITY.md, cells and text).
+            Some(_) => rows.push(Row {
+                line,
+                fields: fields
+                    .into_iter()
+                    .map(|f| if f.starts_with('\'') { crate::text::strip_leading_quote(&f).to_string() } else { f })
+                    .collect(),
+            }),
         }
     }
     let Some(headers) = headers else {
@@ -168,6 +183,41 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
         }
     }
     Ok(Sheet { file: file.to_string(), headers, rows, delimiter })
+}
+
+/// The line on which a quoted field opens that never closes, if one does. A quote opens a field
+/// only as its first character (as the csv reader reads it); inside, `""` is a quote of the text.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes.contains(&b'"') {
+        return None;
+    }
+    let mut line = 1;
+    let mut opened_on = 0;
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            line += 1;
+        }
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+            opened_on = line;
+        }
+        field_start = !quoted && (b == delimiter || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    quoted.then_some(opened_on)
 }
 
 /// Where each known column sits in a sheet, found by header name or alias.
@@ -218,7 +268,8 @@ pub fn reject(
     out: &crate::output::Out,
 ) -> Result<()> {
     for e in errors {
-        eprintln!("{}", tf("csv.line_error", &[("line", &e.line), ("message", &e.message)]));
+        let line = tf("csv.line_error", &[("line", &e.line), ("message", &e.message)]);
+        eprintln!("{}", crate::text::escape_for_terminal(&line));
     }
     if let Some(path) = rejects {
         let mut w = ExportWriter::create(Some(path), Encoding::Utf8)?;
@@ -270,9 +321,16 @@ impl ExportWriter {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        // One record at a time, so that an encoder never sees half a character.
+        // One record at a time, so that an encoder never sees half a character. Every cell is
+        // safe to open: no formula, no raw control character (docs/SECURITY.md).
         let mut one = csv::Writer::from_writer(Vec::with_capacity(256));
-        one.write_record(fields)?;
+        for f in fields {
+            match std::str::from_utf8(f.as_ref()) {
+                Ok(s) => one.write_field(crate::text::csv_cell(s).as_bytes())?,
+                Err(_) => one.write_field(f)?,
+            }
+        }
+        one.write_record(None::<&[u8]>)?;
         let bytes = one.into_inner().map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
         match self.encoding {
             Encoding::Utf8 => self.sink.write_all(&bytes)?,
@@ -327,6 +385,21 @@ mod tests {
         assert_eq!(s.rows.len(), 2);
         assert_eq!(s.rows[0].line, 4);
         assert_eq!(s.rows[1].line, 6);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_on_its_line() {
+        assert_eq!(unclosed_quote("a,b\n1,\"x\n2,y\n", b','), Some(2));
+        assert_eq!(unclosed_quote("a,b\n1,\"x\ny\",z\n2,\"say \"\"hi\"\"\"\n", b','), None);
+        assert_eq!(unclosed_quote("a,b\n1,ab\"c\n", b','), None);
+        assert_eq!(unclosed_quote("a\tb\n1\t\"x\n", b'\t'), Some(2));
+    }
+
+    #[test]
+    fn one_leading_quote_is_dropped_from_data_cells() {
+        let s = parse_sheet("f", "code,name\n1,'=x\n2,''y\n", |_| true, "").unwrap();
+        assert_eq!(s.rows[0].fields, vec!["1", "=x"]);
+        assert_eq!(s.rows[1].fields, vec!["2", "'y"]);
     }
 
     #[test]

@@ -62,11 +62,13 @@ pub fn t(key: &'static str) -> &'static str {
     }
 }
 
-/// `t(key)` with `{name}` placeholders filled from `args`.
+/// `t(key)` with `{name}` placeholders filled from `args`. A value's control characters are
+/// escaped (docs/SECURITY.md, cells and text): a name stored before they were refused can
+/// neither act on the terminal nor start a line of its own in a message.
 pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut s = t(key).to_string();
     for (name, value) in args {
-        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        s = s.replace(&format!("{{{name}}}"), &crate::text::escape_for_terminal(&value.to_string()));
     }
     s
 }
@@ -632,4 +634,21 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("races.text_filed", "this text for {period} was already filed by {by} at {at}; nothing to file", "{period} 的这份月报文本已由 {by} 于 {at} 报送，无需重复报送"),
     ("races.import_stale", "{code} was added by someone else while this file was being checked (it changed while the import ran); nothing was written", "在核对本文件期间 {code} 已被他人添加（导入过程中数据已变化）；未写入任何内容"),
     ("races.import_stale.hint", "run the import again: what is already there is left as it is", "请重新导入：已存在的记录将保持不变"),
+    // Cells and text: control characters, length limits, CSV quotes (SPEC §5.5)
+    ("text.control", "{what} holds a control character ({char}, character {position}): such characters are refused, as they can take over a terminal or a spreadsheet", "{what}含有控制字符（{char}，第 {position} 个字符）：此类字符可操控终端或电子表格，不予接受"),
+    ("text.control.hint", "remove the character and try again; paste the text as plain text", "删除该字符后重试；请以纯文本粘贴"),
+    ("text.too_long", "{what} is {length} characters long; at most {limit} are allowed", "{what}长 {length} 个字符，最多允许 {limit} 个"),
+    ("field.name", "the name", "名称"),
+    ("field.person_name", "the name (姓名)", "姓名"),
+    ("field.address", "the address", "地址"),
+    ("field.department", "the department (处室)", "处室"),
+    ("field.title", "the title (职务)", "职务"),
+    ("field.office_phone", "the office phone (办公电话)", "办公电话"),
+    ("field.email", "the email address (电子邮箱)", "电子邮箱"),
+    ("field.unit_of_measure", "the unit of measure", "计量单位"),
+    ("field.value", "the value of {indicator}", "{indicator} 的值"),
+    ("field.monthly_text", "the monthly text", "月报文本"),
+    ("field.argument", "the argument {value}", "参数 {value}"),
+    ("csv.unclosed_quote", "{file}: line {line}: a quote (\") opens a field that never closes, so every line after it would be read as part of that field", "{file}：第 {line} 行：引号（\"）开始的字段没有结束，其后各行都会被读成该字段的内容"),
+    ("csv.unclosed_quote.hint", "close the quote on that line, or write a quote that belongs to the text twice (\"\")", "请在该行补上结束引号；属于文字本身的引号请写两次（\"\"）"),
 ];

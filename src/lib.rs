@@ -26,5 +26,6 @@ pub mod requests;
 pub mod roster;
 pub mod schools;
 pub mod submission;
+pub mod text;
 pub mod units;
 pub mod values;

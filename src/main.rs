@@ -17,14 +17,22 @@ fn main() {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let code = if e.use_stderr() { Kind::Usage.exit_code() } else { 0 };
-            let _ = e.print();
+            if e.use_stderr() {
+                // A usage error quotes what was typed: never a raw control character.
+                eprint!("{}", eip::text::escape_document(&e.render().to_string()));
+            } else {
+                let _ = e.print();
+            }
             std::process::exit(code);
         }
     };
     i18n::set_lang(i18n::detect(cli.global.lang.as_deref()));
     let out = Out::new(cli.global.format, cli.global.quiet, cli.global.verbose);
     let mut ctx = Ctx::new(out, cli.global.db.clone(), cli.global.journal);
-    let result = cmd::run_command(&mut ctx, cli.command);
+    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let result = eip::text::check_arguments(&args)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| cmd::run_command(&mut ctx, cli.command));
     let code = match result {
         Ok(()) => 0,
         Err(err) => {
@@ -78,11 +86,15 @@ fn report(out: &Out, err: &anyhow::Error, db_path: &std::path::Path) {
         eprintln!("{obj}");
         return;
     }
-    eprintln!("{}{message}", t("error"));
+    // Messages quote names and values: escaped, so that none acts on the terminal. A message of
+    // several problems is several lines (their values escaped where they were filled in).
+    let esc =
+        |s: &str| s.split('\n').map(|l| eip::text::escape_for_terminal(l).into_owned()).collect::<Vec<_>>().join("\n");
+    eprintln!("{}{}", t("error"), esc(&message));
     for c in causes {
-        eprintln!("  {c}");
+        eprintln!("  {}", esc(&c));
     }
     if let Some(h) = hint {
-        eprintln!("{}{h}", t("hint"));
+        eprintln!("{}{}", t("hint"), esc(&h));
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::i18n::t;
+use crate::text::{escape_for_terminal, neutralise};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -68,12 +69,30 @@ impl Cell {
             Cell::Bool(b) => b.to_string(),
         }
     }
-    /// As text for a person.
+    /// As text for a person: control characters escaped, so that no stored text acts on the
+    /// terminal (docs/SECURITY.md).
     fn human(&self) -> String {
         match self {
             Cell::Bool(true) => t("yes").to_string(),
             Cell::Bool(false) => t("no").to_string(),
+            Cell::Str(s) => escape_for_terminal(s).into_owned(),
             other => other.machine(),
+        }
+    }
+    /// As a CSV cell: a text cell neutralised and its control characters escaped; numbers as
+    /// they are.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Str(s) => crate::text::csv_cell(s).into_owned(),
+            other => other.machine(),
+        }
+    }
+    /// As a TSV cell: a text cell neutralised (a spreadsheet opens tab-separated text too), then
+    /// escaped.
+    fn tsv(&self) -> String {
+        match self {
+            Cell::Str(s) => tsv_escape(&neutralise(s)),
+            other => tsv_escape(&other.machine()),
         }
     }
     fn json(&self) -> Value {
@@ -120,19 +139,19 @@ impl Out {
     /// A status line on stderr (hidden by `-q`).
     pub fn status(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", escape_for_terminal(msg));
         }
     }
 
     /// A warning on stderr (always shown).
     pub fn warn(&self, msg: &str) {
-        eprintln!("{}{msg}", t("warning"));
+        eprintln!("{}{}", t("warning"), escape_for_terminal(msg));
     }
 
     /// A line of detail on stderr with `-v`.
     pub fn debug(&self, msg: &str) {
         if self.verbose {
-            eprintln!("{msg}");
+            eprintln!("{}", escape_for_terminal(msg));
         }
     }
 
@@ -153,14 +172,14 @@ impl Out {
             Format::Tsv => {
                 writeln!(w, "{}", columns.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("\t"))?;
                 for row in rows {
-                    writeln!(w, "{}", row.iter().map(|c| tsv_escape(&c.machine())).collect::<Vec<_>>().join("\t"))?;
+                    writeln!(w, "{}", row.iter().map(Cell::tsv).collect::<Vec<_>>().join("\t"))?;
                 }
             }
             Format::Csv => {
                 let mut cw = csv::Writer::from_writer(&mut w);
                 cw.write_record(columns.iter().map(|(k, _)| *k))?;
                 for row in rows {
-                    cw.write_record(row.iter().map(Cell::machine))?;
+                    cw.write_record(row.iter().map(Cell::csv))?;
                 }
                 cw.flush()?;
             }
@@ -210,11 +229,13 @@ fn object(columns: &[Column], row: &[Cell]) -> Value {
     Value::Object(m)
 }
 
+/// A backslash doubled, then every control character escaped (`\t`, `\n`, `\r`, `\u{1b}`), so
+/// that a row is one line and its fields are split by the tabs alone.
 fn tsv_escape(s: &str) -> String {
-    if s.contains(['\t', '\n', '\r', '\\']) {
-        s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+    if s.contains('\\') {
+        escape_for_terminal(&s.replace('\\', "\\\\")).into_owned()
     } else {
-        s.to_string()
+        escape_for_terminal(s).into_owned()
     }
 }
 

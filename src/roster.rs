@@ -223,6 +223,9 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
         department: opt(cols.get(row, "department")),
         title: opt(cols.get(row, "title")),
     };
+    if let Err(e) = person.check_text() {
+        errs.push(e.message);
+    }
     if !account::is_mobile(&person.mobile) {
         errs.push(tf("account.bad_mobile", &[("value", &person.mobile)]));
     }

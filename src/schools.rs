@@ -117,6 +117,9 @@ impl Info {
         if let Some(n) = &self.name {
             crate::units::clean_name(n)?;
         }
+        if let Some(a) = &self.address {
+            crate::text::check_address(a, t("field.address"))?;
+        }
         if let Some(k) = &self.kind {
             if parse_kind(k).is_none() {
                 return Err(error::invalid(tf("school.bad_kind", &[("value", k)])));

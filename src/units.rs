@@ -15,17 +15,14 @@ use crate::hierarchy::{self, is_unit_code, Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::perm::{self, Action};
 
-const MAX_NAME: usize = 100;
-
-/// A unit name: trimmed, not empty, at most 100 characters.
+/// A unit's (or a school's) name: trimmed, not empty, at most 100 characters, no control
+/// characters (SPEC §5.5).
 pub fn clean_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty() {
         return Err(error::invalid(t("unit.empty_name")));
     }
-    if name.chars().count() > MAX_NAME {
-        return Err(error::invalid(t("unit.name_too_long")));
-    }
+    crate::text::check_name(name, t("field.name"))?;
     Ok(name.to_string())
 }
 

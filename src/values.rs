@@ -93,6 +93,8 @@ impl Indicator {
                 if v.is_empty() {
                     return Err(bad());
                 }
+                // A text value is free text (SPEC §5.5).
+                crate::text::check_free_text(v, &tf("field.value", &[("indicator", &self.code)]))?;
                 Ok(v.to_string())
             }
         }
@@ -159,6 +161,10 @@ pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     }
     if ind.name_zh.trim().is_empty() || ind.name_en.trim().is_empty() {
         return Err(error::invalid(t("indicator.names")).into());
+    }
+    for (v, what) in [(&ind.name_zh, "field.name"), (&ind.name_en, "field.name"), (&ind.unit, "field.unit_of_measure")]
+    {
+        crate::text::check_name(v.trim(), t(what))?;
     }
     let exists: bool =
         tx.query_row("SELECT count(*) > 0 FROM indicator WHERE code = ?1", params![ind.code], |r| r.get(0))?;

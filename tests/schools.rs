@@ -1203,9 +1203,10 @@ fn spec52_a_file_with_bad_rows_writes_nothing_and_names_every_line() {
     let q = other_county(&env);
     add(&env, &q, "2113040001", "桥西区第一小学", "130104", &[]).ok();
     let header = "学校标识码,学校名称,类型,主管单位,办学类型,城乡,地址,学生数,教师数,班级数";
-    // A quoted address over two lines, and a blank line: line numbers are the file's own.
+    // A quoted address over two lines (a line break, refused in an address like every control
+    // character), and a blank line: line numbers are the file's own.
     let rows = [
-        "2113010101,长安区新建小学,学校,130102,小学,城区,\"长安区\n建设路\",100,10,5", // lines 2–3: good
+        "2113010101,长安区新建小学,学校,130102,小学,城区,\"长安区\n建设路\",100,10,5", // lines 2–3: line break
         "",                                                                            // line 4: blank
         "21130102,九位代码小学,学校,130102,小学,城区,,,,",                             // line 5: bad code
         "2113010101,重复小学,学校,130102,小学,城区,,,,",                               // line 6: duplicate of line 2
@@ -1221,14 +1222,14 @@ fn spec52_a_file_with_bad_rows_writes_nothing_and_names_every_line() {
     let before = env.audit_count();
     let r = env.run(Some(&c), &["school", "import", &f, "--rejects", rejects.to_str().unwrap()]);
     r.code(6)
+        .stderr_has("line 2: the address holds a control character (U+000A")
         .stderr_has("line 5: 21130102 is not a 学校标识码")
         .stderr_has("line 6: ")
         .stderr_has("line 7: 幼儿班 is not a kind")
         .stderr_has("line 8: students cannot be negative")
         .stderr_has("line 9: no unit 130104 in your scope")
         .stderr_has("line 10: the code 2113040001 is already in use by another school")
-        .stderr_has("6 of 8 rows are bad; nothing was written")
-        .stderr_lacks("line 2:")
+        .stderr_has("7 of 8 rows are bad; nothing was written")
         .stderr_lacks("line 3:")
         .stderr_lacks("line 11:");
     let line6 = r.stderr.lines().find(|l| l.contains("line 6:")).unwrap();
@@ -1246,9 +1247,13 @@ fn spec52_a_file_with_bad_rows_writes_nothing_and_names_every_line() {
     assert_eq!(head.last().map(String::as_str), Some("error"));
     assert_eq!(head[0], "学校标识码");
     let bad_codes: Vec<&str> = rdr.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(bad_codes, vec!["21130102", "2113010101", "2113010103", "2113010104", "2113010105", "2113040001"]);
-    assert!(rdr[3].last().unwrap().contains("students cannot be negative"), "{:?}", rdr[3]);
-    assert_eq!(rdr[1][1], "重复小学", "the duplicate row itself, not the first one");
+    assert_eq!(
+        bad_codes,
+        vec!["2113010101", "21130102", "2113010101", "2113010103", "2113010104", "2113010105", "2113040001"]
+    );
+    assert_eq!(rdr[0][6], "长安区\\n建设路", "the line break shown escaped, ready to fix");
+    assert!(rdr[4].last().unwrap().contains("students cannot be negative"), "{:?}", rdr[4]);
+    assert_eq!(rdr[2][1], "重复小学", "the duplicate row itself, not the first one");
 
     // Dry run reports the same and exits 6 too.
     env.run(Some(&c), &["school", "import", &f, "--dry-run"]).code(6).stderr_has("line 9:");

@@ -265,17 +265,20 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         while let Some(r) = rows.next()? {
             let e = audit::stored_from_row(r)?;
             let o = |v: Option<String>| v.unwrap_or_default();
+            // Every text cell safe to open in a spreadsheet (docs/SECURITY.md): a checker of the
+            // file's hashes drops the one leading `'`, as every import does.
+            let cell = |s: String| crate::text::csv_cell(&s).into_owned();
             c.write_record([
                 e.seq.to_string(),
                 e.at,
-                e.actor,
-                o(e.actor_unit),
+                cell(e.actor),
+                cell(o(e.actor_unit)),
                 e.action,
-                o(e.target),
+                cell(o(e.target)),
                 o(e.scope_path),
                 o(e.period),
-                e.detail,
-                o(e.reason),
+                cell(e.detail),
+                cell(o(e.reason)),
                 e.prev_hash,
                 e.hash,
             ])?;

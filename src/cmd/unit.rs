@@ -283,7 +283,7 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
         if d > 0 {
             line.push_str(if last_child[i] { "└── " } else { "├── " });
         }
-        writeln!(w, "{line}{} {} ({})", u.code, u.name, u.level.label())?;
+        writeln!(w, "{line}{} {} ({})", u.code, crate::text::escape_for_terminal(&u.name), u.level.label())?;
         open.push(!last_child[i]);
     }
     w.flush()?;

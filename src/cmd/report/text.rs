@@ -108,6 +108,8 @@ pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
         if body.trim().is_empty() {
             return Err(error::invalid(t("text.empty")).into());
         }
+        // A document: its lines and tabs are its own; no other control character (SPEC §5.5).
+        crate::text::check(&body, t("field.monthly_text"), crate::text::DOCUMENT, crate::text::Allow::Lines)?;
         if !a.period.has_started(db.now) {
             return Err(error::refused(tf(
                 "lock.not_started",
@@ -146,7 +148,8 @@ pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
     out.status(&tf("text.meta", &[("by", &by), ("at", &at), ("late", &if late { t("text.late") } else { "" })]));
     use std::io::Write;
     let mut w = std::io::stdout().lock();
-    w.write_all(body.as_bytes())?;
+    // Texts filed before control characters were refused may hold them: shown escaped.
+    w.write_all(crate::text::escape_document(&body).as_bytes())?;
     if !body.ends_with('\n') {
         writeln!(w)?;
     }
