@@ -232,11 +232,6 @@ pub fn person_json(p: &Person) -> serde_json::Value {
     })
 }
 
-/// No username can be chosen: usernames are always generated (SPEC §2), so no account can be
-/// called `system`, `anonymous`, a look-alike of another or anything with control characters
-/// (docs/DECISIONS.md). Callers of [`issue`] and [`create`] pass `None` of this empty type.
-pub type NoUsername = Option<std::convert::Infallible>;
-
 /// Create an account row: `active` (issued directly) or `pending` (proposed in a roster request,
 /// cannot sign in). Audited as `account.add`. The username is always generated.
 pub fn create(
@@ -244,7 +239,6 @@ pub fn create(
     org: &Org,
     role: Role,
     person: &Person,
-    _username: NoUsername,
     issued_by: Option<i64>,
     pending_request: Option<i64>,
 ) -> Result<(i64, String)> {
@@ -296,15 +290,8 @@ pub fn new_code(tx: &mut Tx, account_id: i64) -> Result<(String, String)> {
 }
 
 /// Issue an active account with a fresh activation code (SPEC §2), audited as `account.add`.
-pub fn issue(
-    tx: &mut Tx,
-    org: &Org,
-    role: Role,
-    person: &Person,
-    username: NoUsername,
-    issued_by: Option<i64>,
-) -> Result<Issued> {
-    let (id, username) = create(tx, org, role, person, username, issued_by, None)?;
+pub fn issue(tx: &mut Tx, org: &Org, role: Role, person: &Person, issued_by: Option<i64>) -> Result<Issued> {
+    let (id, username) = create(tx, org, role, person, issued_by, None)?;
     let (code, expires_at) = new_code(tx, id)?;
     Ok(Issued { id, username, code, expires_at })
 }

@@ -65,7 +65,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     let (mut db, _) = Db::create_at(db_path, None, true, at(first, 1, 9), &AuditActor::system(), |tx| {
         crate::cmd::init::seed(tx)?;
         let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.expect("seeded");
-        account::issue(tx, &ministry, Role::Admin, &person, None, None).map(|_| ())
+        account::issue(tx, &ministry, Role::Admin, &person, None).map(|_| ())
     })?;
     let admin = auth::actor_by_username(&db.conn, "000000-A01")?;
     let sheet = csvio::parse_sheet("divisions.csv", DIVISIONS, |h| h.first().is_some_and(|c| c == "code"), "code")?;
@@ -90,7 +90,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                     mobile: mobile.to_string(),
                     ..Default::default()
                 };
-                account::issue(tx, u, role, &p, None, Some(admin.account_id))?;
+                account::issue(tx, u, role, &p, Some(admin.account_id))?;
             }
         }
         Ok(())

@@ -521,7 +521,7 @@ pub fn apply_direct(tx: &mut Tx, actor: &Actor, diff: &Diff) -> Result<Vec<Issue
     for a in &diff.add {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
-        let i = account::issue(tx, &org, role, &a.person, None, Some(actor.account_id))?;
+        let i = account::issue(tx, &org, role, &a.person, Some(actor.account_id))?;
         codes.push(issued(a, i));
     }
     Ok(codes)
@@ -553,7 +553,7 @@ pub fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff) -> Result<i64> {
     for a in diff.add.iter_mut() {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
-        let (_, username) = account::create(tx, &org, role, &a.person, None, Some(actor.account_id), Some(id))?;
+        let (_, username) = account::create(tx, &org, role, &a.person, Some(actor.account_id), Some(id))?;
         a.username = Some(username);
     }
     let payload = serde_json::to_string(&diff)?;

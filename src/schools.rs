@@ -424,7 +424,7 @@ pub fn add(
     check_new(tx, actor, unit, code, info)?;
     let org = insert(tx, unit, code, info)?;
     let issued = match admin {
-        Some(p) => Some(account::issue(tx, &org, Role::SchoolAdmin, p, None, Some(actor.account_id))?),
+        Some(p) => Some(account::issue(tx, &org, Role::SchoolAdmin, p, Some(actor.account_id))?),
         None => None,
     };
     Ok((org, issued))

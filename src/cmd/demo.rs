@@ -99,7 +99,7 @@ impl People {
     fn issue(&mut self, issuer: &Actor, org: &Org, role: Role, name: &str, mobile: &str) -> Result<String> {
         let person = Person { name: name.into(), mobile: mobile.into(), ..Default::default() };
         self.db.write(&issuer.audit_actor(), |tx| {
-            let i = account::issue(tx, org, role, &person, None, Some(issuer.account_id))?;
+            let i = account::issue(tx, org, role, &person, Some(issuer.account_id))?;
             super::sign_in::set_password(tx, i.id, &i.username, DEMO_PASSWORD, true, "account.activate")?;
             Ok(i.username)
         })
@@ -161,7 +161,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     let (db, admin_id) = Db::create_at(&path, ctx.journal, true, start, &AuditActor::system(), |tx| {
         super::init::seed(tx)?;
         let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
-        let issued = account::issue(tx, &ministry, Role::Admin, &person, None, None)?;
+        let issued = account::issue(tx, &ministry, Role::Admin, &person, None)?;
         super::sign_in::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
         Ok(issued.id)
     })?;

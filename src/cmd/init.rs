@@ -62,7 +62,7 @@ pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
     let (db, issued) = Db::create(&ctx.db_path, ctx.journal, args.test_clock, &AuditActor::system(), |tx| {
         seed(tx)?;
         let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
-        let issued = account::issue(tx, &ministry, Role::Admin, &person, None, None)?;
+        let issued = account::issue(tx, &ministry, Role::Admin, &person, None)?;
         if let Some(pw) = &password {
             super::sign_in::set_password(tx, issued.id, &issued.username, pw, cheap, "account.activate")?;
         }

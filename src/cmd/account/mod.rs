@@ -167,7 +167,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         title: a.title,
     };
     let issued =
-        db.write(&actor.audit_actor(), |tx| account::issue(tx, &org, a.role, &person, None, Some(actor.account_id)))?;
+        db.write(&actor.audit_actor(), |tx| account::issue(tx, &org, a.role, &person, Some(actor.account_id)))?;
     out.status(&tf(
         "account.added",
         &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
