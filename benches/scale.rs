@@ -145,18 +145,18 @@ fn main() {
         );
         let events = q("SELECT count(*) FROM audit");
         let values = q("SELECT count(*) FROM value");
-        // The 16 counties: every 178th of the 2,846, so spread over the provinces.
+        // Every county, in code order (so province by province).
         let counties: Vec<String> = conn
             .prepare("SELECT code FROM org WHERE level = 'county' ORDER BY code")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<Vec<String>, _>>()
-            .unwrap()
-            .into_iter()
-            .step_by(178)
-            .take(SCRIPTS + 1)
-            .collect();
+            .unwrap();
+        // One alone and SCRIPTS at once, spread evenly over the country.
+        let counties: Vec<String> =
+            counties.iter().step_by((counties.len() / (SCRIPTS + 1)).max(1)).take(SCRIPTS + 1).cloned().collect();
+        assert_eq!(counties.len(), SCRIPTS + 1, "one county alone and {SCRIPTS} at once");
         let county_schools: Vec<Vec<String>> = counties
             .iter()
             .map(|c| {
