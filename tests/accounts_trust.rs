@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 fn denied(env: &Env) -> i64 {
     env.count("SELECT count(*) FROM audit WHERE action = 'denied'")
@@ -292,25 +292,8 @@ const COPIES: usize = 6;
 const ROUNDS: usize = 4;
 
 /// Start `COPIES` copies of the same command at once (as the Ministry admin) and wait for all.
-fn race(env: &Env, args: &[&str]) -> Vec<Run> {
-    let children: Vec<Child> = (0..COPIES)
-        .map(|_| {
-            let mut c = env.command(Some(ADMIN), args);
-            c.stdout(Stdio::piped()).stderr(Stdio::piped());
-            c.spawn().expect("eip runs")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|ch| {
-            let o = ch.wait_with_output().expect("eip finishes");
-            Run {
-                code: o.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-            }
-        })
-        .collect()
+fn race_admin(env: &Env, args: &[&str]) -> Vec<Run> {
+    race((0..COPIES).map(|_| env.command(Some(ADMIN), args)).collect())
 }
 
 /// Exactly one copy won; every other one was refused (exit 5) with `reason`.
@@ -332,15 +315,15 @@ fn spec9_account_decisions_raced_by_many_copies_have_exactly_one_winner() {
     for round in 0..ROUNDS {
         let (d, e, r) =
             (events(&env, "account.disable"), events(&env, "account.enable"), events(&env, "account.reset"));
-        let runs = race(&env, &["account", "disable", &user, "--reason", "调离"]);
+        let runs = race_admin(&env, &["account", "disable", &user, "--reason", "调离"]);
         one_winner(&format!("disable, round {round}"), &runs, "already disabled");
         assert_eq!(events(&env, "account.disable"), d + 1, "one disable event");
 
-        let runs = race(&env, &["account", "enable", &user]);
+        let runs = race_admin(&env, &["account", "enable", &user]);
         one_winner(&format!("enable, round {round}"), &runs, "already active");
         assert_eq!(events(&env, "account.enable"), e + 1, "one enable event");
 
-        let runs = race(&env, &["account", "reset", &user, "--format", "json"]);
+        let runs = race_admin(&env, &["account", "reset", &user, "--format", "json"]);
         let w = one_winner(&format!("reset, round {round}"), &runs, "unused activation code");
         assert_eq!(events(&env, "account.reset"), r + 1, "one reset event");
         // The winner's code is the one that works.
@@ -354,7 +337,7 @@ fn spec9_account_decisions_raced_by_many_copies_have_exactly_one_winner() {
 
         let (id, _) = token(&env, ADMIN, &format!("race{round}"));
         let t = events(&env, "token.revoke");
-        let runs = race(&env, &["account", "token", "revoke", &id.to_string()]);
+        let runs = race_admin(&env, &["account", "token", "revoke", &id.to_string()]);
         one_winner(&format!("token revoke, round {round}"), &runs, "already revoked");
         assert_eq!(events(&env, "token.revoke"), t + 1, "one revoke event");
     }

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 // ---------------------------------------------------------------- the cast and the helpers
 
@@ -59,28 +59,6 @@ fn command(env: &Env, w: &Who, args: &[&str]) -> Command {
 
 fn run(env: &Env, w: &Who, args: &[&str]) -> Run {
     Env::run_cmd(command(env, w, args), None)
-}
-
-/// Start every command at once, then wait for all of them.
-fn race(cmds: Vec<Command>) -> Vec<Run> {
-    let children: Vec<_> = cmds
-        .into_iter()
-        .map(|mut c| {
-            c.stdout(Stdio::piped()).stderr(Stdio::piped());
-            c.spawn().expect("eip runs")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|ch| {
-            let out = ch.wait_with_output().expect("eip finishes");
-            Run {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            }
-        })
-        .collect()
 }
 
 /// N copies of `args` as `w`, at once.

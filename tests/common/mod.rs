@@ -73,6 +73,30 @@ impl Run {
     }
 }
 
+impl Run {
+    /// Wait for a started `eip` and take what it gave back.
+    pub fn finished(child: std::process::Child) -> Run {
+        let out: Output = child.wait_with_output().expect("eip finishes");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Start every command at once, then wait for all of them (the race tests).
+pub fn race(cmds: Vec<Command>) -> Vec<Run> {
+    let children: Vec<_> = cmds
+        .into_iter()
+        .map(|mut c| {
+            c.stdout(Stdio::piped()).stderr(Stdio::piped());
+            c.spawn().expect("eip runs")
+        })
+        .collect();
+    children.into_iter().map(Run::finished).collect()
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_eip")
 }
@@ -147,12 +171,7 @@ impl Env {
                 _ => {}
             }
         }
-        let out: Output = child.wait_with_output().expect("eip finishes");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::finished(child)
     }
 
     /// Run as `user` (their own session), stdin empty.
