@@ -118,7 +118,7 @@ impl Person {
 }
 
 impl Person {
-    /// No control characters and no over-long values in the free-form details (SPEC §5.5).
+    /// No control characters and no over-long values in the free-form details (docs/SECURITY.md).
     pub fn check_text(&self) -> Result<(), Error> {
         use crate::text::{check_address, check_name};
         check_name(&self.name, t("field.person_name"))?;
@@ -337,7 +337,7 @@ pub fn revoke_access(tx: &mut Tx, account_id: i64) -> Result<Revoked> {
     Ok(Revoked { tokens, sessions })
 }
 
-/// The account as it is now, read inside the write transaction that decides on it (SPEC §9).
+/// The account as it is now, read inside the write transaction that decides on it (docs/DECISIONS.md).
 pub fn current(tx: &Tx, account_id: i64) -> Result<AccountRow> {
     Ok(tx
         .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.id = ?1"))?

@@ -251,7 +251,7 @@ pub fn verify(conn: &Connection) -> Result<std::result::Result<i64, Break>> {
     Ok(Ok(count))
 }
 
-/// The head of the chain written down (SPEC §7): a chain cannot show that its newest events
+/// The head of the chain written down (docs/SECURITY.md): a chain cannot show that its newest events
 /// were cut off, but a head kept elsewhere can. The file is one JSON object:
 /// `{"eip_audit_checkpoint": 1, "seq": N, "hash": "…", "at": "…", "taken_at": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

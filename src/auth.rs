@@ -162,7 +162,7 @@ pub fn write_session_file(db_path: &Path, token: &str) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
-    // 0600 whatever the umask, never through a link (SPEC §2); the rename then replaces whatever
+    // 0600 whatever the umask, never through a link (docs/SECURITY.md); the rename then replaces whatever
     // stood at the session's path, a link or a FIFO included, without following it.
     let mut f = crate::files::create_private(&tmp, crate::files::Existing::Refuse)?;
     writeln!(f, "{token}")?;
@@ -267,7 +267,7 @@ pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> R
         return match found {
             Some((id, exp, None)) if exp > now_s => actor_from(conn, id, Via::Token, exp),
             // Whoever holds the token learns only that it was revoked: a reset, a password change
-            // or a disable of its account ends it (SPEC §2), and signing in again is the way on.
+            // or a disable of its account ends it (docs/SECURITY.md), and signing in again is the way on.
             Some((_, _, Some(_))) => {
                 Err(Error::new(Kind::Denied, t("auth.token_revoked")).hint(t("auth.sign_in_again.token")).into())
             }
@@ -288,7 +288,7 @@ pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> R
             Err(Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)])).hint(t("auth.none.hint")).into())
         }
         // The file names a session that is gone: signed out elsewhere, or ended by a reset, a
-        // password change or a disable (SPEC §2).
+        // password change or a disable (docs/SECURITY.md).
         None => Err(Error::new(Kind::Denied, tf("auth.session_ended", &[("path", &path_s)]))
             .hint(t("auth.sign_in_again"))
             .into()),

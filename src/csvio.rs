@@ -303,7 +303,7 @@ pub struct ExportWriter {
 impl ExportWriter {
     pub fn create(path: Option<&Path>, encoding: Encoding) -> Result<ExportWriter> {
         let sink: Box<dyn Write> = match path {
-            // A file others cannot read, never a link's target (SPEC §2; docs/SECURITY.md).
+            // A file others cannot read, never a link's target (docs/SECURITY.md).
             Some(p) if p.as_os_str() != "-" => {
                 Box::new(std::io::BufWriter::new(crate::files::create_private(p, crate::files::Existing::Replace)?))
             }

@@ -1,5 +1,5 @@
-//! Files eip creates, and the few it reads back (SPEC §2 "Files eip creates are private",
-//! docs/SECURITY.md): created mode 0600 whatever the umask, never through a symbolic link, never
+//! Files eip creates, and the few it reads back (docs/SECURITY.md, "Files eip creates, and files
+//! it reads back"): created mode 0600 whatever the umask, never through a symbolic link, never
 //! into a FIFO or a device; read without ever blocking on something that is not a regular file.
 
 use std::fs::File;

@@ -627,7 +627,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("races.text_filed", "this text for {period} was already filed by {by} at {at}; nothing to file", "{period} 的这份月报文本已由 {by} 于 {at} 报送，无需重复报送"),
     ("races.import_stale", "{code} was added by someone else while this file was being checked (it changed while the import ran); nothing was written", "在核对本文件期间 {code} 已被他人添加（导入过程中数据已变化）；未写入任何内容"),
     ("races.import_stale.hint", "run the import again: what is already there is left as it is", "请重新导入：已存在的记录将保持不变"),
-    // Cells and text: control characters, length limits, CSV quotes (SPEC §5.5)
+    // Cells and text: control characters, length limits, CSV quotes (docs/SECURITY.md)
     ("text.control", "{what} holds a control character ({char}, character {position}): such characters are refused, as they can take over a terminal or a spreadsheet", "{what}含有控制字符（{char}，第 {position} 个字符）：此类字符可操控终端或电子表格，不予接受"),
     ("text.control.hint", "remove the character and try again; paste the text as plain text", "删除该字符后重试；请以纯文本粘贴"),
     ("text.too_long", "{what} is {length} characters long; at most {limit} are allowed", "{what}长 {length} 个字符，最多允许 {limit} 个"),

@@ -71,7 +71,7 @@ pub enum Who {
     /// Technical support (中央电教馆).
     Support,
     /// Technical support, for a target strictly below its own unit (never its own unit's
-    /// accounts or above: a reset never hands anyone more power than they hold, SPEC §2).
+    /// accounts or above: a reset never hands anyone more power than they hold, docs/SECURITY.md).
     SupportBelow,
     /// An admin of the target unit itself.
     UnitAdmin,

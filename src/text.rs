@@ -1,4 +1,4 @@
-//! Text that is safe to store, to open in a spreadsheet and to print (SPEC §5.5): the one place
+//! Text that is safe to store, to open in a spreadsheet and to print (docs/SECURITY.md): the one place
 //! for each rule. Control characters are refused on input ([`check`]) and shown escaped on output
 //! ([`escape_for_terminal`]); a cell Excel or WPS would run as a formula gets a leading `'` on
 //! export ([`neutralise`]), and imports drop that one `'` again ([`strip_leading_quote`]).
@@ -19,7 +19,7 @@ pub const FREE_TEXT: usize = 2000;
 /// paragraphs, and it is bounded only against abuse (docs/DECISIONS.md).
 pub const DOCUMENT: usize = 200_000;
 
-/// The control characters of SPEC §5.5: C0 (U+0000–U+001F), DEL and C1 (U+007F–U+009F).
+/// The control characters refused on input (docs/SECURITY.md): C0 (U+0000–U+001F), DEL and C1 (U+007F–U+009F).
 pub fn is_control(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
 }
@@ -27,7 +27,7 @@ pub fn is_control(c: char) -> bool {
 /// What a field may hold besides ordinary characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allow {
-    /// A tab only (SPEC §5.5: every name, address and text field).
+    /// A tab only (docs/SECURITY.md: every name, address and text field).
     Tab,
     /// A tab and line breaks (`\n`, or `\r\n` as Windows editors write them): a document.
     Lines,

@@ -16,7 +16,7 @@ use crate::i18n::{t, tf};
 use crate::perm::{self, Action};
 
 /// A unit's (or a school's) name: trimmed, not empty, at most 100 characters, no control
-/// characters (SPEC §5.5).
+/// characters (docs/SECURITY.md).
 pub fn clean_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty() {

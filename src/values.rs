@@ -93,7 +93,7 @@ impl Indicator {
                 if v.is_empty() {
                     return Err(bad());
                 }
-                // A text value is free text (SPEC §5.5).
+                // A text value is free text (docs/SECURITY.md).
                 crate::text::check_free_text(v, &tf("field.value", &[("indicator", &self.code)]))?;
                 Ok(v.to_string())
             }

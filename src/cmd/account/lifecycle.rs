@@ -59,7 +59,7 @@ fn target(ctx: &mut Ctx, username: &str, action: Action) -> Result<(AccountRow, 
 }
 
 /// The account and its org as they are inside the write transaction, scope and permission asked
-/// again there (SPEC §9): a school moved to another supervising unit a moment ago has a new issuer.
+/// again there (docs/DECISIONS.md): a school moved to another supervising unit a moment ago has a new issuer.
 fn decide_on(tx: &Tx, actor: &Actor, account_id: i64, action: Action) -> Result<(AccountRow, Org)> {
     let account = account::current(tx, account_id)?;
     if !actor.scope().contains_path(&account.org_path) {
@@ -81,7 +81,7 @@ pub fn disable(ctx: &mut Ctx, a: DisableArgs) -> Result<()> {
     }
     let (account, _) = target(ctx, &a.username, Action::AccountDisable)?;
     let (db, actor) = ctx.signed_in()?;
-    // Decided on the account as it is inside the transaction (SPEC §9): of two disables at once,
+    // Decided on the account as it is inside the transaction (docs/DECISIONS.md): of two disables at once,
     // the second finds it disabled and is refused.
     db.write(&actor.audit_actor(), |tx| {
         let (now, _) = decide_on(tx, &actor, account.id, Action::AccountDisable)?;
@@ -165,7 +165,7 @@ pub fn passwd(ctx: &mut Ctx, a: PasswdArgs) -> Result<()> {
     let now = db.now;
     let path = db.path.clone();
     let session = db.write(&actor.audit_actor(), |tx| {
-        // The password and the status as they are inside the transaction (SPEC §9): a reset or a
+        // The password and the status as they are inside the transaction (docs/DECISIONS.md): a reset or a
         // disable that committed a moment ago wins, and this change cannot undo it.
         let (hash, status): (Option<String>, String) =
             tx.query_row("SELECT password_hash, status FROM account WHERE id = ?1", params![actor.account_id], |r| {
@@ -194,7 +194,7 @@ pub fn passwd(ctx: &mut Ctx, a: PasswdArgs) -> Result<()> {
             )?;
             return Ok(None);
         }
-        // Every token and session ends with the old password (SPEC §2); the person stays signed
+        // Every token and session ends with the old password (docs/SECURITY.md); the person stays signed
         // in in this shell with a fresh session token (docs/DECISIONS.md).
         let revoked = account::revoke_access(tx, actor.account_id)?;
         let this_session = actor.via == Via::Session;

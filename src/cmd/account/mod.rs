@@ -323,7 +323,7 @@ fn token_create(ctx: &mut Ctx, a: TokenCreateArgs) -> Result<()> {
         &[("id", &id), ("name", &name), ("username", &actor.username), ("until", &until)],
     ));
     if bare_token(&out) {
-        // Only the token on stdout, so `> file` gives a file EIP_TOKEN reads (SPEC §2).
+        // Only the token on stdout, so `> file` gives a file EIP_TOKEN reads (docs/SECURITY.md).
         let mut w = std::io::stdout().lock();
         writeln!(w, "{token}")?;
         w.flush()?;

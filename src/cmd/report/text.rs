@@ -108,7 +108,7 @@ pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
         if body.trim().is_empty() {
             return Err(error::invalid(t("text.empty")).into());
         }
-        // A document: its lines and tabs are its own; no other control character (SPEC §5.5).
+        // A document: its lines and tabs are its own; no other control character (docs/SECURITY.md).
         crate::text::check(&body, t("field.monthly_text"), crate::text::DOCUMENT, crate::text::Allow::Lines)?;
         if !a.period.has_started(db.now) {
             return Err(error::refused(tf(
