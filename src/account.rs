@@ -8,67 +8,10 @@ use crate::audit::Event;
 use crate::auth;
 use crate::db::Tx;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{Level, Org};
+use crate::hierarchy::Org;
 use crate::i18n::{t, tf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Reviewer,
-    Inspector,
-    SchoolAdmin,
-    Support,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Reviewer => "reviewer",
-            Role::Inspector => "inspector",
-            Role::SchoolAdmin => "school_admin",
-            Role::Support => "support",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" | "管理员" => Role::Admin,
-            "reviewer" | "审核员" => Role::Reviewer,
-            "inspector" | "视察员" => Role::Inspector,
-            "school_admin" | "学校管理员" => Role::SchoolAdmin,
-            "support" | "技术支持" => Role::Support,
-            _ => return None,
-        })
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => t("role.admin"),
-            Role::Reviewer => t("role.reviewer"),
-            Role::Inspector => t("role.inspector"),
-            Role::SchoolAdmin => t("role.school_admin"),
-            Role::Support => t("role.support"),
-        }
-    }
-    /// The letter in generated usernames: `130102-R01`.
-    pub fn letter(self) -> char {
-        match self {
-            Role::Admin => 'A',
-            Role::Reviewer => 'R',
-            Role::Inspector => 'I',
-            Role::SchoolAdmin => 'S',
-            Role::Support => 'T',
-        }
-    }
-    /// Whether the role may be held at an org of this level.
-    pub fn fits(self, level: Level) -> bool {
-        match self {
-            Role::Admin | Role::Reviewer | Role::Inspector => level.is_unit(),
-            Role::SchoolAdmin => level == Level::School,
-            Role::Support => level == Level::Ministry,
-        }
-    }
-}
+pub use crate::model::Role;
 
 /// A mobile number: 11 digits starting with 1 (SPEC §2).
 pub fn is_mobile(s: &str) -> bool {
@@ -546,6 +489,7 @@ pub fn in_scope(conn: &Connection, scope: &Org, username: &str) -> Result<Accoun
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Level;
 
     #[test]
     fn mobiles_are_eleven_digits_from_1() {

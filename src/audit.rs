@@ -8,21 +8,10 @@ use sha2::{Digest, Sha256};
 use crate::db::Tx;
 use crate::error::Result;
 
+pub use crate::model::AuditActor;
+
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// Who an event is recorded against: a username and its org's code, or `system`.
-#[derive(Debug, Clone)]
-pub struct AuditActor {
-    pub name: String,
-    pub unit: Option<String>,
-}
-
-impl AuditActor {
-    pub fn system() -> Self {
-        AuditActor { name: "system".into(), unit: None }
-    }
-}
 
 /// One change to record.
 #[derive(Debug, Clone, Default)]

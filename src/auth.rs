@@ -12,44 +12,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::account::Role;
-use crate::audit::{hex, AuditActor};
+use crate::audit::hex;
 use crate::calendar::{self, stored};
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Org};
+use crate::hierarchy;
 use crate::i18n::{t, tf};
+
+pub use crate::model::{Actor, Via};
 
 pub const ACTIVATION_DAYS: i64 = 14;
 pub const SESSION_HOURS: i64 = 12;
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
-
-/// Who is acting, and through what.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub account_id: i64,
-    pub username: String,
-    pub name: String,
-    pub role: Role,
-    pub org: Org,
-    pub via: Via,
-    pub expires_at: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    Session,
-    Token,
-}
-
-impl Actor {
-    pub fn audit_actor(&self) -> AuditActor {
-        AuditActor { name: self.username.clone(), unit: Some(self.org.code.clone()) }
-    }
-    /// The account's scope: its own org and everything below it (SPEC §1).
-    pub fn scope(&self) -> &Org {
-        &self.org
-    }
-}
 
 // ---------------------------------------------------------------- secrets
 

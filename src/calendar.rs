@@ -3,94 +3,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
-use std::fmt;
-use std::str::FromStr;
 
-use crate::hierarchy::Level;
-
-/// A reporting month, `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Period {
-    year: i32,
-    month: u32,
-}
-
-impl Period {
-    pub fn new(year: i32, month: u32) -> Option<Period> {
-        ((2000..=2999).contains(&year) && (1..=12).contains(&month)).then_some(Period { year, month })
-    }
-    pub fn year(self) -> i32 {
-        self.year
-    }
-    pub fn month(self) -> u32 {
-        self.month
-    }
-    pub fn next(self) -> Period {
-        if self.month == 12 {
-            Period { year: self.year + 1, month: 1 }
-        } else {
-            Period { year: self.year, month: self.month + 1 }
-        }
-    }
-    pub fn prev(self) -> Period {
-        if self.month == 1 {
-            Period { year: self.year - 1, month: 12 }
-        } else {
-            Period { year: self.year, month: self.month - 1 }
-        }
-    }
-    /// The month (in CST) that contains `now`.
-    pub fn containing(now: DateTime<Utc>) -> Period {
-        let local = now.with_timezone(&Shanghai);
-        Period { year: local.year(), month: local.month() }
-    }
-    /// The first instant of the period: its 1st at 00:00 CST.
-    pub fn starts(self) -> DateTime<Utc> {
-        cst(self.year, self.month, 1)
-    }
-    /// The first instant after the period.
-    pub fn ends(self) -> DateTime<Utc> {
-        self.next().starts()
-    }
-    /// Whether the period has begun at `now` (a future period is never writable, SPEC §4.2).
-    pub fn has_started(self, now: DateTime<Utc>) -> bool {
-        now >= self.starts()
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
-impl FromStr for Period {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Period, ()> {
-        let b = s.as_bytes();
-        if b.len() != 7
-            || b[4] != b'-'
-            || !s[..4].bytes().all(|c| c.is_ascii_digit())
-            || !s[5..].bytes().all(|c| c.is_ascii_digit())
-        {
-            return Err(());
-        }
-        let year: i32 = s[..4].parse().map_err(|_| ())?;
-        let month: u32 = s[5..].parse().map_err(|_| ())?;
-        Period::new(year, month).ok_or(())
-    }
-}
-
-/// 00:00 CST of the given day, as UTC.
-fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
-    let date = NaiveDate::from_ymd_opt(year, month, day).expect("calendar days used here exist in every month");
-    // China has had no daylight saving time since 1991: midnight is always unambiguous.
-    Shanghai
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("CST midnight is unambiguous")
-        .with_timezone(&Utc)
-}
+pub use crate::model::Period;
+use crate::model::{cst, Level};
 
 /// When a level reports a period: `opens <= t < closes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +36,7 @@ fn window_days(level: Level) -> Option<(u32, u32)> {
 pub fn window_for(level: Level, period: Period) -> Option<Window> {
     let (first, last) = window_days(level)?;
     let m = period.next();
-    Some(Window { opens: cst(m.year, m.month, first), closes: cst(m.year, m.month, last + 1) })
+    Some(Window { opens: cst(m.year(), m.month(), first), closes: cst(m.year(), m.month(), last + 1) })
 }
 
 /// The deadline (end of the window) for `level` and `period`.

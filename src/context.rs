@@ -68,6 +68,16 @@ impl Ctx {
         Ok((self.db()?, actor))
     }
 
+    /// The database with the monthly cycle brought up to now, and the signed-in account: every
+    /// command that reads or changes a period's state starts here, so the auto-submissions due
+    /// by now (SPEC §4.3) are made in one place, before the command looks (docs/ARCHITECTURE.md).
+    pub fn current(&mut self) -> Result<(&mut Db, Actor)> {
+        let actor = self.actor()?;
+        let db = self.db()?;
+        crate::submission::catch_up(db)?;
+        Ok((db, actor))
+    }
+
     /// Record a permission refusal (SPEC §7) once the command has failed with one.
     pub fn record_denial(&mut self, err: &anyhow::Error) {
         let Some(e) = error::eip_error(err) else {

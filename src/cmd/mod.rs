@@ -128,13 +128,7 @@ impl ImportFile {
     /// The file read, decoded and split into rows past its preamble; a file with no data rows is
     /// refused (exit 6).
     pub fn rows(&self, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<crate::csvio::Sheet> {
-        let label = self.file.display().to_string();
-        let text = crate::csvio::read_file(&self.file, self.encoding)?;
-        let sheet = crate::csvio::parse_sheet(&label, &text, is_header, columns_hint)?;
-        if sheet.rows.is_empty() {
-            return Err(crate::error::invalid(crate::i18n::tf("csv.empty", &[("file", &label)])).into());
-        }
-        Ok(sheet)
+        crate::import::read(&self.file, self.encoding, is_header, columns_hint, false)
     }
 }
 

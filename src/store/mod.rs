@@ -1,5 +1,7 @@
-//! Opening, creating and upgrading the database (SPEC §9), the clock it keeps, and the one way
-//! to write: a `BEGIN IMMEDIATE` transaction that carries its audit events.
+//! The storage boundary (docs/ARCHITECTURE.md): every SQL statement eip runs lives in this module
+//! and its children, one child per aggregate. This file opens, creates and upgrades the database,
+//! keeps its clock, and gives the one way to write: a `BEGIN IMMEDIATE` transaction that carries
+//! its audit events. A second backend is one more implementation of what lives here.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -7,16 +9,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::audit::AuditActor;
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
+use crate::model::{AuditActor, Level};
 
 /// The schema, embedded (SPEC §9).
-pub const SCHEMA: &str = include_str!("../schema.sql");
+pub const SCHEMA: &str = include_str!("../../schema.sql");
 
-/// Upgrades from older files, in order: `MIGRATIONS[i]` takes version `i + 1` to `i + 2`.
-/// `schema.sql` is always the newest schema; a fresh database gets it whole.
-pub const MIGRATIONS: &[&str] = &[];
+mod migrations;
+pub use migrations::MIGRATIONS;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
@@ -286,6 +287,30 @@ pub fn insert_rows(conn: &Connection, into: &str, width: usize, values: &[rusqli
     Ok(())
 }
 
+// ---------------------------------------------------------------- SQL written once
+
+/// `alias.path` inside a subtree, itself included: `lo <= path < hi`, with `lo` and `hi` the
+/// placeholders (`?1`, `:lo`, …) bound to [`Org::subtree`](crate::model::Org::subtree). The
+/// materialised path makes "everything under X" one indexed range.
+pub fn in_subtree(alias: &str, lo: &str, hi: &str) -> String {
+    format!("{alias}.path >= {lo} AND {alias}.path < {hi}")
+}
+
+/// `alias.level` is an admin unit's (the Ministry included): `level IN ('ministry', …)`.
+pub fn is_unit(alias: &str) -> String {
+    levels_in(alias, &Level::UNITS)
+}
+
+/// `alias.level` is a unit that submits (province, prefecture or county): `level IN (…)`.
+pub fn is_submitting_unit(alias: &str) -> String {
+    levels_in(alias, &Level::UNITS[1..])
+}
+
+fn levels_in(alias: &str, levels: &[Level]) -> String {
+    let list: Vec<String> = levels.iter().map(|l| format!("'{}'", l.as_str())).collect();
+    format!("{alias}.level IN ({})", list.join(", "))
+}
+
 /// A write transaction: the SQLite transaction, the actor and time of its audit events, and the
 /// head of the audit chain once it has been read.
 pub struct Tx<'a> {
@@ -317,6 +342,13 @@ impl<'a> Tx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shared_clauses_read_as_written_by_hand() {
+        assert_eq!(in_subtree("o", "?1", "?2"), "o.path >= ?1 AND o.path < ?2");
+        assert_eq!(is_unit("o"), "o.level IN ('ministry', 'province', 'prefecture', 'county')");
+        assert_eq!(is_submitting_unit("p"), "p.level IN ('province', 'prefecture', 'county')");
+    }
 
     fn version(c: &Connection) -> i64 {
         user_version(c).unwrap()

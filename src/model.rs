@@ -1,0 +1,324 @@
+//! The types every layer speaks in (docs/ARCHITECTURE.md): levels and orgs, roles, who is acting,
+//! and the reporting month. Types and their small pure methods only: no storage, no rules that
+//! need the database, so every module may use them without tying itself to another.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use crate::i18n::t;
+
+pub const MINISTRY_CODE: &str = "000000";
+
+/// An org's level. Admin units are ranked ministry > province > prefecture > county; schools hang
+/// under any admin unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Ministry,
+    Province,
+    Prefecture,
+    County,
+    School,
+}
+
+impl Level {
+    pub const UNITS: [Level; 4] = [Level::Ministry, Level::Province, Level::Prefecture, Level::County];
+
+    /// Stable machine name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ministry => "ministry",
+            Level::Province => "province",
+            Level::Prefecture => "prefecture",
+            Level::County => "county",
+            Level::School => "school",
+        }
+    }
+
+    /// The level's word for a person.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Ministry => t("level.ministry"),
+            Level::Province => t("level.province"),
+            Level::Prefecture => t("level.prefecture"),
+            Level::County => t("level.county"),
+            Level::School => t("level.school"),
+        }
+    }
+
+    /// Chinese form name used in CSV files (级别).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Level::Ministry => "部级",
+            Level::Province => "省级",
+            Level::Prefecture => "地市级",
+            Level::County => "区县级",
+            Level::School => "学校",
+        }
+    }
+
+    /// A level as stored, or as written in a form: English or Chinese.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.trim() {
+            "ministry" | "部级" | "教育部" => Level::Ministry,
+            "province" | "省级" | "省" => Level::Province,
+            "prefecture" | "地市级" | "地市" | "市级" => Level::Prefecture,
+            "county" | "区县级" | "区县" | "县级" => Level::County,
+            "school" | "学校" => Level::School,
+            _ => return None,
+        })
+    }
+
+    /// Whether `self` is strictly higher than `other` (ministry is highest).
+    pub fn is_above(self, other: Level) -> bool {
+        self < other
+    }
+
+    /// The level a new unit takes by default under a parent of this level.
+    pub fn below(self) -> Option<Level> {
+        match self {
+            Level::Ministry => Some(Level::Province),
+            Level::Province => Some(Level::Prefecture),
+            Level::Prefecture => Some(Level::County),
+            Level::County | Level::School => None,
+        }
+    }
+
+    pub fn is_unit(self) -> bool {
+        self != Level::School
+    }
+}
+
+/// A unit code is six digits (GB/T 2260); `000000` is the Ministry's alone.
+pub fn is_unit_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An org as stored: an admin unit or a school.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent_code: Option<String>,
+    pub path: String,
+    pub created_at: String,
+}
+
+impl Org {
+    /// The path of a child of this org with the given code.
+    pub fn child_path(&self, code: &str) -> String {
+        format!("{}{}/", self.path, code)
+    }
+
+    /// The bounds of this org's subtree (itself included) as a half-open text range over `path`.
+    pub fn subtree(&self) -> (String, String) {
+        subtree_range(&self.path)
+    }
+
+    /// Whether `path` lies in this org's subtree (itself included).
+    pub fn contains_path(&self, path: &str) -> bool {
+        path.starts_with(&self.path)
+    }
+
+    /// The province code this org lies in, if any (the second element of its path).
+    pub fn province_code(&self) -> Option<&str> {
+        self.path.split('/').nth(2).filter(|s| !s.is_empty())
+    }
+}
+
+/// `[path, upper)`: every path that starts with `path`. Paths are digits and `/`, and `0` is the
+/// character right after `/`, so the range ends at the path with its final `/` turned into `0`.
+pub fn subtree_range(path: &str) -> (String, String) {
+    debug_assert!(path.ends_with('/'));
+    let mut upper = path[..path.len() - 1].to_string();
+    upper.push('0');
+    (path.to_string(), upper)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Reviewer,
+    Inspector,
+    SchoolAdmin,
+    Support,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
+            Role::Inspector => "inspector",
+            Role::SchoolAdmin => "school_admin",
+            Role::Support => "support",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" | "管理员" => Role::Admin,
+            "reviewer" | "审核员" => Role::Reviewer,
+            "inspector" | "视察员" => Role::Inspector,
+            "school_admin" | "学校管理员" => Role::SchoolAdmin,
+            "support" | "技术支持" => Role::Support,
+            _ => return None,
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => t("role.admin"),
+            Role::Reviewer => t("role.reviewer"),
+            Role::Inspector => t("role.inspector"),
+            Role::SchoolAdmin => t("role.school_admin"),
+            Role::Support => t("role.support"),
+        }
+    }
+    /// The letter in generated usernames: `130102-R01`.
+    pub fn letter(self) -> char {
+        match self {
+            Role::Admin => 'A',
+            Role::Reviewer => 'R',
+            Role::Inspector => 'I',
+            Role::SchoolAdmin => 'S',
+            Role::Support => 'T',
+        }
+    }
+    /// Whether the role may be held at an org of this level.
+    pub fn fits(self, level: Level) -> bool {
+        match self {
+            Role::Admin | Role::Reviewer | Role::Inspector => level.is_unit(),
+            Role::SchoolAdmin => level == Level::School,
+            Role::Support => level == Level::Ministry,
+        }
+    }
+}
+
+/// Who is acting, and through what.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub org: Org,
+    pub via: Via,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+}
+
+impl Actor {
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor { name: self.username.clone(), unit: Some(self.org.code.clone()) }
+    }
+    /// The account's scope: its own org and everything below it (SPEC §1).
+    pub fn scope(&self) -> &Org {
+        &self.org
+    }
+}
+
+/// Who an event is recorded against: a username and its org's code, or `system`.
+#[derive(Debug, Clone)]
+pub struct AuditActor {
+    pub name: String,
+    pub unit: Option<String>,
+}
+
+impl AuditActor {
+    pub fn system() -> Self {
+        AuditActor { name: "system".into(), unit: None }
+    }
+}
+
+/// A reporting month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    year: i32,
+    month: u32,
+}
+
+impl Period {
+    pub fn new(year: i32, month: u32) -> Option<Period> {
+        ((2000..=2999).contains(&year) && (1..=12).contains(&month)).then_some(Period { year, month })
+    }
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u32 {
+        self.month
+    }
+    pub fn next(self) -> Period {
+        if self.month == 12 {
+            Period { year: self.year + 1, month: 1 }
+        } else {
+            Period { year: self.year, month: self.month + 1 }
+        }
+    }
+    pub fn prev(self) -> Period {
+        if self.month == 1 {
+            Period { year: self.year - 1, month: 12 }
+        } else {
+            Period { year: self.year, month: self.month - 1 }
+        }
+    }
+    /// The month (in CST) that contains `now`.
+    pub fn containing(now: DateTime<Utc>) -> Period {
+        let local = now.with_timezone(&Shanghai);
+        Period { year: local.year(), month: local.month() }
+    }
+    /// The first instant of the period: its 1st at 00:00 CST.
+    pub fn starts(self) -> DateTime<Utc> {
+        cst(self.year, self.month, 1)
+    }
+    /// The first instant after the period.
+    pub fn ends(self) -> DateTime<Utc> {
+        self.next().starts()
+    }
+    /// Whether the period has begun at `now` (a future period is never writable, SPEC §4.2).
+    pub fn has_started(self, now: DateTime<Utc>) -> bool {
+        now >= self.starts()
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Period {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Period, ()> {
+        let b = s.as_bytes();
+        if b.len() != 7
+            || b[4] != b'-'
+            || !s[..4].bytes().all(|c| c.is_ascii_digit())
+            || !s[5..].bytes().all(|c| c.is_ascii_digit())
+        {
+            return Err(());
+        }
+        let year: i32 = s[..4].parse().map_err(|_| ())?;
+        let month: u32 = s[5..].parse().map_err(|_| ())?;
+        Period::new(year, month).ok_or(())
+    }
+}
+
+/// 00:00 CST of the given day, as UTC.
+pub(crate) fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+    let date = NaiveDate::from_ymd_opt(year, month, day).expect("calendar days used here exist in every month");
+    // China has had no daylight saving time since 1991: midnight is always unambiguous.
+    Shanghai
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("CST midnight is unambiguous")
+        .with_timezone(&Utc)
+}

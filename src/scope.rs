@@ -1,0 +1,34 @@
+//! Scope (SPEC §1, Art. 7): an account sees and acts on its own org and everything below it, and
+//! nothing else. A code outside the scope is answered as "not found", so nobody learns what lies
+//! outside theirs. Every lookup by code that a person typed goes through here (docs/ARCHITECTURE.md,
+//! "one guard"); whether the role may act on what was found is [`crate::perm`]'s question.
+
+use rusqlite::Connection;
+
+use crate::error::{self, Result};
+use crate::hierarchy;
+use crate::i18n::tf;
+use crate::model::{Actor, Org};
+
+/// Whether `path` lies inside the actor's scope (its own org included).
+pub fn sees(actor: &Actor, path: &str) -> bool {
+    actor.scope().contains_path(path)
+}
+
+/// The admin unit `code`, which must lie inside the actor's scope (else exit 4, "no unit").
+pub fn unit(conn: &Connection, actor: &Actor, code: &str) -> Result<Org> {
+    let code = code.trim();
+    match hierarchy::find(conn, code)? {
+        Some(o) if o.level.is_unit() && sees(actor, &o.path) => Ok(o),
+        _ => Err(error::not_found(tf("unit.none", &[("code", &code)])).into()),
+    }
+}
+
+/// What `--under CODE` names: that unit inside the actor's scope, or the actor's own scope when
+/// it is not given. Every list, export and status that takes `--under` resolves it here.
+pub fn under(conn: &Connection, actor: &Actor, code: Option<&str>) -> Result<Org> {
+    match code {
+        Some(c) => unit(conn, actor, c),
+        None => Ok(actor.scope().clone()),
+    }
+}
