@@ -269,7 +269,7 @@ pub fn reject(
 ) -> Result<()> {
     for e in errors {
         let line = tf("csv.line_error", &[("line", &e.line), ("message", &e.message)]);
-        eprintln!("{}", crate::text::escape_for_terminal(&line));
+        eprintln!("{}", crate::terminal::escape_for_terminal(&line));
     }
     if let Some(path) = rejects {
         let mut w = ExportWriter::create(Some(path), Encoding::Utf8)?;

@@ -68,7 +68,7 @@ pub fn t(key: &'static str) -> &'static str {
 pub fn tf(key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut s = t(key).to_string();
     for (name, value) in args {
-        s = s.replace(&format!("{{{name}}}"), &crate::text::escape_for_terminal(&value.to_string()));
+        s = s.replace(&format!("{{{name}}}"), &crate::terminal::escape_for_terminal(&value.to_string()));
     }
     s
 }

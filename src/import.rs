@@ -14,7 +14,7 @@
 use std::path::Path;
 
 use crate::csvio::{self, Encoding, RowError, Sheet};
-use crate::error::{self, Result};
+use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
 use crate::output::{Cell, Out};
 use crate::progress::Progress;
@@ -178,4 +178,13 @@ impl<C: Change> ImportPlan<C> {
         progress.finish();
         Ok(())
     }
+}
+
+/// A code the plan would add that someone else added after the file was checked (docs/
+/// DECISIONS.md, "Every state change decides inside its transaction"): refused, nothing written.
+pub fn stale(code: &str) -> anyhow::Error {
+    Error::new(Kind::Refused, tf("races.import_stale", &[("code", &code)]))
+        .hint(t("races.import_stale.hint"))
+        .reason("changed_meanwhile")
+        .into()
 }

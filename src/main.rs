@@ -19,7 +19,7 @@ fn main() {
             let code = if e.use_stderr() { Kind::Usage.exit_code() } else { 0 };
             if e.use_stderr() {
                 // A usage error quotes what was typed: never a raw control character.
-                eprint!("{}", eip::text::escape_document(&e.render().to_string()));
+                eprint!("{}", eip::terminal::escape_document(&e.render().to_string()));
             } else {
                 let _ = e.print();
             }
@@ -88,8 +88,9 @@ fn report(out: &Out, err: &anyhow::Error, db_path: &std::path::Path) {
     }
     // Messages quote names and values: escaped, so that none acts on the terminal. A message of
     // several problems is several lines (their values escaped where they were filled in).
-    let esc =
-        |s: &str| s.split('\n').map(|l| eip::text::escape_for_terminal(l).into_owned()).collect::<Vec<_>>().join("\n");
+    let esc = |s: &str| {
+        s.split('\n').map(|l| eip::terminal::escape_for_terminal(l).into_owned()).collect::<Vec<_>>().join("\n")
+    };
     eprintln!("{}{}", t("error"), esc(&message));
     for c in causes {
         eprintln!("  {}", esc(&c));

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::i18n::t;
-use crate::text::{escape_for_terminal, neutralise};
+use crate::terminal::escape_for_terminal;
+use crate::text::neutralise;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -115,7 +115,7 @@ impl Info {
     /// Check each field given; every message names the rule.
     pub fn check(&self) -> Result<(), Error> {
         if let Some(n) = &self.name {
-            crate::units::clean_name(n)?;
+            crate::text::clean_name(n)?;
         }
         if let Some(a) = &self.address {
             crate::text::check_address(a, t("field.address"))?;
@@ -320,7 +320,7 @@ fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
     Ok(Org {
         id,
         code: code.to_string(),
-        name: crate::units::clean_name(info.name.as_deref().unwrap_or(""))?,
+        name: crate::text::clean_name(info.name.as_deref().unwrap_or(""))?,
         level: crate::hierarchy::Level::School,
         parent_code: Some(unit.code.clone()),
         path: unit.child_path(code),
@@ -345,7 +345,7 @@ fn insert_many<'a>(
         for (unit, code, info) in new.by_ref().take(1000) {
             id += 1;
             let path = unit.child_path(code);
-            let name = crate::units::clean_name(info.name.as_deref().unwrap_or(""))?;
+            let name = crate::text::clean_name(info.name.as_deref().unwrap_or(""))?;
             let kind = parse_kind(info.kind.as_deref().unwrap_or("school")).unwrap_or("school");
             events.push(Event::new("school.add").target(code).scope(&path).detail(json!({
                 "after": {
@@ -468,7 +468,7 @@ pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Op
     }
     info.check()?;
     if let Some(n) = &info.name {
-        info.name = Some(crate::units::clean_name(n)?);
+        info.name = Some(crate::text::clean_name(n)?);
     }
     let changes = changed_fields(&school.info(), &info);
     let own = actor.role == Role::SchoolAdmin && actor.org.id == school.org.id;
@@ -866,21 +866,6 @@ pub struct ImportPlan {
     pub seen: i64,
 }
 
-/// The newest audit event's number: every change writes one, so an unchanged number means an
-/// unchanged database.
-pub(crate) fn audit_head(conn: &Connection) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?)
-}
-
-/// A code the plan would add that someone else added after the file was checked (docs/
-/// DECISIONS.md, "Every state change decides inside its transaction"): refused, nothing written.
-pub(crate) fn import_stale(code: &str) -> anyhow::Error {
-    Error::new(Kind::Refused, tf("races.import_stale", &[("code", &code)]))
-        .hint(t("races.import_stale.hint"))
-        .reason("changed_meanwhile")
-        .into()
-}
-
 fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64>, String> {
     if text.is_empty() {
         return Ok(None);
@@ -908,7 +893,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
     // One snapshot for the whole check (a read transaction): a school added by another process
     // meanwhile is seen by every lookup or by none (then `apply_import` finds it in its own).
     let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
-    let mut plan = ImportPlan { rows: sheet.rows.len(), seen: audit_head(conn)?, ..Default::default() };
+    let mut plan = ImportPlan { rows: sheet.rows.len(), seen: crate::store::audit_head(conn)?, ..Default::default() };
     let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();
     for row in &sheet.rows {
@@ -1005,10 +990,10 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet
 pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &ImportPlan, mut progress: impl FnMut()) -> Result<()> {
     // Something changed since the file was checked (the same file imported twice at once):
     // what it adds must still be new, as read in this transaction.
-    if audit_head(tx)? != plan.seen {
+    if crate::store::audit_head(tx)? != plan.seen {
         for (_, _, code, _) in &plan.adds {
             if find_live(tx, code)?.is_some() {
-                return Err(import_stale(code));
+                return Err(crate::import::stale(code));
             }
         }
     }

@@ -549,7 +549,7 @@ pub fn return_school_checked(
     reason: &str,
 ) -> Result<()> {
     let parent = facts(tx, unit, period, tx.now)?;
-    let state = values::state_of(tx, school.id, period)?;
+    let state = crate::store::submissions::state_of(tx, school.id, period)?;
     if let Err(r) = crate::cycle::can_return_school(state == "confirmed", &parent, due) {
         return Err(match r {
             Refusal::DueOutOfRange => due_error(school, period, &parent),

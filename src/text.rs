@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 
 use crate::error::{self, Error};
-use crate::i18n::tf;
+use crate::i18n::{t, tf};
+use crate::terminal::{escape_for_terminal, escape_where, is_control};
 
 /// A name (of a unit, a school, a person, a department, a title): at most 100 characters.
 pub const NAME: usize = 100;
@@ -18,11 +19,6 @@ pub const FREE_TEXT: usize = 2000;
 /// A province's monthly report text (Art. 20) is a document, not a field: newlines are its
 /// paragraphs, and it is bounded only against abuse (docs/DECISIONS.md).
 pub const DOCUMENT: usize = 200_000;
-
-/// The control characters refused on input (docs/SECURITY.md): C0 (U+0000–U+001F), DEL and C1 (U+007F–U+009F).
-pub fn is_control(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
-}
 
 /// What a field may hold besides ordinary characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +81,17 @@ pub fn check_address(value: &str, what: &str) -> Result<(), Error> {
     check(value, what, ADDRESS, Allow::Tab)
 }
 
+/// A unit's (or a school's) name: trimmed, not empty, at most 100 characters, no control
+/// characters (docs/SECURITY.md).
+pub fn clean_name(name: &str) -> Result<String, Error> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(error::invalid(t("unit.empty_name")));
+    }
+    check_name(name, t("field.name"))?;
+    Ok(name.to_string())
+}
+
 /// Free text (2,000 characters, a tab at most).
 pub fn check_free_text(value: &str, what: &str) -> Result<(), Error> {
     check(value, what, FREE_TEXT, Allow::Tab)
@@ -134,65 +141,6 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// How one control character is shown: `\t`, `\n`, `\r`, else `\u{1b}` (as Rust writes it).
-fn escaped(c: char) -> String {
-    match c {
-        '\t' => "\\t".into(),
-        '\n' => "\\n".into(),
-        '\r' => "\\r".into(),
-        c => format!("\\u{{{:x}}}", c as u32),
-    }
-}
-
-fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(&escape) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if escape(c) {
-            out.push_str(&escaped(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A value for a terminal line (a table cell, a message): every control character escaped, so
-/// no stored text can clear the screen, retitle the window or forge a line of output.
-pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
-    escape_where(s, is_control)
-}
-
-/// A document printed whole (the monthly text): its lines and tabs kept, every other control
-/// character escaped.
-pub fn escape_document(s: &str) -> Cow<'_, str> {
-    let chars: Vec<char> = s.chars().collect();
-    if !chars.iter().any(|&c| is_control(c) && c != '\n' && c != '\t' && c != '\r') && !has_lone_cr(s) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let keep = match c {
-            '\n' | '\t' => true,
-            '\r' => chars.get(i + 1) == Some(&'\n'),
-            c => !is_control(c),
-        };
-        if keep {
-            out.push(c);
-        } else {
-            out.push_str(&escaped(c));
-        }
-    }
-    Cow::Owned(out)
-}
-
-fn has_lone_cr(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
-}
-
 /// A value for a CSV cell: control characters other than a tab escaped (data stored before they
 /// were refused may hold them), then [`neutralise`]d.
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
@@ -232,6 +180,7 @@ pub fn strip_leading_quote(field: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::terminal::escape_document;
 
     #[test]
     fn formula_prefixes_get_a_quote_numbers_do_not() {

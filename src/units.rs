@@ -15,17 +15,6 @@ use crate::hierarchy::{self, is_unit_code, Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::perm::{self, Action};
 
-/// A unit's (or a school's) name: trimmed, not empty, at most 100 characters, no control
-/// characters (docs/SECURITY.md).
-pub fn clean_name(name: &str) -> Result<String, Error> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(error::invalid(t("unit.empty_name")));
-    }
-    crate::text::check_name(name, t("field.name"))?;
-    Ok(name.to_string())
-}
-
 /// The rules a new unit's code and level obey against its parent.
 fn check_new(code: &str, level: Level, parent_code: &str, parent_level: Level) -> Result<(), Error> {
     if !is_unit_code(code) {
@@ -84,7 +73,7 @@ fn already_exists(conn: &Connection, code: &str) -> Result<Option<Error>> {
 /// `eip unit add`: a new unit under `parent` (already found in the actor's scope).
 pub fn add(tx: &mut Tx, actor: &Actor, code: &str, name: &str, parent: &Org, level: Option<Level>) -> Result<Org> {
     perm::require(actor, Action::UnitManage, parent)?;
-    let name = clean_name(name)?;
+    let name = crate::text::clean_name(name)?;
     let level = level_under(parent, level)?;
     check_new(code, level, &parent.code, parent.level)?;
     if let Some(e) = already_exists(tx, code)? {
@@ -101,7 +90,7 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
     if unit.code == MINISTRY_CODE {
         return Err(error::refused(t("unit.rename_ministry")).into());
     }
-    let name = clean_name(name)?;
+    let name = crate::text::clean_name(name)?;
     // Compared with the name read in this transaction: the same rename started twice at once
     // is recorded once.
     let unit = &hierarchy::find_by_id(tx, unit.id)?;
@@ -175,7 +164,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
     // meanwhile is seen by every lookup or by none (then `apply` finds it in its transaction).
     let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
     let existing = existing_units(conn, scope)?;
-    let mut plan = Plan { rows: sheet.rows.len(), seen: crate::schools::audit_head(conn)?, ..Default::default() };
+    let mut plan = Plan { rows: sheet.rows.len(), seen: crate::store::audit_head(conn)?, ..Default::default() };
 
     // First pass: each row on its own; remember the file's units by code.
     struct FileUnit {
@@ -199,7 +188,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
             err(tf("unit.dup_in_file", &[("code", &code), ("line", &first.line)]));
             continue;
         }
-        let name = match clean_name(cols.get(row, "name")) {
+        let name = match crate::text::clean_name(cols.get(row, "name")) {
             Ok(n) => n,
             Err(e) => {
                 err(e.message);
@@ -325,11 +314,11 @@ fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>
 pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
     // Something changed since the file was checked: what it adds must still be new, as read in
     // this transaction (the same file imported twice at once adds each unit once).
-    if crate::schools::audit_head(tx)? != plan.seen {
+    if crate::store::audit_head(tx)? != plan.seen {
         for c in &plan.changes {
             if let Change::Add { code, .. } = c {
                 if hierarchy::find(tx, code)?.is_some() {
-                    return Err(crate::schools::import_stale(code));
+                    return Err(crate::import::stale(code));
                 }
             }
         }

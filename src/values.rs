@@ -14,205 +14,9 @@ use crate::calendar::{self, Period};
 use crate::db::Tx;
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy::{self, Level, Org};
-use crate::i18n::{lang, t, tf, Lang};
+use crate::i18n::{t, tf};
 
-/// Who fills an indicator.
-pub const FILLED_BY: &[&str] = &["school", "teaching_point", "unit"];
-pub const KINDS: &[&str] = &["count", "decimal", "bool", "text"];
-
-#[derive(Debug, Clone)]
-pub struct Indicator {
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub kind: String,
-    pub unit: String,
-    pub filled_by: String,
-    pub position: i64,
-    pub retired_at: Option<String>,
-}
-
-impl Indicator {
-    /// The name in the reader's language.
-    pub fn name(&self) -> &str {
-        if lang() == Lang::Zh {
-            &self.name_zh
-        } else {
-            &self.name_en
-        }
-    }
-
-    /// Whether an org of this level (and, for a school, kind) fills it.
-    pub fn applies_to(&self, level: Level, school_kind: Option<&str>) -> bool {
-        match self.filled_by.as_str() {
-            "unit" => level.is_unit(),
-            "school" => level == Level::School,
-            "teaching_point" => level == Level::School && school_kind == Some("teaching_point"),
-            _ => false,
-        }
-    }
-
-    /// A value as typed, in its canonical stored form; anything else is refused naming the
-    /// indicator and the value (SPEC §4.2).
-    pub fn parse(&self, raw: &str) -> Result<String, Error> {
-        let v = raw.trim();
-        let bad = || {
-            error::invalid(tf(
-                "value.bad",
-                &[("indicator", &self.code), ("value", &raw), ("kind", &kind_words(&self.kind))],
-            ))
-        };
-        match self.kind.as_str() {
-            "count" => {
-                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 15 {
-                    return Err(bad());
-                }
-                Ok(v.trim_start_matches('0').to_string()).map(|s| if s.is_empty() { "0".into() } else { s })
-            }
-            "decimal" => {
-                let (int, frac) = v.split_once('.').unwrap_or((v, ""));
-                if int.is_empty()
-                    || int.len() > 15
-                    || !int.bytes().all(|b| b.is_ascii_digit())
-                    || !frac.bytes().all(|b| b.is_ascii_digit())
-                    || (v.contains('.') && frac.is_empty())
-                {
-                    return Err(bad());
-                }
-                let int = int.trim_start_matches('0');
-                let frac = frac.trim_end_matches('0');
-                let int = if int.is_empty() { "0" } else { int };
-                Ok(if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") })
-            }
-            "bool" => match v.to_lowercase().as_str() {
-                "1" | "true" | "是" | "yes" => Ok("1".into()),
-                "0" | "false" | "否" | "no" => Ok("0".into()),
-                _ => Err(bad()),
-            },
-            _ => {
-                if v.is_empty() {
-                    return Err(bad());
-                }
-                // A text value is free text (docs/SECURITY.md).
-                crate::text::check_free_text(v, &tf("field.value", &[("indicator", &self.code)]))?;
-                Ok(v.to_string())
-            }
-        }
-    }
-}
-
-fn kind_words(kind: &str) -> &'static str {
-    match kind {
-        "count" => t("value.kind.count"),
-        "decimal" => t("value.kind.decimal"),
-        "bool" => t("value.kind.bool"),
-        _ => t("value.kind.text"),
-    }
-}
-
-/// A stored value shown to a person: bools as 是/否 or yes/no.
-pub fn show_value(kind: &str, v: &str, machine: bool) -> String {
-    if kind == "bool" && !machine {
-        return if v == "1" { t("yes").into() } else { t("no").into() };
-    }
-    v.to_string()
-}
-
-fn indicator_from_row(r: &rusqlite::Row) -> rusqlite::Result<Indicator> {
-    Ok(Indicator {
-        code: r.get(0)?,
-        name_zh: r.get(1)?,
-        name_en: r.get(2)?,
-        kind: r.get(3)?,
-        unit: r.get(4)?,
-        filled_by: r.get(5)?,
-        position: r.get(6)?,
-        retired_at: r.get(7)?,
-    })
-}
-
-/// The whole catalogue, in its order (retired ones included).
-pub fn catalogue(conn: &Connection) -> Result<Vec<Indicator>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at FROM indicator ORDER BY position",
-    )?;
-    let rows = stmt.query_map([], indicator_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// An indicator by code, or by its Chinese name (as a `--headers zh` file has it).
-pub fn find_indicator<'a>(cat: &'a [Indicator], key: &str) -> Option<&'a Indicator> {
-    cat.iter().find(|i| i.code == key || i.name_zh == key)
-}
-
-/// `eip report indicators add` (Ministry admin).
-pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
-    let valid_code = !ind.code.is_empty()
-        && ind.code.len() <= 40
-        && ind.code.starts_with(|c: char| c.is_ascii_lowercase())
-        && ind.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !valid_code {
-        return Err(error::invalid(tf("indicator.bad_code", &[("code", &ind.code)])).into());
-    }
-    if !KINDS.contains(&ind.kind.as_str()) || !FILLED_BY.contains(&ind.filled_by.as_str()) {
-        return Err(
-            error::invalid(tf("indicator.bad_kind", &[("kind", &ind.kind), ("filled_by", &ind.filled_by)])).into()
-        );
-    }
-    if ind.name_zh.trim().is_empty() || ind.name_en.trim().is_empty() {
-        return Err(error::invalid(t("indicator.names")).into());
-    }
-    for (v, what) in [(&ind.name_zh, "field.name"), (&ind.name_en, "field.name"), (&ind.unit, "field.unit_of_measure")]
-    {
-        crate::text::check_name(v.trim(), t(what))?;
-    }
-    let exists: bool =
-        tx.query_row("SELECT count(*) > 0 FROM indicator WHERE code = ?1", params![ind.code], |r| r.get(0))?;
-    if exists {
-        return Err(error::refused(tf("indicator.exists", &[("code", &ind.code)])).into());
-    }
-    let pos: i64 = tx.query_row("SELECT COALESCE(max(position), 0) + 1 FROM indicator", [], |r| r.get(0))?;
-    tx.execute(
-        "INSERT INTO indicator(code, name_zh, name_en, kind, unit, filled_by, position, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            ind.code,
-            ind.name_zh.trim(),
-            ind.name_en.trim(),
-            ind.kind,
-            ind.unit,
-            ind.filled_by,
-            pos,
-            tx.now_stored()
-        ],
-    )?;
-    tx.audit(Event::new("indicator.add").target(&ind.code).detail(json!({
-        "after": { "code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "kind": ind.kind,
-                   "unit": ind.unit, "filled_by": ind.filled_by }
-    })))?;
-    Ok(())
-}
-
-/// `eip report indicators retire`: no new values; the old stay readable.
-pub fn retire_indicator(tx: &mut Tx, code: &str) -> Result<bool> {
-    let found: Option<Option<String>> =
-        tx.query_row("SELECT retired_at FROM indicator WHERE code = ?1", params![code], |r| r.get(0)).optional()?;
-    match found {
-        None => Err(error::not_found(tf("indicator.none", &[("code", &code)])).into()),
-        Some(Some(_)) => Ok(false),
-        Some(None) => {
-            tx.execute("UPDATE indicator SET retired_at = ?1 WHERE code = ?2", params![tx.now_stored(), code])?;
-            tx.audit(
-                Event::new("indicator.retire")
-                    .target(code)
-                    .detail(json!({ "before": { "retired": false }, "after": { "retired": true } })),
-            )?;
-            Ok(true)
-        }
-    }
-}
-
-// ------------------------------------------------------------------ writability (§4.2–4.4)
+pub use crate::indicators::{catalogue, find_indicator, show_value, Indicator};
 
 /// Why a period cannot be written: the words, the way out, and a machine-readable reason
 /// (SPEC §4.5: `period_not_started`, `deadline_passed`, `submitted`, `parent_submitted`,
@@ -376,15 +180,6 @@ pub struct StoredValue {
     pub set_at: String,
 }
 
-/// The data state of an org in a period (SPEC §4.2): open, filled, confirmed, returned.
-pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String> {
-    Ok(conn
-        .prepare_cached("SELECT state FROM org_period WHERE org_id = ?1 AND period = ?2")?
-        .query_row(params![org_id, period.to_string()], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| "open".into()))
-}
-
 /// Check `KEY=VALUE` pairs against the catalogue and the org: every problem at once.
 pub fn check_pairs(cat: &[Indicator], target: &Target, pairs: &[(String, String)]) -> Result<Vec<(Indicator, String)>> {
     let mut out: Vec<(Indicator, String)> = Vec::new();
@@ -534,7 +329,7 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
         .hint(tf("confirm.nothing.hint", &[("period", &period)]))
         .into());
     }
-    let state = state_of(tx, t.org.id, period)?;
+    let state = crate::store::submissions::state_of(tx, t.org.id, period)?;
     if state == "confirmed" && carried.is_empty() {
         return Ok(Confirmed { carried, already: true });
     }

@@ -433,7 +433,7 @@ fn delete(ctx: &mut Ctx, a: DeleteArgs) -> Result<()> {
         if !interactive() {
             return Err(error::usage(t("yes.required")).into());
         }
-        let name = crate::text::escape_for_terminal(&school.org.name);
+        let name = crate::terminal::escape_for_terminal(&school.org.name);
         let prompt = tf("school.delete_confirm", &[("code", &school.org.code), ("name", &name)]);
         if !dialoguer::Confirm::new().with_prompt(prompt).default(false).interact()? {
             return Ok(());

@@ -123,7 +123,7 @@ fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
     let changed = db.write(&actor.audit_actor(), |tx| units::rename(tx, &actor, &unit, &a.name))?;
-    let new = units::clean_name(&a.name)?;
+    let new = crate::text::clean_name(&a.name)?;
     if changed {
         out.status(&tf("unit.renamed", &[("code", &unit.code), ("old", &unit.name), ("new", &new)]));
     } else {
@@ -283,7 +283,7 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
         if d > 0 {
             line.push_str(if last_child[i] { "└── " } else { "├── " });
         }
-        writeln!(w, "{line}{} {} ({})", u.code, crate::text::escape_for_terminal(&u.name), u.level.label())?;
+        writeln!(w, "{line}{} {} ({})", u.code, crate::terminal::escape_for_terminal(&u.name), u.level.label())?;
         open.push(!last_child[i]);
     }
     w.flush()?;

@@ -17,6 +17,7 @@ use crate::model::{AuditActor, Level};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 mod migrations;
+pub mod submissions;
 pub use migrations::MIGRATIONS;
 
 /// The schema version this binary writes.
@@ -288,6 +289,12 @@ pub fn insert_rows(conn: &Connection, into: &str, width: usize, values: &[rusqli
 }
 
 // ---------------------------------------------------------------- SQL written once
+
+/// The audit chain's last sequence number (0 when empty): a plan made outside a transaction
+/// notes it, and its transaction compares, to know whether anything changed in between.
+pub fn audit_head(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?)
+}
 
 /// `alias.path` inside a subtree, itself included: `lo <= path < hi`, with `lo` and `hi` the
 /// placeholders (`?1`, `:lo`, …) bound to [`Org::subtree`](crate::model::Org::subtree). The

@@ -129,14 +129,14 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                 position: 0,
                 retired_at: None,
             };
-            db.write(&actor.audit_actor(), |tx| values::add_indicator(tx, &ind))?;
+            db.write(&actor.audit_actor(), |tx| crate::indicators::add_indicator(tx, &ind))?;
             out.status(&tf("indicator.added", &[("code", &ind.code)]));
             Ok(())
         }
         Some(IndicatorsCommand::Retire(r)) => {
             perm::require(&actor, Action::IndicatorManage, &actor.org)?;
             let code = r.code.trim().to_string();
-            let done = db.write(&actor.audit_actor(), |tx| values::retire_indicator(tx, &code))?;
+            let done = db.write(&actor.audit_actor(), |tx| crate::indicators::retire_indicator(tx, &code))?;
             let key = if done { "indicator.retired_now" } else { "indicator.already_retired" };
             out.status(&tf(key, &[("code", &code)]));
             Ok(())
@@ -240,7 +240,7 @@ pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     ))?;
     let cat = values::catalogue(&db.conn)?;
     let stored = values::values_of(&db.conn, org.id, period)?;
-    let state = values::state_of(&db.conn, org.id, period)?;
+    let state = crate::store::submissions::state_of(&db.conn, org.id, period)?;
     out.status(&format!("{}: {}", t("col.state"), values_state_label(&state)));
     let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = cat

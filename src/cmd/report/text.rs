@@ -149,7 +149,7 @@ pub fn text(ctx: &mut Ctx, a: TextArgs) -> Result<()> {
     use std::io::Write;
     let mut w = std::io::stdout().lock();
     // Texts filed before control characters were refused may hold them: shown escaped.
-    w.write_all(crate::text::escape_document(&body).as_bytes())?;
+    w.write_all(crate::terminal::escape_document(&body).as_bytes())?;
     if !body.ends_with('\n') {
         writeln!(w)?;
     }

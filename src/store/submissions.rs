@@ -1,0 +1,16 @@
+//! Storage of the monthly cycle: each org's data state per period (`org_period`) and each unit's
+//! submission (`submission`).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::model::Period;
+
+/// The data state of an org in a period (docs/ARCHITECTURE.md, "States"): open, filled, confirmed, returned.
+pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT state FROM org_period WHERE org_id = ?1 AND period = ?2")?
+        .query_row(params![org_id, period.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "open".into()))
+}
