@@ -22,6 +22,7 @@ pub mod import;
 pub mod indicators;
 pub mod model;
 pub mod output;
+pub mod periods;
 pub mod perm;
 pub mod progress;
 pub mod requests;

@@ -466,19 +466,6 @@ fn remember_checked(conn: &Connection, through: Period, units: i64) -> Result<()
     Ok(())
 }
 
-/// The period a unit's reviewer acts on by default: a returned period if there is one (it must
-/// be resubmitted), else the period being reported now.
-pub fn default_period(conn: &Connection, unit: &Org, now: DateTime<Utc>) -> Result<Period> {
-    let returned: Option<String> = conn
-        .query_row(
-            "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",
-            params![unit.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(returned.and_then(|p| p.parse().ok()).unwrap_or_else(|| calendar::reporting_period(now)))
-}
-
 /// A due time out of range, naming the org returned and the latest due allowed.
 pub fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
     let latest = crate::cycle::closes(parent).map(|l| cst(l, true)).unwrap_or_default();

@@ -119,14 +119,6 @@ pub fn expected(conn: &Connection, org: &Org, period: Period) -> Result<bool> {
     Ok(crate::schools::is_expected(&org.created_at, deleted.as_deref(), &status, changed.as_deref(), period))
 }
 
-/// The oldest period still open for writing for the org (SPEC §4.2): last month while its
-/// deadline has not passed, else this month.
-pub fn default_period(conn: &Connection, org: &Org, now: DateTime<Utc>) -> Result<Period> {
-    let this = Period::containing(now);
-    let last = this.prev();
-    Ok(if lock(conn, org, last, now)?.is_none() { last } else { this })
-}
-
 // ------------------------------------------------------------------ values of one org
 
 /// The org an actor writes: its own, or (`--org`) a school its unit supervises directly (proxy).

@@ -13,7 +13,7 @@ use crate::i18n::{t, tf};
 use crate::output::Cell;
 use crate::perm::{self, Action};
 
-use super::report::parse_period;
+use super::parse_period;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {

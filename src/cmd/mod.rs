@@ -104,6 +104,11 @@ pub enum Command {
     Audit(audit::AuditCommand),
 }
 
+/// `YYYY-MM`, for clap.
+pub fn parse_period(s: &str) -> std::result::Result<crate::model::Period, String> {
+    s.trim().parse::<crate::model::Period>().map_err(|_| crate::i18n::tf("calendar.bad_period", &[("value", &s)]))
+}
+
 fn parse_encoding(s: &str) -> Result<crate::csvio::Encoding, String> {
     crate::csvio::Encoding::parse(s).map_err(|e| e.message)
 }

@@ -12,7 +12,7 @@ use crate::perm::{self, Action};
 use crate::requests;
 use crate::submission;
 
-use super::report::parse_period;
+use super::parse_period;
 
 fn parse_due(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     calendar::parse_user_time(s).ok_or_else(|| tf("return.bad_due", &[("value", &s)]))
@@ -126,7 +126,7 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
     let unit = actor.org.clone();
     let period = match a.period {
         Some(p) => p,
-        None => submission::default_period(&db.conn, &unit, db.now)?,
+        None => crate::periods::default(&db.conn, &unit, crate::periods::Purpose::Submit, db.now)?,
     };
     out.status(&tf("report.period_used", &[("period", &period), ("org", &unit.code)]));
     let now = db.now;
@@ -164,7 +164,8 @@ pub fn cmd_withdraw(ctx: &mut Ctx, c: WithdrawCommand) -> Result<()> {
             perm::require(&actor, Action::Submit, &actor.org)?;
             submission::catch_up(db)?;
             let unit = actor.org.clone();
-            let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
+            let period =
+                crate::periods::or_default(a.period, &db.conn, &actor.org, crate::periods::Purpose::Report, db.now)?;
             let (id, parent) = db.write(&actor.audit_actor(), |tx| {
                 submission::file_withdrawal(tx, actor.account_id, &unit, period, &why)
             })?;
@@ -269,7 +270,7 @@ pub fn cmd_return(ctx: &mut Ctx, a: ReturnArgs) -> Result<()> {
     if target.parent_code.as_deref() != Some(unit.code.as_str()) {
         return Err(error::refused(tf("return.not_child", &[("org", &target.code), ("unit", &unit.code)])).into());
     }
-    let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
+    let period = crate::periods::or_default(a.period, &db.conn, &actor.org, crate::periods::Purpose::Report, db.now)?;
     out.status(&tf("report.period_used", &[("period", &period), ("org", &target.code)]));
     // Decided inside the write transaction on the state read there: of two returns started
     // together, the second finds the period already returned.
@@ -295,7 +296,7 @@ pub fn cmd_ratify(ctx: &mut Ctx, a: RatifyArgs) -> Result<()> {
     perm::require(&actor, Action::Ratify, &actor.org)?;
     submission::catch_up(db)?;
     let unit = actor.org.clone();
-    let period = a.period.unwrap_or_else(|| calendar::reporting_period(db.now));
+    let period = crate::periods::or_default(a.period, &db.conn, &actor.org, crate::periods::Purpose::Report, db.now)?;
     db.write(&actor.audit_actor(), |tx| submission::ratify(tx, actor.account_id, &unit, period))?;
     out.status(&tf("ratify.done", &[("unit", &unit.code), ("period", &period)]));
     Ok(())

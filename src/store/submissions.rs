@@ -14,3 +14,14 @@ pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String
         .optional()?
         .unwrap_or_else(|| "open".into()))
 }
+
+/// The earliest period returned to a unit and not yet submitted again, if any.
+pub fn first_returned(conn: &Connection, org_id: i64) -> Result<Option<Period>> {
+    let returned: Option<String> = conn
+        .prepare_cached(
+            "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",
+        )?
+        .query_row(params![org_id], |r| r.get(0))
+        .optional()?;
+    Ok(returned.and_then(|p| p.parse().ok()))
+}

@@ -11,7 +11,7 @@ use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
 use crate::values::{self, Indicator, Target};
 
-use super::parse_period;
+use crate::cmd::parse_period;
 
 #[derive(Debug, Subcommand)]
 pub enum IndicatorsCommand {
@@ -148,7 +148,7 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
 pub fn period_for(out: &Out, db: &Db, org: &crate::hierarchy::Org, given: Option<Period>) -> Result<Period> {
     let p = match given {
         Some(p) => p,
-        None => values::default_period(&db.conn, org, db.now)?,
+        None => crate::periods::default(&db.conn, org, crate::periods::Purpose::Entry, db.now)?,
     };
     out.status(&tf("report.period_used", &[("period", &p), ("org", &org.code)]));
     Ok(p)

@@ -17,7 +17,7 @@ use crate::values::{self, Indicator, Target};
 
 use super::super::{ExportFile, ImportFile};
 use super::data::period_for;
-use super::parse_period;
+use crate::cmd::parse_period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Layout {

@@ -3,6 +3,7 @@
 use clap::{Args, Subcommand};
 
 use crate::calendar::{self, Period};
+use crate::cmd::parse_period;
 use crate::context::Ctx;
 use crate::error::{self, Error, Kind, Result};
 use crate::hierarchy::Level;
@@ -13,11 +14,6 @@ pub mod data;
 pub mod io;
 pub mod progress;
 pub mod text;
-
-/// `YYYY-MM`, for clap.
-pub fn parse_period(s: &str) -> Result<Period, String> {
-    s.trim().parse::<Period>().map_err(|_| tf("calendar.bad_period", &[("value", &s)]))
-}
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {

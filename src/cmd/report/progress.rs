@@ -15,7 +15,7 @@ use crate::schools::EXPECTED_SQL;
 use crate::values;
 
 use super::data::{period_for, state_word};
-use super::parse_period;
+use crate::cmd::parse_period;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {

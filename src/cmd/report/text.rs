@@ -18,7 +18,7 @@ use crate::i18n::{t, tf};
 use crate::output::Cell;
 use crate::perm::{self, Action};
 
-use super::parse_period;
+use crate::cmd::parse_period;
 
 #[derive(Debug, Args)]
 pub struct TextArgs {
