@@ -1,7 +1,8 @@
 //! Accounts and roles (SPEC §2, Art. 6–10): real-name accounts, usernames never reused, at most
 //! one active reviewer and inspector per unit, one active account per mobile.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
@@ -83,7 +84,7 @@ impl Person {
 
 /// The next unused username for a role at an org: `<code>-<letter><2-digit seq>`. Accounts are
 /// never deleted, so the highest one ever issued is still there.
-pub fn next_username(conn: &Connection, code: &str, role: Role) -> Result<String> {
+pub fn next_username(conn: &Conn, code: &str, role: Role) -> Result<String> {
     let prefix = format!("{code}-{}", role.letter());
     let max: Option<String> = conn
         .prepare_cached(
@@ -105,7 +106,7 @@ pub fn next_username(conn: &Connection, code: &str, role: Role) -> Result<String
 }
 
 /// The active account that already holds this mobile, if any.
-pub fn active_with_mobile(conn: &Connection, mobile: &str) -> Result<Option<String>> {
+pub fn active_with_mobile(conn: &Conn, mobile: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT username FROM account WHERE mobile = ?1 AND status = 'active'")?
         .query_row(params![mobile], |r| r.get(0))
@@ -113,7 +114,7 @@ pub fn active_with_mobile(conn: &Connection, mobile: &str) -> Result<Option<Stri
 }
 
 /// The active reviewer or inspector of a unit, if any.
-pub fn active_in_role(conn: &Connection, org_id: i64, role: Role) -> Result<Option<String>> {
+pub fn active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT username FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active'")?
         .query_row(params![org_id, role.as_str()], |r| r.get(0))
@@ -143,7 +144,7 @@ pub fn check_role_fits(org: &Org, role: Role) -> Result<(), Error> {
     Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])))
 }
 
-pub fn check_new_active(conn: &Connection, org: &Org, role: Role, person: &Person) -> Result<()> {
+pub fn check_new_active(conn: &Conn, org: &Org, role: Role, person: &Person) -> Result<()> {
     person.validate()?;
     check_role_fits(org, role)?;
     if let Some(u) = active_with_mobile(conn, &person.mobile)? {
@@ -475,7 +476,7 @@ pub fn account_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountRow> {
 }
 
 /// The account with this username inside `scope`; outside the scope it is "not found" (SPEC §1).
-pub fn in_scope(conn: &Connection, scope: &Org, username: &str) -> Result<AccountRow> {
+pub fn in_scope(conn: &Conn, scope: &Org, username: &str) -> Result<AccountRow> {
     let row = conn
         .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.username = ?1"))?
         .query_row(params![username], account_from_row)

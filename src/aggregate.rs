@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{named_params, Connection};
+use crate::store::Conn;
+use rusqlite::named_params;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{self, Period};
@@ -117,13 +118,13 @@ pub struct SchoolRow {
 
 /// Stream every expected school of a subtree with its values for the period, in tree order, in
 /// one query.
-pub fn for_each_school(conn: &Connection, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
+pub fn for_each_school(conn: &Conn, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = root.subtree();
     stream_schools(conn, "o.path >= :lo AND o.path < :hi", &lo, &hi, period, f)
 }
 
 /// Stream the expected schools a unit supervises directly.
-pub fn for_each_direct_school(conn: &Connection, unit: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
+pub fn for_each_direct_school(conn: &Conn, unit: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = unit.subtree();
     stream_schools(
         conn,
@@ -137,7 +138,7 @@ pub fn for_each_direct_school(conn: &Connection, unit: &Org, period: Period, f: 
 
 /// The expected schools of a subtree whose supervising unit has not submitted the period: the
 /// schools whose figures are still live (a submitted unit's are in its snapshot).
-fn for_each_live_school(conn: &Connection, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
+fn for_each_live_school(conn: &Conn, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = root.subtree();
     stream_schools(
         conn,
@@ -151,7 +152,7 @@ fn for_each_live_school(conn: &Connection, root: &Org, period: Period, f: impl F
 }
 
 fn stream_schools(
-    conn: &Connection,
+    conn: &Conn,
     place: &str,
     lo: &str,
     hi: &str,
@@ -282,12 +283,7 @@ fn add_school(a: &mut Agg, s: &SchoolRow, school_kinds: &HashMap<String, String>
 /// submitted the period is its snapshot (SPEC §4.4: what the parent and every later report read);
 /// any other unit is its own values, plus the schools it supervises directly (live), plus its
 /// sub-units' aggregates. Three queries for the whole subtree, then composition bottom-up.
-pub fn aggregate(
-    conn: &Connection,
-    root: &Org,
-    period: Period,
-    catalogue: &[Indicator],
-) -> Result<BTreeMap<String, Agg>> {
+pub fn aggregate(conn: &Conn, root: &Org, period: Period, catalogue: &[Indicator]) -> Result<BTreeMap<String, Agg>> {
     let school_kinds: HashMap<String, String> =
         catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
     let (lo, hi) = root.subtree();
@@ -374,7 +370,7 @@ pub fn aggregate(
 }
 
 /// The direct children of a unit: sub-units and schools (live), in code order.
-pub fn children(conn: &Connection, unit: &Org) -> Result<Vec<Org>> {
+pub fn children(conn: &Conn, unit: &Org) -> Result<Vec<Org>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
          WHERE o.parent_id = ?1 AND o.deleted_at IS NULL ORDER BY o.level = 'school', o.code",
@@ -387,7 +383,7 @@ pub fn children(conn: &Connection, unit: &Org) -> Result<Vec<Org>> {
 /// One unit's aggregate, from its parts, without walking its subtree: its own values, the schools
 /// it supervises directly (live), and each sub-unit's snapshot (or, for a sub-unit that has not
 /// submitted, its live aggregate). What a submission freezes.
-pub fn unit_aggregate(conn: &Connection, unit: &Org, period: Period, catalogue: &[Indicator]) -> Result<UnitParts> {
+pub fn unit_aggregate(conn: &Conn, unit: &Org, period: Period, catalogue: &[Indicator]) -> Result<UnitParts> {
     let school_kinds: HashMap<String, String> =
         catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
     let mut agg = Agg::default();

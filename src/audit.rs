@@ -1,7 +1,8 @@
 //! The audit trail (SPEC §7, Art. 22): one event per change, in the same transaction, each
 //! hashed with the one before it so that any edit behind the tool's back is found.
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -130,14 +131,13 @@ impl Tx<'_> {
     /// Append events to the chain in order, inside this transaction, a batch per statement
     /// (`db::insert_rows`): a bulk import's events cost little more than their rows.
     pub fn audit_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
-        use rusqlite::types::Value as V;
-        let (mut seq, mut prev) = match self.head.take() {
+        use crate::store::Value as V;
+        let (mut seq, mut prev): (i64, String) = match self.head.take() {
             Some(h) => h,
             None => self
-                .tx
-                .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-                .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-                .optional()?
+                .opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", crate::store::params![], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
                 .unwrap_or((0, GENESIS.to_string())),
         };
         let at = self.now_stored();
@@ -159,7 +159,7 @@ impl Tx<'_> {
                 &prev,
             );
             rows.extend([
-                V::Integer(seq),
+                V::Int(seq),
                 V::Text(at.clone()),
                 V::Text(self.actor.name.clone()),
                 V::from(self.actor.unit.clone()),
@@ -174,7 +174,7 @@ impl Tx<'_> {
             ]);
         }
         crate::db::insert_rows(
-            &self.tx,
+            self,
             "audit(seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash)",
             12,
             &rows,
@@ -216,7 +216,7 @@ pub fn stored_from_row(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
 }
 
 /// Walk the whole chain; `Ok(count)` if intact.
-pub fn verify(conn: &Connection) -> Result<std::result::Result<i64, Break>> {
+pub fn verify(conn: &Conn) -> Result<std::result::Result<i64, Break>> {
     let mut stmt = conn.prepare(&format!("SELECT {STORED_COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1;
@@ -271,7 +271,7 @@ pub fn parse_checkpoint(bytes: &[u8]) -> std::result::Result<Checkpoint, String>
 }
 
 /// The chain's head now, as a checkpoint taken at `taken_at`; `None` for an empty chain.
-pub fn checkpoint(conn: &Connection, taken_at: &str) -> Result<Option<Checkpoint>> {
+pub fn checkpoint(conn: &Conn, taken_at: &str) -> Result<Option<Checkpoint>> {
     Ok(conn
         .query_row("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok(Checkpoint {
@@ -296,7 +296,7 @@ pub enum Reach {
     Differs,
 }
 
-pub fn reaches(conn: &Connection, count: i64, cp: &Checkpoint) -> Result<Reach> {
+pub fn reaches(conn: &Conn, count: i64, cp: &Checkpoint) -> Result<Reach> {
     if cp.seq > count {
         return Ok(Reach::EndsAt(count));
     }

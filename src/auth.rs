@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::store::Conn;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::account::Role;
@@ -210,7 +211,7 @@ pub fn remove_session_file(db_path: &Path) -> Result<bool> {
 
 // ---------------------------------------------------------------- resolving the actor
 
-fn actor_from(conn: &Connection, account_id: i64, via: Via, expires_at: String) -> Result<Actor> {
+fn actor_from(conn: &Conn, account_id: i64, via: Via, expires_at: String) -> Result<Actor> {
     let (username, name, role, status, org_id): (String, String, String, String, i64) = conn
         .prepare_cached("SELECT username, name, role, status, org_id FROM account WHERE id = ?1")?
         .query_row(params![account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
@@ -225,13 +226,13 @@ fn actor_from(conn: &Connection, account_id: i64, via: Via, expires_at: String) 
 }
 
 /// An account as an actor, by username (the demo acts as each of its people in turn).
-pub fn actor_by_username(conn: &Connection, username: &str) -> Result<Actor> {
+pub fn actor_by_username(conn: &Conn, username: &str) -> Result<Actor> {
     let id: i64 = conn.query_row("SELECT id FROM account WHERE username = ?1", params![username], |r| r.get(0))?;
     actor_from(conn, id, Via::Session, String::new())
 }
 
 /// The signed-in account: `EIP_TOKEN` if set, else this database's session file.
-pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
+pub fn current_actor(conn: &Conn, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
     let now_s = stored(now);
     if let Some(token) = std::env::var("EIP_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
         let found: Option<(i64, String, Option<String>)> = conn
@@ -271,7 +272,7 @@ pub fn current_actor(conn: &Connection, db_path: &Path, now: DateTime<Utc>) -> R
 
 /// Start a session for an account: a fresh token (returned, for the session file) whose hash is
 /// stored with its expiry; the account's expired sessions are cleared.
-pub fn open_session(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
+pub fn open_session(conn: &Conn, account_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
     let token = new_token("eips_");
     let expires = stored(now + Duration::hours(SESSION_HOURS));
     conn.execute("DELETE FROM session WHERE account_id = ?1 AND expires_at <= ?2", params![account_id, stored(now)])?;
@@ -296,7 +297,7 @@ pub struct LoginTarget {
     pub locked_until: Option<String>,
 }
 
-pub fn login_target(conn: &Connection, username: &str) -> Result<Option<LoginTarget>> {
+pub fn login_target(conn: &Conn, username: &str) -> Result<Option<LoginTarget>> {
     Ok(conn
         .prepare_cached(
             "SELECT a.id, a.username, o.code, o.path, a.status, a.password_hash, a.activation_hash,

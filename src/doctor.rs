@@ -1,7 +1,7 @@
 //! `eip doctor`: the database's health in one report — SQLite's own checks, the audit chain, and
 //! the rules that must hold whatever wrote the file.
 
-use rusqlite::Connection;
+use crate::store::Conn;
 
 use crate::aggregate::Agg;
 use crate::audit::{self, Break};
@@ -15,7 +15,7 @@ pub struct Check {
     pub detail: String,
 }
 
-fn count(conn: &Connection, sql: &str) -> Result<i64> {
+fn count(conn: &Conn, sql: &str) -> Result<i64> {
     Ok(conn.query_row(sql, [], |r| r.get(0))?)
 }
 
@@ -25,7 +25,7 @@ fn check(name: &'static str, problems: i64, what: &str) -> Check {
 
 /// SQLite's own check of the file, first of all: on a damaged file every other check would only
 /// report what the damage makes it read. Its first few findings, joined.
-pub fn integrity(conn: &Connection) -> Result<Check> {
+pub fn integrity(conn: &Conn) -> Result<Check> {
     let found: Vec<String> =
         conn.prepare("PRAGMA integrity_check(5)")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let detail = found.join("; ");
@@ -34,7 +34,7 @@ pub fn integrity(conn: &Connection) -> Result<Check> {
 
 /// Whether the file is damaged, by SQLite's quicker check (no index comparison): what a failed
 /// `audit verify` asks before blaming an edit behind eip's back.
-pub fn damage(conn: &Connection) -> Result<Option<String>> {
+pub fn damage(conn: &Conn) -> Result<Option<String>> {
     let found: Vec<String> =
         conn.prepare("PRAGMA quick_check(5)")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let detail = found.join("; ");
@@ -42,13 +42,13 @@ pub fn damage(conn: &Connection) -> Result<Option<String>> {
 }
 
 /// Every check, in order.
-pub fn run(conn: &Connection) -> Result<Vec<Check>> {
+pub fn run(conn: &Conn) -> Result<Vec<Check>> {
     let first = integrity(conn)?;
     run_after(conn, first)
 }
 
 /// The checks after SQLite's own, which `eip doctor` runs first.
-pub fn run_after(conn: &Connection, integrity: Check) -> Result<Vec<Check>> {
+pub fn run_after(conn: &Conn, integrity: Check) -> Result<Vec<Check>> {
     let mut out = vec![integrity];
     let fk = conn.prepare("PRAGMA foreign_key_check")?.query_map([], |_| Ok(()))?.count() as i64;
     out.push(check("foreign_keys", fk, "rows point at missing rows"));

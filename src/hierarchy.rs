@@ -1,7 +1,8 @@
 //! The organisation hierarchy (SPEC §1): levels, codes, the materialised path that makes
 //! "everything under X" one indexed range query, and lookups within a scope.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::{self, Result};
 use crate::i18n::tf;
@@ -25,21 +26,21 @@ pub fn org_from_row(row: &rusqlite::Row) -> rusqlite::Result<Org> {
 }
 
 /// The org with this code, whatever the scope (for internal use once scope is settled).
-pub fn find(conn: &Connection, code: &str) -> Result<Option<Org>> {
+pub fn find(conn: &Conn, code: &str) -> Result<Option<Org>> {
     let sql = format!(
         "SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.code = ?1 AND o.deleted_at IS NULL"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(params![code], org_from_row).optional()?)
 }
 
-pub fn find_by_id(conn: &Connection, id: i64) -> Result<Org> {
+pub fn find_by_id(conn: &Conn, id: i64) -> Result<Org> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.id = ?1");
     Ok(conn.prepare_cached(&sql)?.query_row(params![id], org_from_row)?)
 }
 
 /// The admin unit with this code inside `scope`, or the SPEC §1 answer for a code that does not
 /// exist — the same whether it is missing or outside the scope, so existence does not leak.
-pub fn unit_in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<Org> {
+pub fn unit_in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<Org> {
     match find(conn, code)? {
         Some(o) if o.level.is_unit() && scope.contains_path(&o.path) => Ok(o),
         _ => Err(error::not_found(tf("unit.none", &[("code", &code)])).into()),
@@ -47,7 +48,7 @@ pub fn unit_in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<Org> 
 }
 
 /// How many units and schools lie below an org (excluding itself).
-pub fn count_below(conn: &Connection, org: &Org) -> Result<(i64, i64)> {
+pub fn count_below(conn: &Conn, org: &Org) -> Result<(i64, i64)> {
     let (lo, hi) = org.subtree();
     let mut stmt = conn.prepare_cached(
         "SELECT COALESCE(SUM(level <> 'school'), 0), COALESCE(SUM(level = 'school'), 0)

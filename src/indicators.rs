@@ -2,7 +2,8 @@
 //! who fills it, and the Ministry's additions and retirements. Below values, aggregation and the
 //! cycle, which all read it.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
@@ -127,7 +128,7 @@ fn indicator_from_row(r: &rusqlite::Row) -> rusqlite::Result<Indicator> {
 }
 
 /// The whole catalogue, in its order (retired ones included).
-pub fn catalogue(conn: &Connection) -> Result<Vec<Indicator>> {
+pub fn catalogue(conn: &Conn) -> Result<Vec<Indicator>> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at FROM indicator ORDER BY position",
     )?;

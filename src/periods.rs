@@ -1,8 +1,8 @@
 //! Which month a command works on when `--period` is not given: one function, by what the command
 //! does (docs/ARCHITECTURE.md, "States"). Every command prints the period it used.
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use crate::calendar;
 use crate::error::Result;
@@ -24,7 +24,7 @@ pub enum Purpose {
 /// `given`, or the default for `org` and `purpose` at `now`.
 pub fn or_default(
     given: Option<Period>,
-    conn: &Connection,
+    conn: &Conn,
     org: &Org,
     purpose: Purpose,
     now: DateTime<Utc>,
@@ -36,7 +36,7 @@ pub fn or_default(
 }
 
 /// The period `org` works on for `purpose` at `now` when none is given.
-pub fn default(conn: &Connection, org: &Org, purpose: Purpose, now: DateTime<Utc>) -> Result<Period> {
+pub fn default(conn: &Conn, org: &Org, purpose: Purpose, now: DateTime<Utc>) -> Result<Period> {
     Ok(match purpose {
         Purpose::Entry => {
             let this = Period::containing(now);

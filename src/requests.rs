@@ -1,7 +1,8 @@
 //! One inbox for requests (SPEC §6): who filed what, whose decision it awaits, and the decision.
 //! Each kind's own rules live with its domain (roster requests in [`crate::roster`]).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
@@ -85,7 +86,7 @@ impl Request {
 }
 
 /// The request with this id, if the actor may see it; else "not found" (SPEC §1).
-pub fn find(conn: &Connection, actor: &Actor, id: i64) -> Result<Request> {
+pub fn find(conn: &Conn, actor: &Actor, id: i64) -> Result<Request> {
     let r = conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?.query_row(params![id], from_row).optional()?;
     match r {
         Some(r) if r.visible_to(actor) => Ok(r),
@@ -95,7 +96,7 @@ pub fn find(conn: &Connection, actor: &Actor, id: i64) -> Result<Request> {
 
 /// What awaits the actor's unit and what the actor filed (pending), or with `all` every
 /// request the actor may see; newest first.
-pub fn list(conn: &Connection, actor: &Actor, all: bool) -> Result<Vec<Request>> {
+pub fn list(conn: &Conn, actor: &Actor, all: bool) -> Result<Vec<Request>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY r.id DESC"))?;
     let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows

@@ -5,7 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, Connection};
+use crate::store::Conn;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -148,7 +149,7 @@ struct Units {
 }
 
 impl Units {
-    fn load(conn: &Connection, scope: &Org) -> Result<Units> {
+    fn load(conn: &Conn, scope: &Org) -> Result<Units> {
         let (lo, hi) = scope.subtree();
         let sql = format!(
             "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
@@ -190,7 +191,7 @@ impl Units {
 }
 
 /// Unit staff accounts (admin, reviewer, inspector) in a subtree, Ministry staff excluded.
-fn staff_in(conn: &Connection, root: &Org, statuses: &[&str]) -> Result<Vec<AccountRow>> {
+fn staff_in(conn: &Conn, root: &Org, statuses: &[&str]) -> Result<Vec<AccountRow>> {
     let (lo, hi) = root.subtree();
     let mut stmt = conn.prepare(&format!(
         "{} WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('province', 'prefecture', 'county')
@@ -269,7 +270,7 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
 
 /// Check every row of a form against the rules and the accounts, and work out the diff; write
 /// nothing. `sync_root`: with `--sync`, the subtree whose staff not listed are to be disabled.
-pub fn plan(conn: &Connection, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) -> Result<Plan> {
+pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) -> Result<Plan> {
     let cols = Columns::find(&sheet.headers, FORM_COLUMNS);
     if !cols.has("name") {
         return Err(Error::new(Kind::Invalid, tf("roster.no_name_column", &[("file", &sheet.file)]))
@@ -456,7 +457,7 @@ fn role_key(role: &str) -> &'static str {
 }
 
 /// The active account holding a mobile, unless it is being disabled by the same form.
-fn mobile_holder(conn: &Connection, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<String>> {
+fn mobile_holder(conn: &Conn, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT id, username FROM account WHERE mobile = ?1 AND status = 'active'")?;
     let found: Option<(i64, String)> = stmt.query_row(params![mobile], |r| Ok((r.get(0)?, r.get(1)?))).ok();
     Ok(found.filter(|(id, _)| !disabled.contains(id)).map(|(_, u)| u))
@@ -601,7 +602,7 @@ pub fn reject(tx: &mut Tx, id: i64, diff: &Diff, reason: &str) -> Result<()> {
 }
 
 /// Everyone on the form for a subtree, for `account export`: active unit staff, form order.
-pub fn export_rows(conn: &Connection, root: &Org) -> Result<Vec<AccountRow>> {
+pub fn export_rows(conn: &Conn, root: &Org) -> Result<Vec<AccountRow>> {
     let mut rows = staff_in(conn, root, &["active"])?;
     let rank = |r: &str| FORM_ROLES.iter().position(|x| x.as_str() == r).unwrap_or(9);
     rows.sort_by(|a, b| {

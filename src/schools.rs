@@ -2,7 +2,8 @@
 //! account, basic info, status changes, guarded deletion, and the expected-reporter rule that the
 //! monthly data reads.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use crate::account::{self, AccountRow, Issued, Person, Role};
@@ -224,7 +225,7 @@ pub fn school_from_row(r: &rusqlite::Row) -> rusqlite::Result<School> {
 }
 
 /// The live school with this code, wherever it is.
-pub fn find_live(conn: &Connection, code: &str) -> Result<Option<School>> {
+pub fn find_live(conn: &Conn, code: &str) -> Result<Option<School>> {
     Ok(conn
         .prepare_cached(concat!(school_select!(), " WHERE o.code = ?1 AND o.deleted_at IS NULL"))?
         .query_row(params![code], school_from_row)
@@ -232,7 +233,7 @@ pub fn find_live(conn: &Connection, code: &str) -> Result<Option<School>> {
 }
 
 /// The live school with this code inside `scope`, or "no school … in your scope" (SPEC §1).
-pub fn in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
+pub fn in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<School> {
     match find_live(conn, code)? {
         Some(s) if scope.contains_path(&s.org.path) => Ok(s),
         _ => Err(error::not_found(tf("school.none", &[("code", &code)])).into()),
@@ -241,7 +242,7 @@ pub fn in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
 
 /// The school a request was filed for, by id, if it is still there (not deleted): a deleted
 /// school's code may have been given to another school since.
-pub fn live_by_id(conn: &Connection, id: i64) -> Result<Option<School>> {
+pub fn live_by_id(conn: &Conn, id: i64) -> Result<Option<School>> {
     Ok(conn
         .prepare_cached(concat!(school_select!(), " WHERE o.id = ?1 AND o.deleted_at IS NULL"))?
         .query_row(params![id], school_from_row)
@@ -251,7 +252,7 @@ pub fn live_by_id(conn: &Connection, id: i64) -> Result<Option<School>> {
 /// The school as it is now, read inside the write transaction that will change it (docs/
 /// DECISIONS.md, "Every state change decides inside its transaction"); refused (exit 5) if it
 /// was deleted meanwhile.
-pub fn still_live(conn: &Connection, seen: &School) -> Result<School> {
+pub fn still_live(conn: &Conn, seen: &School) -> Result<School> {
     match live_by_id(conn, seen.org.id)? {
         Some(s) => Ok(s),
         None => Err(already_deleted(conn, seen.org.id, &seen.org.code)?),
@@ -259,7 +260,7 @@ pub fn still_live(conn: &Connection, seen: &School) -> Result<School> {
 }
 
 /// "2113010001 was already deleted at …" (exit 5).
-pub fn already_deleted(conn: &Connection, id: i64, code: &str) -> Result<anyhow::Error> {
+pub fn already_deleted(conn: &Conn, id: i64, code: &str) -> Result<anyhow::Error> {
     let at: Option<String> =
         conn.query_row("SELECT deleted_at FROM org WHERE id = ?1", params![id], |r| r.get(0)).optional()?.flatten();
     let at = at.as_deref().and_then(calendar::parse_stored).map(|t| calendar::show_cst(t, false)).unwrap_or_default();
@@ -267,7 +268,7 @@ pub fn already_deleted(conn: &Connection, id: i64, code: &str) -> Result<anyhow:
 }
 
 /// The most recent deleted school with this code inside `scope` (its history stays readable).
-pub fn deleted_in_scope(conn: &Connection, scope: &Org, code: &str) -> Result<School> {
+pub fn deleted_in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<School> {
     let s = conn
         .prepare_cached(&format!(
             "{SCHOOL_SELECT} WHERE o.code = ?1 AND o.deleted_at IS NOT NULL ORDER BY o.deleted_at DESC LIMIT 1"
@@ -307,7 +308,7 @@ pub const EXPECTED_SQL: &str = "o.deleted_at IS NULL AND o.created_at < :period_
     AND (s.status NOT IN ('merged', 'revoked') OR s.status_changed_at >= :period_start)";
 
 /// Whether the school has filled anything in: its basic info or any monthly value (Art. 11).
-pub fn is_filled(conn: &Connection, school: &School) -> Result<bool> {
+pub fn is_filled(conn: &Conn, school: &School) -> Result<bool> {
     if school.info_filled_at.is_some() {
         return Ok(true);
     }
@@ -336,7 +337,7 @@ fn insert_many<'a>(
     new: impl IntoIterator<Item = (&'a Org, &'a str, &'a Info)>,
     mut done: impl FnMut(i64),
 ) -> Result<()> {
-    use rusqlite::types::Value as V;
+    use crate::store::Value as V;
     let now = tx.now_stored();
     let mut id: i64 = tx.prepare_cached("SELECT coalesce(max(id), 0) FROM org")?.query_row([], |r| r.get(0))?;
     let mut new = new.into_iter().peekable();
@@ -355,16 +356,16 @@ fn insert_many<'a>(
                 }
             })));
             orgs.extend([
-                V::Integer(id),
+                V::Int(id),
                 V::Text(code.to_string()),
                 V::Text(name),
                 V::Text("school".into()),
-                V::Integer(unit.id),
+                V::Int(unit.id),
                 V::Text(path),
                 V::Text(now.clone()),
             ]);
             schools.extend([
-                V::Integer(id),
+                V::Int(id),
                 V::Text(kind.into()),
                 V::from(info.category.clone()),
                 V::from(info.location.clone()),
@@ -389,7 +390,7 @@ fn insert_many<'a>(
 }
 
 /// Check that a new school may be created under `unit` by the actor; returns province warnings.
-pub fn check_new(conn: &Connection, actor: &Actor, unit: &Org, code: &str, info: &Info) -> Result<Option<String>> {
+pub fn check_new(conn: &Conn, actor: &Actor, unit: &Org, code: &str, info: &Info) -> Result<Option<String>> {
     perm::require(actor, Action::SchoolAdd, unit)?;
     check_code(code)?;
     info.check()?;
@@ -553,7 +554,7 @@ impl StatusChange {
 }
 
 /// The school's accounts that are still active, for disabling.
-fn active_accounts(conn: &Connection, org_id: i64) -> Result<Vec<AccountRow>> {
+fn active_accounts(conn: &Conn, org_id: i64) -> Result<Vec<AccountRow>> {
     let mut stmt =
         conn.prepare_cached(&format!("{} WHERE a.org_id = ?1 AND a.status <> 'disabled'", account::ACCOUNT_SELECT))?;
     let rows = stmt.query_map(params![org_id], account::account_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -657,7 +658,7 @@ pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
     soft_delete(tx, school, None)
 }
 
-fn pending_request(conn: &Connection, kind: &str, org_id: i64) -> Result<Option<i64>> {
+fn pending_request(conn: &Conn, kind: &str, org_id: i64) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT id FROM request WHERE kind = ?1 AND status = 'pending' AND org_id = ?2",
@@ -769,7 +770,7 @@ mod tests {
     /// The SQL form of the rule agrees with the function on every kind of school life.
     #[test]
     fn expected_sql_agrees_with_the_rule() {
-        let c = Connection::open_in_memory().unwrap();
+        let c = rusqlite::Connection::open_in_memory().unwrap();
         c.execute_batch(crate::db::SCHEMA).unwrap();
         c.execute("INSERT INTO org(id, code, name, level, path, created_at) VALUES (1, '000000', 'm', 'ministry', '/000000/', '2020-01-01T00:00:00Z')", []).unwrap();
         let lives: &[(&str, Option<&str>, &str, Option<&str>)] = &[
@@ -878,7 +879,7 @@ fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64
 }
 
 /// Check every row of a schools file; write nothing. Blank cells leave what is stored as it is.
-pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &crate::csvio::Sheet) -> Result<ImportPlan> {
+pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> Result<ImportPlan> {
     use crate::csvio::{Columns, RowError};
     let cols = Columns::find(&sheet.headers, SCHOOL_COLUMNS);
     for key in ["code", "unit"] {

@@ -3,7 +3,7 @@
 //! outside theirs. Every lookup by code that a person typed goes through here (docs/ARCHITECTURE.md,
 //! "one guard"); whether the role may act on what was found is [`crate::perm`]'s question.
 
-use rusqlite::Connection;
+use crate::store::Conn;
 
 use crate::error::{self, Result};
 use crate::hierarchy;
@@ -16,7 +16,7 @@ pub fn sees(actor: &Actor, path: &str) -> bool {
 }
 
 /// The admin unit `code`, which must lie inside the actor's scope (else exit 4, "no unit").
-pub fn unit(conn: &Connection, actor: &Actor, code: &str) -> Result<Org> {
+pub fn unit(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
     let code = code.trim();
     match hierarchy::find(conn, code)? {
         Some(o) if o.level.is_unit() && sees(actor, &o.path) => Ok(o),
@@ -26,7 +26,7 @@ pub fn unit(conn: &Connection, actor: &Actor, code: &str) -> Result<Org> {
 
 /// What `--under CODE` names: that unit inside the actor's scope, or the actor's own scope when
 /// it is not given. Every list, export and status that takes `--under` resolves it here.
-pub fn under(conn: &Connection, actor: &Actor, code: Option<&str>) -> Result<Org> {
+pub fn under(conn: &Conn, actor: &Actor, code: Option<&str>) -> Result<Org> {
     match code {
         Some(c) => unit(conn, actor, c),
         None => Ok(actor.scope().clone()),

@@ -2,8 +2,9 @@
 //! Art. 16–19), with the snapshot each submission freezes. The rules themselves are the pure
 //! functions of [`crate::cycle`]; this module gathers their facts and writes their outcomes.
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::aggregate::{self, Agg};
@@ -42,7 +43,7 @@ impl Submission {
     }
 }
 
-pub fn submission(conn: &Connection, org_id: i64, period: Period) -> Result<Submission> {
+pub fn submission(conn: &Conn, org_id: i64, period: Period) -> Result<Submission> {
     Ok(conn
         .prepare_cached(
             "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
@@ -67,7 +68,7 @@ pub fn submission(conn: &Connection, org_id: i64, period: Period) -> Result<Subm
 }
 
 /// The direct child units that report the period (created before it ended).
-pub fn child_units(conn: &Connection, unit: &Org, period: Period) -> Result<Vec<Org>> {
+pub fn child_units(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Org>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
          WHERE o.parent_id = ?1 AND o.level <> 'school' AND o.created_at < ?2 ORDER BY o.code",
@@ -80,7 +81,7 @@ pub fn child_units(conn: &Connection, unit: &Org, period: Period) -> Result<Vec<
 }
 
 /// The direct child units not yet submitted.
-pub fn children_not_submitted(conn: &Connection, unit: &Org, period: Period) -> Result<Vec<Org>> {
+pub fn children_not_submitted(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Org>> {
     let mut out = Vec::new();
     for c in child_units(conn, unit, period)? {
         if !submission(conn, c.id, period)?.unit_state().is_submitted() {
@@ -91,14 +92,14 @@ pub fn children_not_submitted(conn: &Connection, unit: &Org, period: Period) -> 
 }
 
 /// The facts the cycle's rules need about a unit's period.
-pub fn facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
+pub fn facts(conn: &Conn, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
     let mut f = lock_facts(conn, unit, period, now)?;
     f.children_submitted = children_not_submitted(conn, unit, period)?.is_empty();
     Ok(f)
 }
 
 /// The facts without the children (cheaper; data locks do not look at them).
-pub fn lock_facts(conn: &Connection, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
+pub fn lock_facts(conn: &Conn, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
     let state = submission(conn, unit.id, period)?.unit_state();
     let parent = match unit.parent_code.as_deref() {
         Some(p) => match hierarchy::find(conn, p)? {
@@ -116,7 +117,7 @@ fn cst(at: DateTime<Utc>, closing: bool) -> String {
 
 /// A refusal as a person-readable error naming the rule and the way out, with its machine
 /// reason (SPEC §4.5, §8).
-pub fn refusal_error(conn: &Connection, r: Refusal, unit: &Org, period: Period, f: &Facts) -> Result<anyhow::Error> {
+pub fn refusal_error(conn: &Conn, r: Refusal, unit: &Org, period: Period, f: &Facts) -> Result<anyhow::Error> {
     let (msg, hint) = describe(conn, r, unit, period, f)?;
     let mut e = Error::new(Kind::Refused, msg).reason(r.reason());
     if let Some(h) = hint {
@@ -126,13 +127,7 @@ pub fn refusal_error(conn: &Connection, r: Refusal, unit: &Org, period: Period, 
 }
 
 /// What a refusal says, and the way out.
-pub fn describe(
-    conn: &Connection,
-    r: Refusal,
-    unit: &Org,
-    period: Period,
-    f: &Facts,
-) -> Result<(String, Option<String>)> {
+pub fn describe(conn: &Conn, r: Refusal, unit: &Org, period: Period, f: &Facts) -> Result<(String, Option<String>)> {
     let p = period.to_string();
     let (msg, hint) = match r {
         Refusal::WindowNotOpen => {
@@ -227,7 +222,7 @@ pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
 }
 
 /// Expected schools directly under a unit that have not confirmed the period.
-pub fn unconfirmed_schools(conn: &Connection, unit: &Org, period: Period) -> Result<i64> {
+pub fn unconfirmed_schools(conn: &Conn, unit: &Org, period: Period) -> Result<i64> {
     let mut n = 0;
     aggregate::for_each_direct_school(conn, unit, period, |s| {
         if s.state != "confirmed" {
@@ -296,7 +291,7 @@ pub fn record_submit(
 }
 
 /// How many admin units there are (the level index alone answers it).
-fn admin_units(conn: &Connection) -> Result<i64> {
+fn admin_units(conn: &Conn) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')", [], |r| {
         r.get(0)
     })?)
@@ -304,7 +299,7 @@ fn admin_units(conn: &Connection) -> Result<i64> {
 
 /// The month the first admin unit was created in: the first that may have automatic submissions
 /// due (it reads every admin unit's row, so only when there is no usable hint).
-fn first_unit_period(conn: &Connection) -> Result<Option<Period>> {
+fn first_unit_period(conn: &Conn) -> Result<Option<Period>> {
     let first: Option<String> = conn.query_row(
         "SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')",
         [],
@@ -314,7 +309,7 @@ fn first_unit_period(conn: &Connection) -> Result<Option<Period>> {
 }
 
 /// The first period anything was submitted for: returned periods are no earlier (an index end).
-fn first_submission_period(conn: &Connection) -> Result<Option<Period>> {
+fn first_submission_period(conn: &Conn) -> Result<Option<Period>> {
     let first: Option<String> = conn.query_row("SELECT min(period) FROM submission", [], |r| r.get(0))?;
     Ok(first.and_then(|p| p.parse().ok()))
 }
@@ -328,7 +323,7 @@ const CHECKED: &str = "auto_submit_checked_through";
 /// stays true until a unit is added (UNITS then differs and the hint is ignored); returned
 /// periods are checked regardless. Only the open-period check of `due` uses it; `submit --sweep`
 /// checks every period.
-fn checked_through(conn: &Connection, units: i64) -> Result<Option<Period>> {
+fn checked_through(conn: &Conn, units: i64) -> Result<Option<Period>> {
     let hint = crate::db::setting(conn, CHECKED)?;
     Ok(hint.and_then(|h| {
         let (p, n) = h.split_once('/')?;
@@ -355,7 +350,7 @@ fn settled(now: DateTime<Utc>) -> Option<Period> {
 /// Every automatic submission due at `now` (SPEC §4.4, Art. 17): counties first, then
 /// prefectures, then provinces, each as of its deadline (or, returned, its due). Idempotent.
 /// The open-period check starts after `checked` (the `checked_through` hint), when given.
-fn due(conn: &Connection, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
+fn due(conn: &Conn, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {
     let mut out = Vec::new();
     let last = calendar::reporting_period(now);
     // Months whose open units may be due: after the hint, or from the first unit's month.
@@ -456,7 +451,7 @@ pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
 /// Best effort: it is a shortcut, not a record (no audit event; a wrong or missing hint only makes
 /// the check longer or, tampered with, leaves old months to `submit --sweep`), so a busy or
 /// read-only file does not fail the command, and it never waits for another writer.
-fn remember_checked(conn: &Connection, through: Period, units: i64) -> Result<()> {
+fn remember_checked(conn: &Conn, through: Period, units: i64) -> Result<()> {
     conn.busy_timeout(std::time::Duration::ZERO)?;
     let _ = conn.execute(
         "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -477,7 +472,7 @@ pub fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
 /// May `parent`'s reviewer return `child`'s period with this due time (Art. 18, 19)? Read and
 /// decided on the connection given: inside the write transaction that then returns it.
 pub fn check_return(
-    conn: &Connection,
+    conn: &Conn,
     parent: &Org,
     child: &Org,
     period: Period,
@@ -499,7 +494,7 @@ pub fn check_return(
 }
 
 /// "2026-11 of 130102 was already returned by 130100-R01 at …, due …" (exit 5).
-fn already_returned(conn: &Connection, unit: &Org, period: Period) -> Result<anyhow::Error> {
+fn already_returned(conn: &Conn, unit: &Org, period: Period) -> Result<anyhow::Error> {
     let (by, at, due): (Option<String>, Option<String>, Option<String>) = conn.query_row(
         "SELECT a.username, s.returned_at, s.return_due FROM submission s LEFT JOIN account a ON a.id = s.returned_by
          WHERE s.org_id = ?1 AND s.period = ?2",

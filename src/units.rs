@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use crate::store::Conn;
+use rusqlite::params;
 use serde_json::json;
 
 use crate::audit::Event;
@@ -63,7 +64,7 @@ fn path_parent(path: &str) -> Option<&str> {
     (parts.len() >= 2).then(|| parts[parts.len() - 2])
 }
 
-fn already_exists(conn: &Connection, code: &str) -> Result<Option<Error>> {
+fn already_exists(conn: &Conn, code: &str) -> Result<Option<Error>> {
     Ok(hierarchy::find(conn, code)?.map(|o| {
         Error::new(Kind::Refused, tf("unit.exists", &[("code", &code), ("name", &o.name)]))
             .hint(tf("unit.exists.hint", &[("code", &code)]))
@@ -148,7 +149,7 @@ impl Plan {
 }
 
 /// Check every row of a units file against the rules and the database; write nothing.
-pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
+pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let cols = Columns::find(&sheet.headers, UNIT_COLUMNS);
     for key in ["code", "name", "level", "parent"] {
         if !cols.has(key) {
@@ -287,7 +288,7 @@ pub fn plan_import(conn: &Connection, actor: &Actor, sheet: &Sheet) -> Result<Pl
 }
 
 /// Every unit in the scope, by code.
-fn existing_units(conn: &Connection, scope: &Org) -> Result<HashMap<String, Org>> {
+fn existing_units(conn: &Conn, scope: &Org) -> Result<HashMap<String, Org>> {
     let (lo, hi) = scope.subtree();
     let sql = format!(
         "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::account::Role;
@@ -47,7 +48,7 @@ impl Lock {
 }
 
 /// The unit whose deadline governs an org's data: a school's supervising unit, else the unit.
-pub fn reporting_unit(conn: &Connection, org: &Org) -> Result<Org> {
+pub fn reporting_unit(conn: &Conn, org: &Org) -> Result<Org> {
     if org.level == Level::School {
         let parent = org.parent_code.as_deref().unwrap_or("");
         return hierarchy::find(conn, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"));
@@ -58,7 +59,7 @@ pub fn reporting_unit(conn: &Connection, org: &Org) -> Result<Org> {
 /// Whether `org` may write `period` at `now`: the period has begun, the org reports it, and the
 /// unit that reports its data (a school's supervising unit) has neither submitted nor passed its
 /// deadline (or its due, if returned) — nor has that unit's parent submitted (SPEC §4.2–4.4).
-pub fn lock(conn: &Connection, org: &Org, period: Period, now: DateTime<Utc>) -> Result<Option<Lock>> {
+pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Result<Option<Lock>> {
     if !period.has_started(now) {
         let opens = format!("{} {}", calendar::show_cst(period.starts(), false), t("cst"));
         return Ok(Some(Lock {
@@ -109,7 +110,7 @@ pub fn lock(conn: &Connection, org: &Org, period: Period, now: DateTime<Utc>) ->
 
 /// Whether the org reports this period at all (SPEC §3, §4.5: created before it ended; a school
 /// also not merged or revoked before it began).
-pub fn expected(conn: &Connection, org: &Org, period: Period) -> Result<bool> {
+pub fn expected(conn: &Conn, org: &Org, period: Period) -> Result<bool> {
     if org.level != Level::School {
         return Ok(org.created_at < calendar::stored(period.ends()));
     }
@@ -129,7 +130,7 @@ pub struct Target {
 }
 
 /// Settle who writes what (SPEC §2 table: `report set / confirm`).
-pub fn target(conn: &Connection, actor: &Actor, org: Option<&str>) -> Result<Target> {
+pub fn target(conn: &Conn, actor: &Actor, org: Option<&str>) -> Result<Target> {
     let org = match org {
         None => actor.org.clone(),
         Some(code) => {
@@ -150,7 +151,7 @@ pub fn target(conn: &Connection, actor: &Actor, org: Option<&str>) -> Result<Tar
 }
 
 /// The stored values of an org in a period: indicator → (value, carried, set_by, set_at).
-pub fn values_of(conn: &Connection, org_id: i64, period: Period) -> Result<BTreeMap<String, StoredValue>> {
+pub fn values_of(conn: &Conn, org_id: i64, period: Period) -> Result<BTreeMap<String, StoredValue>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.indicator, v.value, v.carried, a.username, v.set_at FROM value v LEFT JOIN account a ON a.id = v.set_by
          WHERE v.org_id = ?1 AND v.period = ?2",

@@ -35,8 +35,9 @@ fn the_generated_national_dataset_is_reproducible_and_healthy() {
     assert_eq!(submissions, 3211 * 2, "every unit submitted by the system, each month");
     assert_eq!(digest(&b), (schools, values, submissions, sums.clone()), "same seed, same data");
     // What it built passes doctor: paths, one reviewer per unit, no write after a lock, snapshots.
+    let db = eip::store::Db::open(&a, None).unwrap();
+    let checks = eip::doctor::run(&db.conn).unwrap();
     let c = rusqlite::Connection::open(&a).unwrap();
-    let checks = eip::doctor::run(&c).unwrap();
     assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     // Teaching points are about one in seven.
     let tp: i64 = c.query_row("SELECT count(*) FROM school WHERE kind = 'teaching_point'", [], |r| r.get(0)).unwrap();

@@ -141,7 +141,7 @@ impl Filter {
 
 /// The WHERE clause of a filter, inside the actor's scope.
 fn where_clause(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Conn,
     actor: &crate::auth::Actor,
     a: FilterArgs,
 ) -> Result<(String, Vec<SqlValue>)> {

@@ -197,13 +197,13 @@ fn cell_json(c: &Cell) -> serde_json::Value {
 }
 
 /// The live org a request is about (a school may have gone since it was filed).
-fn live(conn: &rusqlite::Connection, code: &str, id: i64) -> Result<crate::hierarchy::Org> {
+fn live(conn: &crate::store::Conn, code: &str, id: i64) -> Result<crate::hierarchy::Org> {
     hierarchy::find(conn, code)?
         .ok_or_else(|| error::refused(tf("request.stale", &[("id", &id), ("code", &code)])).into())
 }
 
 /// The school a request was filed for, by id; refused if it has been deleted since.
-fn filed_school(conn: &rusqlite::Connection, r: &Request) -> Result<schools::School> {
+fn filed_school(conn: &crate::store::Conn, r: &Request) -> Result<schools::School> {
     schools::live_by_id(conn, r.org_id)?
         .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])).into())
 }
@@ -244,13 +244,14 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             write_codes(&out, &codes, file)
         }
         "school_delete" => {
-            // Decided already (the school then gone): say so before looking the school up.
+            // Decided already (the school then gone): say so before looking the school up, here
+            // and again inside the transaction, where a decision that won meanwhile is seen first.
             requests::require_pending(&r)?;
-            let school = filed_school(&db.conn, &r)?;
-            perm::require(&actor, Action::SchoolDeleteDecide, &school.org)?;
+            let org = hierarchy::find_by_id(&db.conn, r.org_id)?;
+            perm::require(&actor, Action::SchoolDeleteDecide, &org)?;
             db.write(&actor.audit_actor(), |tx| {
                 let r = requests::reload_pending(tx, &actor, &r)?;
-                let school = schools::still_live(tx, &school)?;
+                let school = filed_school(tx, &r)?;
                 schools::soft_delete(tx, &school, r.reason.as_deref())?;
                 requests::record_decision(tx, &actor, &r, true, None)
             })?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
@@ -16,8 +16,10 @@ use crate::model::{AuditActor, Level};
 /// The schema, embedded (SPEC §9).
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
+mod conn;
 mod migrations;
 pub mod submissions;
+pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
 
 /// The schema version this binary writes.
@@ -36,7 +38,7 @@ pub enum Journal {
 }
 
 pub struct Db {
-    pub conn: Connection,
+    pub conn: Conn,
     pub path: PathBuf,
     /// "Now" for this whole command: the real time, or `EIP_NOW` in a test-clock database.
     pub now: DateTime<Utc>,
@@ -133,6 +135,7 @@ impl Db {
         if version < SCHEMA_VERSION {
             migrate(&mut conn, version, MIGRATIONS)?;
         }
+        let conn = Conn::sqlite(conn);
         let test_clock = setting(&conn, "test_clock")?.as_deref() == Some("1");
         let now = clock(test_clock)?;
         Ok(Db { conn, path: path.to_path_buf(), now, test_clock })
@@ -169,7 +172,7 @@ impl Db {
         // The file is made private (0600, not through a link) before SQLite opens it: SQLite gives
         // the -wal, -shm and -journal files it creates the main file's mode (docs/SECURITY.md).
         drop(crate::files::create_private(path, crate::files::Existing::Keep)?);
-        let mut conn = Connection::open(path)?;
+        let conn = Connection::open(path)?;
         configure(&conn, Some(journal.unwrap_or(Journal::Wal)))?;
         let version = user_version(&conn).map_err(|e| unusable(path, e))?;
         let has_tables: bool = conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| r.get(0))?;
@@ -178,21 +181,18 @@ impl Db {
                 .hint(tf("db.already.hint", &[("path", &path.display())]))
                 .into());
         }
+        let conn = Conn::sqlite(conn);
         let out = {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-            tx.execute_batch(SCHEMA)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            tx.execute(
+            let mut w = Tx::begin(&conn, actor, now)?;
+            w.batch(SCHEMA)?;
+            w.raw().pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            w.exec(
                 "INSERT INTO setting(key, value) VALUES ('test_clock', ?1)",
                 params![if test_clock { "1" } else { "0" }],
             )?;
-            tx.execute(
-                "INSERT INTO setting(key, value) VALUES ('created_at', ?1)",
-                params![crate::calendar::stored(now)],
-            )?;
-            let mut w = Tx::new(tx, actor, now);
+            w.exec("INSERT INTO setting(key, value) VALUES ('created_at', ?1)", params![crate::calendar::stored(now)])?;
             let out = init(&mut w)?;
-            w.tx.commit().map_err(busy)?;
+            w.commit()?;
             out
         };
         Ok((Db { conn, path: path.to_path_buf(), now, test_clock }, out))
@@ -201,10 +201,9 @@ impl Db {
     /// Run `f` in one `BEGIN IMMEDIATE` transaction with `actor` recorded on its audit events.
     /// Either all of it, audit events included, is written, or none of it.
     pub fn write<T>(&mut self, actor: &AuditActor, f: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let mut w = Tx::new(tx, actor, self.now);
+        let mut w = Tx::begin(&self.conn, actor, self.now)?;
         let out = f(&mut w)?;
-        w.tx.commit().map_err(busy)?;
+        w.commit()?;
         Ok(out)
     }
 
@@ -214,7 +213,7 @@ impl Db {
 }
 
 /// A busy database after the timeout is exit 7 with words a person understands.
-fn busy(e: rusqlite::Error) -> anyhow::Error {
+pub(crate) fn busy(e: rusqlite::Error) -> anyhow::Error {
     if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)) {
         anyhow::Error::new(e).context(Error::new(Kind::Database, t("db.busy")))
     } else {
@@ -262,38 +261,21 @@ fn migrate(conn: &mut Connection, from: i64, migrations: &[&str]) -> Result<()> 
     Ok(())
 }
 
-pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM setting WHERE key = ?1")?
-        .query_row(params![key], |r| r.get(0))
-        .optional()?)
+pub fn setting(conn: &Conn, key: &str) -> Result<Option<String>> {
+    conn.opt("SELECT value FROM setting WHERE key = ?1", params![key], |r| r.get(0))
 }
 
-/// Rows per statement in a bulk write (`insert_rows`), and the bound values a statement may
-/// carry in any SQLite (999 before 3.32; the bundled one allows 32,766).
-const BULK_ROWS: usize = 100;
-const MAX_VALUES: usize = 999;
-
-/// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one multi-row
-/// `INSERT … VALUES (…), (…), …` per hundred rows (fewer for wide rows). A statement's start and
-/// its statement journal (the pages it may have to undo) are then paid once per batch rather than
-/// once per row, which is most of a bulk import's cost beyond the indexes themselves.
-pub fn insert_rows(conn: &Connection, into: &str, width: usize, values: &[rusqlite::types::Value]) -> Result<()> {
-    debug_assert!(width > 0 && values.len() % width == 0, "{into}: {} values are not rows of {width}", values.len());
-    let row = format!("({})", vec!["?"; width].join(","));
-    for chunk in values.chunks(width * (MAX_VALUES / width).clamp(1, BULK_ROWS)) {
-        let sql = format!("INSERT INTO {into} VALUES {}", vec![row.as_str(); chunk.len() / width].join(","));
-        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk))?;
-    }
-    Ok(())
+/// Insert rows in bulk: [`Conn::insert_rows`].
+pub fn insert_rows(conn: &Conn, into: &str, width: usize, values: &[Value]) -> Result<()> {
+    conn.insert_rows(into, width, values)
 }
 
 // ---------------------------------------------------------------- SQL written once
 
 /// The audit chain's last sequence number (0 when empty): a plan made outside a transaction
 /// notes it, and its transaction compares, to know whether anything changed in between.
-pub fn audit_head(conn: &Connection) -> Result<i64> {
-    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?.query_row([], |r| r.get(0))?)
+pub fn audit_head(conn: &Conn) -> Result<i64> {
+    conn.one("SELECT coalesce(max(seq), 0) FROM audit", params![], |r| r.get(0))
 }
 
 /// `alias.path` inside a subtree, itself included: `lo <= path < hi`, with `lo` and `hi` the
@@ -316,34 +298,6 @@ pub fn is_submitting_unit(alias: &str) -> String {
 fn levels_in(alias: &str, levels: &[Level]) -> String {
     let list: Vec<String> = levels.iter().map(|l| format!("'{}'", l.as_str())).collect();
     format!("{alias}.level IN ({})", list.join(", "))
-}
-
-/// A write transaction: the SQLite transaction, the actor and time of its audit events, and the
-/// head of the audit chain once it has been read.
-pub struct Tx<'a> {
-    pub tx: rusqlite::Transaction<'a>,
-    pub actor: AuditActor,
-    pub now: DateTime<Utc>,
-    pub(crate) head: Option<(i64, String)>,
-    /// `now` as stored, formatted once (a bulk import stamps every row with it).
-    now_s: String,
-}
-
-impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.tx
-    }
-}
-
-impl<'a> Tx<'a> {
-    fn new(tx: rusqlite::Transaction<'a>, actor: &AuditActor, now: DateTime<Utc>) -> Self {
-        Tx { tx, actor: actor.clone(), now, head: None, now_s: crate::calendar::stored(now) }
-    }
-
-    pub fn now_stored(&self) -> String {
-        self.now_s.clone()
-    }
 }
 
 #[cfg(test)]

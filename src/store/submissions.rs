@@ -1,13 +1,14 @@
 //! Storage of the monthly cycle: each org's data state per period (`org_period`) and each unit's
 //! submission (`submission`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::Conn;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::Result;
 use crate::model::Period;
 
 /// The data state of an org in a period (docs/ARCHITECTURE.md, "States"): open, filled, confirmed, returned.
-pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String> {
+pub fn state_of(conn: &Conn, org_id: i64, period: Period) -> Result<String> {
     Ok(conn
         .prepare_cached("SELECT state FROM org_period WHERE org_id = ?1 AND period = ?2")?
         .query_row(params![org_id, period.to_string()], |r| r.get(0))
@@ -16,7 +17,7 @@ pub fn state_of(conn: &Connection, org_id: i64, period: Period) -> Result<String
 }
 
 /// The earliest period returned to a unit and not yet submitted again, if any.
-pub fn first_returned(conn: &Connection, org_id: i64) -> Result<Option<Period>> {
+pub fn first_returned(conn: &Conn, org_id: i64) -> Result<Option<Period>> {
     let returned: Option<String> = conn
         .prepare_cached(
             "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",

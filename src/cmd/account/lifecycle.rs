@@ -70,7 +70,7 @@ fn decide_on(tx: &Tx, actor: &Actor, account_id: i64, action: Action) -> Result<
     Ok((account, org))
 }
 
-fn org_id(conn: &rusqlite::Connection, account_id: i64) -> Result<i64> {
+fn org_id(conn: &crate::store::Conn, account_id: i64) -> Result<i64> {
     Ok(conn.query_row("SELECT org_id FROM account WHERE id = ?1", params![account_id], |r| r.get(0))?)
 }
 

@@ -66,7 +66,7 @@ fn when(out: &Out, s: Option<&str>) -> Cell {
 /// What the acting account may do next about a child (machine names; words for a person).
 #[allow(clippy::too_many_arguments)]
 fn next_actions(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Conn,
     actor: &crate::auth::Actor,
     parent: &Org,
     parent_state: crate::cycle::UnitState,

@@ -1,0 +1,377 @@
+//! The one way eip talks to its database: [`Conn`] runs plain SQL with `?1`-style placeholders,
+//! binds [`Param`]s and reads [`Row`]s, and [`Tx`] is a write transaction on it. The store's
+//! modules speak only this, never a driver's own types, so a second backend is one more
+//! implementation of this file (docs/ARCHITECTURE.md, "The store").
+//!
+//! Every statement is prepared once per process and kept (the driver's statement cache): a bulk
+//! import or an aggregation runs the same few statements many times.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::model::AuditActor;
+
+/// A value to bind, borrowed from the caller: what every SQL parameter becomes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+/// An owned value to bind: rows built in bulk ([`Conn::insert_rows`]) and filters assembled at
+/// run time (`audit log`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Anything that binds as one SQL parameter.
+pub trait Param {
+    fn value(&self) -> ValueRef<'_>;
+}
+
+macro_rules! int_param {
+    ($($t:ty),*) => {$(
+        impl Param for $t {
+            fn value(&self) -> ValueRef<'_> {
+                ValueRef::Int(*self as i64)
+            }
+        }
+    )*};
+}
+int_param!(i64, i32, u32, u16, u8, usize, u64);
+
+impl Param for bool {
+    fn value(&self) -> ValueRef<'_> {
+        ValueRef::Int(i64::from(*self))
+    }
+}
+
+impl Param for f64 {
+    fn value(&self) -> ValueRef<'_> {
+        ValueRef::Real(*self)
+    }
+}
+
+impl Param for str {
+    fn value(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
+}
+
+impl Param for String {
+    fn value(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
+}
+
+impl<T: Param + ?Sized> Param for &T {
+    fn value(&self) -> ValueRef<'_> {
+        (**self).value()
+    }
+}
+
+impl<T: Param> Param for Option<T> {
+    fn value(&self) -> ValueRef<'_> {
+        match self {
+            Some(v) => v.value(),
+            None => ValueRef::Null,
+        }
+    }
+}
+
+impl Param for Value {
+    fn value(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(v) => ValueRef::Int(*v),
+            Value::Real(v) => ValueRef::Real(*v),
+            Value::Text(v) => ValueRef::Text(v),
+        }
+    }
+}
+
+/// `params![a, b, c]`: the parameters of one statement, in placeholder order (`?1`, `?2`, …).
+#[macro_export]
+macro_rules! params {
+    () => {
+        &[] as &[&dyn $crate::store::Param]
+    };
+    ($($x:expr),+ $(,)?) => {
+        &[$(&$x as &dyn $crate::store::Param),+] as &[&dyn $crate::store::Param]
+    };
+}
+pub use crate::params;
+
+impl rusqlite::ToSql for ValueRef<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef as V};
+        Ok(ToSqlOutput::Borrowed(match *self {
+            ValueRef::Null => V::Null,
+            ValueRef::Int(v) => V::Integer(v),
+            ValueRef::Real(v) => V::Real(v),
+            ValueRef::Text(v) => V::Text(v.as_bytes()),
+        }))
+    }
+}
+
+fn bind<'p>(params: &'p [&'p dyn Param]) -> impl rusqlite::Params + 'p {
+    rusqlite::params_from_iter(params.iter().map(|p| p.value()))
+}
+
+/// A column value read from a row.
+pub trait Column: Sized {
+    fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self>;
+}
+
+macro_rules! sqlite_column {
+    ($($t:ty),*) => {$(
+        impl Column for $t {
+            fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self> {
+                Ok(row.get::<_, $t>(i)?)
+            }
+        }
+        impl Column for Option<$t> {
+            fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self> {
+                Ok(row.get::<_, Option<$t>>(i)?)
+            }
+        }
+    )*};
+}
+sqlite_column!(i64, i32, u32, u64, usize, f64, bool, String);
+
+/// One row of a query's result.
+pub struct Row<'r> {
+    inner: &'r rusqlite::Row<'r>,
+}
+
+impl Row<'_> {
+    /// Column `i` (from 0), as `T`.
+    pub fn get<T: Column>(&self, i: usize) -> Result<T> {
+        T::read(self.inner, i)
+    }
+}
+
+/// A connection to eip's database.
+pub struct Conn {
+    sqlite: rusqlite::Connection,
+}
+
+impl Conn {
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Conn {
+        Conn { sqlite: conn }
+    }
+
+    /// The driver's connection, for the store's own set-up (pragmas, the schema).
+    pub(crate) fn raw(&self) -> &rusqlite::Connection {
+        &self.sqlite
+    }
+
+    /// Run a statement; the number of rows it changed.
+    pub fn exec(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
+        Ok(self.sqlite.prepare_cached(sql)?.execute(bind(params))?)
+    }
+
+    /// Run several statements separated by `;`, without parameters.
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.sqlite.execute_batch(sql)?)
+    }
+
+    /// The first row, read by `f`; an error if there is none.
+    pub fn one<T>(&self, sql: &str, params: &[&dyn Param], f: impl FnOnce(&Row) -> Result<T>) -> Result<T> {
+        match self.opt(sql, params, f)? {
+            Some(v) => Ok(v),
+            None => Err(rusqlite::Error::QueryReturnedNoRows.into()),
+        }
+    }
+
+    /// The first row, read by `f`, if there is one.
+    pub fn opt<T>(&self, sql: &str, params: &[&dyn Param], f: impl FnOnce(&Row) -> Result<T>) -> Result<Option<T>> {
+        let mut stmt = self.sqlite.prepare_cached(sql)?;
+        let mut rows = stmt.query(bind(params))?;
+        match rows.next()? {
+            Some(r) => Ok(Some(f(&Row { inner: r })?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every row, each read by `f`.
+    pub fn all<T>(&self, sql: &str, params: &[&dyn Param], mut f: impl FnMut(&Row) -> Result<T>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each(sql, params, |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every row, streamed through `f` in order (nothing is collected).
+    pub fn each(&self, sql: &str, params: &[&dyn Param], mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
+        let mut stmt = self.sqlite.prepare_cached(sql)?;
+        let mut rows = stmt.query(bind(params))?;
+        while let Some(r) = rows.next()? {
+            f(&Row { inner: r })?;
+        }
+        Ok(())
+    }
+
+    /// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one
+    /// multi-row `INSERT … VALUES (…), (…), …` per hundred rows (fewer for wide rows). A
+    /// statement's start and its statement journal are then paid once per batch rather than once
+    /// per row, which is most of a bulk import's cost beyond the indexes themselves.
+    pub fn insert_rows(&self, into: &str, width: usize, values: &[Value]) -> Result<()> {
+        debug_assert!(
+            width > 0 && values.len() % width == 0,
+            "{into}: {} values are not rows of {width}",
+            values.len()
+        );
+        let row = format!("({})", vec!["?"; width].join(","));
+        for chunk in values.chunks(width * (MAX_VALUES / width).clamp(1, BULK_ROWS)) {
+            let sql = format!("INSERT INTO {into} VALUES {}", vec![row.as_str(); chunk.len() / width].join(","));
+            self.sqlite.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk.iter().map(|v| v.value())))?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows per statement in a bulk write ([`Conn::insert_rows`]), and the bound values a statement
+/// may carry in any SQLite (999 before 3.32; the bundled one allows 32,766).
+const BULK_ROWS: usize = 100;
+const MAX_VALUES: usize = 999;
+
+// The driver's own methods, while the domain's statements move into the store (docs/
+// ARCHITECTURE.md, "The store"). Removed once nothing outside `src/store/` runs SQL.
+impl std::ops::Deref for Conn {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        &self.sqlite
+    }
+}
+
+/// A write transaction: begun `IMMEDIATE` (the write lock taken at once, so what it reads is what
+/// it decides on), the actor and time of its audit events, and the head of the audit chain once
+/// it has been read. Rolled back when dropped without [`Tx::commit`].
+pub struct Tx<'a> {
+    conn: &'a Conn,
+    pub actor: AuditActor,
+    pub now: DateTime<Utc>,
+    pub(crate) head: Option<(i64, String)>,
+    /// `now` as stored, formatted once (a bulk import stamps every row with it).
+    now_s: String,
+    open: bool,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl<'a> Tx<'a> {
+    /// Begin a write transaction on `conn`.
+    pub(crate) fn begin(conn: &'a Conn, actor: &AuditActor, now: DateTime<Utc>) -> Result<Tx<'a>> {
+        conn.sqlite.execute_batch("BEGIN IMMEDIATE").map_err(super::busy)?;
+        Ok(Tx { conn, actor: actor.clone(), now, head: None, now_s: crate::calendar::stored(now), open: true })
+    }
+
+    /// Make every change of the transaction, its audit events included, durable.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.conn.sqlite.execute_batch("COMMIT").map_err(super::busy)?;
+        self.open = false;
+        Ok(())
+    }
+
+    pub fn now_stored(&self) -> String {
+        self.now_s.clone()
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.sqlite.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Conn {
+        let c = Conn::sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        c.batch("CREATE TABLE t(a INTEGER, b TEXT, c REAL)").unwrap();
+        c
+    }
+
+    #[test]
+    fn parameters_bind_in_placeholder_order_and_rows_read_back_typed() {
+        let c = conn();
+        let name = String::from("长安区");
+        let none: Option<&str> = None;
+        c.exec("INSERT INTO t(a, b, c) VALUES (?1, ?2, ?3)", params![7i64, name, 1.5]).unwrap();
+        c.exec("INSERT INTO t(a, b, c) VALUES (?1, ?2, ?3)", params![true, none, 0.0]).unwrap();
+        let rows: Vec<(i64, Option<String>, f64)> =
+            c.all("SELECT a, b, c FROM t ORDER BY a", params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!(rows, vec![(1, None, 0.0), (7, Some("长安区".into()), 1.5)]);
+        assert_eq!(c.opt("SELECT a FROM t WHERE a = ?1", params![3], |r| r.get::<i64>(0)).unwrap(), None);
+        assert!(c.one("SELECT a FROM t WHERE a = ?1", params![3], |r| r.get::<i64>(0)).is_err());
+    }
+
+    #[test]
+    fn bulk_rows_insert_in_batches_of_any_size() {
+        let c = conn();
+        let values: Vec<Value> =
+            (0..250).flat_map(|i| [Value::Int(i), Value::from(format!("s{i}")), Value::Real(i as f64)]).collect();
+        c.insert_rows("t(a, b, c)", 3, &values).unwrap();
+        assert_eq!(
+            c.one("SELECT count(*), sum(a) FROM t", params![], |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?))).unwrap(),
+            (250, 31125)
+        );
+    }
+
+    #[test]
+    fn a_transaction_dropped_without_commit_writes_nothing() {
+        let c = conn();
+        let actor = AuditActor { name: "t".into(), unit: None };
+        {
+            let tx = Tx::begin(&c, &actor, Utc::now()).unwrap();
+            tx.exec("INSERT INTO t(a) VALUES (1)", params![]).unwrap();
+        }
+        assert_eq!(c.one("SELECT count(*) FROM t", params![], |r| r.get::<i64>(0)).unwrap(), 0);
+        let tx = Tx::begin(&c, &actor, Utc::now()).unwrap();
+        tx.exec("INSERT INTO t(a) VALUES (1)", params![]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(c.one("SELECT count(*) FROM t", params![], |r| r.get::<i64>(0)).unwrap(), 1);
+    }
+}
