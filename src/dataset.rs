@@ -70,7 +70,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     let admin = auth::actor_by_username(&db.conn, "000000-A01")?;
     let sheet = csvio::parse_sheet("divisions.csv", DIVISIONS, |h| h.first().is_some_and(|c| c == "code"), "code")?;
     let plan = units::plan_import(&db.conn, &admin, &sheet)?;
-    db.write(&admin.audit_actor(), |tx| units::apply(tx, &plan, || {}))?;
+    db.write(&admin.audit_actor(), |tx| units::apply(tx, &plan, &mut || {}))?;
     // Staff for every unit: an admin, a reviewer and an inspector.
     let all_units: Vec<Org> = {
         let mut stmt = db.conn.prepare(&format!(

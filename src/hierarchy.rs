@@ -2,7 +2,6 @@
 //! "everything under X" one indexed range query, and lookups within a scope.
 
 use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
 
 use crate::error::{self, Result};
 use crate::i18n::tf;
@@ -10,8 +9,10 @@ use crate::i18n::tf;
 // Moved to the model; kept here until every caller imports it from there.
 pub use crate::model::{is_unit_code, subtree_range, Level, Org, MINISTRY_CODE};
 
-pub const ORG_COLUMNS: &str = "o.id, o.code, o.name, o.level, p.code, o.path, o.created_at";
+pub use crate::store::orgs::{by_id as find_by_id, count_below, find, ORG_COLUMNS};
 
+/// An org from a driver row of [`ORG_COLUMNS`]: for the statements not yet moved into the store
+/// (docs/ARCHITECTURE.md, "The store"); [`crate::store::orgs::org_from_row`] is the store's own.
 pub fn org_from_row(row: &rusqlite::Row) -> rusqlite::Result<Org> {
     let level: String = row.get(3)?;
     Ok(Org {
@@ -25,36 +26,12 @@ pub fn org_from_row(row: &rusqlite::Row) -> rusqlite::Result<Org> {
     })
 }
 
-/// The org with this code, whatever the scope (for internal use once scope is settled).
-pub fn find(conn: &Conn, code: &str) -> Result<Option<Org>> {
-    let sql = format!(
-        "SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.code = ?1 AND o.deleted_at IS NULL"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![code], org_from_row).optional()?)
-}
-
-pub fn find_by_id(conn: &Conn, id: i64) -> Result<Org> {
-    let sql = format!("SELECT {ORG_COLUMNS} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row(params![id], org_from_row)?)
-}
-
-/// The admin unit with this code inside `scope`, or the SPEC §1 answer for a code that does not
-/// exist — the same whether it is missing or outside the scope, so existence does not leak.
+/// The admin unit with this code inside `scope` (see [`crate::scope::unit`]).
 pub fn unit_in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<Org> {
     match find(conn, code)? {
         Some(o) if o.level.is_unit() && scope.contains_path(&o.path) => Ok(o),
         _ => Err(error::not_found(tf("unit.none", &[("code", &code)])).into()),
     }
-}
-
-/// How many units and schools lie below an org (excluding itself).
-pub fn count_below(conn: &Conn, org: &Org) -> Result<(i64, i64)> {
-    let (lo, hi) = org.subtree();
-    let mut stmt = conn.prepare_cached(
-        "SELECT COALESCE(SUM(level <> 'school'), 0), COALESCE(SUM(level = 'school'), 0)
-         FROM org WHERE path > ?1 AND path < ?2 AND deleted_at IS NULL",
-    )?;
-    Ok(stmt.query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 #[cfg(test)]

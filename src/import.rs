@@ -16,8 +16,10 @@ use std::path::Path;
 use crate::csvio::{self, Encoding, RowError, Sheet};
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
+use crate::model::Actor;
 use crate::output::{Cell, Out};
 use crate::progress::Progress;
+use crate::store::{Conn, Db, Tx};
 
 /// Read `file` (`-` for standard input), decode it, and split it into rows past its preamble:
 /// the header is the first row `is_header` accepts. A file with no data rows is refused (exit 6)
@@ -80,11 +82,28 @@ pub struct ImportPlan<C> {
     pub errors: Vec<RowError>,
     /// Rows applied with a word of caution.
     pub warnings: Vec<RowError>,
+    /// The audit chain's head when the file was checked: the transaction that applies the plan
+    /// compares it with its own ([`ImportPlan::changed_since`]) to know whether anything changed
+    /// in between, and then re-checks what could have been affected.
+    pub seen: i64,
 }
 
 impl<C> Default for ImportPlan<C> {
     fn default() -> Self {
-        ImportPlan { rows: 0, unchanged: 0, changes: Vec::new(), errors: Vec::new(), warnings: Vec::new() }
+        ImportPlan { rows: 0, unchanged: 0, changes: Vec::new(), errors: Vec::new(), warnings: Vec::new(), seen: 0 }
+    }
+}
+
+impl<C> ImportPlan<C> {
+    /// A plan for `rows` data rows, checked against the database as it stands (`conn`).
+    pub fn new(conn: &crate::store::Conn, rows: usize) -> Result<Self> {
+        Ok(ImportPlan { rows, seen: crate::store::audit_head(conn)?, ..Default::default() })
+    }
+
+    /// Whether anything was written since the plan was made, as read inside the transaction
+    /// that applies it.
+    pub fn changed_since(&self, tx: &crate::store::Tx) -> Result<bool> {
+        Ok(crate::store::audit_head(tx)? != self.seen)
     }
 }
 
@@ -163,21 +182,37 @@ impl<C: Change> ImportPlan<C> {
         let rows: Vec<Vec<Cell>> = rows.into_iter().map(|(_, r)| r).collect();
         out.list(&columns, &rows)
     }
+}
 
-    /// Apply every change with `f`, a progress bar on a terminal for a long file.
-    pub fn apply<E>(
-        &self,
-        quiet: bool,
-        mut f: impl FnMut(&C) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        let mut progress = Progress::new(self.changes.len() as u64, quiet);
-        for c in &self.changes {
-            f(c)?;
-            progress.inc();
-        }
-        progress.finish();
-        Ok(())
+/// The steps after reading, the same for every file (the module's list): check every row
+/// against the database (`plan`), review the result (refuse, warn, or preview a dry run), and
+/// apply it in one transaction (`apply`, given a tick for the progress bar), all of it or none.
+/// `None` on a dry run. What the import prints once applied is the caller's to say, usually
+/// [`ImportPlan::summary`].
+pub fn run<C: Change, T>(
+    db: &mut Db,
+    actor: &Actor,
+    out: &Out,
+    file: &Source,
+    sheet: &Sheet,
+    plan: impl FnOnce(&Conn) -> Result<ImportPlan<C>>,
+    apply: impl FnOnce(&mut Tx, &ImportPlan<C>, &mut dyn FnMut()) -> Result<T>,
+) -> Result<Option<(ImportPlan<C>, T)>> {
+    let plan = plan(&db.conn)?;
+    if plan.review(sheet, file.dry_run, file.rejects, out)? == Review::DryRun {
+        return Ok(None);
     }
+    let mut progress = Progress::new(plan.changes.len() as u64, out.quiet);
+    let done = db.write(&actor.audit_actor(), |tx| apply(tx, &plan, &mut || progress.inc()))?;
+    progress.finish();
+    Ok(Some((plan, done)))
+}
+
+/// What the command line said about a file beyond its rows: a dry run, and where bad rows go.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub dry_run: bool,
+    pub rejects: Option<&'a Path>,
 }
 
 /// A code the plan would add that someone else added after the file was checked (docs/

@@ -1,24 +1,25 @@
 //! Scope (SPEC §1, Art. 7): an account sees and acts on its own org and everything below it, and
 //! nothing else. A code outside the scope is answered as "not found", so nobody learns what lies
-//! outside theirs. Every lookup by code that a person typed goes through here (docs/ARCHITECTURE.md,
-//! "one guard"); whether the role may act on what was found is [`crate::perm`]'s question.
-
-use crate::store::Conn;
+//! outside theirs. Every lookup by a code or name that a person typed goes through here
+//! (docs/ARCHITECTURE.md, "One guard"); whether the role may act on what was found is
+//! [`crate::perm`]'s question.
 
 use crate::error::{self, Result};
-use crate::hierarchy;
 use crate::i18n::tf;
 use crate::model::{Actor, Org};
+use crate::store::{orgs, Conn};
 
 /// Whether `path` lies inside the actor's scope (its own org included).
 pub fn sees(actor: &Actor, path: &str) -> bool {
     actor.scope().contains_path(path)
 }
 
+// ---------------------------------------------------------------- units and orgs
+
 /// The admin unit `code`, which must lie inside the actor's scope (else exit 4, "no unit").
 pub fn unit(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
     let code = code.trim();
-    match hierarchy::find(conn, code)? {
+    match orgs::find(conn, code)? {
         Some(o) if o.level.is_unit() && sees(actor, &o.path) => Ok(o),
         _ => Err(error::not_found(tf("unit.none", &[("code", &code)])).into()),
     }
@@ -32,3 +33,16 @@ pub fn under(conn: &Conn, actor: &Actor, code: Option<&str>) -> Result<Org> {
         None => Ok(actor.scope().clone()),
     }
 }
+
+/// The live org `code` — a unit or a school — inside the actor's scope (else exit 4, "no org").
+pub fn org(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
+    let code = code.trim();
+    match orgs::find(conn, code)? {
+        Some(o) if sees(actor, &o.path) => Ok(o),
+        _ => Err(error::not_found(tf("org.none", &[("code", &code)])).into()),
+    }
+}
+
+// ---------------------------------------------------------------- schools
+
+// ---------------------------------------------------------------- accounts

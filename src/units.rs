@@ -3,18 +3,17 @@
 
 use std::collections::HashMap;
 
-use crate::store::Conn;
-use rusqlite::params;
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::auth::Actor;
-use crate::csvio::{Columns, RowError, Sheet};
-use crate::db::Tx;
+use crate::csvio::{Columns, Sheet};
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, is_unit_code, Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
+use crate::import::{ChangeKind, ImportPlan};
+use crate::model::{is_unit_code, Actor, Level, Org, MINISTRY_CODE};
+use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
+use crate::store::{orgs, Conn, Tx};
 
 /// The rules a new unit's code and level obey against its parent.
 fn check_new(code: &str, level: Level, parent_code: &str, parent_level: Level) -> Result<(), Error> {
@@ -47,12 +46,7 @@ pub fn level_under(parent: &Org, level: Option<Level>) -> Result<Level, Error> {
 }
 
 fn insert(tx: &mut Tx, code: &str, name: &str, level: Level, parent_id: i64, path: &str) -> Result<i64> {
-    let now = tx.now_stored();
-    tx.prepare_cached(
-        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![code, name, level.as_str(), parent_id, path, now])?;
-    let id = tx.last_insert_rowid();
+    let id = orgs::insert_unit(tx, code, name, level, parent_id, path, &tx.now_stored())?;
     tx.audit(Event::new("unit.add").target(code).scope(path).detail(json!({
         "after": { "code": code, "name": name, "level": level.as_str(), "parent": path_parent(path) }
     })))?;
@@ -65,7 +59,7 @@ fn path_parent(path: &str) -> Option<&str> {
 }
 
 fn already_exists(conn: &Conn, code: &str) -> Result<Option<Error>> {
-    Ok(hierarchy::find(conn, code)?.map(|o| {
+    Ok(orgs::find(conn, code)?.map(|o| {
         Error::new(Kind::Refused, tf("unit.exists", &[("code", &code), ("name", &o.name)]))
             .hint(tf("unit.exists.hint", &[("code", &code)]))
     }))
@@ -82,7 +76,7 @@ pub fn add(tx: &mut Tx, actor: &Actor, code: &str, name: &str, parent: &Org, lev
     }
     let path = parent.child_path(code);
     insert(tx, code, &name, level, parent.id, &path)?;
-    Ok(hierarchy::find(tx, code)?.expect("inserted above"))
+    Ok(orgs::find(tx, code)?.expect("inserted above"))
 }
 
 /// `eip unit rename`: returns false when the name is already that (nothing recorded).
@@ -94,7 +88,7 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
     let name = crate::text::clean_name(name)?;
     // Compared with the name read in this transaction: the same rename started twice at once
     // is recorded once.
-    let unit = &hierarchy::find_by_id(tx, unit.id)?;
+    let unit = &orgs::by_id(tx, unit.id)?;
     if name == unit.name {
         return Ok(false);
     }
@@ -103,7 +97,7 @@ pub fn rename(tx: &mut Tx, actor: &Actor, unit: &Org, name: &str) -> Result<bool
 }
 
 fn rename_unchecked(tx: &mut Tx, unit: &Org, name: &str) -> Result<()> {
-    tx.prepare_cached("UPDATE org SET name = ?1 WHERE id = ?2")?.execute(params![name, unit.id])?;
+    orgs::rename(tx, unit.id, name)?;
     tx.audit(
         Event::new("unit.rename")
             .target(&unit.code)
@@ -111,6 +105,25 @@ fn rename_unchecked(tx: &mut Tx, unit: &Org, name: &str) -> Result<()> {
             .detail(json!({ "before": { "name": unit.name }, "after": { "name": name } })),
     )?;
     Ok(())
+}
+
+/// What lies below a unit, for `unit show`.
+pub struct Below {
+    pub units: i64,
+    pub schools: i64,
+    /// Active accounts of the unit and everything below it.
+    pub accounts: i64,
+    pub parent_name: Option<String>,
+}
+
+pub fn below(conn: &Conn, unit: &Org) -> Result<Below> {
+    let (units, schools) = orgs::count_below(conn, unit)?;
+    let accounts = orgs::active_accounts_under(conn, unit)?;
+    let parent_name = match &unit.parent_code {
+        Some(p) => orgs::find(conn, p)?.map(|o| o.name),
+        None => None,
+    };
+    Ok(Below { units, schools, accounts, parent_name })
 }
 
 /// The headers of a units file (SPEC §5.0), English or Chinese.
@@ -128,25 +141,40 @@ pub enum Change {
     Rename { line: u64, unit: Org, name: String },
 }
 
-/// What an import would do, once every row has been checked.
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub rows: usize,
-    pub changes: Vec<Change>,
-    pub unchanged: usize,
-    pub errors: Vec<RowError>,
-    /// The newest audit event when the file was checked (see `schools::ImportPlan::seen`).
-    pub seen: i64,
+impl crate::import::Change for Change {
+    const COLUMNS: &'static [(&'static str, &'static str)] =
+        &[("code", "col.code"), ("name", "col.name"), ("level", "col.level"), ("parent", "col.parent")];
+
+    fn line(&self) -> u64 {
+        match self {
+            Change::Add { line, .. } | Change::Rename { line, .. } => *line,
+        }
+    }
+
+    fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Add { .. } => ChangeKind::Added,
+            Change::Rename { .. } => ChangeKind::Renamed,
+        }
+    }
+
+    fn cells(&self, out: &Out) -> Vec<Cell> {
+        match self {
+            Change::Add { code, name, level, parent, .. } => {
+                vec![Cell::from(code), Cell::from(name), out.word(level.as_str(), level.label()), Cell::from(parent)]
+            }
+            Change::Rename { unit, name, .. } => vec![
+                Cell::from(&unit.code),
+                Cell::from(name),
+                out.word(unit.level.as_str(), unit.level.label()),
+                Cell::from(unit.parent_code.clone()),
+            ],
+        }
+    }
 }
 
-impl Plan {
-    pub fn added(&self) -> usize {
-        self.changes.iter().filter(|c| matches!(c, Change::Add { .. })).count()
-    }
-    pub fn renamed(&self) -> usize {
-        self.changes.len() - self.added()
-    }
-}
+/// What a units import would do, once every row has been checked.
+pub type Plan = ImportPlan<Change>;
 
 /// Check every row of a units file against the rules and the database; write nothing.
 pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
@@ -163,9 +191,9 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let scope = actor.scope();
     // One snapshot for the whole check (a read transaction): a unit added by another process
     // meanwhile is seen by every lookup or by none (then `apply` finds it in its transaction).
-    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
+    let _snapshot = conn.snapshot()?;
     let existing = existing_units(conn, scope)?;
-    let mut plan = Plan { rows: sheet.rows.len(), seen: crate::store::audit_head(conn)?, ..Default::default() };
+    let mut plan = Plan::new(conn, sheet.rows.len())?;
 
     // First pass: each row on its own; remember the file's units by code.
     struct FileUnit {
@@ -177,7 +205,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let mut in_file: HashMap<String, FileUnit> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     for row in &sheet.rows {
-        let mut err = |m: String| plan.errors.push(RowError { line: row.line, message: m });
+        let mut err = |m: String| plan.error(row.line, m);
         let code = cols.get(row, "code").to_string();
         let parent = cols.get(row, "parent").to_string();
         let level_text = cols.get(row, "level");
@@ -211,7 +239,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     // Second pass: against the database and the rest of the file.
     for code in &order {
         let u = &in_file[code];
-        let mut err = |m: String| plan.errors.push(RowError { line: u.line, message: m });
+        let mut err = |m: String| plan.error(u.line, m);
         if let Some(stored) = existing.get(code) {
             // A known unit: the same place and level, maybe a new name.
             let same_parent = stored.parent_code.as_deref().unwrap_or("") == u.parent;
@@ -239,7 +267,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
             err(t("unit.ministry_level").into());
             continue;
         }
-        if hierarchy::find(conn, code)?.is_some() {
+        if orgs::find(conn, code)?.is_some() {
             // Exists outside the importer's scope.
             err(tf("unit.exists", &[("code", &code), ("name", &"…")]));
             continue;
@@ -278,33 +306,23 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     for c in &plan.changes {
         if let Change::Add { line, parent, .. } = c {
             if bad_codes.contains(parent) && !existing.contains_key(parent) {
-                extra.push(RowError { line: *line, message: tf("unit.no_parent", &[("code", &parent)]) });
+                extra.push((*line, tf("unit.no_parent", &[("code", &parent)])));
             }
         }
     }
-    plan.errors.extend(extra);
+    for (line, message) in extra {
+        plan.error(line, message);
+    }
     plan.errors.sort_by_key(|e| e.line);
     Ok(plan)
 }
 
-/// Every unit in the scope, by code.
+/// Every unit in the scope, by code, and the scope root's parent (named by the root's row).
 fn existing_units(conn: &Conn, scope: &Org) -> Result<HashMap<String, Org>> {
-    let (lo, hi) = scope.subtree();
-    let sql = format!(
-        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('ministry', 'province', 'prefecture', 'county')",
-        hierarchy::ORG_COLUMNS
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![lo, hi], hierarchy::org_from_row)?;
-    let mut map = HashMap::new();
-    for r in rows {
-        let o = r?;
-        map.insert(o.code.clone(), o);
-    }
-    // The parent of the scope root is not in scope, but the root's row names it.
+    let mut map: HashMap<String, Org> =
+        orgs::units_under(conn, scope)?.into_iter().map(|o| (o.code.clone(), o)).collect();
     if let Some(pc) = &scope.parent_code {
-        if let Some(p) = hierarchy::find(conn, pc)? {
+        if let Some(p) = orgs::find(conn, pc)? {
             map.entry(p.code.clone()).or_insert(p);
         }
     }
@@ -312,13 +330,13 @@ fn existing_units(conn: &Conn, scope: &Org) -> Result<HashMap<String, Org>> {
 }
 
 /// Write a checked plan: parents before children, one audit event per changed unit.
-pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()> {
+pub fn apply(tx: &mut Tx, plan: &Plan, progress: &mut dyn FnMut()) -> Result<()> {
     // Something changed since the file was checked: what it adds must still be new, as read in
     // this transaction (the same file imported twice at once adds each unit once).
-    if crate::store::audit_head(tx)? != plan.seen {
+    if plan.changed_since(tx)? {
         for c in &plan.changes {
             if let Change::Add { code, .. } = c {
-                if hierarchy::find(tx, code)?.is_some() {
+                if orgs::find(tx, code)?.is_some() {
                     return Err(crate::import::stale(code));
                 }
             }
@@ -335,7 +353,7 @@ pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()>
             let (parent_id, parent_path) = match paths.get(parent) {
                 Some(p) => p.clone(),
                 None => {
-                    let p = hierarchy::find(tx, parent)?
+                    let p = orgs::find(tx, parent)?
                         .ok_or_else(|| anyhow::anyhow!("parent {parent} vanished during import"))?;
                     (p.id, p.path)
                 }
@@ -349,7 +367,7 @@ pub fn apply(tx: &mut Tx, plan: &Plan, mut progress: impl FnMut()) -> Result<()>
     for c in &plan.changes {
         if let Change::Rename { unit, name, .. } = c {
             // As read in this transaction: renamed to the same name meanwhile, nothing to record.
-            let unit = hierarchy::find_by_id(tx, unit.id)?;
+            let unit = orgs::by_id(tx, unit.id)?;
             if unit.name != *name {
                 rename_unchecked(tx, &unit, name)?;
             }

@@ -172,9 +172,15 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     if let Some(e) = plan.errors.first() {
         return Err(anyhow::anyhow!("the embedded list does not import: line {}: {}", e.line, e.message));
     }
-    p.db.write(&ministry_admin.audit_actor(), |tx| units::apply(tx, &plan, || {}))?;
+    p.db.write(&ministry_admin.audit_actor(), |tx| units::apply(tx, &plan, &mut || {}))?;
     let province = hierarchy::find(&p.db.conn, &province_code)?.expect("imported above");
-    say(start, tf("demo.step.units", &[("count", &plan.added()), ("province", &province.name)]));
+    say(
+        start,
+        tf(
+            "demo.step.units",
+            &[("count", &plan.count(crate::import::ChangeKind::Added)), ("province", &province.name)],
+        ),
+    );
 
     // Staff for every role: the province, its first prefecture, and that prefecture's first counties.
     let prefecture = first_below(&p.db, &province, Level::Prefecture)?.unwrap_or_else(|| province.clone());

@@ -135,6 +135,11 @@ impl ImportFile {
     pub fn rows(&self, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<crate::csvio::Sheet> {
         crate::import::read(&self.file, self.encoding, is_header, columns_hint, false)
     }
+
+    /// The dry-run and rejects options, for [`crate::import::run`].
+    pub fn source(&self) -> crate::import::Source<'_> {
+        crate::import::Source { dry_run: self.dry_run, rejects: self.rejects.as_deref() }
+    }
 }
 
 /// The options every CSV export takes (SPEC §5).

@@ -1,18 +1,19 @@
 //! `eip unit …` (SPEC §1, §5.0): admin units.
 
 use clap::{Args, Subcommand};
-use rusqlite::params;
 
 use crate::context::Ctx;
+use crate::import;
 
 use super::{ExportFile, ImportFile};
 use crate::csvio::{self, ExportWriter};
 use crate::error::Result;
-use crate::hierarchy::{self, Level, Org};
-use crate::i18n::{t, tf};
+use crate::i18n::tf;
+use crate::model::{Level, Org};
 use crate::output::{Cell, Format};
-use crate::progress::Progress;
-use crate::units::{self, Change};
+use crate::scope;
+use crate::store::orgs;
+use crate::units;
 
 fn parse_unit_level(s: &str) -> Result<Level, String> {
     Level::parse(s).filter(|l| l.is_unit()).ok_or_else(|| tf("unit.bad_level", &[("value", &s)]))
@@ -108,7 +109,7 @@ pub fn cmd_unit(ctx: &mut Ctx, command: UnitCommand) -> Result<()> {
 fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let parent = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.parent.trim())?;
+    let parent = scope::unit(&db.conn, &actor, &a.parent)?;
     let code = a.code.trim().to_string();
     let unit = db.write(&actor.audit_actor(), |tx| units::add(tx, &actor, &code, &a.name, &parent, a.level))?;
     out.status(&tf(
@@ -121,7 +122,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
 fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    let unit = scope::unit(&db.conn, &actor, &a.code)?;
     let changed = db.write(&actor.audit_actor(), |tx| units::rename(tx, &actor, &unit, &a.name))?;
     let new = crate::text::clean_name(&a.name)?;
     if changed {
@@ -130,25 +131,14 @@ fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
         out.status(&tf("unit.unchanged", &[("code", &unit.code), ("name", &new)]));
     }
     let db = ctx.db()?;
-    let unit = hierarchy::find(&db.conn, &unit.code)?.expect("renamed unit exists");
+    let unit = orgs::by_id(&db.conn, unit.id)?;
     print_unit(ctx, &unit)
 }
 
 fn print_unit(ctx: &mut Ctx, unit: &Org) -> Result<()> {
     let out = ctx.out.clone();
     let db = ctx.db()?;
-    let (units_below, schools) = hierarchy::count_below(&db.conn, unit)?;
-    let (lo, hi) = unit.subtree();
-    let accounts: i64 = db.conn.query_row(
-        "SELECT count(*) FROM account a JOIN org o ON o.id = a.org_id
-         WHERE o.path >= ?1 AND o.path < ?2 AND a.status = 'active'",
-        params![lo, hi],
-        |r| r.get(0),
-    )?;
-    let parent_name: Option<String> = match &unit.parent_code {
-        Some(p) => hierarchy::find(&db.conn, p)?.map(|o| o.name),
-        None => None,
-    };
+    let units::Below { units: units_below, schools, accounts, parent_name } = units::below(&db.conn, unit)?;
     let created =
         crate::calendar::parse_stored(&unit.created_at).map_or(unit.created_at.clone(), crate::calendar::rfc3339_cst);
     out.record(
@@ -181,32 +171,19 @@ fn print_unit(ctx: &mut Ctx, unit: &Org) -> Result<()> {
 
 fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
-    let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    let unit = scope::unit(&db.conn, &actor, &a.code)?;
     print_unit(ctx, &unit)
 }
 
 /// The root a read command starts from: `--under`/CODE inside the scope, else the scope itself.
 fn root(ctx: &mut Ctx, code: Option<&str>) -> Result<Org> {
     let (db, actor) = ctx.signed_in()?;
-    match code {
-        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim()),
-        None => Ok(actor.scope().clone()),
-    }
+    scope::under(&db.conn, &actor, code)
 }
 
 /// Units in a subtree (root included), parents before children.
 fn subtree_units(ctx: &mut Ctx, root: &Org) -> Result<Vec<Org>> {
-    let db = ctx.db()?;
-    let (lo, hi) = root.subtree();
-    let sql = format!(
-        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('ministry', 'province', 'prefecture', 'county')
-         ORDER BY o.path",
-        hierarchy::ORG_COLUMNS
-    );
-    let mut stmt = db.conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![lo, hi], hierarchy::org_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    orgs::units_under(&ctx.db()?.conn, root)
 }
 
 const LIST_COLUMNS: &[(&str, &str)] =
@@ -300,56 +277,18 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         "code,name,level,parent",
     )?;
     let (db, actor) = ctx.signed_in()?;
-    let plan = units::plan_import(&db.conn, &actor, &sheet)?;
-    if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, plan.rows, &plan.errors, a.csv.rejects.as_deref(), &out);
+    let done = import::run(
+        db,
+        &actor,
+        &out,
+        &a.csv.source(),
+        &sheet,
+        |conn| units::plan_import(conn, &actor, &sheet),
+        |tx, plan, tick| units::apply(tx, plan, tick),
+    )?;
+    if let Some((plan, ())) = done {
+        out.status(&plan.summary());
     }
-    let summary = tf(
-        "csv.summary",
-        &[("rows", &plan.rows), ("added", &plan.added()), ("changed", &plan.renamed()), ("unchanged", &plan.unchanged)],
-    );
-    if a.csv.dry_run {
-        let rows: Vec<Vec<Cell>> = plan
-            .changes
-            .iter()
-            .map(|c| match c {
-                Change::Add { line, code, name, level, parent } => vec![
-                    Cell::Int(*line as i64),
-                    Cell::from(code),
-                    Cell::from(name),
-                    out.word(level.as_str(), level.label()),
-                    Cell::from(parent),
-                    out.word("added", t("change.added")),
-                ],
-                Change::Rename { line, unit, name } => vec![
-                    Cell::Int(*line as i64),
-                    Cell::from(&unit.code),
-                    Cell::from(name),
-                    out.word(unit.level.as_str(), unit.level.label()),
-                    Cell::from(unit.parent_code.clone()),
-                    out.word("renamed", t("change.renamed")),
-                ],
-            })
-            .collect();
-        out.list(
-            &[
-                ("line", "col.line"),
-                ("code", "col.code"),
-                ("name", "col.name"),
-                ("level", "col.level"),
-                ("parent", "col.parent"),
-                ("change", "col.change"),
-            ],
-            &rows,
-        )?;
-        out.status(&summary);
-        out.status(t("csv.dry_run"));
-        return Ok(());
-    }
-    let mut progress = Progress::new(plan.changes.len() as u64, out.quiet);
-    db.write(&actor.audit_actor(), |tx| units::apply(tx, &plan, || progress.inc()))?;
-    progress.finish();
-    out.status(&summary);
     Ok(())
 }
 

@@ -244,6 +244,17 @@ impl Conn {
         Ok(())
     }
 
+    /// Read everything that follows from one snapshot of the database, until the guard is
+    /// dropped: a check of a whole file sees another process's write in every lookup or in none.
+    /// Inside a transaction already, the transaction is the snapshot.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        let open = self.sqlite.is_autocommit();
+        if open {
+            self.sqlite.execute_batch("BEGIN DEFERRED")?;
+        }
+        Ok(Snapshot { conn: self, open })
+    }
+
     /// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one
     /// multi-row `INSERT … VALUES (…), (…), …` per hundred rows (fewer for wide rows). A
     /// statement's start and its statement journal are then paid once per batch rather than once
@@ -260,6 +271,20 @@ impl Conn {
             self.sqlite.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk.iter().map(|v| v.value())))?;
         }
         Ok(())
+    }
+}
+
+/// A read snapshot ([`Conn::snapshot`]), ended when dropped.
+pub struct Snapshot<'a> {
+    conn: &'a Conn,
+    open: bool,
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.sqlite.execute_batch("ROLLBACK");
+        }
     }
 }
 

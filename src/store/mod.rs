@@ -18,6 +18,7 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 mod conn;
 mod migrations;
+pub mod orgs;
 pub mod submissions;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
