@@ -50,7 +50,7 @@ pub fn by_id(conn: &Conn, id: i64) -> Result<Org> {
 pub fn count_below(conn: &Conn, org: &Org) -> Result<(i64, i64)> {
     let (lo, hi) = org.subtree();
     conn.one(
-        "SELECT COALESCE(SUM(level <> 'school'), 0), COALESCE(SUM(level = 'school'), 0)
+        "SELECT COALESCE(SUM(CASE WHEN level <> 'school' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN level = 'school' THEN 1 ELSE 0 END), 0)
          FROM org WHERE path > ?1 AND path < ?2 AND deleted_at IS NULL",
         params![lo, hi],
         |r| Ok((r.get(0)?, r.get(1)?)),
