@@ -1,15 +1,16 @@
 //! The audit trail (SPEC §7, Art. 22): one event per change, in the same transaction, each
 //! hashed with the one before it so that any edit behind the tool's back is found.
 
-use crate::store::Conn;
-use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::db::Tx;
 use crate::error::Result;
+use crate::model::{Actor, MINISTRY_CODE};
+use crate::perm::{self, Action};
+use crate::store::{self, Conn, Tx};
 
 pub use crate::model::AuditActor;
+pub use crate::store::audit::{Filter, Stored, STORED_COLUMNS};
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -52,23 +53,6 @@ impl Event {
         self.reason = reason.map(str::to_string);
         self
     }
-}
-
-/// A stored event, as read back.
-#[derive(Debug, Clone)]
-pub struct Stored {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub actor_unit: Option<String>,
-    pub action: String,
-    pub target: Option<String>,
-    pub scope_path: Option<String>,
-    pub period: Option<String>,
-    pub detail: String,
-    pub reason: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 impl Stored {
@@ -134,11 +118,7 @@ impl Tx<'_> {
         use crate::store::Value as V;
         let (mut seq, mut prev): (i64, String) = match self.head.take() {
             Some(h) => h,
-            None => self
-                .opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", crate::store::params![], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
-                .unwrap_or((0, GENESIS.to_string())),
+            None => store::audit::head(self)?.unwrap_or((0, GENESIS.to_string())),
         };
         let at = self.now_stored();
         let mut rows: Vec<V> = Vec::new();
@@ -173,12 +153,7 @@ impl Tx<'_> {
                 V::Text(hash),
             ]);
         }
-        crate::db::insert_rows(
-            self,
-            "audit(seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash)",
-            12,
-            &rows,
-        )?;
+        store::audit::append(self, &rows)?;
         self.head = Some((seq, prev));
         Ok(())
     }
@@ -195,49 +170,55 @@ pub enum Break {
     Gap(i64),
 }
 
-pub const STORED_COLUMNS: &str =
-    "seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev_hash, hash";
-
-pub fn stored_from_row(r: &rusqlite::Row) -> rusqlite::Result<Stored> {
-    Ok(Stored {
-        seq: r.get(0)?,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        actor_unit: r.get(3)?,
-        action: r.get(4)?,
-        target: r.get(5)?,
-        scope_path: r.get(6)?,
-        period: r.get(7)?,
-        detail: r.get(8)?,
-        reason: r.get(9)?,
-        prev_hash: r.get(10)?,
-        hash: r.get(11)?,
+/// Walk the whole chain; `Ok(count)` if intact.
+pub fn verify(conn: &Conn) -> Result<std::result::Result<i64, Break>> {
+    let mut expected_seq = 1;
+    let mut prev = GENESIS.to_string();
+    let mut broken = None;
+    store::audit::scan(conn, |ev| {
+        if ev.seq != expected_seq {
+            broken = Some(Break::Gap(ev.seq));
+        } else if ev.prev_hash != prev {
+            broken = Some(Break::Prev(ev.seq));
+        } else if ev.expected_hash() != ev.hash {
+            broken = Some(Break::Hash(ev.seq));
+        } else {
+            prev = ev.hash;
+            expected_seq += 1;
+        }
+        Ok(broken.is_none())
+    })?;
+    Ok(match broken {
+        Some(b) => Err(b),
+        None => Ok(expected_seq - 1),
     })
 }
 
-/// Walk the whole chain; `Ok(count)` if intact.
-pub fn verify(conn: &Conn) -> Result<std::result::Result<i64, Break>> {
-    let mut stmt = conn.prepare(&format!("SELECT {STORED_COLUMNS} FROM audit ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
-    let mut expected_seq = 1;
-    let mut prev = GENESIS.to_string();
-    let mut count = 0;
-    while let Some(row) = rows.next()? {
-        let ev = stored_from_row(row)?;
-        if ev.seq != expected_seq {
-            return Ok(Err(Break::Gap(ev.seq)));
-        }
-        if ev.prev_hash != prev {
-            return Ok(Err(Break::Prev(ev.seq)));
-        }
-        if ev.expected_hash() != ev.hash {
-            return Ok(Err(Break::Hash(ev.seq)));
-        }
-        prev = ev.hash;
-        expected_seq += 1;
-        count += 1;
-    }
-    Ok(Ok(count))
+/// `audit verify` and `audit checkpoint` are the Ministry admin's and support's (SPEC §7).
+pub fn require_verifier(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::AuditVerify, actor.scope())
+}
+
+/// The events a reader asks for, inside what they may read: a unit reads its subtree's events,
+/// `under` (a unit in its scope) narrows that, and the Ministry reads everything.
+pub fn readable(conn: &Conn, actor: &Actor, under: Option<&str>, mut filter: Filter) -> Result<Filter> {
+    let root = match under {
+        Some(c) => Some(crate::scope::unit(conn, actor, c)?),
+        None if actor.scope().code != MINISTRY_CODE => Some(actor.scope().clone()),
+        None => None,
+    };
+    filter.within = root.map(|r| r.subtree());
+    Ok(filter)
+}
+
+/// The newest `limit` events the filter matches (all with `None`), oldest first.
+pub fn latest(conn: &Conn, filter: &Filter, limit: Option<usize>) -> Result<Vec<Stored>> {
+    store::audit::latest(conn, filter, limit)
+}
+
+/// Every event the filter matches, oldest first, streamed.
+pub fn each(conn: &Conn, filter: &Filter, f: impl FnMut(Stored) -> Result<()>) -> Result<()> {
+    store::audit::each_matching(conn, filter, f)
 }
 
 /// The head of the chain written down (docs/SECURITY.md): a chain cannot show that its newest events
@@ -272,17 +253,13 @@ pub fn parse_checkpoint(bytes: &[u8]) -> std::result::Result<Checkpoint, String>
 
 /// The chain's head now, as a checkpoint taken at `taken_at`; `None` for an empty chain.
 pub fn checkpoint(conn: &Conn, taken_at: &str) -> Result<Option<Checkpoint>> {
-    Ok(conn
-        .query_row("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok(Checkpoint {
-                eip_audit_checkpoint: 1,
-                seq: r.get(0)?,
-                hash: r.get(1)?,
-                at: r.get(2)?,
-                taken_at: taken_at.to_string(),
-            })
-        })
-        .optional()?)
+    Ok(store::audit::head_at(conn)?.map(|(seq, hash, at)| Checkpoint {
+        eip_audit_checkpoint: 1,
+        seq,
+        hash,
+        at,
+        taken_at: taken_at.to_string(),
+    }))
 }
 
 /// How an intact chain of `count` events (1..=count) stands against a checkpoint.
@@ -300,8 +277,7 @@ pub fn reaches(conn: &Conn, count: i64, cp: &Checkpoint) -> Result<Reach> {
     if cp.seq > count {
         return Ok(Reach::EndsAt(count));
     }
-    let hash: Option<String> =
-        conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [cp.seq], |r| r.get(0)).optional()?;
+    let hash = store::audit::hash_at(conn, cp.seq)?;
     Ok(if hash.as_deref() == Some(cp.hash.as_str()) { Reach::Reached } else { Reach::Differs })
 }
 

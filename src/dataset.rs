@@ -63,7 +63,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     let started = std::time::Instant::now();
     let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
     let (mut db, _) = Db::create_at(db_path, None, true, at(first, 1, 9), &AuditActor::system(), |tx| {
-        crate::cmd::init::seed(tx)?;
+        crate::setup::seed(tx)?;
         let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.expect("seeded");
         account::issue(tx, &ministry, Role::Admin, &person, None).map(|_| ())
     })?;
@@ -72,14 +72,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     let plan = units::plan_import(&db.conn, &admin, &sheet)?;
     db.write(&admin.audit_actor(), |tx| units::apply(tx, &plan, &mut || {}))?;
     // Staff for every unit: an admin, a reviewer and an inspector.
-    let all_units: Vec<Org> = {
-        let mut stmt = db.conn.prepare(&format!(
-            "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id WHERE o.level IN ('province', 'prefecture', 'county') ORDER BY o.path",
-            hierarchy::ORG_COLUMNS
-        ))?;
-        let rows = stmt.query_map([], hierarchy::org_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        rows
-    };
+    let all_units: Vec<Org> = crate::store::orgs::submitting_units(&db.conn)?;
     let mut mobile = 13_000_000_000u64;
     db.write(&admin.audit_actor(), |tx| {
         for u in &all_units {

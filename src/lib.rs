@@ -29,6 +29,7 @@ pub mod requests;
 pub mod roster;
 pub mod schools;
 pub mod scope;
+pub mod setup;
 pub mod store;
 pub mod submission;
 pub mod terminal;

@@ -1,17 +1,14 @@
 //! `eip audit …` (SPEC §7): the audit trail, read within the scope, and its verification.
 
 use clap::{Args, Subcommand};
-use rusqlite::types::Value as SqlValue;
 
 use crate::audit::{self, Break};
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::files::{self, Existing};
-use crate::hierarchy::{self, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::output::Cell;
-use crate::perm::{self, Action};
 
 use super::parse_period;
 
@@ -117,81 +114,27 @@ pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
     }
 }
 
-/// A WHERE clause built from optional filters, every value bound as a parameter.
-#[derive(Default)]
-struct Filter {
-    clauses: Vec<String>,
-    args: Vec<SqlValue>,
-}
-
-impl Filter {
-    /// `clause` has one `{}` per value, in order.
-    fn add(&mut self, clause: &str, values: Vec<String>) {
-        let mut out = String::new();
-        let mut parts = clause.split("{}");
-        out.push_str(parts.next().unwrap_or(""));
-        for (part, v) in parts.zip(values) {
-            self.args.push(SqlValue::Text(v));
-            out.push_str(&format!("?{}", self.args.len()));
-            out.push_str(part);
-        }
-        self.clauses.push(out);
+impl FilterArgs {
+    /// The events asked for, inside what the actor may read.
+    fn filter(self, conn: &crate::store::Conn, actor: &crate::model::Actor) -> Result<audit::Filter> {
+        let f = audit::Filter {
+            since: self.since,
+            until: self.until,
+            actors: self.actor.map(|a| vec![a]),
+            action: self.action,
+            target: self.target,
+            period: self.period.map(|p| p.to_string()),
+            within: None,
+        };
+        audit::readable(conn, actor, self.under.as_deref(), f)
     }
-}
-
-/// The WHERE clause of a filter, inside the actor's scope.
-fn where_clause(
-    conn: &crate::store::Conn,
-    actor: &crate::auth::Actor,
-    a: FilterArgs,
-) -> Result<(String, Vec<SqlValue>)> {
-    let mut q = Filter::default();
-    // The scope: a unit sees the events of its subtree; the Ministry sees everything.
-    let root = match &a.under {
-        Some(c) => Some(hierarchy::unit_in_scope(conn, actor.scope(), c.trim())?),
-        None if actor.scope().code != MINISTRY_CODE => Some(actor.scope().clone()),
-        None => None,
-    };
-    if let Some(root) = root {
-        let (lo, hi) = root.subtree();
-        q.add("scope_path >= {} AND scope_path < {}", vec![lo, hi]);
-    }
-    if let Some(s) = a.since {
-        q.add("at >= {}", vec![s]);
-    }
-    if let Some(u) = a.until {
-        q.add("at < {}", vec![u]);
-    }
-    if let Some(x) = a.actor {
-        q.add("actor = {}", vec![x]);
-    }
-    if let Some(x) = a.action {
-        let prefix = format!("{x}.");
-        q.add("(action = {} OR substr(action, 1, length({})) = {})", vec![x, prefix.clone(), prefix]);
-    }
-    if let Some(x) = a.target {
-        q.add("target = {}", vec![x]);
-    }
-    if let Some(p) = a.period {
-        q.add("period = {}", vec![p.to_string()]);
-    }
-    let filter = if q.clauses.is_empty() { String::new() } else { format!("WHERE {}", q.clauses.join(" AND ")) };
-    Ok((filter, q.args))
 }
 
 fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let (filter, args) = where_clause(&db.conn, &actor, a.filter)?;
-    let limit = if a.limit == 0 { String::new() } else { format!("LIMIT {}", a.limit) };
-    let sql = format!(
-        "SELECT * FROM (SELECT {} FROM audit {filter} ORDER BY seq DESC {limit}) ORDER BY seq",
-        audit::STORED_COLUMNS
-    );
-    let mut stmt = db.conn.prepare(&sql)?;
-    let events = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), audit::stored_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let filter = a.filter.filter(&db.conn, &actor)?;
+    let events = audit::latest(&db.conn, &filter, (a.limit > 0).then_some(a.limit))?;
     let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = events
         .into_iter()
@@ -237,10 +180,7 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     use std::io::Write;
     let (db, actor) = ctx.signed_in()?;
-    let (filter, args) = where_clause(&db.conn, &actor, a.filter)?;
-    let sql = format!("SELECT {} FROM audit {filter} ORDER BY seq", audit::STORED_COLUMNS);
-    let mut stmt = db.conn.prepare(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let filter = a.filter.filter(&db.conn, &actor)?;
     let sink: Box<dyn Write> = match &a.output {
         Some(p) if p.as_os_str() != "-" => Box::new(files::create_private(p, Existing::Replace)?),
         _ => Box::new(std::io::stdout()),
@@ -262,8 +202,7 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
             "prev_hash",
             "hash",
         ])?;
-        while let Some(r) = rows.next()? {
-            let e = audit::stored_from_row(r)?;
+        audit::each(&db.conn, &filter, |e| {
             let o = |v: Option<String>| v.unwrap_or_default();
             // Every text cell safe to open in a spreadsheet (docs/SECURITY.md): a checker of the
             // file's hashes drops the one leading `'`, as every import does.
@@ -282,7 +221,8 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
                 e.prev_hash,
                 e.hash,
             ])?;
-        }
+            Ok(())
+        })?;
         c.flush()?;
         return Ok(());
     }
@@ -291,8 +231,7 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         w.write_all(b"[")?;
     }
     let mut first = true;
-    while let Some(r) = rows.next()? {
-        let e = audit::stored_from_row(r)?;
+    audit::each(&db.conn, &filter, |e| {
         let detail: serde_json::Value =
             serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::String(e.detail.clone()));
         let obj = serde_json::json!({
@@ -308,7 +247,8 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
             w.write_all(b"\n")?;
         }
         first = false;
-    }
+        Ok(())
+    })?;
     if array {
         w.write_all(b"]\n")?;
     }
@@ -348,7 +288,7 @@ fn checkpoint(ctx: &mut Ctx, a: CheckpointArgs) -> Result<()> {
     use std::io::Write;
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    perm::require(&actor, Action::AuditVerify, actor.scope())?;
+    audit::require_verifier(&actor)?;
     let Some(cp) = audit::checkpoint(&db.conn, &db.now_stored())? else {
         return Err(Error::new(Kind::Refused, t("checkpoint.empty")).into());
     };
@@ -372,7 +312,7 @@ fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
     // A malformed checkpoint is refused before the chain is read.
     let cp = a.checkpoint.as_deref().map(|p| read_checkpoint(p).map(|cp| (cp, p.display().to_string()))).transpose()?;
     let (db, actor) = ctx.signed_in()?;
-    perm::require(&actor, Action::AuditVerify, actor.scope())?;
+    audit::require_verifier(&actor)?;
     match audit::verify(&db.conn)? {
         Ok(count) => {
             let Some((cp, file)) = cp else {

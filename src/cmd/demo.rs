@@ -159,7 +159,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     let start = at(period, 2, 9);
     let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
     let (db, admin_id) = Db::create_at(&path, ctx.journal, true, start, &AuditActor::system(), |tx| {
-        super::init::seed(tx)?;
+        crate::setup::seed(tx)?;
         let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
         let issued = account::issue(tx, &ministry, Role::Admin, &person, None)?;
         super::sign_in::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
@@ -453,14 +453,5 @@ fn first_below(db: &Db, root: &Org, level: Level) -> Result<Option<Org>> {
 }
 
 fn units_below(db: &Db, root: &Org, level: Level) -> Result<Vec<Org>> {
-    let (lo, hi) = root.subtree();
-    let mut stmt = db.conn.prepare(&format!(
-        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.path >= ?1 AND o.path < ?2 AND o.level = ?3 ORDER BY o.path",
-        hierarchy::ORG_COLUMNS
-    ))?;
-    let rows = stmt
-        .query_map(rusqlite::params![lo, hi, level.as_str()], hierarchy::org_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    crate::store::orgs::units_at_level(&db.conn, root, level)
 }

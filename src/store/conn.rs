@@ -255,6 +255,19 @@ impl Conn {
         Ok(Snapshot { conn: self, open })
     }
 
+    /// Rows streamed through `f` in order while it answers `true`: the first `false` stops
+    /// the query there (a check that has found what it looks for reads no further).
+    pub fn scan(&self, sql: &str, params: &[&dyn Param], mut f: impl FnMut(&Row) -> Result<bool>) -> Result<()> {
+        let mut stmt = self.sqlite.prepare_cached(sql)?;
+        let mut rows = stmt.query(bind(params))?;
+        while let Some(r) = rows.next()? {
+            if !f(&Row { inner: r })? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Insert rows into `into` ("table(col, …)"), `width` values each, given flattened: one
     /// multi-row `INSERT … VALUES (…), (…), …` per hundred rows (fewer for wide rows). A
     /// statement's start and its statement journal are then paid once per batch rather than once

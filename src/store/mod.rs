@@ -16,7 +16,9 @@ use crate::model::{AuditActor, Level};
 /// The schema, embedded (SPEC §9).
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
+pub mod audit;
 mod conn;
+pub mod health;
 mod migrations;
 pub mod orgs;
 pub mod submissions;

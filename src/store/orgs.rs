@@ -124,6 +124,15 @@ pub fn insert_unit(
     )
 }
 
+/// The Ministry, the tree's root: the first org of a new database.
+pub fn insert_ministry(conn: &Conn, code: &str, name: &str, path: &str, now: &str) -> Result<()> {
+    conn.exec(
+        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'ministry', NULL, ?3, ?4)",
+        params![code, name, path, now],
+    )?;
+    Ok(())
+}
+
 /// Give an org a new name.
 pub fn rename(conn: &Conn, id: i64, name: &str) -> Result<()> {
     conn.exec("UPDATE org SET name = ?1 WHERE id = ?2", params![name, id])?;
