@@ -41,7 +41,7 @@ fn main() {
             } else {
                 ctx.record_denial(&err);
                 report(&ctx.out, &err, &ctx.db_path);
-                error::kind_of(&err).exit_code()
+                eip::store::errors::kind_of(&err).exit_code()
             }
         }
     };
@@ -63,9 +63,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// `error: <what happened>`, the cause chain, then `hint: <the way out>`; one JSON object on
 /// stderr with `--format json`.
 fn report(out: &Out, err: &anyhow::Error, db_path: &std::path::Path) {
-    let kind = error::kind_of(err);
+    let kind = eip::store::errors::kind_of(err);
     // A damaged file, found wherever it was read: said in words, with the way out.
-    let damaged = error::damage_of(err).map(|detail| eip::db::damaged(db_path, &detail));
+    let damaged = eip::store::errors::damage_of(err).map(|detail| eip::db::damaged(db_path, &detail));
     let ours = damaged.as_ref().or(error::eip_error(err));
     let message = match ours {
         Some(e) => e.message.clone(),

@@ -18,6 +18,7 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 pub mod audit;
 mod conn;
+pub mod errors;
 pub mod health;
 mod migrations;
 pub mod orgs;
@@ -77,7 +78,7 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// A file SQLite cannot read at all: damaged (in words), or unusable for another reason.
 fn unusable(path: &Path, e: rusqlite::Error) -> Error {
-    if error::is_damage(&e) {
+    if errors::is_damage(&e) {
         damaged(path, &e.to_string())
     } else {
         Error::new(Kind::Database, format!("{}: {}", t("db.unusable"), e))
