@@ -16,9 +16,11 @@ use crate::model::{AuditActor, Level};
 /// The schema, embedded (SPEC §9).
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
+pub mod accounts;
 mod conn;
 mod migrations;
 pub mod orgs;
+pub mod roster;
 pub mod submissions;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
