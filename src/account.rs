@@ -1,18 +1,22 @@
 //! Accounts and roles (SPEC §2, Art. 6–10): real-name accounts, usernames never reused, at most
-//! one active reviewer and inspector per unit, one active account per mobile.
+//! one active reviewer and inspector per unit, one active account per mobile. The operations a
+//! person asks for (`account add | disable | enable | reset | passwd`) check scope and permission
+//! themselves; the secrets they hand out are [`crate::auth`]'s.
 
-use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::auth;
-use crate::db::Tx;
+use crate::auth::{self, Actor, Via};
+use crate::calendar;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::Org;
 use crate::i18n::{t, tf};
+use crate::model::Org;
+use crate::perm::{self, Action};
+use crate::scope;
+use crate::store::{accounts, Conn, Db, Tx};
 
 pub use crate::model::Role;
+pub use crate::store::accounts::{account_from_row, AccountRow, Person, ACCOUNT_SELECT};
 
 /// A mobile number: 11 digits starting with 1 (SPEC §2).
 pub fn is_mobile(s: &str) -> bool {
@@ -31,17 +35,8 @@ pub fn is_email(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
 }
 
-/// A real person's details (Art. 10).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Person {
-    pub name: String,
-    pub mobile: String,
-    pub office_phone: Option<String>,
-    pub email: Option<String>,
-    pub department: Option<String>,
-    pub title: Option<String>,
-}
-
+// A real person's details (Art. 10) are stored as `store::accounts::Person`; the rules they obey
+// are these.
 impl Person {
     /// Check the details; every message names the rule.
     pub fn validate(&self) -> Result<(), Error> {
@@ -59,9 +54,7 @@ impl Person {
         }
         Ok(())
     }
-}
 
-impl Person {
     /// No control characters and no over-long values in the free-form details (docs/SECURITY.md).
     pub fn check_text(&self) -> Result<(), Error> {
         use crate::text::{check_address, check_name};
@@ -86,19 +79,11 @@ impl Person {
 /// never deleted, so the highest one ever issued is still there.
 pub fn next_username(conn: &Conn, code: &str, role: Role) -> Result<String> {
     let prefix = format!("{code}-{}", role.letter());
-    let max: Option<String> = conn
-        .prepare_cached(
-            "SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3",
-        )?
-        .query_row(params![format!("{prefix}00"), format!("{prefix}:"), prefix.len() as i64 + 2], |r| r.get(0))?;
+    let max = accounts::max_username(conn, &format!("{prefix}00"), &format!("{prefix}:"), prefix.len() + 2)?;
     let next = max.and_then(|m| m[prefix.len()..].parse::<u32>().ok()).map_or(1, |n| n + 1);
     if next > 99 {
         // Beyond 99 the sequence grows a digit; still unique and never reused.
-        let max3: Option<String> = conn
-            .prepare_cached(
-                "SELECT max(username) FROM account WHERE username >= ?1 AND username < ?2 AND length(username) = ?3",
-            )?
-            .query_row(params![format!("{prefix}000"), format!("{prefix}:"), prefix.len() as i64 + 3], |r| r.get(0))?;
+        let max3 = accounts::max_username(conn, &format!("{prefix}000"), &format!("{prefix}:"), prefix.len() + 3)?;
         let n = max3.and_then(|m| m[prefix.len()..].parse::<u32>().ok()).map_or(100, |n| n + 1);
         return Ok(format!("{prefix}{n:03}"));
     }
@@ -107,18 +92,12 @@ pub fn next_username(conn: &Conn, code: &str, role: Role) -> Result<String> {
 
 /// The active account that already holds this mobile, if any.
 pub fn active_with_mobile(conn: &Conn, mobile: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT username FROM account WHERE mobile = ?1 AND status = 'active'")?
-        .query_row(params![mobile], |r| r.get(0))
-        .optional()?)
+    Ok(accounts::active_with_mobile(conn, mobile)?.map(|(_, username)| username))
 }
 
 /// The active reviewer or inspector of a unit, if any.
 pub fn active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT username FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active'")?
-        .query_row(params![org_id, role.as_str()], |r| r.get(0))
-        .optional()?)
+    accounts::active_in_role(conn, org_id, role)
 }
 
 /// What issuing an account gives back: the username and the one-time activation code.
@@ -194,27 +173,19 @@ pub fn create(
     let username = next_username(tx, &org.code, role)?;
     let status = if pending_request.is_some() { "pending" } else { "active" };
     let now = tx.now_stored();
-    tx.prepare_cached(
-        "INSERT INTO account(username, org_id, role, status, name, mobile, office_phone, email, department, title,
-                             issued_by, request_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        username,
-        org.id,
-        role.as_str(),
-        status,
-        person.name.trim(),
-        person.mobile,
-        person.office_phone,
-        person.email,
-        person.department,
-        person.title,
-        issued_by,
-        pending_request,
-        now
-    ])?;
-    let id = tx.last_insert_rowid();
+    let id = accounts::insert(
+        tx,
+        &accounts::NewAccount {
+            username: &username,
+            org_id: org.id,
+            role,
+            status,
+            person,
+            issued_by,
+            request_id: pending_request,
+            created_at: &now,
+        },
+    )?;
     let mut after = person_json(person);
     after["username"] = json!(username);
     after["org"] = json!(org.code);
@@ -227,9 +198,8 @@ pub fn create(
 /// A fresh one-time activation code for an account (stored only as its hash, valid 14 days).
 pub fn new_code(tx: &mut Tx, account_id: i64) -> Result<(String, String)> {
     let code = auth::new_activation_code();
-    let expires_at = crate::calendar::stored(tx.now + chrono::Duration::days(auth::ACTIVATION_DAYS));
-    tx.prepare_cached("UPDATE account SET activation_hash = ?1, activation_expires_at = ?2 WHERE id = ?3")?
-        .execute(params![auth::hash_secret(&auth::normalize_code(&code)), expires_at, account_id])?;
+    let expires_at = calendar::stored(tx.now + chrono::Duration::days(auth::ACTIVATION_DAYS));
+    accounts::set_activation(tx, account_id, &auth::hash_secret(&auth::normalize_code(&code)), &expires_at)?;
     Ok((code, expires_at))
 }
 
@@ -240,13 +210,20 @@ pub fn issue(tx: &mut Tx, org: &Org, role: Role, person: &Person, issued_by: Opt
     Ok(Issued { id, username, code, expires_at })
 }
 
+/// `eip account add`: issue an account at `org` (found in the actor's scope) with a role the
+/// actor may issue there. A role that cannot be held at that org is bad input, whoever asks.
+pub fn add(tx: &mut Tx, actor: &Actor, org: &Org, role: Role, person: &Person) -> Result<Issued> {
+    check_role_fits(org, role)?;
+    perm::require(actor, Action::issue_for(role), org)?;
+    issue(tx, org, role, person, Some(actor.account_id))
+}
+
 /// Activate a pending account (its roster request approved): the rules are checked again, as
 /// the world may have changed since it was proposed.
 pub fn activate_pending(tx: &mut Tx, account: &AccountRow, org: &Org, issued_by: i64) -> Result<Issued> {
     let role = Role::parse(&account.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", account.role))?;
     check_new_active(tx, org, role, &account.person())?;
-    tx.prepare_cached("UPDATE account SET status = 'active', issued_by = ?1 WHERE id = ?2")?
-        .execute(params![issued_by, account.id])?;
+    accounts::activate(tx, account.id, issued_by)?;
     tx.audit(
         Event::new("account.approve")
             .target(&account.username)
@@ -273,19 +250,9 @@ impl Revoked {
 /// End every API token and session of an account (a reset, a password change, a disable: SPEC
 /// §2). Tokens are marked revoked, never un-revoked, so no later enable brings them back.
 pub fn revoke_access(tx: &mut Tx, account_id: i64) -> Result<Revoked> {
-    let now = tx.now_stored();
-    let tokens = tx
-        .prepare_cached("UPDATE api_token SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL")?
-        .execute(params![now, account_id])?;
-    let sessions = tx.prepare_cached("DELETE FROM session WHERE account_id = ?1")?.execute(params![account_id])?;
+    let tokens = accounts::revoke_tokens(tx, account_id, &tx.now_stored())?;
+    let sessions = accounts::delete_sessions(tx, account_id)?;
     Ok(Revoked { tokens, sessions })
-}
-
-/// The account as it is now, read inside the write transaction that decides on it (docs/DECISIONS.md).
-pub fn current(tx: &Tx, account_id: i64) -> Result<AccountRow> {
-    Ok(tx
-        .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.id = ?1"))?
-        .query_row(params![account_id], account_from_row)?)
 }
 
 /// Disable an account (the person left or changed post, Art. 10): kept for history, its tokens
@@ -294,12 +261,7 @@ pub fn disable(tx: &mut Tx, account: &AccountRow, reason: &str) -> Result<bool> 
     if account.status == "disabled" {
         return Ok(false);
     }
-    let now = tx.now_stored();
-    tx.prepare_cached(
-        "UPDATE account SET status = 'disabled', disabled_at = ?1, disabled_reason = ?2,
-                activation_hash = NULL, activation_expires_at = NULL WHERE id = ?3",
-    )?
-    .execute(params![now, reason, account.id])?;
+    accounts::mark_disabled(tx, account.id, &tx.now_stored(), reason)?;
     let revoked = revoke_access(tx, account.id)?;
     tx.audit(
         Event::new("account.disable").target(&account.username).scope(&account.org_path).reason(Some(reason)).detail(
@@ -314,7 +276,7 @@ pub fn disable(tx: &mut Tx, account: &AccountRow, reason: &str) -> Result<bool> 
 /// Enable a disabled account again, if the one-person rules allow. Returns false if it was
 /// already active. Nothing ended by the disable comes back: any token or session still standing
 /// (from a database written before disables revoked them) is revoked here.
-pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
+fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
     match account.status.as_str() {
         "active" => return Ok(false),
         "pending" => {
@@ -324,10 +286,7 @@ pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
     }
     let role = Role::parse(&account.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", account.role))?;
     check_new_active(tx, org, role, &account.person())?;
-    tx.prepare_cached(
-        "UPDATE account SET status = 'active', disabled_at = NULL, disabled_reason = NULL WHERE id = ?1",
-    )?
-    .execute(params![account.id])?;
+    accounts::mark_enabled(tx, account.id)?;
     let revoked = revoke_access(tx, account.id)?;
     tx.audit(Event::new("account.enable").target(&account.username).scope(&account.org_path).detail(json!({
         "before": { "status": "disabled" }, "after": { "status": "active" }, "revoked": revoked.json(),
@@ -335,22 +294,9 @@ pub fn enable(tx: &mut Tx, account: &AccountRow, org: &Org) -> Result<bool> {
     Ok(true)
 }
 
-/// When the account's earlier activation code, still unused, expires: a second reset would void
-/// it without its holder knowing (two people answering the same call), so it is refused unless
-/// asked for (`--new-code`).
-pub fn unused_code_until(tx: &Tx, account_id: i64) -> Result<Option<String>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT activation_expires_at FROM account
-             WHERE id = ?1 AND activation_hash IS NOT NULL AND activation_expires_at > ?2",
-        )?
-        .query_row(params![account_id, tx.now_stored()], |r| r.get(0))
-        .optional()?)
-}
-
 /// Unlock an account and give it a new activation code; the old password, every token and every
 /// session stop working.
-pub fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
+fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
     if account.status != "active" {
         return Err(error::refused(tf(
             "account.reset_inactive",
@@ -358,8 +304,7 @@ pub fn reset(tx: &mut Tx, account: &AccountRow) -> Result<Issued> {
         ))
         .into());
     }
-    tx.prepare_cached("UPDATE account SET password_hash = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1")?
-        .execute(params![account.id])?;
+    accounts::clear_password(tx, account.id)?;
     let revoked = revoke_access(tx, account.id)?;
     let (code, expires_at) = new_code(tx, account.id)?;
     tx.audit(
@@ -387,19 +332,7 @@ pub fn update_person(tx: &mut Tx, account: &AccountRow, after: &Person) -> Resul
             .into());
         }
     }
-    tx.prepare_cached(
-        "UPDATE account SET name = ?1, mobile = ?2, office_phone = ?3, email = ?4, department = ?5, title = ?6
-         WHERE id = ?7",
-    )?
-    .execute(params![
-        after.name.trim(),
-        after.mobile,
-        after.office_phone,
-        after.email,
-        after.department,
-        after.title,
-        account.id
-    ])?;
+    accounts::update_person(tx, account.id, after)?;
     tx.audit(
         Event::new("account.update")
             .target(&account.username)
@@ -409,82 +342,120 @@ pub fn update_person(tx: &mut Tx, account: &AccountRow, after: &Person) -> Resul
     Ok(true)
 }
 
-/// An account row as listed and shown.
-#[derive(Debug, Clone)]
-pub struct AccountRow {
-    pub id: i64,
-    pub username: String,
-    pub org_code: String,
-    pub org_name: String,
-    pub org_path: String,
-    pub role: String,
-    pub status: String,
-    pub name: String,
-    pub mobile: String,
-    pub office_phone: Option<String>,
-    pub email: Option<String>,
-    pub department: Option<String>,
-    pub title: Option<String>,
-    pub created_at: String,
-    pub disabled_at: Option<String>,
-    pub locked_until: Option<String>,
-    pub issued_by: Option<String>,
-    pub request_id: Option<i64>,
-    pub org_level: String,
+/// `eip account list`: the accounts of a subtree (found in the actor's scope), with this role
+/// and status when given, in tree order.
+pub fn list(conn: &Conn, root: &Org, role: Option<Role>, status: Option<&str>) -> Result<Vec<AccountRow>> {
+    accounts::under(conn, root, role, status)
 }
 
-pub const ACCOUNT_SELECT: &str = "SELECT a.id, a.username, o.code, o.name, o.path, a.role, a.status, a.name, a.mobile,
-        a.office_phone, a.email, a.department, a.title, a.created_at, a.disabled_at, a.locked_until, i.username,
-        a.request_id, o.level
-    FROM account a JOIN org o ON o.id = a.org_id LEFT JOIN account i ON i.id = a.issued_by";
+// ---------------------------------------------------------------- personnel changes
 
-impl AccountRow {
-    pub fn person(&self) -> Person {
-        Person {
-            name: self.name.clone(),
-            mobile: self.mobile.clone(),
-            office_phone: self.office_phone.clone(),
-            email: self.email.clone(),
-            department: self.department.clone(),
-            title: self.title.clone(),
+/// The account `username` in the actor's scope and its org, for an action only its issuer (or
+/// support) may take: scope first, then permission.
+fn target(conn: &Conn, actor: &Actor, username: &str, action: Action) -> Result<(AccountRow, Org)> {
+    let account = scope::account(conn, actor, username)?;
+    let org = accounts::org_of(conn, account.id)?;
+    perm::require(actor, action, &org)?;
+    Ok((account, org))
+}
+
+/// The account and its org as they are inside the write transaction, scope and permission asked
+/// again there (docs/DECISIONS.md): a school moved to another supervising unit a moment ago has
+/// a new issuer.
+fn decide_on(tx: &Tx, actor: &Actor, account_id: i64, action: Action) -> Result<(AccountRow, Org)> {
+    let account = scope::account_by_id(tx, actor, account_id)?;
+    let org = accounts::org_of(tx, account.id)?;
+    perm::require(actor, action, &org)?;
+    Ok((account, org))
+}
+
+/// `eip account disable`: the account `username` (in the actor's scope, theirs to disable) is
+/// disabled with the reason. The account as found.
+pub fn disable_as(db: &mut Db, actor: &Actor, username: &str, reason: &str) -> Result<AccountRow> {
+    let (account, _) = target(&db.conn, actor, username, Action::AccountDisable)?;
+    // Decided on the account as it is inside the transaction (docs/DECISIONS.md): of two disables
+    // at once, the second finds it disabled and is refused.
+    db.write(&actor.audit_actor(), |tx| {
+        let (now, _) = decide_on(tx, actor, account.id, Action::AccountDisable)?;
+        if !disable(tx, &now, reason)? {
+            return Err(error::refused(tf("account.race.already_disabled", &[("username", &now.username)]))
+                .hint(tf("account.race.already_disabled.hint", &[("username", &now.username)]))
+                .into());
         }
-    }
+        Ok(())
+    })?;
+    Ok(account)
 }
 
-pub fn account_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountRow> {
-    Ok(AccountRow {
-        id: r.get(0)?,
-        username: r.get(1)?,
-        org_code: r.get(2)?,
-        org_name: r.get(3)?,
-        org_path: r.get(4)?,
-        role: r.get(5)?,
-        status: r.get(6)?,
-        name: r.get(7)?,
-        mobile: r.get(8)?,
-        office_phone: r.get(9)?,
-        email: r.get(10)?,
-        department: r.get(11)?,
-        title: r.get(12)?,
-        created_at: r.get(13)?,
-        disabled_at: r.get(14)?,
-        locked_until: r.get(15)?,
-        issued_by: r.get(16)?,
-        request_id: r.get(17)?,
-        org_level: r.get(18)?,
-    })
+/// `eip account enable`: the disabled account `username` is enabled again, if the one-person
+/// rules allow. The account as found.
+pub fn enable_as(db: &mut Db, actor: &Actor, username: &str) -> Result<AccountRow> {
+    let (account, _) = target(&db.conn, actor, username, Action::AccountDisable)?;
+    db.write(&actor.audit_actor(), |tx| {
+        let (now, org) = decide_on(tx, actor, account.id, Action::AccountDisable)?;
+        if !enable(tx, &now, &org)? {
+            return Err(error::refused(tf("account.race.already_active", &[("username", &now.username)])).into());
+        }
+        Ok(())
+    })?;
+    Ok(account)
 }
 
-/// The account with this username inside `scope`; outside the scope it is "not found" (SPEC §1).
-pub fn in_scope(conn: &Conn, scope: &Org, username: &str) -> Result<AccountRow> {
-    let row = conn
-        .prepare_cached(&format!("{ACCOUNT_SELECT} WHERE a.username = ?1"))?
-        .query_row(params![username], account_from_row)
-        .optional()?;
-    match row {
-        Some(a) if scope.contains_path(&a.org_path) => Ok(a),
-        _ => Err(error::not_found(tf("account.none", &[("username", &username)])).into()),
-    }
+/// `eip account reset`: the account `username` is unlocked and given a new activation code. An
+/// earlier code still unused is not voided without `new_code` (two people answering the same
+/// call would each think theirs valid). The account as found, and what was issued.
+pub fn reset_as(db: &mut Db, actor: &Actor, username: &str, new_code: bool) -> Result<(AccountRow, Issued)> {
+    let (account, _) = target(&db.conn, actor, username, Action::AccountReset)?;
+    let issued = db.write(&actor.audit_actor(), |tx| {
+        let (now, _) = decide_on(tx, actor, account.id, Action::AccountReset)?;
+        if !new_code && now.status == "active" {
+            if let Some(until) = accounts::unused_code_until(tx, now.id, &tx.now_stored())? {
+                let until = calendar::parse_stored(&until).map_or(until.clone(), calendar::rfc3339_cst);
+                return Err(Error::new(
+                    Kind::Refused,
+                    tf("account.reset.unused_code", &[("username", &now.username), ("until", &until)]),
+                )
+                .hint(tf("account.reset.unused_code.hint", &[("username", &now.username)]))
+                .into());
+            }
+        }
+        reset(tx, &now)
+    })?;
+    Ok((account, issued))
+}
+
+/// `eip account passwd`: the actor changes their own password from `current` to `new` (already
+/// checked against the policy). Every token and session ends with the old password
+/// (docs/SECURITY.md); signed in with a session, the person stays signed in with a fresh one
+/// (docs/DECISIONS.md), whose token is returned for the session file. A wrong current password
+/// counts toward the lockout, like any failed sign-in, and is refused once that is written.
+pub fn change_password(db: &mut Db, actor: &Actor, current: &str, new: &str) -> Result<Option<String>> {
+    let cheap = db.test_clock;
+    let changed = db.write(&actor.audit_actor(), |tx| {
+        // The password and the status as they are inside the transaction (docs/DECISIONS.md): a
+        // reset or a disable that committed a moment ago wins, and this change cannot undo it.
+        let (hash, status, failed) = accounts::password_state(tx, actor.account_id)?;
+        if status != "active" {
+            return Err(Error::new(Kind::Denied, tf("auth.inactive", &[("username", &actor.username)])).into());
+        }
+        if !hash.as_deref().is_some_and(|h| auth::verify_password(current, h)) {
+            let lock = auth::count_failure(tx, actor.account_id, failed)?;
+            tx.audit(
+                Event::new("login.failed")
+                    .target(&actor.username)
+                    .scope(&actor.org.path)
+                    .detail(json!({ "why": "passwd_bad_current", "locked_until": lock })),
+            )?;
+            return Ok(None);
+        }
+        let revoked = revoke_access(tx, actor.account_id)?;
+        let this_session = actor.via == Via::Session;
+        let detail = json!({ "revoked": revoked.json(), "this_session_kept": this_session });
+        auth::set_password_noting(tx, actor.account_id, &actor.username, new, cheap, "account.passwd", Some(detail))?;
+        let session = if this_session { Some(auth::open_session(tx, actor.account_id, tx.now)?.0) } else { None };
+        Ok(Some(session))
+    })?;
+    changed.ok_or_else(|| Error::new(Kind::Denied, t("passwd.bad_current")).into())
 }
 
 #[cfg(test)]

@@ -1,25 +1,28 @@
 //! Sign-in (SPEC §2): argon2id passwords with their cost stored in each hash, one-time
 //! activation codes, sessions kept in a 0600 file in the user's config dir, API tokens for
 //! scripts, and the lockout after five failures.
+//!
+//! The secrets are made and hashed here, below [`crate::account`], which issues accounts with
+//! them; this module knows accounts only as the store keeps them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::store::Conn;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::account::Role;
-use crate::audit::hex;
+use crate::audit::{hex, AuditActor, Event};
 use crate::calendar::{self, stored};
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy;
 use crate::i18n::{t, tf};
+use crate::model::Role;
+use crate::store::{accounts, orgs, Conn, Db, Tx};
 
 pub use crate::model::{Actor, Via};
+pub use crate::store::accounts::{LoginTarget, Token};
 
 pub const ACTIVATION_DAYS: i64 = 14;
 pub const SESSION_HOURS: i64 = 12;
@@ -212,22 +215,20 @@ pub fn remove_session_file(db_path: &Path) -> Result<bool> {
 // ---------------------------------------------------------------- resolving the actor
 
 fn actor_from(conn: &Conn, account_id: i64, via: Via, expires_at: String) -> Result<Actor> {
-    let (username, name, role, status, org_id): (String, String, String, String, i64) = conn
-        .prepare_cached("SELECT username, name, role, status, org_id FROM account WHERE id = ?1")?
-        .query_row(params![account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    let accounts::Holder { username, name, role, status, org_id } = accounts::holder(conn, account_id)?;
     if status != "active" {
         return Err(Error::new(Kind::Denied, tf("auth.inactive", &[("username", &username)]))
             .hint(t("auth.none.hint"))
             .into());
     }
     let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role} in the database"))?;
-    let org = hierarchy::find_by_id(conn, org_id)?;
+    let org = orgs::by_id(conn, org_id)?;
     Ok(Actor { account_id, username, name, role, org, via, expires_at })
 }
 
 /// An account as an actor, by username (the demo acts as each of its people in turn).
 pub fn actor_by_username(conn: &Conn, username: &str) -> Result<Actor> {
-    let id: i64 = conn.query_row("SELECT id FROM account WHERE username = ?1", params![username], |r| r.get(0))?;
+    let id = accounts::id_of(conn, username)?;
     actor_from(conn, id, Via::Session, String::new())
 }
 
@@ -235,11 +236,7 @@ pub fn actor_by_username(conn: &Conn, username: &str) -> Result<Actor> {
 pub fn current_actor(conn: &Conn, db_path: &Path, now: DateTime<Utc>) -> Result<Actor> {
     let now_s = stored(now);
     if let Some(token) = std::env::var("EIP_TOKEN").ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
-        let found: Option<(i64, String, Option<String>)> = conn
-            .prepare_cached("SELECT account_id, expires_at, revoked_at FROM api_token WHERE token_hash = ?1")?
-            .query_row(params![hash_secret(&token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        return match found {
+        return match accounts::token_by_hash(conn, &hash_secret(&token))? {
             Some((id, exp, None)) if exp > now_s => actor_from(conn, id, Via::Token, exp),
             // Whoever holds the token learns only that it was revoked: a reset, a password change
             // or a disable of its account ends it (docs/SECURITY.md), and signing in again is the way on.
@@ -253,11 +250,7 @@ pub fn current_actor(conn: &Conn, db_path: &Path, now: DateTime<Utc>) -> Result<
     let Some(token) = read_session_file(db_path)? else {
         return Err(Error::new(Kind::Denied, tf("auth.none", &[("path", &path_s)])).hint(t("auth.none.hint")).into());
     };
-    let found: Option<(i64, String)> = conn
-        .prepare_cached("SELECT account_id, expires_at FROM session WHERE token_hash = ?1")?
-        .query_row(params![hash_secret(&token)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match found {
+    match accounts::session_by_hash(conn, &hash_secret(&token))? {
         Some((id, exp)) if exp > now_s => actor_from(conn, id, Via::Session, exp),
         Some(_) => {
             Err(Error::new(Kind::Denied, tf("auth.expired", &[("path", &path_s)])).hint(t("auth.none.hint")).into())
@@ -270,55 +263,21 @@ pub fn current_actor(conn: &Conn, db_path: &Path, now: DateTime<Utc>) -> Result<
     }
 }
 
+// ---------------------------------------------------------------- sessions
+
 /// Start a session for an account: a fresh token (returned, for the session file) whose hash is
 /// stored with its expiry; the account's expired sessions are cleared.
-pub fn open_session(conn: &Conn, account_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
+pub fn open_session(tx: &Tx, account_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
     let token = new_token("eips_");
     let expires = stored(now + Duration::hours(SESSION_HOURS));
-    conn.execute("DELETE FROM session WHERE account_id = ?1 AND expires_at <= ?2", params![account_id, stored(now)])?;
-    conn.execute(
-        "INSERT INTO session(token_hash, account_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![hash_secret(&token), account_id, stored(now), expires],
-    )?;
+    accounts::delete_expired_sessions(tx, account_id, &stored(now))?;
+    accounts::insert_session(tx, &hash_secret(&token), account_id, &stored(now), &expires)?;
     Ok((token, expires))
 }
 
 /// The account a person is signing in to, with what the sign-in rules need.
-pub struct LoginTarget {
-    pub id: i64,
-    pub username: String,
-    pub org_code: String,
-    pub org_path: String,
-    pub status: String,
-    pub password_hash: Option<String>,
-    pub activation_hash: Option<String>,
-    pub activation_expires_at: Option<String>,
-    pub failed_logins: i64,
-    pub locked_until: Option<String>,
-}
-
 pub fn login_target(conn: &Conn, username: &str) -> Result<Option<LoginTarget>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT a.id, a.username, o.code, o.path, a.status, a.password_hash, a.activation_hash,
-                    a.activation_expires_at, a.failed_logins, a.locked_until
-             FROM account a JOIN org o ON o.id = a.org_id WHERE a.username = ?1",
-        )?
-        .query_row(params![username], |r| {
-            Ok(LoginTarget {
-                id: r.get(0)?,
-                username: r.get(1)?,
-                org_code: r.get(2)?,
-                org_path: r.get(3)?,
-                status: r.get(4)?,
-                password_hash: r.get(5)?,
-                activation_hash: r.get(6)?,
-                activation_expires_at: r.get(7)?,
-                failed_logins: r.get(8)?,
-                locked_until: r.get(9)?,
-            })
-        })
-        .optional()?)
+    accounts::login_target(conn, username)
 }
 
 /// The lock in force at `now`, if any, shown in CST.
@@ -335,6 +294,231 @@ pub fn after_failure(failed_logins: i64, now: DateTime<Utc>) -> (i64, Option<Str
     } else {
         (n, None)
     }
+}
+
+/// Count a failed sign-in of an account that had `failed_logins` (a wrong password, code or
+/// current password): five in a row lock it for fifteen minutes. The lock it brings, if any.
+pub fn count_failure(tx: &Tx, account_id: i64, failed_logins: i64) -> Result<Option<String>> {
+    let (count, lock) = after_failure(failed_logins, tx.now);
+    accounts::record_failure(tx, account_id, count, lock.as_deref())?;
+    Ok(lock)
+}
+
+/// Set an account's password (activation, or a change), clearing its code and lock; audited as
+/// `action`.
+pub fn set_password(tx: &mut Tx, account_id: i64, username: &str, pw: &str, cheap: bool, action: &str) -> Result<()> {
+    set_password_noting(tx, account_id, username, pw, cheap, action, None)
+}
+
+/// [`set_password`], with a detail for its audit event (what else the change ended).
+pub fn set_password_noting(
+    tx: &mut Tx,
+    account_id: i64,
+    username: &str,
+    pw: &str,
+    cheap: bool,
+    action: &str,
+    detail: Option<serde_json::Value>,
+) -> Result<()> {
+    let hash = hash_password(pw, cheap)?;
+    accounts::set_password(tx, account_id, &hash, &tx.now_stored())?;
+    let scope = accounts::org_path(tx, account_id)?;
+    // The detail never holds the password or its hash.
+    let mut ev = Event::new(action).target(username).scope(scope);
+    if let Some(d) = detail {
+        ev = ev.detail(d);
+    }
+    tx.audit(ev)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- login and logout
+
+/// A sign-in that succeeded: the new session's token (for the session file) and its expiry, and
+/// who signed in.
+pub struct SignedIn {
+    pub token: String,
+    pub expires: String,
+    pub name: String,
+    pub role: String,
+    pub unit: String,
+}
+
+enum Outcome {
+    SignedIn(SignedIn),
+    Refused(Error),
+}
+
+/// `eip login`: sign `username` in with a password, or with `activate`, its one-time activation
+/// code, setting `secret` as its password. Decided in one transaction; a refusal is returned as
+/// the error once its `login.failed` event (and the failure count) is written.
+pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) -> Result<SignedIn> {
+    let now = db.now;
+    let cheap = db.test_clock;
+    // What was typed as a username is never stored as such: it may be a password typed in the
+    // wrong field. Probes of one name still correlate through its hash.
+    let typed = format!("unknown:{}", &hash_secret(username)[..12]);
+    let outcome = db.write(&AuditActor { name: "anonymous".into(), unit: None }, |tx| {
+        let Some(target) = login_target(tx, username)? else {
+            tx.audit(Event::new("login.failed").target(&typed).detail(json!({ "why": "unknown_user" })))?;
+            return Ok(Outcome::Refused(Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any"))));
+        };
+        tx.actor = AuditActor { name: target.username.clone(), unit: Some(target.org_code.clone()) };
+        let fail = |tx: &mut Tx, why: &str, err: Error| -> Result<Outcome> {
+            tx.audit(
+                Event::new("login.failed")
+                    .target(&target.username)
+                    .scope(&target.org_path)
+                    .detail(json!({ "why": why })),
+            )?;
+            Ok(Outcome::Refused(err))
+        };
+        match target.status.as_str() {
+            "disabled" => {
+                let e = Error::new(Kind::Denied, tf("login.disabled", &[("username", &target.username)]))
+                    .hint(t("login.disabled.hint"));
+                return fail(tx, "disabled", e);
+            }
+            "pending" => {
+                return fail(
+                    tx,
+                    "pending",
+                    Error::new(Kind::Denied, tf("login.pending", &[("username", &target.username)])),
+                )
+            }
+            _ => {}
+        }
+        if let Some(until) = locked_until(&target, now) {
+            let e = Error::new(Kind::Denied, tf("login.locked", &[("username", &target.username), ("until", &until)]))
+                .hint(tf("login.locked.hint", &[("username", &target.username)]));
+            return fail(tx, "locked", e);
+        }
+        let ok = match activate {
+            Some(code) => {
+                target.activation_hash.as_deref() == Some(hash_secret(&normalize_code(code)).as_str())
+                    && target.activation_expires_at.as_deref().is_some_and(|e| e > stored(now).as_str())
+            }
+            None => match &target.password_hash {
+                Some(h) => verify_password(secret, h),
+                None => {
+                    // The same answer as a wrong password: existence does not leak.
+                    let e = Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any"));
+                    return fail(tx, "not_activated", e);
+                }
+            },
+        };
+        if !ok {
+            let lock = count_failure(tx, target.id, target.failed_logins)?;
+            let (why, e) = if activate.is_some() {
+                (
+                    "bad_code",
+                    Error::new(Kind::Denied, t("login.bad_code"))
+                        .hint(tf("login.bad_code.hint", &[("username", &target.username)])),
+                )
+            } else {
+                (
+                    "bad_password",
+                    // The same words as for an unknown username, which is never echoed (it
+                    // is often a password typed in the wrong field).
+                    Error::new(Kind::Denied, t("login.bad")).hint(t("login.bad.hint_any")),
+                )
+            };
+            tx.audit(
+                Event::new("login.failed")
+                    .target(&target.username)
+                    .scope(&target.org_path)
+                    .detail(json!({ "why": why, "locked_until": lock })),
+            )?;
+            return Ok(Outcome::Refused(e));
+        }
+        if activate.is_some() {
+            set_password(tx, target.id, &target.username, secret, cheap, "account.activate")?;
+        } else if target.failed_logins > 0 || target.locked_until.is_some() {
+            accounts::clear_failures(tx, target.id)?;
+        }
+        let (token, expires) = open_session(tx, target.id, now)?;
+        tx.audit(Event::new("login").target(&target.username).scope(&target.org_path))?;
+        Ok(Outcome::SignedIn(SignedIn {
+            token,
+            expires,
+            name: target.name.clone(),
+            role: target.role.clone(),
+            unit: target.org_code.clone(),
+        }))
+    })?;
+    match outcome {
+        Outcome::SignedIn(s) => Ok(s),
+        Outcome::Refused(e) => Err(e.into()),
+    }
+}
+
+/// `eip logout`: end the session whose token the session file held, audited as `logout`
+/// against its account. A token that names no session ends nothing.
+pub fn logout(db: &mut Db, token: &str) -> Result<()> {
+    let hash = hash_secret(token);
+    // A session that cannot be read is taken as one that is not there: the file is removed anyway.
+    let Some((username, unit, scope)) = accounts::session_holder(&db.conn, &hash).ok().flatten() else {
+        return Ok(());
+    };
+    db.write(&AuditActor { name: username.clone(), unit: Some(unit) }, |tx| {
+        accounts::delete_session(tx, &hash)?;
+        tx.audit(Event::new("logout").target(&username).scope(&scope))
+    })
+}
+
+// ---------------------------------------------------------------- API tokens
+
+/// A token just made: shown once, never stored but as its hash.
+pub struct NewToken {
+    pub id: i64,
+    pub token: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// `eip account token create`: a named token for the actor, valid `days` days. A name is used
+/// by one unrevoked token at a time.
+pub fn create_token(tx: &mut Tx, actor: &Actor, name: &str, days: i64) -> Result<NewToken> {
+    let token = new_token("eipt_");
+    let expires = tx.now + Duration::days(days);
+    // A lookup that fails is taken as no token of that name.
+    if let Some(id) = accounts::live_token_named(tx, actor.account_id, name).ok().flatten() {
+        return Err(Error::new(Kind::Refused, tf("token.name_taken", &[("name", &name)]))
+            .hint(tf("token.name_taken.hint", &[("id", &id)]))
+            .into());
+    }
+    let id =
+        accounts::insert_token(tx, actor.account_id, name, &hash_secret(&token), &tx.now_stored(), &stored(expires))?;
+    tx.audit(
+        Event::new("token.create")
+            .target(&actor.username)
+            .scope(&actor.org.path)
+            .detail(json!({ "after": { "id": id, "name": name, "expires_at": stored(expires) } })),
+    )?;
+    Ok(NewToken { id, token, expires })
+}
+
+/// `eip account token list`: the actor's own tokens, revoked ones included, oldest first.
+pub fn tokens(conn: &Conn, actor: &Actor) -> Result<Vec<Token>> {
+    accounts::tokens_of(conn, actor.account_id)
+}
+
+/// `eip account token revoke`: revoke one of the actor's own tokens; its name.
+pub fn revoke_token(tx: &mut Tx, actor: &Actor, id: i64) -> Result<String> {
+    // A lookup that fails is taken as no such token.
+    let Some((name, revoked)) = accounts::token_of(tx, id, actor.account_id).ok().flatten() else {
+        return Err(error::not_found(tf("token.none", &[("id", &id)])).into());
+    };
+    if revoked.is_some() {
+        return Err(error::refused(tf("token.already_revoked", &[("id", &id)])).into());
+    }
+    accounts::revoke_token(tx, id, &tx.now_stored())?;
+    tx.audit(
+        Event::new("token.revoke")
+            .target(&actor.username)
+            .scope(&actor.org.path)
+            .detail(json!({ "before": { "id": id, "name": name }, "after": { "revoked": true } })),
+    )?;
+    Ok(name)
 }
 
 #[cfg(test)]

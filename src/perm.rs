@@ -2,11 +2,10 @@
 //! code outside the scope is "not found"); this module answers whether the role may act on a
 //! target inside it, and names who may when it may not (exit 3).
 
-use crate::account::Role;
-use crate::auth::Actor;
 use crate::error::{Error, Kind, Result};
 use crate::hierarchy::{Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
+use crate::model::{Actor, Role};
 
 /// An action that not every role may perform. Reading (list, show, tree, status, export,
 /// `audit log`) is open to every role within its scope and is not listed.

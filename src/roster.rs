@@ -1,23 +1,26 @@
 //! The personnel form (附件2 管理人员信息表, SPEC §5.1): reading it as offices fill it in Excel or
 //! WPS, turning it into a diff against the accounts (new people, changed contact details, and with
 //! `--sync` people no longer listed), and applying that diff — directly for the Ministry, or as a
-//! roster request a province files and the Ministry decides (Art. 9–10).
+//! roster request a province files and the Ministry decides (Art. 9–10). It goes through the one
+//! import pipeline (`crate::import`): [`plan`] makes an [`ImportPlan`] of [`Change`]s, [`apply`]
+//! writes it.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::store::Conn;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::account::{self, AccountRow, Issued, Person, Role};
 use crate::audit::Event;
-use crate::auth::Actor;
-use crate::csvio::{Columns, Row, RowError, Sheet};
-use crate::db::Tx;
+use crate::csvio::{Columns, Row, Sheet};
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
+use crate::import::{ChangeKind, ImportPlan};
+use crate::model::{Actor, Level, Org, MINISTRY_CODE};
+use crate::output::{Cell, Out};
+use crate::perm::{self, Action};
+use crate::scope;
+use crate::store::{self, accounts, orgs, Conn, Tx};
 
 /// The form's columns by header, Chinese or English, in any order.
 pub const FORM_COLUMNS: &[(&str, &[&str])] = &[
@@ -121,25 +124,170 @@ pub struct Diff {
 }
 
 impl Diff {
+    /// The diff of a checked form: its changes, each kind in the plan's order.
+    pub fn of(form: &Form, plan: &Plan) -> Diff {
+        let mut diff = Diff { file: form.sheet.file.clone(), sync: form.sync, ..Default::default() };
+        for c in &plan.changes {
+            match c {
+                Change::Add(a) => diff.add.push(a.clone()),
+                Change::Update(u) => diff.change.push(u.clone()),
+                Change::Disable(d) => diff.disable.push(d.clone()),
+            }
+        }
+        diff
+    }
+
     pub fn is_empty(&self) -> bool {
         self.add.is_empty() && self.change.is_empty() && self.disable.is_empty()
     }
+
     /// `3 new, 1 changed, 0 to disable`.
     pub fn summary(&self) -> String {
-        tf(
-            "roster.summary",
-            &[("add", &self.add.len()), ("change", &self.change.len()), ("disable", &self.disable.len())],
-        )
+        counted(self.add.len(), self.change.len(), self.disable.len())
+    }
+
+    /// Its changes, as a preview lists them before sorting: new people, changes, disables.
+    pub fn changes(&self) -> impl Iterator<Item = Change> + '_ {
+        let add = self.add.iter().cloned().map(Change::Add);
+        let change = self.change.iter().cloned().map(Change::Update);
+        add.chain(change).chain(self.disable.iter().cloned().map(Change::Disable))
     }
 }
 
-/// The checked form: the diff, how many rows matched what is stored, and every row's errors.
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub rows: usize,
-    pub unchanged: usize,
-    pub diff: Diff,
-    pub errors: Vec<RowError>,
+fn counted(add: usize, change: usize, disable: usize) -> String {
+    tf("roster.summary", &[("add", &add), ("change", &change), ("disable", &disable)])
+}
+
+/// One change a form makes.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Add(Add),
+    Update(Update),
+    Disable(Disable),
+}
+
+impl Change {
+    /// The form's line it comes from; none for someone to disable (not on the form).
+    pub fn form_line(&self) -> Option<u64> {
+        match self {
+            Change::Add(a) => Some(a.line),
+            Change::Update(u) => Some(u.line),
+            Change::Disable(_) => None,
+        }
+    }
+
+    /// What it does, as the preview's change column says it.
+    pub fn word(&self, out: &Out) -> Cell {
+        match self {
+            Change::Add(_) => out.word("add", t("change.added")),
+            Change::Update(_) => out.word("change", t("change.changed")),
+            Change::Disable(_) => out.word("disable", t("change.disable")),
+        }
+    }
+}
+
+/// The roster preview's columns after the line and the change.
+pub const PREVIEW_COLUMNS: &[(&str, &str)] = &[
+    ("username", "col.username"),
+    ("name", "col.person"),
+    ("unit", "col.unit"),
+    ("role", "col.role"),
+    ("mobile", "col.mobile"),
+    ("detail", "col.detail"),
+];
+
+fn role_cell(out: &Out, role: &str) -> Cell {
+    out.word(role, Role::parse(role).map(Role::label).unwrap_or(role))
+}
+
+impl crate::import::Change for Change {
+    const COLUMNS: &'static [(&'static str, &'static str)] = PREVIEW_COLUMNS;
+
+    /// Someone to disable is not on the form: sorted after every line.
+    fn line(&self) -> u64 {
+        self.form_line().unwrap_or(u64::MAX)
+    }
+
+    /// A disable is a change of an account's status.
+    fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Add(_) => ChangeKind::Added,
+            Change::Update(_) | Change::Disable(_) => ChangeKind::Changed,
+        }
+    }
+
+    fn cells(&self, out: &Out) -> Vec<Cell> {
+        match self {
+            Change::Add(a) => vec![
+                Cell::from(a.username.clone()),
+                Cell::from(&a.person.name),
+                Cell::from(&a.unit),
+                role_cell(out, &a.role),
+                Cell::from(&a.person.mobile),
+                Cell::Null,
+            ],
+            Change::Update(c) => {
+                let mut what = Vec::new();
+                let (b, a) = (&c.before, &c.after);
+                for (k, x, y) in [
+                    ("name", Some(&b.name), Some(&a.name)),
+                    ("mobile", Some(&b.mobile), Some(&a.mobile)),
+                    ("office_phone", b.office_phone.as_ref(), a.office_phone.as_ref()),
+                    ("email", b.email.as_ref(), a.email.as_ref()),
+                    ("department", b.department.as_ref(), a.department.as_ref()),
+                    ("title", b.title.as_ref(), a.title.as_ref()),
+                ] {
+                    if x != y {
+                        what.push(format!("{k}: {} → {}", x.map_or("", |s| s.as_str()), y.map_or("", |s| s.as_str())));
+                    }
+                }
+                vec![
+                    Cell::from(&c.username),
+                    Cell::from(&a.name),
+                    Cell::from(&c.unit),
+                    role_cell(out, &c.role),
+                    Cell::from(&a.mobile),
+                    Cell::from(what.join("; ")),
+                ]
+            }
+            Change::Disable(d) => vec![
+                Cell::from(&d.username),
+                Cell::from(&d.name),
+                Cell::from(&d.unit),
+                role_cell(out, &d.role),
+                Cell::Null,
+                Cell::Null,
+            ],
+        }
+    }
+}
+
+/// The checked form: its changes, how many rows matched what is stored, and every row's errors.
+pub type Plan = ImportPlan<Change>;
+
+/// `N rows: …, U unchanged` with the diff's counts: what the import says once checked.
+pub fn summary(plan: &Plan) -> String {
+    let count = |f: fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
+    let diff = counted(
+        count(|c| matches!(c, Change::Add(_))),
+        count(|c| matches!(c, Change::Update(_))),
+        count(|c| matches!(c, Change::Disable(_))),
+    );
+    tf("roster.rows", &[("rows", &plan.rows), ("unchanged", &plan.unchanged), ("diff", &diff)])
+}
+
+/// A personnel form to import, as the command line gives it: its rows, and whether `--sync`
+/// disables the staff it no longer lists — of `under`, or of the importer's own unit.
+pub struct Form<'a> {
+    pub sheet: &'a Sheet,
+    pub sync: bool,
+    pub under: Option<&'a str>,
+}
+
+/// Whether the actor's import is applied at once (the Ministry's) or filed as a roster request
+/// for the Ministry to decide (a province's; Art. 9–10).
+pub fn applies_directly(actor: &Actor) -> bool {
+    actor.org.code == MINISTRY_CODE
 }
 
 /// Units in a scope, found by code or by name.
@@ -150,17 +298,9 @@ struct Units {
 
 impl Units {
     fn load(conn: &Conn, scope: &Org) -> Result<Units> {
-        let (lo, hi) = scope.subtree();
-        let sql = format!(
-            "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-             WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('ministry', 'province', 'prefecture', 'county')",
-            hierarchy::ORG_COLUMNS
-        );
-        let mut stmt = conn.prepare(&sql)?;
         let mut by_code = HashMap::new();
         let mut by_name: HashMap<String, Vec<Org>> = HashMap::new();
-        for o in stmt.query_map(params![lo, hi], hierarchy::org_from_row)? {
-            let o = o?;
+        for o in orgs::units_under(conn, scope)? {
             by_name.entry(o.name.clone()).or_default().push(o.clone());
             by_code.insert(o.code.clone(), o);
         }
@@ -192,13 +332,7 @@ impl Units {
 
 /// Unit staff accounts (admin, reviewer, inspector) in a subtree, Ministry staff excluded.
 fn staff_in(conn: &Conn, root: &Org, statuses: &[&str]) -> Result<Vec<AccountRow>> {
-    let (lo, hi) = root.subtree();
-    let mut stmt = conn.prepare(&format!(
-        "{} WHERE o.path >= ?1 AND o.path < ?2 AND o.level IN ('province', 'prefecture', 'county')
-           AND a.role IN ('admin', 'reviewer', 'inspector') ORDER BY o.path, a.username",
-        account::ACCOUNT_SELECT
-    ))?;
-    let rows = stmt.query_map(params![lo, hi], account::account_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = accounts::staff_under(conn, root)?;
     Ok(rows.into_iter().filter(|a| statuses.contains(&a.status.as_str())).collect())
 }
 
@@ -268,9 +402,25 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
     }
 }
 
-/// Check every row of a form against the rules and the accounts, and work out the diff; write
-/// nothing. `sync_root`: with `--sync`, the subtree whose staff not listed are to be disabled.
-pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) -> Result<Plan> {
+/// What `--sync` covers: `--under` in the actor's scope, else the actor's own unit — which for the
+/// Ministry would be the whole country, so there it must be named.
+fn sync_root(conn: &Conn, actor: &Actor, form: &Form) -> Result<Option<Org>> {
+    if !form.sync {
+        return Ok(None);
+    }
+    if form.under.is_none() && actor.org.code == MINISTRY_CODE {
+        return Err(error::usage(t("roster.sync_needs_under")).into());
+    }
+    Ok(Some(scope::under(conn, actor, form.under)?))
+}
+
+/// `eip account import`: check every row of a form against the rules and the accounts, and work
+/// out the diff; write nothing. The importer's permission is asked first, then `--under`.
+pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
+    perm::require(actor, Action::RosterImport, actor.scope())?;
+    let sync_root = sync_root(conn, actor, form)?;
+    let sync_root = sync_root.as_ref();
+    let sheet = form.sheet;
     let cols = Columns::find(&sheet.headers, FORM_COLUMNS);
     if !cols.has("name") {
         return Err(Error::new(Kind::Invalid, tf("roster.no_name_column", &[("file", &sheet.file)]))
@@ -293,10 +443,9 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
         by_name.entry((a.org_code.clone(), role_key(&a.role), a.name.clone())).or_default().push(i);
     }
 
-    let mut plan = Plan {
-        diff: Diff { file: sheet.file.clone(), sync: sync_root.is_some(), ..Default::default() },
-        ..Default::default()
-    };
+    // Not `ImportPlan::new`: nothing here compares the audit chain's head, as every change is
+    // checked again inside the transaction that applies it (roster.stale, the one-person rules).
+    let mut plan = Plan::default();
     let mut entries = Vec::new();
     let no_col = no_index(&sheet.headers);
     for row in &sheet.rows {
@@ -308,7 +457,11 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
         plan.rows += 1;
         match read_row(&cols, row, &units) {
             Ok(e) => entries.push(e),
-            Err(errs) => plan.errors.extend(errs.into_iter().map(|m| RowError { line: row.line, message: m })),
+            Err(errs) => {
+                for m in errs {
+                    plan.error(row.line, m);
+                }
+            }
         }
     }
 
@@ -319,23 +472,17 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
     let mut keep: Vec<(Entry, Option<usize>)> = Vec::new();
     for e in entries {
         if let Some(first) = first_mobile.get(&e.person.mobile) {
-            plan.errors.push(RowError {
-                line: e.line,
-                message: tf("roster.dup_mobile", &[("mobile", &e.person.mobile), ("line", first)]),
-            });
+            plan.error(e.line, tf("roster.dup_mobile", &[("mobile", &e.person.mobile), ("line", first)]));
             continue;
         }
         first_mobile.insert(e.person.mobile.clone(), e.line);
         if matches!(e.role, Role::Reviewer | Role::Inspector) {
             let k = (e.unit.code.clone(), e.role);
             if let Some(first) = first_single.get(&k) {
-                plan.errors.push(RowError {
-                    line: e.line,
-                    message: tf(
-                        "roster.two_in_role",
-                        &[("unit", &e.unit.code), ("role", &e.role.label()), ("line", first)],
-                    ),
-                });
+                plan.error(
+                    e.line,
+                    tf("roster.two_in_role", &[("unit", &e.unit.code), ("role", &e.role.label()), ("line", first)]),
+                );
                 continue;
             }
             first_single.insert(k, e.line);
@@ -360,12 +507,12 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
         for (i, a) in existing.iter().enumerate() {
             if !matched.contains(&i) && root.contains_path(&a.org_path) {
                 disabled.insert(a.id);
-                plan.diff.disable.push(Disable {
+                plan.changes.push(Change::Disable(Disable {
                     username: a.username.clone(),
                     name: a.name.clone(),
                     unit: a.org_code.clone(),
                     role: a.role.clone(),
-                });
+                }));
             }
         }
     }
@@ -382,32 +529,32 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
                 }
                 if before.mobile != e.person.mobile {
                     if let Some(holder) = mobile_holder(conn, &e.person.mobile, &disabled)? {
-                        plan.errors.push(RowError {
-                            line: e.line,
-                            message: tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]),
-                        });
+                        plan.error(
+                            e.line,
+                            tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]),
+                        );
                         continue;
                     }
                 }
-                plan.diff.change.push(Update {
+                plan.changes.push(Change::Update(Update {
                     line: e.line,
                     username: a.username.clone(),
                     unit: a.org_code.clone(),
                     role: a.role.clone(),
                     before,
                     after: e.person.clone(),
-                });
+                }));
             }
             None => {
                 if let Some(holder) = mobile_holder(conn, &e.person.mobile, &disabled)? {
-                    plan.errors.push(RowError {
-                        line: e.line,
-                        message: format!(
+                    plan.error(
+                        e.line,
+                        format!(
                             "{} ({})",
                             tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]),
                             t("roster.sync_hint")
                         ),
-                    });
+                    );
                     continue;
                 }
                 if matches!(e.role, Role::Reviewer | Role::Inspector) {
@@ -415,9 +562,9 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
                         .iter()
                         .find(|a| a.org_code == e.unit.code && a.role == e.role.as_str() && !disabled.contains(&a.id))
                     {
-                        plan.errors.push(RowError {
-                            line: e.line,
-                            message: format!(
+                        plan.error(
+                            e.line,
+                            format!(
                                 "{} ({})",
                                 tf(
                                     "account.role_taken",
@@ -429,17 +576,17 @@ pub fn plan(conn: &Conn, actor: &Actor, sheet: &Sheet, sync_root: Option<&Org>) 
                                 ),
                                 t("roster.sync_hint")
                             ),
-                        });
+                        );
                         continue;
                     }
                 }
-                plan.diff.add.push(Add {
+                plan.changes.push(Change::Add(Add {
                     line: e.line,
                     unit: e.unit.code.clone(),
                     role: e.role.as_str().to_string(),
                     person: e.person,
                     username: None,
-                });
+                }));
             }
         }
     }
@@ -456,21 +603,15 @@ fn role_key(role: &str) -> &'static str {
     Role::parse(role).map_or("", Role::as_str)
 }
 
-/// The active account holding a mobile, unless it is being disabled by the same form.
+/// The active account holding a mobile, unless it is being disabled by the same form. A lookup
+/// that fails is taken as no holder (the transaction that applies the form asks again).
 fn mobile_holder(conn: &Conn, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<String>> {
-    let mut stmt = conn.prepare_cached("SELECT id, username FROM account WHERE mobile = ?1 AND status = 'active'")?;
-    let found: Option<(i64, String)> = stmt.query_row(params![mobile], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+    let found = accounts::active_with_mobile(conn, mobile).ok().flatten();
     Ok(found.filter(|(id, _)| !disabled.contains(id)).map(|(_, u)| u))
 }
 
-fn find_account(tx: &Tx, username: &str) -> Result<AccountRow> {
-    Ok(tx
-        .prepare_cached(&format!("{} WHERE a.username = ?1", account::ACCOUNT_SELECT))?
-        .query_row(params![username], account::account_from_row)?)
-}
-
 fn unit(tx: &Tx, code: &str) -> Result<Org> {
-    hierarchy::find(tx, code)?.ok_or_else(|| anyhow::anyhow!("unit {code} vanished"))
+    orgs::find(tx, code)?.ok_or_else(|| anyhow::anyhow!("unit {code} vanished"))
 }
 
 /// An activation code issued by an import or an approval, for the codes file.
@@ -498,67 +639,78 @@ fn issued(a: &Add, i: Issued) -> IssuedCode {
 }
 
 /// Disables first (a replacement may take the freed role or mobile), then changes.
-fn apply_disables_and_changes(tx: &mut Tx, diff: &Diff, reason: &str) -> Result<()> {
+fn apply_disables_and_changes(tx: &mut Tx, diff: &Diff, reason: &str, tick: &mut dyn FnMut()) -> Result<()> {
     for d in &diff.disable {
-        let a = find_account(tx, &d.username)?;
+        let a = accounts::by_username(tx, &d.username)?;
         account::disable(tx, &a, reason)?;
+        tick();
     }
     for c in &diff.change {
-        let a = find_account(tx, &c.username)?;
+        let a = accounts::by_username(tx, &c.username)?;
         if a.status != "active" || a.person() != c.before {
             return Err(Error::new(Kind::Refused, tf("roster.stale", &[("username", &c.username)]))
                 .hint(t("roster.stale.hint"))
                 .into());
         }
         account::update_person(tx, &a, &c.after)?;
+        tick();
     }
     Ok(())
 }
 
+/// What applying a form did.
+pub enum Applied {
+    /// The Ministry's: applied at once, with the new people's activation codes.
+    Issued(Vec<IssuedCode>),
+    /// A province's: filed as this roster request.
+    Filed(i64),
+}
+
+/// Apply a checked form in the transaction `tx`: the Ministry's at once, a province's as a roster
+/// request ([`applies_directly`]).
+pub fn apply(tx: &mut Tx, actor: &Actor, form: &Form, plan: &Plan, tick: &mut dyn FnMut()) -> Result<Applied> {
+    let diff = Diff::of(form, plan);
+    if applies_directly(actor) {
+        Ok(Applied::Issued(apply_direct(tx, actor, &diff, tick)?))
+    } else {
+        Ok(Applied::Filed(file_request(tx, actor, diff, tick)?))
+    }
+}
+
 /// A Ministry admin's import: applied at once; new people get active accounts and codes.
-pub fn apply_direct(tx: &mut Tx, actor: &Actor, diff: &Diff) -> Result<Vec<IssuedCode>> {
-    apply_disables_and_changes(tx, diff, &tf("roster.disable_reason", &[("file", &diff.file)]))?;
+fn apply_direct(tx: &mut Tx, actor: &Actor, diff: &Diff, tick: &mut dyn FnMut()) -> Result<Vec<IssuedCode>> {
+    apply_disables_and_changes(tx, diff, &tf("roster.disable_reason", &[("file", &diff.file)]), tick)?;
     let mut codes = Vec::new();
     for a in &diff.add {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
         let i = account::issue(tx, &org, role, &a.person, Some(actor.account_id))?;
         codes.push(issued(a, i));
+        tick();
     }
     Ok(codes)
 }
 
 /// A province's import: one roster request for the Ministry, with the new people as pending
 /// accounts (their usernames reserved). Returns the request id.
-pub fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff) -> Result<i64> {
-    let pending: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM request WHERE kind = 'roster' AND status = 'pending' AND org_id = ?1",
-            params![actor.org.id],
-            |r| r.get(0),
-        )
-        .ok();
-    if let Some(id) = pending {
+fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff, tick: &mut dyn FnMut()) -> Result<i64> {
+    // A lookup that fails is taken as no request pending.
+    if let Some(id) = store::roster::pending_of(tx, actor.org.id).ok().flatten() {
         return Err(Error::new(Kind::Refused, tf("roster.already_pending", &[("id", &id), ("unit", &actor.org.code)]))
             .hint(tf("roster.already_pending.hint", &[("id", &id)]))
             .into());
     }
     let ministry = unit(tx, MINISTRY_CODE)?;
-    let now = tx.now_stored();
-    tx.execute(
-        "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, filed_by, filed_at)
-         VALUES ('roster', 'pending', ?1, ?2, '{}', ?3, ?4)",
-        params![actor.org.id, ministry.id, actor.account_id, now],
-    )?;
-    let id = tx.last_insert_rowid();
+    let id = store::roster::file(tx, actor.org.id, ministry.id, actor.account_id, &tx.now_stored())?;
     for a in diff.add.iter_mut() {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
         let (_, username) = account::create(tx, &org, role, &a.person, Some(actor.account_id), Some(id))?;
         a.username = Some(username);
+        tick();
     }
     let payload = serde_json::to_string(&diff)?;
-    tx.execute("UPDATE request SET payload = ?1 WHERE id = ?2", params![payload, id])?;
+    store::roster::set_payload(tx, id, &payload)?;
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())
@@ -571,11 +723,11 @@ pub fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff) -> Result<i64> {
 /// The Ministry approves a roster request: disables, changes, then the pending accounts become
 /// active with their codes. Checked again against the accounts as they are now.
 pub fn approve(tx: &mut Tx, actor: &Actor, id: i64, diff: &Diff) -> Result<Vec<IssuedCode>> {
-    apply_disables_and_changes(tx, diff, &tf("roster.disable_reason_request", &[("id", &id)]))?;
+    apply_disables_and_changes(tx, diff, &tf("roster.disable_reason_request", &[("id", &id)]), &mut || {})?;
     let mut codes = Vec::new();
     for a in &diff.add {
         let username = a.username.as_deref().ok_or_else(|| anyhow::anyhow!("request {id} lacks a username"))?;
-        let acc = find_account(tx, username)?;
+        let acc = accounts::by_username(tx, username)?;
         if acc.status != "pending" {
             return Err(Error::new(Kind::Refused, tf("roster.stale", &[("username", &username)]))
                 .hint(t("roster.stale.hint"))
@@ -594,7 +746,7 @@ pub fn reject(tx: &mut Tx, id: i64, diff: &Diff, reason: &str) -> Result<()> {
     let why = tf("roster.rejected_reason", &[("id", &id), ("reason", &reason)]);
     for a in &diff.add {
         if let Some(u) = &a.username {
-            let acc = find_account(tx, u)?;
+            let acc = accounts::by_username(tx, u)?;
             account::disable(tx, &acc, &why)?;
         }
     }

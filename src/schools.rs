@@ -555,10 +555,7 @@ impl StatusChange {
 
 /// The school's accounts that are still active, for disabling.
 fn active_accounts(conn: &Conn, org_id: i64) -> Result<Vec<AccountRow>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("{} WHERE a.org_id = ?1 AND a.status <> 'disabled'", account::ACCOUNT_SELECT))?;
-    let rows = stmt.query_map(params![org_id], account::account_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    crate::store::accounts::not_disabled_at(conn, org_id)
 }
 
 fn disable_accounts(tx: &mut Tx, org_id: i64, reason: &str) -> Result<usize> {

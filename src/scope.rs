@@ -7,6 +7,7 @@
 use crate::error::{self, Result};
 use crate::i18n::tf;
 use crate::model::{Actor, Org};
+use crate::store::accounts::{self, AccountRow};
 use crate::store::{orgs, Conn};
 
 /// Whether `path` lies inside the actor's scope (its own org included).
@@ -46,3 +47,35 @@ pub fn org(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
 // ---------------------------------------------------------------- schools
 
 // ---------------------------------------------------------------- accounts
+
+/// The account `username` inside the actor's scope (else exit 4, "no account").
+pub fn account(conn: &Conn, actor: &Actor, username: &str) -> Result<AccountRow> {
+    let username = username.trim();
+    match accounts::find(conn, username)? {
+        Some(a) if sees(actor, &a.org_path) => Ok(a),
+        _ => Err(error::not_found(tf("account.none", &[("username", &username)])).into()),
+    }
+}
+
+/// The account `id` as it is now — read inside the transaction that decides on it — if it is
+/// still inside the actor's scope (else exit 4, "no account", by its username).
+pub fn account_by_id(conn: &Conn, actor: &Actor, id: i64) -> Result<AccountRow> {
+    let a = accounts::by_id(conn, id)?;
+    if !sees(actor, &a.org_path) {
+        return Err(error::not_found(tf("account.none", &[("username", &a.username)])).into());
+    }
+    Ok(a)
+}
+
+/// The live unit or school `code` an account is issued at, inside the actor's scope (else exit 4:
+/// "no school" for a ten-digit code, "no unit" otherwise).
+pub fn unit_or_school(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
+    let code = code.trim();
+    match orgs::find(conn, code)? {
+        Some(o) if sees(actor, &o.path) => Ok(o),
+        _ => {
+            let key = if code.len() == 10 { "school.none" } else { "unit.none" };
+            Err(error::not_found(tf(key, &[("code", &code)])).into())
+        }
+    }
+}

@@ -46,7 +46,7 @@ pub fn first_database(tx: &mut Tx, admin: &Person, password: Option<&str>, cheap
     let ministry = orgs::find(tx, MINISTRY_CODE)?.expect("seeded above");
     let issued = account::issue(tx, &ministry, Role::Admin, admin, None)?;
     if let Some(pw) = password {
-        crate::cmd::sign_in::set_password(tx, issued.id, &issued.username, pw, cheap, "account.activate")?;
+        crate::auth::set_password(tx, issued.id, &issued.username, pw, cheap, "account.activate")?;
     }
     Ok(issued)
 }

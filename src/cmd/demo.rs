@@ -100,7 +100,7 @@ impl People {
         let person = Person { name: name.into(), mobile: mobile.into(), ..Default::default() };
         self.db.write(&issuer.audit_actor(), |tx| {
             let i = account::issue(tx, org, role, &person, Some(issuer.account_id))?;
-            super::sign_in::set_password(tx, i.id, &i.username, DEMO_PASSWORD, true, "account.activate")?;
+            crate::auth::set_password(tx, i.id, &i.username, DEMO_PASSWORD, true, "account.activate")?;
             Ok(i.username)
         })
     }
@@ -162,7 +162,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
         crate::setup::seed(tx)?;
         let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
         let issued = account::issue(tx, &ministry, Role::Admin, &person, None)?;
-        super::sign_in::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
+        crate::auth::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
         Ok(issued.id)
     })?;
     let mut p = People { db };

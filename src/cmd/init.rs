@@ -12,7 +12,7 @@ use crate::output::{interactive, Cell};
 use crate::setup;
 use crate::store::Db;
 
-use super::sign_in::read_new_password;
+use super::session::read_new_password;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -19,7 +19,7 @@ pub mod init;
 pub mod report;
 pub mod request;
 pub mod school;
-pub mod sign_in;
+pub mod session;
 pub mod submit;
 pub mod unit;
 
@@ -68,7 +68,7 @@ pub enum Command {
     /// Create a database: the Ministry, the indicators and the first Ministry admin (000000-A01)
     Init(init::InitArgs),
     /// Sign in (a session for this database, valid 12 hours)
-    Login(sign_in::LoginArgs),
+    Login(session::LoginArgs),
     /// Sign out of this database
     Logout,
     /// Show the signed-in account and its scope
@@ -159,9 +159,9 @@ pub struct ExportFile {
 pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
     match command {
         Command::Init(args) => init::cmd_init(ctx, args),
-        Command::Login(args) => sign_in::cmd_login(ctx, args),
-        Command::Logout => sign_in::cmd_logout(ctx),
-        Command::Whoami => sign_in::cmd_whoami(ctx),
+        Command::Login(args) => session::cmd_login(ctx, args),
+        Command::Logout => session::cmd_logout(ctx),
+        Command::Whoami => session::cmd_whoami(ctx),
         Command::Demo(args) => demo::cmd_demo(ctx, args),
         Command::Doctor => doctor::cmd_doctor(ctx),
         Command::Completions(args) => completions::cmd_completions(args),

@@ -16,12 +16,14 @@ use crate::model::{AuditActor, Level};
 /// The schema, embedded (SPEC §9).
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
+pub mod accounts;
 pub mod audit;
 mod conn;
 pub mod errors;
 pub mod health;
 mod migrations;
 pub mod orgs;
+pub mod roster;
 pub mod submissions;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;

@@ -10,13 +10,14 @@ use crate::calendar;
 use crate::context::Ctx;
 
 use super::super::{ExportFile, ImportFile};
-use crate::csvio::{self, ExportWriter};
+use crate::csvio::ExportWriter;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Level, MINISTRY_CODE};
 use crate::i18n::{t, tf};
+use crate::import;
+use crate::model::Level;
 use crate::output::{Cell, Out};
-use crate::perm::{self, Action};
-use crate::roster::{self, Diff, IssuedCode};
+use crate::roster::{self, Applied, Diff, IssuedCode};
+use crate::scope;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -40,77 +41,23 @@ pub struct ExportArgs {
     pub csv: ExportFile,
 }
 
-/// The diff as rows: what a dry run and `request show` print.
+/// The diff as rows: what a dry run and `request show` print. In the order of the form; people
+/// to disable (not on it) last.
 pub(crate) fn print_diff(out: &Out, diff: &Diff) -> Result<()> {
-    let mut rows = Vec::new();
-    for a in &diff.add {
-        rows.push(vec![
-            Cell::Int(a.line as i64),
-            out.word("add", t("change.added")),
-            Cell::from(a.username.clone()),
-            Cell::from(&a.person.name),
-            Cell::from(&a.unit),
-            role_cell(out, &a.role),
-            Cell::from(&a.person.mobile),
-            Cell::Null,
-        ]);
-    }
-    for c in &diff.change {
-        let mut what = Vec::new();
-        let (b, a) = (&c.before, &c.after);
-        for (k, x, y) in [
-            ("name", Some(&b.name), Some(&a.name)),
-            ("mobile", Some(&b.mobile), Some(&a.mobile)),
-            ("office_phone", b.office_phone.as_ref(), a.office_phone.as_ref()),
-            ("email", b.email.as_ref(), a.email.as_ref()),
-            ("department", b.department.as_ref(), a.department.as_ref()),
-            ("title", b.title.as_ref(), a.title.as_ref()),
-        ] {
-            if x != y {
-                what.push(format!("{k}: {} → {}", x.map_or("", |s| s.as_str()), y.map_or("", |s| s.as_str())));
-            }
-        }
-        rows.push(vec![
-            Cell::Int(c.line as i64),
-            out.word("change", t("change.changed")),
-            Cell::from(&c.username),
-            Cell::from(&a.name),
-            Cell::from(&c.unit),
-            role_cell(out, &c.role),
-            Cell::from(&a.mobile),
-            Cell::from(what.join("; ")),
-        ]);
-    }
-    for d in &diff.disable {
-        rows.push(vec![
-            Cell::Null,
-            out.word("disable", t("change.disable")),
-            Cell::from(&d.username),
-            Cell::from(&d.name),
-            Cell::from(&d.unit),
-            role_cell(out, &d.role),
-            Cell::Null,
-            Cell::Null,
-        ]);
-    }
-    // In the order of the form; people to disable (not on it) last.
-    rows.sort_by_key(|r| match r[0] {
-        Cell::Int(n) => n,
-        _ => i64::MAX,
-    });
-    out.list(
-        &[
-            ("line", "col.line"),
-            ("change", "col.change"),
-            ("username", "col.username"),
-            ("name", "col.person"),
-            ("unit", "col.unit"),
-            ("role", "col.role"),
-            ("mobile", "col.mobile"),
-            ("detail", "col.detail"),
-        ],
-        &rows,
-    )
+    let mut rows: Vec<(u64, Vec<Cell>)> = diff
+        .changes()
+        .map(|c| {
+            let line = c.form_line();
+            let mut row = vec![line.map_or(Cell::Null, |l| Cell::Int(l as i64)), c.word(out)];
+            row.extend(import::Change::cells(&c, out));
+            (line.unwrap_or(u64::MAX), row)
+        })
+        .collect();
+    rows.sort_by_key(|(line, _)| *line);
+    let rows: Vec<Vec<Cell>> = rows.into_iter().map(|(_, r)| r).collect();
+    let mut columns = vec![("line", "col.line"), ("change", "col.change")];
+    columns.extend_from_slice(roster::PREVIEW_COLUMNS);
+    out.list(&columns, &rows)
 }
 
 fn role_cell(out: &Out, role: &str) -> Cell {
@@ -209,72 +156,80 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFil
 
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let text = csvio::read_file(&a.csv.file, a.csv.encoding)?;
-    let label = a.csv.file.display().to_string();
-    let sheet = csvio::parse_sheet(&label, &text, roster::is_header, "单位, 类别")?;
+    // A form whose numbered rows are all blank is still a form: it changes nothing.
+    let sheet = import::read(&a.csv.file, a.csv.encoding, roster::is_header, "单位, 类别", true)?;
     let (db, actor) = ctx.signed_in()?;
-    perm::require(&actor, Action::RosterImport, actor.scope())?;
-    let sync_root = if a.sync {
-        match &a.under {
-            Some(c) => Some(hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?),
-            None if actor.org.code == MINISTRY_CODE => {
-                return Err(error::usage(t("roster.sync_needs_under")).into());
-            }
-            None => Some(actor.scope().clone()),
-        }
-    } else {
-        None
-    };
-    let plan = roster::plan(&db.conn, &actor, &sheet, sync_root.as_ref())?;
-    if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, plan.rows, &plan.errors, a.csv.rejects.as_deref(), &out);
-    }
-    let summary =
-        tf("roster.rows", &[("rows", &plan.rows), ("unchanged", &plan.unchanged), ("diff", &plan.diff.summary())]);
-    if a.csv.dry_run {
-        print_diff(&out, &plan.diff)?;
-        out.status(&summary);
+    let form = roster::Form { sheet: &sheet, sync: a.sync, under: a.under.as_deref() };
+    let source = a.csv.source();
+    if source.dry_run {
+        // The roster's preview is its own (the change second, no line for a disable) and so is
+        // its summary: import::run's review would print the generic ones, so the dry run is
+        // reviewed here.
+        let plan = roster::plan(&db.conn, &actor, &form)?;
+        plan.review(&sheet, false, source.rejects, &out)?;
+        print_diff(&out, &Diff::of(&form, &plan))?;
+        out.status(&roster::summary(&plan));
         out.status(t("csv.dry_run"));
         return Ok(());
     }
-    if plan.diff.is_empty() {
-        out.status(&summary);
-        out.status(t("roster.nothing"));
-        return Ok(());
-    }
-    let direct = actor.org.code == MINISTRY_CODE;
-    if direct {
-        let (codes, file) = issue_with_codes_file(a.codes_out.as_deref(), || {
-            db.write(&actor.audit_actor(), |tx| roster::apply_direct(tx, &actor, &plan.diff))
-        })?;
-        out.status(&summary);
-        write_codes(&out, &codes, file)
-    } else {
-        if a.codes_out.is_some() {
-            return Err(error::usage(t("roster.codes_out_province")).into());
+    let direct = roster::applies_directly(&actor);
+    // The codes file is created inside the transaction before anything is written, so that a file
+    // that exists refuses everything, and removed again if the import fails.
+    let mut codes_file: Option<std::fs::File> = None;
+    let done = import::run(
+        db,
+        &actor,
+        &out,
+        &source,
+        &sheet,
+        |conn| roster::plan(conn, &actor, &form),
+        |tx, plan, tick| {
+            if plan.changes.is_empty() {
+                return Ok(None);
+            }
+            match (a.codes_out.as_deref(), direct) {
+                (Some(path), true) => codes_file = Some(open_codes_file(path)?),
+                (Some(_), false) => return Err(error::usage(t("roster.codes_out_province")).into()),
+                (None, _) => {}
+            }
+            roster::apply(tx, &actor, &form, plan, tick).map(Some)
+        },
+    );
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => {
+            if let (Some(_), Some(path)) = (&codes_file, &a.codes_out) {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
         }
-        let diff = plan.diff.clone();
-        let id = db.write(&actor.audit_actor(), |tx| roster::file_request(tx, &actor, diff))?;
-        out.status(&summary);
-        out.status(&tf("roster.filed", &[("id", &id)]));
-        out.record(
-            &[("id", "col.id"), ("kind", "col.kind"), ("status", "col.status"), ("summary", "col.summary")],
-            &[
-                Cell::Int(id),
-                Cell::from("roster"),
-                out.word("pending", t("status.pending")),
-                Cell::from(plan.diff.summary()),
-            ],
-        )
+    };
+    let Some((plan, applied)) = done else { return Ok(()) };
+    out.status(&roster::summary(&plan));
+    match applied {
+        None => {
+            out.status(t("roster.nothing"));
+            Ok(())
+        }
+        Some(Applied::Issued(codes)) => write_codes(&out, &codes, codes_file.zip(a.codes_out.as_deref())),
+        Some(Applied::Filed(id)) => {
+            out.status(&tf("roster.filed", &[("id", &id)]));
+            out.record(
+                &[("id", "col.id"), ("kind", "col.kind"), ("status", "col.status"), ("summary", "col.summary")],
+                &[
+                    Cell::Int(id),
+                    Cell::from("roster"),
+                    out.word("pending", t("status.pending")),
+                    Cell::from(Diff::of(&form, &plan).summary()),
+                ],
+            )
+        }
     }
 }
 
 pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
-    let root = match &a.csv.under {
-        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
-        None => actor.scope().clone(),
-    };
+    let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
     let rows = roster::export_rows(&db.conn, &root)?;
     let date = db.now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;

@@ -3,19 +3,15 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use rusqlite::params;
-use serde_json::json;
 
 use crate::account::{self, Person, Role};
-use crate::audit::Event;
 use crate::auth;
-use crate::calendar::{self, stored};
+use crate::calendar;
 use crate::context::Ctx;
-use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy;
+use crate::error::{self, Result};
 use crate::i18n::{t, tf};
 use crate::output::{Cell, Format, Out};
-use crate::perm::{self, Action};
+use crate::scope;
 
 pub mod form;
 pub mod lifecycle;
@@ -147,17 +143,7 @@ pub fn cmd_account(ctx: &mut Ctx, command: AccountCommand) -> Result<()> {
 fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let code = a.unit.trim();
-    let org = match hierarchy::find(&db.conn, code)? {
-        Some(o) if actor.scope().contains_path(&o.path) => o,
-        _ => {
-            let key = if code.len() == 10 { "school.none" } else { "unit.none" };
-            return Err(error::not_found(tf(key, &[("code", &code)])).into());
-        }
-    };
-    // A role that cannot be held at that org is bad input, whoever asks.
-    account::check_role_fits(&org, a.role)?;
-    perm::require(&actor, Action::issue_for(a.role), &org)?;
+    let org = scope::unit_or_school(&db.conn, &actor, &a.unit)?;
     let person = Person {
         name: a.name.trim().to_string(),
         mobile: a.mobile.trim().to_string(),
@@ -166,8 +152,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         department: a.department,
         title: a.title,
     };
-    let issued =
-        db.write(&actor.audit_actor(), |tx| account::issue(tx, &org, a.role, &person, Some(actor.account_id)))?;
+    let issued = db.write(&actor.audit_actor(), |tx| account::add(tx, &actor, &org, a.role, &person))?;
     out.status(&tf(
         "account.added",
         &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
@@ -219,19 +204,8 @@ pub(crate) fn status_word(out: &Out, status: &str) -> Cell {
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let root = match &a.under {
-        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
-        None => actor.scope().clone(),
-    };
-    let (lo, hi) = root.subtree();
-    let mut stmt = db.conn.prepare(&format!(
-        "{} WHERE o.path >= ?1 AND o.path < ?2 AND (?3 IS NULL OR a.role = ?3) AND (?4 IS NULL OR a.status = ?4)
-         ORDER BY o.path, a.username",
-        account::ACCOUNT_SELECT
-    ))?;
-    let rows = stmt
-        .query_map(params![lo, hi, a.role.map(Role::as_str), a.status], account::account_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let root = scope::under(&db.conn, &actor, a.under.as_deref())?;
+    let rows = account::list(&db.conn, &root, a.role, a.status.as_deref())?;
     let cells: Vec<Vec<Cell>> = rows.iter().map(|r| account_cells(&out, r)).collect();
     out.list(ACCOUNT_COLUMNS, &cells)
 }
@@ -259,7 +233,7 @@ pub(crate) fn cst(s: &Option<String>) -> Cell {
 fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let r = account::in_scope(&db.conn, actor.scope(), a.username.trim())?;
+    let r = scope::account(&db.conn, &actor, &a.username)?;
     let mut cols = ACCOUNT_COLUMNS.to_vec();
     cols.extend([
         ("office_phone", "col.office_phone"),
@@ -289,34 +263,8 @@ fn token_create(ctx: &mut Ctx, a: TokenCreateArgs) -> Result<()> {
         return Err(error::usage(t("unit.empty_name")).into());
     }
     let (db, actor) = ctx.signed_in()?;
-    let token = auth::new_token("eipt_");
-    let expires = db.now + chrono::Duration::days(a.days);
-    let id = db.write(&actor.audit_actor(), |tx| {
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM api_token WHERE account_id = ?1 AND name = ?2 AND revoked_at IS NULL",
-                params![actor.account_id, name],
-                |r| r.get(0),
-            )
-            .ok();
-        if let Some(id) = existing {
-            return Err(Error::new(Kind::Refused, tf("token.name_taken", &[("name", &name)]))
-                .hint(tf("token.name_taken.hint", &[("id", &id)]))
-                .into());
-        }
-        tx.execute(
-            "INSERT INTO api_token(account_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![actor.account_id, name, auth::hash_secret(&token), tx.now_stored(), stored(expires)],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.audit(
-            Event::new("token.create")
-                .target(&actor.username)
-                .scope(&actor.org.path)
-                .detail(json!({ "after": { "id": id, "name": name, "expires_at": stored(expires) } })),
-        )?;
-        Ok(id)
-    })?;
+    let auth::NewToken { id, token, expires } =
+        db.write(&actor.audit_actor(), |tx| auth::create_token(tx, &actor, &name, a.days))?;
     let until = calendar::rfc3339_cst(expires);
     out.status(&tf(
         "token.created_id",
@@ -350,24 +298,16 @@ fn bare_token(out: &Out) -> bool {
 fn token_list(ctx: &mut Ctx) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let mut stmt = db.conn.prepare(
-        "SELECT id, name, created_at, expires_at, revoked_at FROM api_token WHERE account_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map(params![actor.account_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let cells: Vec<Vec<Cell>> = rows
+    let cells: Vec<Vec<Cell>> = auth::tokens(&db.conn, &actor)?
         .into_iter()
-        .map(|(id, name, created, expires, revoked)| {
-            vec![Cell::Int(id), Cell::from(name), cst(&Some(created)), cst(&Some(expires)), cst(&revoked)]
+        .map(|t| {
+            vec![
+                Cell::Int(t.id),
+                Cell::from(t.name),
+                cst(&Some(t.created_at)),
+                cst(&Some(t.expires_at)),
+                cst(&t.revoked_at),
+            ]
         })
         .collect();
     out.list(
@@ -385,29 +325,7 @@ fn token_list(ctx: &mut Ctx) -> Result<()> {
 fn token_revoke(ctx: &mut Ctx, a: TokenRevokeArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let name = db.write(&actor.audit_actor(), |tx| {
-        let found: Option<(String, Option<String>)> = tx
-            .query_row(
-                "SELECT name, revoked_at FROM api_token WHERE id = ?1 AND account_id = ?2",
-                params![a.id, actor.account_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ok();
-        let Some((name, revoked)) = found else {
-            return Err(error::not_found(tf("token.none", &[("id", &a.id)])).into());
-        };
-        if revoked.is_some() {
-            return Err(error::refused(tf("token.already_revoked", &[("id", &a.id)])).into());
-        }
-        tx.execute("UPDATE api_token SET revoked_at = ?1 WHERE id = ?2", params![tx.now_stored(), a.id])?;
-        tx.audit(
-            Event::new("token.revoke")
-                .target(&actor.username)
-                .scope(&actor.org.path)
-                .detail(json!({ "before": { "id": a.id, "name": name }, "after": { "revoked": true } })),
-        )?;
-        Ok(name)
-    })?;
+    let name = db.write(&actor.audit_actor(), |tx| auth::revoke_token(tx, &actor, a.id))?;
     out.status(&tf("token.revoked", &[("id", &a.id), ("name", &name)]));
     Ok(())
 }
