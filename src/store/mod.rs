@@ -20,6 +20,8 @@ mod conn;
 mod migrations;
 pub mod orgs;
 pub mod submissions;
+pub mod texts;
+pub mod values;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
 
