@@ -16,7 +16,7 @@ use crate::indicators;
 use crate::model::{Actor, Level, Org, Role};
 use crate::perm::{self, Action};
 use crate::scope;
-use crate::store::{orgs, submissions as stored, values as store_values, Conn};
+use crate::store::{self, orgs, submissions, Conn};
 use crate::submission::{self, Submission};
 use crate::values;
 
@@ -110,7 +110,7 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
             // A school that is not expected this period (merged, revoked, too new) has no row.
             let Some(school) = schools.remove(&child.code) else { continue };
             let next = next_for_school(actor, unit, unit_state, school.state == "confirmed");
-            let return_due = store_values::return_due(conn, child.id, period)?;
+            let return_due = store::values::return_due(conn, child.id, period)?;
             (Progress::School { school, return_due }, next)
         } else {
             if child.created_at >= calendar::stored(period.ends()) {
@@ -167,7 +167,7 @@ fn next_for_unit(
     }
     if perm::allows(actor, Action::ReturnChild, parent) && cycle::returnable(state, parent_state, now).is_ok() {
         next.push(Next::Return);
-        if let Some(id) = stored::pending_withdrawal(conn, child.id, period)? {
+        if let Some(id) = submissions::pending_withdrawal(conn, child.id, period)? {
             next.push(Next::ApproveWithdrawal(id));
         }
     }
@@ -185,5 +185,5 @@ fn next_for_unit(
 /// contact.
 pub fn missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Missing>> {
     let (lo, hi) = unit.subtree();
-    stored::missing(conn, &lo, &hi, period)
+    submissions::missing(conn, &lo, &hi, period)
 }

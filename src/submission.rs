@@ -16,7 +16,7 @@ use crate::indicators;
 use crate::model::{Actor, Level, Org};
 use crate::perm::{self, Action};
 use crate::requests::{self, Request};
-use crate::store::{self, orgs, submissions as stored, values, Conn, Db, Tx};
+use crate::store::{self, orgs, submissions, Conn, Db, Tx};
 
 pub use crate::store::submissions::{submission, Submission};
 
@@ -168,7 +168,7 @@ pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
     for s in &schools {
         children.push(json!({ "code": s.code, "name": s.name, "level": "school", "kind": s.kind, "state": s.state, "values": s.values }));
     }
-    stored::insert_snapshot(
+    submissions::insert_snapshot(
         tx,
         unit.id,
         period,
@@ -241,7 +241,7 @@ pub fn record_submit(
     // The snapshot first: while the unit is not yet marked submitted, its schools are still read
     // live (a submitted unit's figures are its snapshot).
     let agg = take_snapshot(tx, unit, period)?;
-    stored::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete)?;
+    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete)?;
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)
@@ -258,18 +258,18 @@ pub fn record_submit(
 
 /// How many admin units there are (the level index alone answers it).
 fn admin_units(conn: &Conn) -> Result<i64> {
-    stored::submitting_unit_count(conn)
+    submissions::submitting_unit_count(conn)
 }
 
 /// The month the first admin unit was created in: the first that may have automatic submissions
 /// due (it reads every admin unit's row, so only when there is no usable hint).
 fn first_unit_period(conn: &Conn) -> Result<Option<Period>> {
-    Ok(stored::first_unit_created(conn)?.as_deref().and_then(calendar::parse_stored).map(Period::containing))
+    Ok(submissions::first_unit_created(conn)?.as_deref().and_then(calendar::parse_stored).map(Period::containing))
 }
 
 /// The first period anything was submitted for: returned periods are no earlier (an index end).
 fn first_submission_period(conn: &Conn) -> Result<Option<Period>> {
-    stored::first_submitted_period(conn)
+    submissions::first_submitted_period(conn)
 }
 
 /// Where the hint below is kept (`setting`).
@@ -332,7 +332,7 @@ fn due(conn: &Conn, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(
             let Some(deadline) = calendar::deadline_for(level, p) else { continue };
             // Open periods past the deadline.
             if now >= deadline && open_from.is_some_and(|f| p >= f) {
-                for o in stored::unsubmitted(conn, level, &calendar::stored(p.ends()), p)? {
+                for o in submissions::unsubmitted(conn, level, &calendar::stored(p.ends()), p)? {
                     out.push((o, p, deadline));
                 }
             }
@@ -340,7 +340,7 @@ fn due(conn: &Conn, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(
             if returned_from.is_none_or(|f| p < f) {
                 continue;
             }
-            for (o, due) in stored::returned_due_by(conn, p, &calendar::stored(now), level)? {
+            for (o, due) in submissions::returned_due_by(conn, p, &calendar::stored(now), level)? {
                 let at = calendar::parse_stored(&due).unwrap_or(now);
                 out.push((o, p, at));
             }
@@ -390,7 +390,7 @@ pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
 /// the check longer or, tampered with, leaves old months to `submit --sweep`), so a busy or
 /// read-only file does not fail the command, and it never waits for another writer.
 fn remember_checked(conn: &Conn, through: Period, units: i64) -> Result<()> {
-    stored::put_setting_without_waiting(conn, CHECKED, &format!("{through}/{units}"))
+    submissions::put_setting_without_waiting(conn, CHECKED, &format!("{through}/{units}"))
 }
 
 /// A due time out of range, naming the org returned and the latest due allowed.
@@ -427,7 +427,7 @@ fn check_return(
 
 /// "2026-11 of 130102 was already returned by 130100-R01 at …, due …" (exit 5).
 fn already_returned(conn: &Conn, unit: &Org, period: Period) -> Result<anyhow::Error> {
-    let (by, at, due) = stored::returned_by(conn, unit.id, period)?;
+    let (by, at, due) = submissions::returned_by(conn, unit.id, period)?;
     let when =
         |v: Option<String>| v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default();
     Ok(Error::new(
@@ -458,12 +458,12 @@ fn return_school_checked(
     reason: &str,
 ) -> Result<()> {
     let parent = facts(tx, unit, period, tx.now)?;
-    let state = values::state_of(tx, school.id, period)?;
+    let state = store::values::state_of(tx, school.id, period)?;
     if let Err(r) = cycle::can_return_school(state == "confirmed", &parent, due) {
         return Err(match r {
             Refusal::DueOutOfRange => due_error(school, period, &parent),
             Refusal::NotSubmitted if state == "returned" => {
-                let (at, due) = values::returned(tx, school.id, period)?;
+                let (at, due) = store::values::returned(tx, school.id, period)?;
                 let when = |v: Option<String>| {
                     v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default()
                 };
@@ -496,7 +496,7 @@ pub fn return_unit(
     action: &str,
 ) -> Result<()> {
     let before = submission(tx, unit.id, period)?.state;
-    stored::mark_returned(tx, unit.id, period, &tx.now_stored(), by, &calendar::stored(due), reason)?;
+    submissions::mark_returned(tx, unit.id, period, &tx.now_stored(), by, &calendar::stored(due), reason)?;
     tx.audit(
         Event::new(action).target(&unit.code).scope(&unit.path).period(period.to_string()).reason(Some(reason)).detail(
             json!({ "before": { "state": before }, "after": { "state": "returned", "due": calendar::stored(due) } }),
@@ -507,7 +507,7 @@ pub fn return_unit(
 
 /// Return a school's confirmed period to it: it corrects and confirms again by `due`.
 fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
-    values::mark_returned(tx, school.id, period, &tx.now_stored(), &calendar::stored(due), reason)?;
+    store::values::mark_returned(tx, school.id, period, &tx.now_stored(), &calendar::stored(due), reason)?;
     tx.audit(
         Event::new("report.return")
             .target(&school.code)
@@ -621,7 +621,7 @@ pub fn ratify(tx: &mut Tx, actor: &Actor, period: Period) -> Result<()> {
         .reason("ratified")
         .into());
     }
-    stored::mark_ratified(tx, unit.id, period, &tx.now_stored(), actor.account_id)?;
+    submissions::mark_ratified(tx, unit.id, period, &tx.now_stored(), actor.account_id)?;
     tx.audit(
         Event::new("report.ratify")
             .target(&unit.code)
@@ -656,10 +656,10 @@ pub fn file_withdrawal(tx: &mut Tx, actor: &Actor, period: Period, reason: &str)
 
 /// File a withdrawal request (Art. 18) with the parent; one pending per unit and period.
 pub fn request_withdrawal(tx: &mut Tx, by: i64, unit: &Org, parent: &Org, period: Period, reason: &str) -> Result<i64> {
-    if let Some(id) = stored::pending_withdrawal(tx, unit.id, period)? {
+    if let Some(id) = submissions::pending_withdrawal(tx, unit.id, period)? {
         return Err(Error::new(Kind::Refused, tf("withdraw.pending", &[("id", &id), ("period", &period)])).into());
     }
-    let id = stored::insert_withdrawal(tx, unit.id, period, parent.id, reason, by, &tx.now_stored())?;
+    let id = submissions::insert_withdrawal(tx, unit.id, period, parent.id, reason, by, &tx.now_stored())?;
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())
