@@ -56,7 +56,7 @@ impl Next {
 
 /// Where a child stands this period.
 #[derive(Debug, Clone)]
-pub enum Progress {
+pub enum Standing {
     /// A school the unit supervises directly: its figures and data state, and its due if returned.
     School { school: SchoolRow, return_due: Option<String> },
     /// A child unit: its submission and its aggregate.
@@ -67,7 +67,7 @@ pub enum Progress {
 #[derive(Debug, Clone)]
 pub struct Child {
     pub org: Org,
-    pub progress: Progress,
+    pub standing: Standing,
     /// Why its data cannot be written now, if it cannot (SPEC §4.5).
     pub lock: Option<&'static str>,
     pub next: Vec<Next>,
@@ -106,12 +106,12 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
     let mut children = Vec::new();
     for child in orgs::children(conn, unit)? {
         let lock = values::lock(conn, &child, period, now)?.map(|l| l.reason);
-        let (progress, next) = if child.level == Level::School {
+        let (standing, next) = if child.level == Level::School {
             // A school that is not expected this period (merged, revoked, too new) has no row.
             let Some(school) = schools.remove(&child.code) else { continue };
             let next = next_for_school(actor, unit, unit_state, school.state == "confirmed");
             let return_due = store::values::return_due(conn, child.id, period)?;
-            (Progress::School { school, return_due }, next)
+            (Standing::School { school, return_due }, next)
         } else {
             if child.created_at >= calendar::stored(period.ends()) {
                 continue;
@@ -119,9 +119,9 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
             let agg = aggs.get(&child.code).cloned().unwrap_or_default();
             let sub = submission::submission(conn, child.id, period)?;
             let next = next_for_unit(conn, actor, unit, unit_state, &child, sub.unit_state(), period, now)?;
-            (Progress::Unit { submission: sub, agg }, next)
+            (Standing::Unit { submission: sub, agg }, next)
         };
-        children.push(Child { org: child, progress, lock, next });
+        children.push(Child { org: child, standing, lock, next });
     }
     Ok(Status { own, children })
 }

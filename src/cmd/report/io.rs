@@ -187,10 +187,10 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     // the cycle is brought up to now.
     values::may_import(&actor)?;
     let (db, actor) = ctx.current()?;
-    // The import pipeline's steps, by hand: its preview and summary are this file's own, and
-    // applying writes every checked value, changed or not (docs/ARCHITECTURE.md, "One import
-    // pipeline").
-    // TODO(merge): import::run, once ImportPlan carries what this needs (see the report).
+    // The import pipeline's steps (docs/ARCHITECTURE.md, "One import pipeline"), by hand: this
+    // file's preview has no change column and keeps the plan's order, its summary counts values,
+    // and applying writes every checked value (changed or not), one org-period at a time.
+    // TODO(merge): import::run, once ImportPlan and Change can say all of that.
     let (plan, writes) = values::plan_import(&db.conn, &actor, &sheet, a.period, db.now)?;
     plan.review(&sheet, false, a.csv.rejects.as_deref(), &out)?;
     let summary = values::import_summary(&plan);

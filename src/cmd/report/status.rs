@@ -8,7 +8,7 @@ use crate::context::Ctx;
 use crate::error::Result;
 use crate::i18n::{t, tf};
 use crate::output::{Cell, Out};
-use crate::status::{self, Next, Progress};
+use crate::status::{self, Next, Standing};
 
 use super::data::{period_for, state_word};
 use crate::cmd::parse_period;
@@ -74,8 +74,8 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
     let mut rows = Vec::new();
     for c in &status.children {
         let child = &c.org;
-        rows.push(match &c.progress {
-            Progress::School { school: s, return_due } => vec![
+        rows.push(match &c.standing {
+            Standing::School { school: s, return_due } => vec![
                 Cell::from(&child.code),
                 Cell::from(&child.name),
                 out.word(child.level.as_str(), child.level.label()),
@@ -92,7 +92,7 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
                 next_words(&out, &c.next),
                 Cell::from(c.lock),
             ],
-            Progress::Unit { submission: sub, agg } => {
+            Standing::Unit { submission: sub, agg } => {
                 let auto = sub.state == "auto_submitted" || (sub.submitted_at.is_some() && sub.submitted_by.is_none());
                 vec![
                     Cell::from(&child.code),
