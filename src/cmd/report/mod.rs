@@ -6,8 +6,8 @@ use crate::calendar::{self, Period};
 use crate::cmd::parse_period;
 use crate::context::Ctx;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::Level;
 use crate::i18n::{t, tf};
+use crate::model::Level;
 use crate::output::Cell;
 
 pub mod data;
