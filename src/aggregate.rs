@@ -4,15 +4,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::store::Conn;
-use rusqlite::named_params;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{self, Period};
 use crate::error::Result;
-use crate::hierarchy::{self, Org};
-use crate::schools::EXPECTED_SQL;
-use crate::values::Indicator;
+use crate::indicators::Indicator;
+use crate::model::{Level, Org};
+use crate::store::values::{self as store, Schools};
+use crate::store::{orgs, submissions, Conn};
+
+pub use crate::store::values::SchoolRow;
 
 /// One unit's aggregate for one period. Serialisable: a submission snapshot stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -101,113 +102,24 @@ impl Rates {
     }
 }
 
-/// One expected school's figures for a period, as read in the pass.
-#[derive(Debug, Clone, Default)]
-pub struct SchoolRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub path: String,
-    pub kind: String,
-    pub students: Option<i64>,
-    pub teachers: Option<i64>,
-    pub state: String,
-    pub values: BTreeMap<String, String>,
-    pub last_set: Option<String>,
-}
-
 /// Stream every expected school of a subtree with its values for the period, in tree order, in
 /// one query.
 pub fn for_each_school(conn: &Conn, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = root.subtree();
-    stream_schools(conn, "o.path >= :lo AND o.path < :hi", &lo, &hi, period, f)
+    store::each_school(conn, Schools::All, &lo, &hi, period, f)
 }
 
 /// Stream the expected schools a unit supervises directly.
 pub fn for_each_direct_school(conn: &Conn, unit: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = unit.subtree();
-    stream_schools(
-        conn,
-        "o.path > :lo AND o.path < :hi AND o.parent_id = (SELECT id FROM org WHERE path = :lo AND deleted_at IS NULL)",
-        &lo,
-        &hi,
-        period,
-        f,
-    )
+    store::each_school(conn, Schools::Direct, &lo, &hi, period, f)
 }
 
 /// The expected schools of a subtree whose supervising unit has not submitted the period: the
 /// schools whose figures are still live (a submitted unit's are in its snapshot).
 fn for_each_live_school(conn: &Conn, root: &Org, period: Period, f: impl FnMut(SchoolRow)) -> Result<()> {
     let (lo, hi) = root.subtree();
-    stream_schools(
-        conn,
-        "o.path >= :lo AND o.path < :hi AND NOT EXISTS (SELECT 1 FROM submission sub WHERE sub.org_id = o.parent_id
-             AND sub.period = :period AND sub.state IN ('submitted', 'auto_submitted'))",
-        &lo,
-        &hi,
-        period,
-        f,
-    )
-}
-
-fn stream_schools(
-    conn: &Conn,
-    place: &str,
-    lo: &str,
-    hi: &str,
-    period: Period,
-    mut f: impl FnMut(SchoolRow),
-) -> Result<()> {
-    let sql = format!(
-        "SELECT o.id, o.code, o.name, o.path, s.kind, s.students, s.teachers, COALESCE(op.state, 'open'),
-                v.indicator, v.value, v.set_at
-         FROM org o JOIN school s ON s.org_id = o.id
-         LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
-         LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-         WHERE {place} AND o.level = 'school' AND {EXPECTED_SQL}
-         ORDER BY o.path"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(named_params! {
-        ":period": period.to_string(),
-        ":lo": lo,
-        ":hi": hi,
-        ":period_start": calendar::stored(period.starts()),
-        ":period_end": calendar::stored(period.ends()),
-    })?;
-    let mut cur: Option<SchoolRow> = None;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if cur.as_ref().is_none_or(|c| c.id != id) {
-            if let Some(done) = cur.take() {
-                f(done);
-            }
-            cur = Some(SchoolRow {
-                id,
-                code: r.get(1)?,
-                name: r.get(2)?,
-                path: r.get(3)?,
-                kind: r.get(4)?,
-                students: r.get(5)?,
-                teachers: r.get(6)?,
-                state: r.get(7)?,
-                ..Default::default()
-            });
-        }
-        let c = cur.as_mut().expect("set above");
-        if let Some(ind) = r.get::<_, Option<String>>(8)? {
-            c.values.insert(ind, r.get(9)?);
-            let at: String = r.get(10)?;
-            if c.last_set.as_deref().is_none_or(|l| at.as_str() > l) {
-                c.last_set = Some(at);
-            }
-        }
-    }
-    if let Some(done) = cur {
-        f(done);
-    }
-    Ok(())
+    store::each_school(conn, Schools::Live, &lo, &hi, period, f)
 }
 
 impl Agg {
@@ -291,50 +203,26 @@ pub fn aggregate(conn: &Conn, root: &Org, period: Period, catalogue: &[Indicator
     let mut own: BTreeMap<String, Agg> = BTreeMap::new();
     let mut parent_of: HashMap<String, Option<String>> = HashMap::new();
     let mut paths: Vec<(String, String)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT o.code, p.code, o.path, COALESCE(op.state, 'open'), v.indicator, v.value, v.set_at FROM org o
-             LEFT JOIN org p ON p.id = o.parent_id
-             LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
-             LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-             WHERE o.path >= :lo AND o.path < :hi AND o.level IN ('ministry', 'province', 'prefecture', 'county')
-               AND o.created_at < :period_end",
-        )?;
-        let mut rows = stmt.query(named_params! {
-            ":period": period.to_string(), ":lo": lo, ":hi": hi, ":period_end": calendar::stored(period.ends()),
-        })?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            if !parent_of.contains_key(&code) {
-                parent_of.insert(code.clone(), r.get(1)?);
-                paths.push((r.get(2)?, code.clone()));
-            }
-            let a = own.entry(code).or_default();
-            a.own_state = r.get(3)?;
-            if let Some(ind) = r.get::<_, Option<String>>(4)? {
-                a.own.insert(ind, r.get(5)?);
-                let at: Option<String> = r.get(6)?;
-                if at > a.last_change {
-                    a.last_change = at;
-                }
+    store::each_unit_value(conn, &lo, &hi, period, |u| {
+        if !parent_of.contains_key(&u.code) {
+            parent_of.insert(u.code.clone(), u.parent);
+            paths.push((u.path, u.code.clone()));
+        }
+        let a = own.entry(u.code).or_default();
+        a.own_state = u.state;
+        if let Some(v) = u.value {
+            a.own.insert(v.indicator, v.value);
+            if v.set_at > a.last_change {
+                a.last_change = v.set_at;
             }
         }
-    }
+    })?;
     // The snapshots of the units that have submitted.
     let mut frozen: HashMap<String, Agg> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT o.code, (SELECT figures FROM snapshot n WHERE n.org_id = o.id AND n.period = :period ORDER BY n.id DESC LIMIT 1)
-             FROM submission s JOIN org o ON o.id = s.org_id
-             WHERE s.period = :period AND s.state IN ('submitted', 'auto_submitted') AND o.path >= :lo AND o.path < :hi",
-        )?;
-        let mut rows = stmt.query(named_params! { ":period": period.to_string(), ":lo": lo, ":hi": hi })?;
-        while let Some(r) = rows.next()? {
-            if let Some(fig) = r.get::<_, Option<String>>(1)? {
-                frozen.insert(r.get(0)?, serde_json::from_str(&fig)?);
-            }
-        }
-    }
+    submissions::each_frozen(conn, &lo, &hi, period, |code, figures| {
+        frozen.insert(code, serde_json::from_str(&figures)?);
+        Ok(())
+    })?;
     // The live schools, each to its supervising unit.
     let mut direct: HashMap<String, Agg> = HashMap::new();
     for_each_live_school(conn, root, period, |s| {
@@ -369,17 +257,6 @@ pub fn aggregate(conn: &Conn, root: &Org, period: Period, catalogue: &[Indicator
     Ok(out)
 }
 
-/// The direct children of a unit: sub-units and schools (live), in code order.
-pub fn children(conn: &Conn, unit: &Org) -> Result<Vec<Org>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.parent_id = ?1 AND o.deleted_at IS NULL ORDER BY o.level = 'school', o.code",
-        hierarchy::ORG_COLUMNS
-    ))?;
-    let rows = stmt.query_map([unit.id], hierarchy::org_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
 /// One unit's aggregate, from its parts, without walking its subtree: its own values, the schools
 /// it supervises directly (live), and each sub-unit's snapshot (or, for a sub-unit that has not
 /// submitted, its live aggregate). What a submission freezes.
@@ -387,23 +264,12 @@ pub fn unit_aggregate(conn: &Conn, unit: &Org, period: Period, catalogue: &[Indi
     let school_kinds: HashMap<String, String> =
         catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
     let mut agg = Agg::default();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT COALESCE(op.state, 'open'), v.indicator, v.value, v.set_at FROM org o
-             LEFT JOIN org_period op ON op.org_id = o.id AND op.period = :period
-             LEFT JOIN value v ON v.org_id = o.id AND v.period = :period
-             WHERE o.id = :id",
-        )?;
-        let mut rows = stmt.query(named_params! { ":period": period.to_string(), ":id": unit.id })?;
-        while let Some(r) = rows.next()? {
-            agg.own_state = r.get(0)?;
-            if let Some(ind) = r.get::<_, Option<String>>(1)? {
-                agg.own.insert(ind, r.get(2)?);
-                let at: Option<String> = r.get(3)?;
-                if at > agg.last_change {
-                    agg.last_change = at;
-                }
-            }
+    let (state, own) = store::own_values(conn, unit.id, period)?;
+    agg.own_state = state;
+    for v in own {
+        agg.own.insert(v.indicator, v.value);
+        if v.set_at > agg.last_change {
+            agg.last_change = v.set_at;
         }
     }
     let mut schools = Vec::new();
@@ -412,19 +278,11 @@ pub fn unit_aggregate(conn: &Conn, unit: &Org, period: Period, catalogue: &[Indi
         schools.push(s);
     })?;
     let mut units = Vec::new();
-    for c in children(conn, unit)? {
-        if c.level == crate::hierarchy::Level::School || c.created_at >= calendar::stored(period.ends()) {
+    for c in orgs::children(conn, unit)? {
+        if c.level == Level::School || c.created_at >= calendar::stored(period.ends()) {
             continue;
         }
-        let frozen: Option<String> = conn
-            .prepare_cached(
-                "SELECT n.figures FROM submission s JOIN snapshot n ON n.org_id = s.org_id AND n.period = s.period
-                 WHERE s.org_id = ?1 AND s.period = ?2 AND s.state IN ('submitted', 'auto_submitted')
-                 ORDER BY n.id DESC LIMIT 1",
-            )?
-            .query_row(rusqlite::params![c.id, period.to_string()], |r| r.get(0))
-            .ok();
-        let a = match frozen {
+        let a = match submissions::frozen(conn, c.id, period)? {
             Some(f) => serde_json::from_str(&f)?,
             None => aggregate(conn, &c, period, catalogue)?.remove(&c.code).unwrap_or_default(),
         };

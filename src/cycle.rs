@@ -136,20 +136,27 @@ pub fn auto_due(f: &Facts) -> Option<DateTime<Utc>> {
     }
 }
 
-/// May the parent's reviewer return this child's submitted period with this due time? `parent`
-/// is the parent's own facts (its state and window).
-pub fn can_return(child: &Facts, parent: &Facts, due: DateTime<Utc>) -> Result<(), Refusal> {
-    if !child.state.is_submitted() {
+/// May the parent's reviewer return this child's period at all, whatever the due time: the child
+/// has submitted, and the parent has not (nor, itself returned, passed its due).
+pub fn returnable(child: UnitState, parent: UnitState, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if !child.is_submitted() {
         return Err(Refusal::NotSubmitted);
     }
-    if parent.state.is_submitted() {
+    if parent.is_submitted() {
         return Err(Refusal::ParentSubmitted);
     }
-    if let UnitState::Returned { due: pdue } = parent.state {
-        if parent.now >= pdue {
+    if let UnitState::Returned { due } = parent {
+        if now >= due {
             return Err(Refusal::ReturnedDuePassed);
         }
     }
+    Ok(())
+}
+
+/// May the parent's reviewer return this child's submitted period with this due time? `parent`
+/// is the parent's own facts (its state and window).
+pub fn can_return(child: &Facts, parent: &Facts, due: DateTime<Utc>) -> Result<(), Refusal> {
+    returnable(child.state, parent.state, parent.now)?;
     // Due ≤ the parent's own deadline (or its own due, if it was itself returned), and ahead.
     let limit = closes(parent);
     if due <= parent.now || limit.is_some_and(|l| due > l) {
@@ -158,15 +165,22 @@ pub fn can_return(child: &Facts, parent: &Facts, due: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-/// May a school's period be returned by its supervising unit's reviewer? The unit must not have
-/// submitted; the due follows the same limit as a unit's return.
-pub fn can_return_school(school_confirmed: bool, unit: &Facts, due: DateTime<Utc>) -> Result<(), Refusal> {
+/// May a school's period be returned by its supervising unit's reviewer at all, whatever the due
+/// time: the school has confirmed it, and the unit has not submitted.
+pub fn school_returnable(school_confirmed: bool, unit: UnitState) -> Result<(), Refusal> {
     if !school_confirmed {
         return Err(Refusal::NotSubmitted);
     }
-    if unit.state.is_submitted() {
+    if unit.is_submitted() {
         return Err(Refusal::Submitted);
     }
+    Ok(())
+}
+
+/// May a school's period be returned by its supervising unit's reviewer with this due time? The
+/// due follows the same limit as a unit's return.
+pub fn can_return_school(school_confirmed: bool, unit: &Facts, due: DateTime<Utc>) -> Result<(), Refusal> {
+    school_returnable(school_confirmed, unit.state)?;
     let limit = closes(unit);
     if due <= unit.now || limit.is_some_and(|l| due > l) {
         return Err(Refusal::DueOutOfRange);
@@ -186,8 +200,8 @@ pub fn can_request_withdrawal(f: &Facts) -> Result<(), Refusal> {
 }
 
 /// May the inspector ratify (审定)? Only a submitted period.
-pub fn can_ratify(f: &Facts) -> Result<(), Refusal> {
-    if f.state.is_submitted() {
+pub fn can_ratify(state: UnitState) -> Result<(), Refusal> {
+    if state.is_submitted() {
         Ok(())
     } else {
         Err(Refusal::NotSubmitted)
@@ -198,7 +212,7 @@ pub fn can_ratify(f: &Facts) -> Result<(), Refusal> {
 mod tests {
     use super::*;
     use crate::calendar::{window_for, Period};
-    use crate::hierarchy::Level;
+    use crate::model::Level;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -329,11 +343,8 @@ mod tests {
             Err(Refusal::ParentSubmitted)
         );
         assert_eq!(can_request_withdrawal(&county(now, UnitState::Open, None, true)), Err(Refusal::NotSubmitted));
-        assert_eq!(can_ratify(&county(now, UnitState::AutoSubmitted, None, true)), Ok(()));
-        assert_eq!(
-            can_ratify(&county(now, UnitState::Returned { due: at(AFTER) }, None, true)),
-            Err(Refusal::NotSubmitted)
-        );
+        assert_eq!(can_ratify(UnitState::AutoSubmitted), Ok(()));
+        assert_eq!(can_ratify(UnitState::Returned { due: at(AFTER) }), Err(Refusal::NotSubmitted));
     }
 
     #[test]

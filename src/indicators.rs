@@ -2,31 +2,21 @@
 //! who fills it, and the Ministry's additions and retirements. Below values, aggregation and the
 //! cycle, which all read it.
 
-use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::db::Tx;
 use crate::error::{self, Error, Result};
 use crate::i18n::{lang, t, tf, Lang};
+use crate::model::Actor;
 use crate::model::Level;
+use crate::perm::{self, Action};
+use crate::store::{values as store, Tx};
+
+pub use crate::store::values::{catalogue, Indicator};
 
 /// Who fills an indicator.
 pub const FILLED_BY: &[&str] = &["school", "teaching_point", "unit"];
 pub const KINDS: &[&str] = &["count", "decimal", "bool", "text"];
-
-#[derive(Debug, Clone)]
-pub struct Indicator {
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub kind: String,
-    pub unit: String,
-    pub filled_by: String,
-    pub position: i64,
-    pub retired_at: Option<String>,
-}
 
 impl Indicator {
     /// The name in the reader's language.
@@ -114,35 +104,20 @@ pub fn show_value(kind: &str, v: &str, machine: bool) -> String {
     v.to_string()
 }
 
-fn indicator_from_row(r: &rusqlite::Row) -> rusqlite::Result<Indicator> {
-    Ok(Indicator {
-        code: r.get(0)?,
-        name_zh: r.get(1)?,
-        name_en: r.get(2)?,
-        kind: r.get(3)?,
-        unit: r.get(4)?,
-        filled_by: r.get(5)?,
-        position: r.get(6)?,
-        retired_at: r.get(7)?,
-    })
-}
-
-/// The whole catalogue, in its order (retired ones included).
-pub fn catalogue(conn: &Conn) -> Result<Vec<Indicator>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at FROM indicator ORDER BY position",
-    )?;
-    let rows = stmt.query_map([], indicator_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
 /// An indicator by code, or by its Chinese name (as a `--headers zh` file has it).
 pub fn find_indicator<'a>(cat: &'a [Indicator], key: &str) -> Option<&'a Indicator> {
     cat.iter().find(|i| i.code == key || i.name_zh == key)
 }
 
 /// `eip report indicators add` (Ministry admin).
-pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
+pub fn add_indicator(tx: &mut Tx, actor: &Actor, ind: &Indicator) -> Result<()> {
+    perm::require(actor, Action::IndicatorManage, &actor.org)?;
+    add(tx, ind)
+}
+
+/// An indicator checked and added to the catalogue, with its audit event: `add_indicator` once
+/// the Ministry admin is known, or the seed of a new database.
+pub(crate) fn add(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     let valid_code = !ind.code.is_empty()
         && ind.code.len() <= 40
         && ind.code.starts_with(|c: char| c.is_ascii_lowercase())
@@ -162,26 +137,13 @@ pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     {
         crate::text::check_name(v.trim(), t(what))?;
     }
-    let exists: bool =
-        tx.query_row("SELECT count(*) > 0 FROM indicator WHERE code = ?1", params![ind.code], |r| r.get(0))?;
-    if exists {
+    if store::indicator_exists(tx, &ind.code)? {
         return Err(error::refused(tf("indicator.exists", &[("code", &ind.code)])).into());
     }
-    let pos: i64 = tx.query_row("SELECT COALESCE(max(position), 0) + 1 FROM indicator", [], |r| r.get(0))?;
-    tx.execute(
-        "INSERT INTO indicator(code, name_zh, name_en, kind, unit, filled_by, position, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            ind.code,
-            ind.name_zh.trim(),
-            ind.name_en.trim(),
-            ind.kind,
-            ind.unit,
-            ind.filled_by,
-            pos,
-            tx.now_stored()
-        ],
-    )?;
+    let pos = store::next_position(tx)?;
+    let stored =
+        Indicator { name_zh: ind.name_zh.trim().to_string(), name_en: ind.name_en.trim().to_string(), ..ind.clone() };
+    store::insert_indicator(tx, &stored, pos, &tx.now_stored())?;
     tx.audit(Event::new("indicator.add").target(&ind.code).detail(json!({
         "after": { "code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "kind": ind.kind,
                    "unit": ind.unit, "filled_by": ind.filled_by }
@@ -189,15 +151,14 @@ pub fn add_indicator(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     Ok(())
 }
 
-/// `eip report indicators retire`: no new values; the old stay readable.
-pub fn retire_indicator(tx: &mut Tx, code: &str) -> Result<bool> {
-    let found: Option<Option<String>> =
-        tx.query_row("SELECT retired_at FROM indicator WHERE code = ?1", params![code], |r| r.get(0)).optional()?;
-    match found {
+/// `eip report indicators retire` (Ministry admin): no new values; the old stay readable.
+pub fn retire_indicator(tx: &mut Tx, actor: &Actor, code: &str) -> Result<bool> {
+    perm::require(actor, Action::IndicatorManage, &actor.org)?;
+    match store::retired_at(tx, code)? {
         None => Err(error::not_found(tf("indicator.none", &[("code", &code)])).into()),
         Some(Some(_)) => Ok(false),
         Some(None) => {
-            tx.execute("UPDATE indicator SET retired_at = ?1 WHERE code = ?2", params![tx.now_stored(), code])?;
+            store::retire(tx, code, &tx.now_stored())?;
             tx.audit(
                 Event::new("indicator.retire")
                     .target(code)
@@ -207,5 +168,3 @@ pub fn retire_indicator(tx: &mut Tx, code: &str) -> Result<bool> {
         }
     }
 }
-
-// ------------------------------------------------------------------ writability (§4.2–4.4)

@@ -30,10 +30,12 @@ pub mod roster;
 pub mod schools;
 pub mod scope;
 pub mod setup;
+pub mod status;
 pub mod store;
 pub mod submission;
 pub mod terminal;
 pub mod text;
+pub mod texts;
 pub mod units;
 pub mod values;
 

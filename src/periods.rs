@@ -1,13 +1,12 @@
 //! Which month a command works on when `--period` is not given: one function, by what the command
 //! does (docs/ARCHITECTURE.md, "States"). Every command prints the period it used.
 
-use crate::store::Conn;
 use chrono::{DateTime, Utc};
 
 use crate::calendar;
 use crate::error::Result;
 use crate::model::{Org, Period};
-use crate::store;
+use crate::store::{submissions, Conn};
 
 /// What the command does with the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,22 +20,12 @@ pub enum Purpose {
     Report,
 }
 
-/// `given`, or the default for `org` and `purpose` at `now`.
-pub fn or_default(
-    given: Option<Period>,
-    conn: &Conn,
-    org: &Org,
-    purpose: Purpose,
-    now: DateTime<Utc>,
-) -> Result<Period> {
-    match given {
-        Some(p) => Ok(p),
-        None => default(conn, org, purpose, now),
+/// The period `org` works on for `purpose` at `now`: `given` when the command was given one,
+/// else the default.
+pub fn default(given: Option<Period>, conn: &Conn, org: &Org, purpose: Purpose, now: DateTime<Utc>) -> Result<Period> {
+    if let Some(p) = given {
+        return Ok(p);
     }
-}
-
-/// The period `org` works on for `purpose` at `now` when none is given.
-pub fn default(conn: &Conn, org: &Org, purpose: Purpose, now: DateTime<Utc>) -> Result<Period> {
     Ok(match purpose {
         Purpose::Entry => {
             let this = Period::containing(now);
@@ -48,7 +37,7 @@ pub fn default(conn: &Conn, org: &Org, purpose: Purpose, now: DateTime<Utc>) -> 
             }
         }
         Purpose::Submit => {
-            store::submissions::first_returned(conn, org.id)?.unwrap_or_else(|| calendar::reporting_period(now))
+            submissions::first_returned(conn, org.id)?.unwrap_or_else(|| calendar::reporting_period(now))
         }
         Purpose::Report => calendar::reporting_period(now),
     })

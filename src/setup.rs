@@ -34,7 +34,7 @@ pub fn seed(tx: &mut Tx) -> Result<()> {
             position: pos as i64 + 1,
             retired_at: None,
         };
-        indicators::add_indicator(tx, &ind)?;
+        indicators::add(tx, &ind)?;
     }
     Ok(())
 }

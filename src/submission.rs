@@ -1,34 +1,24 @@
 //! Submitting, returning, withdrawing, ratifying and auto-submitting a unit's period (SPEC §4.4,
 //! Art. 16–19), with the snapshot each submission freezes. The rules themselves are the pure
-//! functions of [`crate::cycle`]; this module gathers their facts and writes their outcomes.
+//! functions of [`crate::cycle`]; this module gathers their facts, checks who may act
+//! ([`crate::perm`]), and writes their outcomes.
 
-use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::aggregate::{self, Agg};
 use crate::audit::{AuditActor, Event};
 use crate::calendar::{self, Period};
-use crate::cycle::{Facts, Refusal, UnitState};
-use crate::db::{Db, Tx};
-use crate::error::{Error, Kind, Result};
-use crate::hierarchy::{self, Level, Org};
+use crate::cycle::{self, Facts, Refusal, UnitState};
+use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
-use crate::values;
+use crate::indicators;
+use crate::model::{Actor, Level, Org};
+use crate::perm::{self, Action};
+use crate::requests::{self, Request};
+use crate::store::{self, orgs, submissions, Conn, Db, Tx};
 
-/// A unit's submission row, as stored.
-#[derive(Debug, Clone, Default)]
-pub struct Submission {
-    pub state: String,
-    pub submitted_at: Option<String>,
-    pub submitted_by: Option<String>,
-    pub incomplete_schools: Option<i64>,
-    pub return_due: Option<String>,
-    pub return_reason: Option<String>,
-    pub ratified_at: Option<String>,
-    pub ratified_by: Option<String>,
-}
+pub use crate::store::submissions::{submission, Submission};
 
 impl Submission {
     pub fn unit_state(&self) -> UnitState {
@@ -43,41 +33,9 @@ impl Submission {
     }
 }
 
-pub fn submission(conn: &Conn, org_id: i64, period: Period) -> Result<Submission> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
-                    s.ratified_at, r.username
-             FROM submission s LEFT JOIN account a ON a.id = s.submitted_by LEFT JOIN account r ON r.id = s.ratified_by
-             WHERE s.org_id = ?1 AND s.period = ?2",
-        )?
-        .query_row(params![org_id, period.to_string()], |r| {
-            Ok(Submission {
-                state: r.get(0)?,
-                submitted_at: r.get(1)?,
-                submitted_by: r.get(2)?,
-                incomplete_schools: r.get(3)?,
-                return_due: r.get(4)?,
-                return_reason: r.get(5)?,
-                ratified_at: r.get(6)?,
-                ratified_by: r.get(7)?,
-            })
-        })
-        .optional()?
-        .unwrap_or_else(|| Submission { state: "open".into(), ..Default::default() }))
-}
-
 /// The direct child units that report the period (created before it ended).
 pub fn child_units(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Org>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-         WHERE o.parent_id = ?1 AND o.level <> 'school' AND o.created_at < ?2 ORDER BY o.code",
-        hierarchy::ORG_COLUMNS
-    ))?;
-    let rows = stmt
-        .query_map(params![unit.id, calendar::stored(period.ends())], hierarchy::org_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    orgs::child_units_before(conn, unit, &calendar::stored(period.ends()))
 }
 
 /// The direct child units not yet submitted.
@@ -102,7 +60,7 @@ pub fn facts(conn: &Conn, unit: &Org, period: Period, now: DateTime<Utc>) -> Res
 pub fn lock_facts(conn: &Conn, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Facts> {
     let state = submission(conn, unit.id, period)?.unit_state();
     let parent = match unit.parent_code.as_deref() {
-        Some(p) => match hierarchy::find(conn, p)? {
+        Some(p) => match orgs::find(conn, p)? {
             Some(po) => Some(submission(conn, po.id, period)?.unit_state()),
             None => None,
         },
@@ -198,7 +156,7 @@ pub fn describe(conn: &Conn, r: Refusal, unit: &Org, period: Period, f: &Facts) 
 
 /// The snapshot a submission freezes: the unit's aggregate, and a summary of each direct child.
 pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
-    let cat = values::catalogue(tx)?;
+    let cat = indicators::catalogue(tx)?;
     // Built from its parts (own values, direct schools, sub-units' snapshots): a province's
     // snapshot does not walk the schools its prefectures already froze.
     let aggregate::UnitParts { agg, units, schools } = aggregate::unit_aggregate(tx, unit, period, &cat)?;
@@ -210,14 +168,14 @@ pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
     for s in &schools {
         children.push(json!({ "code": s.code, "name": s.name, "level": "school", "kind": s.kind, "state": s.state, "values": s.values }));
     }
-    tx.prepare_cached("INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![
-            unit.id,
-            period.to_string(),
-            tx.now_stored(),
-            serde_json::to_string(&agg)?,
-            serde_json::to_string(&children)?
-        ])?;
+    submissions::insert_snapshot(
+        tx,
+        unit.id,
+        period,
+        &tx.now_stored(),
+        &serde_json::to_string(&agg)?,
+        &serde_json::to_string(&children)?,
+    )?;
     Ok(agg)
 }
 
@@ -232,12 +190,26 @@ pub fn unconfirmed_schools(conn: &Conn, unit: &Org, period: Period) -> Result<i6
     Ok(n)
 }
 
-/// The reviewer's submission (Art. 16), decided inside the write transaction on the state read
-/// there (docs/DECISIONS.md, "Every state change decides inside its transaction"): of two
-/// submissions started together the second finds the first. Returns the unconfirmed schools.
-pub fn submit(tx: &mut Tx, by: i64, unit: &Org, period: Period, allow_incomplete: bool) -> Result<i64> {
+/// Whether the actor may submit its unit's period at all: its reviewer, below the Ministry (which
+/// submits to no one). [`submit`] asks it again; a command asks it first, before it brings the
+/// cycle up to now.
+pub fn may_submit(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::Submit, &actor.org)?;
+    if actor.org.level == Level::Ministry {
+        return Err(error::refused(t("submit.ministry")).into());
+    }
+    Ok(())
+}
+
+/// `eip submit`: the reviewer submits its unit's period (Art. 16), decided inside the write
+/// transaction on the state read there (docs/DECISIONS.md, "Every state change decides inside
+/// its transaction"): of two submissions started together the second finds the first. Returns
+/// the unconfirmed schools.
+pub fn submit(tx: &mut Tx, actor: &Actor, period: Period, allow_incomplete: bool) -> Result<i64> {
+    may_submit(actor)?;
+    let unit = &actor.org;
     let f = facts(tx, unit, period, tx.now)?;
-    if let Err(r) = crate::cycle::can_submit(&f) {
+    if let Err(r) = cycle::can_submit(&f) {
         return Err(refusal_error(tx, r, unit, period, &f)?);
     }
     let incomplete = unconfirmed_schools(tx, unit, period)?;
@@ -251,7 +223,7 @@ pub fn submit(tx: &mut Tx, by: i64, unit: &Org, period: Period, allow_incomplete
         .into());
     }
     let now = tx.now;
-    record_submit(tx, unit, period, Some(by), now, incomplete)?;
+    record_submit(tx, unit, period, Some(actor.account_id), now, incomplete)?;
     Ok(incomplete)
 }
 
@@ -269,13 +241,7 @@ pub fn record_submit(
     // The snapshot first: while the unit is not yet marked submitted, its schools are still read
     // live (a submitted unit's figures are its snapshot).
     let agg = take_snapshot(tx, unit, period)?;
-    tx.prepare_cached(
-        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
-             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools",
-    )?
-    .execute(params![unit.id, period.to_string(), state, calendar::stored(at), by, incomplete])?;
+    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete)?;
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)
@@ -292,26 +258,18 @@ pub fn record_submit(
 
 /// How many admin units there are (the level index alone answers it).
 fn admin_units(conn: &Conn) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')", [], |r| {
-        r.get(0)
-    })?)
+    submissions::submitting_unit_count(conn)
 }
 
 /// The month the first admin unit was created in: the first that may have automatic submissions
 /// due (it reads every admin unit's row, so only when there is no usable hint).
 fn first_unit_period(conn: &Conn) -> Result<Option<Period>> {
-    let first: Option<String> = conn.query_row(
-        "SELECT min(created_at) FROM org o WHERE o.level IN ('province', 'prefecture', 'county')",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(first.as_deref().and_then(calendar::parse_stored).map(Period::containing))
+    Ok(submissions::first_unit_created(conn)?.as_deref().and_then(calendar::parse_stored).map(Period::containing))
 }
 
 /// The first period anything was submitted for: returned periods are no earlier (an index end).
 fn first_submission_period(conn: &Conn) -> Result<Option<Period>> {
-    let first: Option<String> = conn.query_row("SELECT min(period) FROM submission", [], |r| r.get(0))?;
-    Ok(first.and_then(|p| p.parse().ok()))
+    submissions::first_submitted_period(conn)
 }
 
 /// Where the hint below is kept (`setting`).
@@ -324,7 +282,7 @@ const CHECKED: &str = "auto_submit_checked_through";
 /// periods are checked regardless. Only the open-period check of `due` uses it; `submit --sweep`
 /// checks every period.
 fn checked_through(conn: &Conn, units: i64) -> Result<Option<Period>> {
-    let hint = crate::db::setting(conn, CHECKED)?;
+    let hint = store::setting(conn, CHECKED)?;
     Ok(hint.and_then(|h| {
         let (p, n) = h.split_once('/')?;
         (n.parse::<i64>().ok()? == units).then(|| p.parse().ok()).flatten()
@@ -374,35 +332,15 @@ fn due(conn: &Conn, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(
             let Some(deadline) = calendar::deadline_for(level, p) else { continue };
             // Open periods past the deadline.
             if now >= deadline && open_from.is_some_and(|f| p >= f) {
-                let mut stmt = conn.prepare_cached(&format!(
-                    "SELECT {} FROM org o LEFT JOIN org p ON p.id = o.parent_id
-                     WHERE o.level = ?1 AND o.created_at < ?2
-                       AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.org_id = o.id AND s.period = ?3)
-                     ORDER BY o.path",
-                    hierarchy::ORG_COLUMNS
-                ))?;
-                let rows = stmt.query_map(
-                    params![level.as_str(), calendar::stored(p.ends()), p.to_string()],
-                    hierarchy::org_from_row,
-                )?;
-                for o in rows {
-                    out.push((o?, p, deadline));
+                for o in submissions::unsubmitted(conn, level, &calendar::stored(p.ends()), p)? {
+                    out.push((o, p, deadline));
                 }
             }
             // Returned periods past their due.
             if returned_from.is_none_or(|f| p < f) {
                 continue;
             }
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {}, s.return_due FROM submission s CROSS JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
-                 WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
-                hierarchy::ORG_COLUMNS
-            ))?;
-            let rows = stmt.query_map(params![p.to_string(), calendar::stored(now), level.as_str()], |r| {
-                Ok((hierarchy::org_from_row(r)?, r.get::<_, String>(7)?))
-            })?;
-            for row in rows {
-                let (o, due) = row?;
+            for (o, due) in submissions::returned_due_by(conn, p, &calendar::stored(now), level)? {
                 let at = calendar::parse_stored(&due).unwrap_or(now);
                 out.push((o, p, at));
             }
@@ -452,18 +390,12 @@ pub fn sweep(db: &mut Db, every_period: bool) -> Result<Vec<(String, Period)>> {
 /// the check longer or, tampered with, leaves old months to `submit --sweep`), so a busy or
 /// read-only file does not fail the command, and it never waits for another writer.
 fn remember_checked(conn: &Conn, through: Period, units: i64) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::ZERO)?;
-    let _ = conn.execute(
-        "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![CHECKED, format!("{through}/{units}")],
-    );
-    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
-    Ok(())
+    submissions::put_setting_without_waiting(conn, CHECKED, &format!("{through}/{units}"))
 }
 
 /// A due time out of range, naming the org returned and the latest due allowed.
-pub fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
-    let latest = crate::cycle::closes(parent).map(|l| cst(l, true)).unwrap_or_default();
+fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
+    let latest = cycle::closes(parent).map(|l| cst(l, true)).unwrap_or_default();
     Error::new(Kind::Refused, tf("cycle.due_range", &[("org", &org.code), ("period", &period), ("latest", &latest)]))
         .reason(Refusal::DueOutOfRange.reason())
         .into()
@@ -471,7 +403,7 @@ pub fn due_error(org: &Org, period: Period, parent: &Facts) -> anyhow::Error {
 
 /// May `parent`'s reviewer return `child`'s period with this due time (Art. 18, 19)? Read and
 /// decided on the connection given: inside the write transaction that then returns it.
-pub fn check_return(
+fn check_return(
     conn: &Conn,
     parent: &Org,
     child: &Org,
@@ -481,7 +413,7 @@ pub fn check_return(
 ) -> Result<()> {
     let c = facts(conn, child, period, now)?;
     let p = facts(conn, parent, period, now)?;
-    match crate::cycle::can_return(&c, &p, due) {
+    match cycle::can_return(&c, &p, due) {
         Ok(()) => Ok(()),
         Err(Refusal::DueOutOfRange) => Err(due_error(child, period, &p)),
         // Returned a moment ago by someone else: say who and until when.
@@ -495,12 +427,7 @@ pub fn check_return(
 
 /// "2026-11 of 130102 was already returned by 130100-R01 at …, due …" (exit 5).
 fn already_returned(conn: &Conn, unit: &Org, period: Period) -> Result<anyhow::Error> {
-    let (by, at, due): (Option<String>, Option<String>, Option<String>) = conn.query_row(
-        "SELECT a.username, s.returned_at, s.return_due FROM submission s LEFT JOIN account a ON a.id = s.returned_by
-         WHERE s.org_id = ?1 AND s.period = ?2",
-        params![unit.id, period.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (by, at, due) = submissions::returned_by(conn, unit.id, period)?;
     let when =
         |v: Option<String>| v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default();
     Ok(Error::new(
@@ -522,7 +449,7 @@ fn already_returned(conn: &Conn, unit: &Org, period: Period) -> Result<anyhow::E
 
 /// Return a school's confirmed period (Art. 19), decided inside the write transaction: the
 /// school must be confirmed and its unit not submitted, as read there.
-pub fn return_school_checked(
+fn return_school_checked(
     tx: &mut Tx,
     unit: &Org,
     school: &Org,
@@ -531,16 +458,12 @@ pub fn return_school_checked(
     reason: &str,
 ) -> Result<()> {
     let parent = facts(tx, unit, period, tx.now)?;
-    let state = crate::store::submissions::state_of(tx, school.id, period)?;
-    if let Err(r) = crate::cycle::can_return_school(state == "confirmed", &parent, due) {
+    let state = store::values::state_of(tx, school.id, period)?;
+    if let Err(r) = cycle::can_return_school(state == "confirmed", &parent, due) {
         return Err(match r {
             Refusal::DueOutOfRange => due_error(school, period, &parent),
             Refusal::NotSubmitted if state == "returned" => {
-                let (at, due): (Option<String>, Option<String>) = tx.query_row(
-                    "SELECT returned_at, return_due FROM org_period WHERE org_id = ?1 AND period = ?2",
-                    params![school.id, period.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
+                let (at, due) = store::values::returned(tx, school.id, period)?;
                 let when = |v: Option<String>| {
                     v.as_deref().and_then(calendar::parse_stored).map(|t| cst(t, false)).unwrap_or_default()
                 };
@@ -573,12 +496,7 @@ pub fn return_unit(
     action: &str,
 ) -> Result<()> {
     let before = submission(tx, unit.id, period)?.state;
-    tx.prepare_cached(
-        "UPDATE submission SET state = 'returned', returned_at = ?1, returned_by = ?2, return_due = ?3, return_reason = ?4,
-             ratified_at = NULL, ratified_by = NULL
-         WHERE org_id = ?5 AND period = ?6",
-    )?
-    .execute(params![tx.now_stored(), by, calendar::stored(due), reason, unit.id, period.to_string()])?;
+    submissions::mark_returned(tx, unit.id, period, &tx.now_stored(), by, &calendar::stored(due), reason)?;
     tx.audit(
         Event::new(action).target(&unit.code).scope(&unit.path).period(period.to_string()).reason(Some(reason)).detail(
             json!({ "before": { "state": before }, "after": { "state": "returned", "due": calendar::stored(due) } }),
@@ -588,12 +506,8 @@ pub fn return_unit(
 }
 
 /// Return a school's confirmed period to it: it corrects and confirms again by `due`.
-pub fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE org_period SET state = 'returned', returned_at = ?1, return_due = ?2, return_reason = ?3
-         WHERE org_id = ?4 AND period = ?5",
-    )?
-    .execute(params![tx.now_stored(), calendar::stored(due), reason, school.id, period.to_string()])?;
+fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
+    store::values::mark_returned(tx, school.id, period, &tx.now_stored(), &calendar::stored(due), reason)?;
     tx.audit(
         Event::new("report.return")
             .target(&school.code)
@@ -605,12 +519,93 @@ pub fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Ut
     Ok(())
 }
 
-/// The inspector's ratification (审定, Art. 7): recorded, not a gate. Decided inside the write
-/// transaction: only a submitted period, and only once (a second ratification is refused, naming
-/// who ratified and when: docs/DECISIONS.md).
-pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<()> {
+/// Whether the actor may return `target`'s period: the reviewer of the unit `target` reports to
+/// (a child unit, or a school the unit supervises directly). [`return_period`] asks it again; a
+/// command asks it first, before it says which period it works on.
+pub fn may_return(actor: &Actor, target: &Org) -> Result<()> {
+    perm::require(actor, Action::ReturnChild, &actor.org)?;
+    if target.parent_code.as_deref() != Some(actor.org.code.as_str()) {
+        return Err(error::refused(tf("return.not_child", &[("org", &target.code), ("unit", &actor.org.code)])).into());
+    }
+    Ok(())
+}
+
+/// `eip report return`: the reviewer returns a child unit's submitted period, or a directly
+/// supervised school's confirmed one, to correct until `due` (Art. 19). Decided inside the write
+/// transaction on the state read there: of two returns started together, the second finds the
+/// period already returned.
+pub fn return_period(
+    tx: &mut Tx,
+    actor: &Actor,
+    target: &Org,
+    period: Period,
+    due: DateTime<Utc>,
+    reason: &str,
+) -> Result<()> {
+    may_return(actor, target)?;
+    let unit = &actor.org;
+    if target.level == Level::School {
+        return_school_checked(tx, unit, target, period, due, reason)
+    } else {
+        let now = tx.now;
+        check_return(tx, unit, target, period, due, now)?;
+        return_unit(tx, actor.account_id, target, period, due, reason, "report.return")
+    }
+}
+
+/// The unit a withdrawal request awaits, if the actor may decide it there (that unit's
+/// reviewer) and it is still pending as `r` was read.
+fn deciding(conn: &Conn, actor: &Actor, r: &Request) -> Result<Org> {
+    if r.kind != "withdraw" {
+        return Err(error::not_found(tf("request.none", &[("id", &r.id)])).into());
+    }
+    let awaiting = orgs::find(conn, r.awaiting_code.as_deref().unwrap_or(""))?
+        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])))?;
+    perm::require(actor, Action::ReturnChild, &awaiting)?;
+    requests::require_pending(r)?;
+    Ok(awaiting)
+}
+
+/// `eip withdraw approve`: the parent's reviewer returns the period to the unit that asked, until
+/// `due` (Art. 18). The request still pending and the period still returnable, both as read
+/// inside the write transaction: an approval racing a rejection (or another approval) finds it
+/// decided. Returns the unit and the period.
+pub fn approve_withdrawal(tx: &mut Tx, actor: &Actor, r: &Request, due: DateTime<Utc>) -> Result<(Org, Period)> {
+    let awaiting = deciding(tx, actor, r)?;
+    let unit = orgs::by_id(tx, r.org_id)?;
+    let period: Period =
+        r.period.as_deref().unwrap_or("").parse().map_err(|_| anyhow::anyhow!("request {} has no period", r.id))?;
+    let why = r.reason.clone().unwrap_or_default();
+    let r = requests::reload_pending(tx, actor, r)?;
+    let now = tx.now;
+    check_return(tx, &awaiting, &unit, period, due, now)?;
+    return_unit(tx, actor.account_id, &unit, period, due, &why, "withdraw.approve")?;
+    requests::record_decision(tx, actor, &r, true, None)?;
+    Ok((unit, period))
+}
+
+/// `eip withdraw reject`: the parent's reviewer refuses the withdrawal, with the reason; decided
+/// on the request as read inside the write transaction.
+pub fn reject_withdrawal(tx: &mut Tx, actor: &Actor, r: &Request, reason: &str) -> Result<()> {
+    deciding(tx, actor, r)?;
+    let r = requests::reload_pending(tx, actor, r)?;
+    requests::record_decision(tx, actor, &r, false, Some(reason))
+}
+
+/// Whether the actor may ratify its unit's periods: its inspector. [`ratify`] asks it again; a
+/// command asks it first, before it brings the cycle up to now.
+pub fn may_ratify(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::Ratify, &actor.org)
+}
+
+/// `eip report ratify`: the inspector's ratification of its unit's period (审定, Art. 7): recorded,
+/// not a gate. Decided inside the write transaction: only a submitted period, and only once (a
+/// second ratification is refused, naming who ratified and when: docs/DECISIONS.md).
+pub fn ratify(tx: &mut Tx, actor: &Actor, period: Period) -> Result<()> {
+    may_ratify(actor)?;
+    let unit = &actor.org;
     let f = lock_facts(tx, unit, period, tx.now)?;
-    if let Err(r) = crate::cycle::can_ratify(&f) {
+    if let Err(r) = cycle::can_ratify(f.state) {
         return Err(refusal_error(tx, r, unit, period, &f)?);
     }
     let s = submission(tx, unit.id, period)?;
@@ -626,8 +621,7 @@ pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<()> {
         .reason("ratified")
         .into());
     }
-    tx.prepare_cached("UPDATE submission SET ratified_at = ?1, ratified_by = ?2 WHERE org_id = ?3 AND period = ?4")?
-        .execute(params![tx.now_stored(), by, unit.id, period.to_string()])?;
+    submissions::mark_ratified(tx, unit.id, period, &tx.now_stored(), actor.account_id)?;
     tx.audit(
         Event::new("report.ratify")
             .target(&unit.code)
@@ -638,37 +632,34 @@ pub fn ratify(tx: &mut Tx, by: i64, unit: &Org, period: Period) -> Result<()> {
     Ok(())
 }
 
-/// `eip withdraw request`, decided inside the write transaction: the period must be submitted
-/// and the parent not, as read there. Returns the request and the parent it went to.
-pub fn file_withdrawal(tx: &mut Tx, by: i64, unit: &Org, period: Period, reason: &str) -> Result<(i64, Org)> {
+/// Whether the actor may ask to withdraw its unit's submission: its reviewer. [`file_withdrawal`]
+/// asks it again; a command asks it first, before it brings the cycle up to now.
+pub fn may_request_withdrawal(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::Submit, &actor.org)
+}
+
+/// `eip withdraw request`: the reviewer asks the unit above to let its unit withdraw a submitted
+/// period (Art. 18), decided inside the write transaction: the period must be submitted and the
+/// parent not, as read there. Returns the request and the parent it went to.
+pub fn file_withdrawal(tx: &mut Tx, actor: &Actor, period: Period, reason: &str) -> Result<(i64, Org)> {
+    may_request_withdrawal(actor)?;
+    let unit = &actor.org;
     let f = facts(tx, unit, period, tx.now)?;
-    if let Err(r) = crate::cycle::can_request_withdrawal(&f) {
+    if let Err(r) = cycle::can_request_withdrawal(&f) {
         return Err(refusal_error(tx, r, unit, period, &f)?);
     }
-    let parent = hierarchy::find(tx, unit.parent_code.as_deref().unwrap_or(""))?
-        .ok_or_else(|| crate::error::refused(t("submit.ministry")))?;
-    let id = request_withdrawal(tx, by, unit, &parent, period, reason)?;
+    let parent = orgs::find(tx, unit.parent_code.as_deref().unwrap_or(""))?
+        .ok_or_else(|| error::refused(t("submit.ministry")))?;
+    let id = request_withdrawal(tx, actor.account_id, unit, &parent, period, reason)?;
     Ok((id, parent))
 }
 
 /// File a withdrawal request (Art. 18) with the parent; one pending per unit and period.
 pub fn request_withdrawal(tx: &mut Tx, by: i64, unit: &Org, parent: &Org, period: Period, reason: &str) -> Result<i64> {
-    let pending: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM request WHERE kind = 'withdraw' AND status = 'pending' AND org_id = ?1 AND period = ?2",
-            params![unit.id, period.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = pending {
+    if let Some(id) = submissions::pending_withdrawal(tx, unit.id, period)? {
         return Err(Error::new(Kind::Refused, tf("withdraw.pending", &[("id", &id), ("period", &period)])).into());
     }
-    tx.execute(
-        "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
-         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6)",
-        params![unit.id, period.to_string(), parent.id, reason, by, tx.now_stored()],
-    )?;
-    let id = tx.last_insert_rowid();
+    let id = submissions::insert_withdrawal(tx, unit.id, period, parent.id, reason, by, &tx.now_stored())?;
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())

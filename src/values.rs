@@ -1,23 +1,27 @@
-//! Monthly values (SPEC §4.1–4.2, Art. 14–15): the indicator catalogue, typed values, filling and
-//! the no-change confirmation that carries last month forward, and the writability of a period.
+//! Monthly values (SPEC §4.1–4.2, Art. 14–15): typed values, filling, the no-change
+//! confirmation that carries last month forward, the writability of a period, and the import of
+//! a values file (SPEC §5.3).
 
 use std::collections::BTreeMap;
 
-use crate::store::Conn;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
-use crate::account::Role;
 use crate::audit::Event;
-use crate::auth::Actor;
 use crate::calendar::{self, Period};
-use crate::db::Tx;
+use crate::csvio::{Columns, Sheet};
+use crate::cycle;
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Level, Org};
 use crate::i18n::{t, tf};
+use crate::import::{ChangeKind, ImportPlan};
+use crate::model::{Actor, Level, Org, Role};
+use crate::output::{Cell, Out};
+use crate::perm::{self, Action};
+use crate::scope;
+use crate::store::{orgs, values as store, Conn, Tx};
 
 pub use crate::indicators::{catalogue, find_indicator, show_value, Indicator};
+pub use crate::store::values::{state_of, values_of, StoredValue};
 
 /// Why a period cannot be written: the words, the way out, and a machine-readable reason
 /// (SPEC §4.5: `period_not_started`, `deadline_passed`, `submitted`, `parent_submitted`,
@@ -51,7 +55,7 @@ impl Lock {
 pub fn reporting_unit(conn: &Conn, org: &Org) -> Result<Org> {
     if org.level == Level::School {
         let parent = org.parent_code.as_deref().unwrap_or("");
-        return hierarchy::find(conn, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"));
+        return orgs::find(conn, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"));
     }
     Ok(org.clone())
 }
@@ -79,13 +83,7 @@ pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Resul
     let facts = crate::submission::lock_facts(conn, &unit, period, now)?;
     // A school its unit returned (Art. 19) may correct until its due, while the unit is open.
     if org.level == Level::School {
-        let returned: Option<Option<String>> = conn
-            .prepare_cached(
-                "SELECT return_due FROM org_period WHERE org_id = ?1 AND period = ?2 AND state = 'returned'",
-            )?
-            .query_row(params![org.id, period.to_string()], |r| r.get(0))
-            .optional()?;
-        if let Some(due) = returned.flatten().as_deref().and_then(calendar::parse_stored) {
+        if let Some(due) = store::return_due(conn, org.id, period)?.as_deref().and_then(calendar::parse_stored) {
             if now >= due {
                 let due_s = format!("{} {}", calendar::show_cst(due, false), t("cst"));
                 return Ok(Some(Lock {
@@ -94,12 +92,12 @@ pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Resul
                     hint: None,
                 }));
             }
-            if !facts.state.is_submitted() && !facts.parent.is_some_and(crate::cycle::UnitState::is_submitted) {
+            if !facts.state.is_submitted() && !facts.parent.is_some_and(cycle::UnitState::is_submitted) {
                 return Ok(None);
             }
         }
     }
-    match crate::cycle::data_writable(&facts) {
+    match cycle::data_writable(&facts) {
         Ok(()) => Ok(None),
         Err(r) => {
             let (message, hint) = crate::submission::describe(conn, r, &unit, period, &facts)?;
@@ -114,9 +112,7 @@ pub fn expected(conn: &Conn, org: &Org, period: Period) -> Result<bool> {
     if org.level != Level::School {
         return Ok(org.created_at < calendar::stored(period.ends()));
     }
-    let (status, changed, deleted): (String, Option<String>, Option<String>) = conn
-        .prepare_cached("SELECT s.status, s.status_changed_at, o.deleted_at FROM school s JOIN org o ON o.id = s.org_id WHERE s.org_id = ?1")?
-        .query_row(params![org.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (status, changed, deleted) = store::school_life(conn, org.id)?;
     Ok(crate::schools::is_expected(&org.created_at, deleted.as_deref(), &status, changed.as_deref(), period))
 }
 
@@ -133,44 +129,21 @@ pub struct Target {
 pub fn target(conn: &Conn, actor: &Actor, org: Option<&str>) -> Result<Target> {
     let org = match org {
         None => actor.org.clone(),
-        Some(code) => {
-            let o = hierarchy::find(conn, code.trim())?
-                .filter(|o| actor.scope().contains_path(&o.path))
-                .ok_or_else(|| error::not_found(tf("org.none", &[("code", &code.trim())])))?;
-            o
-        }
+        Some(code) => scope::org(conn, actor, code)?,
     };
     let proxy = org.id != actor.org.id;
-    crate::perm::require(actor, crate::perm::Action::ReportWrite, &org)?;
-    let school_kind: Option<String> = if org.level == Level::School {
-        conn.query_row("SELECT kind FROM school WHERE org_id = ?1", params![org.id], |r| r.get(0)).optional()?
-    } else {
-        None
-    };
+    perm::require(actor, Action::ReportWrite, &org)?;
+    let school_kind = kind_of(conn, &org)?;
     Ok(Target { org, school_kind, proxy })
 }
 
-/// The stored values of an org in a period: indicator → (value, carried, set_by, set_at).
-pub fn values_of(conn: &Conn, org_id: i64, period: Period) -> Result<BTreeMap<String, StoredValue>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.indicator, v.value, v.carried, a.username, v.set_at FROM value v LEFT JOIN account a ON a.id = v.set_by
-         WHERE v.org_id = ?1 AND v.period = ?2",
-    )?;
-    let rows = stmt.query_map(params![org_id, period.to_string()], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            StoredValue { value: r.get(1)?, carried: r.get(2)?, set_by: r.get(3)?, set_at: r.get(4)? },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
-}
-
-#[derive(Debug, Clone)]
-pub struct StoredValue {
-    pub value: String,
-    pub carried: bool,
-    pub set_by: Option<String>,
-    pub set_at: String,
+/// An org's school kind (school, teaching_point): which indicators it fills. `None` for a unit.
+pub fn kind_of(conn: &Conn, org: &Org) -> Result<Option<String>> {
+    if org.level == Level::School {
+        store::school_kind(conn, org.id)
+    } else {
+        Ok(None)
+    }
 }
 
 /// Check `KEY=VALUE` pairs against the catalogue and the org: every problem at once.
@@ -218,20 +191,13 @@ pub fn check_one(cat: &[Indicator], target: &Target, key: &str, raw: &str) -> Re
 
 /// Mark the org's period as filled (a value was set), unless it is already further along.
 fn mark_filled(tx: &Tx, org_id: i64, period: Period) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO org_period(org_id, period, state, filled_at) VALUES (?1, ?2, 'filled', ?3)
-         ON CONFLICT(org_id, period) DO UPDATE SET filled_at = COALESCE(filled_at, excluded.filled_at),
-             state = CASE WHEN state = 'open' THEN 'filled' ELSE state END",
-    )?
-    .execute(params![org_id, period.to_string(), tx.now_stored()])?;
-    Ok(())
+    store::mark_filled(tx, org_id, period, &tx.now_stored())
 }
 
 /// The first value a school's own account saves marks its information filled in (Art. 11).
 fn mark_school_filled(tx: &Tx, actor: &Actor, org: &Org) -> Result<()> {
     if org.level == Level::School && actor.role == Role::SchoolAdmin && actor.org.id == org.id {
-        tx.prepare_cached("UPDATE school SET info_filled_at = COALESCE(info_filled_at, ?1) WHERE org_id = ?2")?
-            .execute(params![tx.now_stored(), org.id])?;
+        store::mark_school_info_filled(tx, org.id, &tx.now_stored())?;
     }
     Ok(())
 }
@@ -250,12 +216,7 @@ pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(In
         if before.is_some_and(|b| b.value == *v) {
             continue;
         }
-        tx.prepare_cached(
-            "INSERT INTO value(org_id, period, indicator, value, carried, set_by, set_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
-             ON CONFLICT(org_id, period, indicator) DO UPDATE SET value = excluded.value, carried = 0,
-                 set_by = excluded.set_by, set_at = excluded.set_at",
-        )?
-        .execute(params![t.org.id, period.to_string(), ind.code, v, actor.account_id, tx.now_stored()])?;
+        store::put(tx, t.org.id, period, &ind.code, v, actor.account_id, &tx.now_stored())?;
         tx.audit(Event::new("report.set").target(&t.org.code).scope(&t.org.path).period(period.to_string()).detail(
             json!({
                 "indicator": ind.code,
@@ -290,19 +251,7 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
         cat.iter().filter(|i| i.retired_at.is_none() && i.applies_to(t.org.level, t.school_kind.as_deref())).collect();
     let stored = values_of(tx, t.org.id, period)?;
     // The latest earlier value of each indicator.
-    let mut earlier: BTreeMap<String, (String, String)> = BTreeMap::new();
-    {
-        let mut stmt = tx.prepare_cached(
-            "SELECT indicator, value, period FROM value WHERE org_id = ?1 AND period < ?2 ORDER BY period DESC",
-        )?;
-        let rows = stmt.query_map(params![t.org.id, period.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
-        for row in rows {
-            let (ind, v, p) = row?;
-            earlier.entry(ind).or_insert((v, p));
-        }
-    }
+    let earlier = store::latest_before(tx, t.org.id, period)?;
     let mut carried = Vec::new();
     for ind in &applicable {
         if stored.contains_key(&ind.code) {
@@ -322,22 +271,14 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
         .hint(tf("confirm.nothing.hint", &[("period", &period)]))
         .into());
     }
-    let state = crate::store::submissions::state_of(tx, t.org.id, period)?;
+    let state = store::state_of(tx, t.org.id, period)?;
     if state == "confirmed" && carried.is_empty() {
         return Ok(Confirmed { carried, already: true });
     }
     for (code, v, _) in &carried {
-        tx.prepare_cached(
-            "INSERT INTO value(org_id, period, indicator, value, carried, set_by, set_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
-        )?
-        .execute(params![t.org.id, period.to_string(), code, v, actor.account_id, tx.now_stored()])?;
+        store::carry(tx, t.org.id, period, code, v, actor.account_id, &tx.now_stored())?;
     }
-    tx.prepare_cached(
-        "INSERT INTO org_period(org_id, period, state, confirmed_at, confirmed_by) VALUES (?1, ?2, 'confirmed', ?3, ?4)
-         ON CONFLICT(org_id, period) DO UPDATE SET state = 'confirmed', confirmed_at = excluded.confirmed_at,
-             confirmed_by = excluded.confirmed_by",
-    )?
-    .execute(params![t.org.id, period.to_string(), tx.now_stored(), actor.account_id])?;
+    store::mark_confirmed(tx, t.org.id, period, &tx.now_stored(), actor.account_id)?;
     let carried_json: serde_json::Map<String, serde_json::Value> =
         carried.iter().map(|(c, v, from)| (c.clone(), json!({ "value": v, "from": from }))).collect();
     tx.audit(
@@ -349,4 +290,242 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     )?;
     mark_school_filled(tx, actor, &t.org)?;
     Ok(Confirmed { carried, already: false })
+}
+
+// ------------------------------------------------------------------ importing a values file (SPEC §5.3)
+
+/// Columns of a values file that are not indicators: the org, its name and level (ignored), the
+/// period, and in a long file the indicator and its value. Every other column of a wide file is an
+/// indicator.
+pub const FILE_COLUMNS: &[(&str, &[&str])] = &[
+    ("org", &["org", "代码", "code"]),
+    ("name", &["name", "名称"]),
+    ("level", &["level", "级别"]),
+    ("period", &["period", "月份"]),
+    ("indicator", &["indicator", "指标"]),
+    ("value", &["value", "值"]),
+];
+
+/// Whether the actor may import values at all: an admin, for its unit and the schools it
+/// supervises (SPEC §2). [`plan_import`] asks it again; a command asks it first, before it brings
+/// the cycle up to now.
+pub fn may_import(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::ReportImport, &actor.org)
+}
+
+/// One value an import would change.
+#[derive(Debug, Clone)]
+pub struct ValueChange {
+    pub line: u64,
+    pub org: String,
+    pub period: Period,
+    pub indicator: String,
+    pub before: Option<String>,
+    pub after: String,
+}
+
+impl crate::import::Change for ValueChange {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &[
+        ("org", "col.code"),
+        ("period", "col.period"),
+        ("indicator", "col.indicator"),
+        ("before", "col.before"),
+        ("after", "col.after"),
+    ];
+
+    fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn kind(&self) -> ChangeKind {
+        ChangeKind::Changed
+    }
+
+    fn cells(&self, _out: &Out) -> Vec<Cell> {
+        vec![
+            Cell::from(&self.org),
+            Cell::from(self.period.to_string()),
+            Cell::from(&self.indicator),
+            Cell::from(self.before.clone()),
+            Cell::from(&self.after),
+        ]
+    }
+}
+
+/// A checked value of an import: the indicator, the canonical value, and its line.
+type Checked = (Indicator, String, u64);
+
+/// What applying a values import writes: every checked value of every org and period, the
+/// unchanged ones included (each is compared again inside the transaction that writes it, as
+/// `report set` does). Made only by [`plan_import`].
+pub struct ImportWrites {
+    targets: BTreeMap<String, Target>,
+    by_key: BTreeMap<(String, Period), Vec<Checked>>,
+}
+
+impl ImportWrites {
+    /// How many org-periods it writes.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
+/// `eip report import`: check every row of a values file (long or wide) against the catalogue,
+/// the importer's scope and role, and each period's locks at `now`; the values that would change,
+/// and what applying writes. `period` is the period of rows that name none, and the only period
+/// accepted. A file with a column that is no indicator is refused whole (exit 6), and so is one
+/// with a row the importer may not write (exit 3).
+pub fn plan_import(
+    conn: &Conn,
+    actor: &Actor,
+    sheet: &Sheet,
+    period: Option<Period>,
+    now: DateTime<Utc>,
+) -> Result<(ImportPlan<ValueChange>, ImportWrites)> {
+    may_import(actor)?;
+    let cat = catalogue(conn)?;
+    let cols = Columns::find(&sheet.headers, FILE_COLUMNS);
+    let long = cols.has("indicator") && cols.has("value");
+    // Wide: every other column must be an indicator (a misspelt header is not silently dropped).
+    let mut wide_cols: Vec<(usize, &Indicator)> = Vec::new();
+    if !long {
+        let fixed: Vec<&str> = FILE_COLUMNS.iter().flat_map(|(_, names)| names.iter().copied()).collect();
+        let mut unknown = Vec::new();
+        for (i, h) in sheet.headers.iter().enumerate() {
+            if fixed.iter().any(|f| f.eq_ignore_ascii_case(h)) {
+                continue;
+            }
+            match find_indicator(&cat, h) {
+                Some(ind) => wide_cols.push((i, ind)),
+                None => unknown.push(h.clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(error::invalid(tf(
+                "import.unknown_columns",
+                &[("file", &sheet.file), ("columns", &unknown.join(", "))],
+            ))
+            .hint(t("value.hint"))
+            .into());
+        }
+    }
+    // The plan notes no audit head: applying compares every value again in its own transaction.
+    let mut plan: ImportPlan<ValueChange> = ImportPlan { rows: sheet.rows.len(), ..Default::default() };
+    // Check every row; group the values by (org, period).
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    let mut by_key: BTreeMap<(String, Period), Vec<Checked>> = BTreeMap::new();
+    for row in &sheet.rows {
+        let mut err = |m: String| plan.error(row.line, m);
+        let code = cols.get(row, "org").to_string();
+        let period = match (cols.get(row, "period"), period) {
+            ("", Some(p)) => p,
+            ("", None) => {
+                err(t("import.no_period").to_string());
+                continue;
+            }
+            (text, given) => match text.parse::<Period>() {
+                Ok(p) if given.is_none_or(|g| g == p) => p,
+                Ok(p) => {
+                    err(tf(
+                        "import.other_period",
+                        &[("period", &p), ("given", &given.map(|g| g.to_string()).unwrap_or_default())],
+                    ));
+                    continue;
+                }
+                Err(_) => {
+                    err(tf("calendar.bad_period", &[("value", &text)]));
+                    continue;
+                }
+            },
+        };
+        if !targets.contains_key(&code) {
+            match target(conn, actor, Some(&code)) {
+                Ok(t) => {
+                    targets.insert(code.clone(), t);
+                }
+                // A row the importer may not write is a refusal of the whole import (exit 3,
+                // audited), not bad input.
+                Err(e) if error::kind_of(&e) == Kind::Denied => return Err(e),
+                Err(e) => {
+                    err(error::eip_error(&e).map_or(e.to_string(), |x| x.message.clone()));
+                    continue;
+                }
+            }
+        }
+        let target = &targets[&code];
+        if let Some(l) = lock(conn, &target.org, period, now)? {
+            err(l.describe(period));
+            continue;
+        }
+        let pairs: Vec<(String, String)> = if long {
+            vec![(cols.get(row, "indicator").to_string(), cols.get(row, "value").to_string())]
+        } else {
+            wide_cols
+                .iter()
+                .filter_map(|(i, ind)| {
+                    row.fields.get(*i).filter(|v| !v.is_empty()).map(|v| (ind.code.clone(), v.clone()))
+                })
+                .collect()
+        };
+        for (k, v) in pairs {
+            match check_one(&cat, target, &k, &v) {
+                Ok((ind, val)) => {
+                    let vals = by_key.entry((code.clone(), period)).or_default();
+                    match vals.iter().find(|(i, _, _)| i.code == ind.code) {
+                        Some((_, _, first)) => err(tf(
+                            "import.value_twice",
+                            &[("org", &code), ("indicator", &ind.code), ("period", &period), ("line", first)],
+                        )),
+                        None => vals.push((ind, val, row.line)),
+                    }
+                }
+                Err(e) => err(e.message),
+            }
+        }
+    }
+    // What would change (a file with a bad row is refused whole: nothing to compare).
+    if plan.errors.is_empty() {
+        for ((code, period), vals) in &by_key {
+            let stored = values_of(conn, targets[code].org.id, *period)?;
+            for (ind, v, line) in vals {
+                let before = stored.get(&ind.code);
+                if before.is_some_and(|s| s.value == *v) {
+                    plan.unchanged += 1;
+                } else {
+                    plan.changes.push(ValueChange {
+                        line: *line,
+                        org: code.clone(),
+                        period: *period,
+                        indicator: ind.code.clone(),
+                        before: before.map(|s| s.value.clone()),
+                        after: v.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok((plan, ImportWrites { targets, by_key }))
+}
+
+/// "N rows: C values changed, U unchanged".
+pub fn import_summary(plan: &ImportPlan<ValueChange>) -> String {
+    tf(
+        "import.values_summary",
+        &[("rows", &plan.rows), ("changed", &plan.changes.len()), ("unchanged", &plan.unchanged)],
+    )
+}
+
+/// Apply a values import in the transaction given: each org's period as `report set` writes it
+/// (locks checked again, values compared again), `tick` after each.
+pub fn apply_import(tx: &mut Tx, actor: &Actor, writes: &ImportWrites, tick: &mut dyn FnMut()) -> Result<()> {
+    for ((code, period), vals) in &writes.by_key {
+        let v: Vec<(Indicator, String)> = vals.iter().map(|(i, v, _)| (i.clone(), v.clone())).collect();
+        set(tx, actor, &writes.targets[code], *period, &v)?;
+        tick();
+    }
+    Ok(())
 }

@@ -26,7 +26,7 @@ use crate::submission;
 use crate::units;
 use crate::values::{self, Indicator};
 
-use super::report::progress::{status, StatusArgs};
+use super::report::status::{status, StatusArgs};
 
 /// The national list of admin units (3,212 units), embedded for the demo.
 pub const DIVISIONS_CSV: &str = include_str!("../../examples/data/divisions.csv");
@@ -321,7 +321,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     let pa = p.actor(&prov_admin)?;
     let text =
         format!("{}{}月教育信息化工作月报\n\n全省各地按期完成学校数据填报与确认。\n", province.name, period.month());
-    p.db.write(&pa.audit_actor(), |tx| super::report::text::file_text(tx, &pa, period, &text).map(|_| ()))?;
+    p.db.write(&pa.audit_actor(), |tx| crate::texts::record(tx, &pa, period, &text).map(|_| ()))?;
     say(p.db.now, tf("demo.step.text", &[("unit", &province.code)]));
 
     // The 2nd of the next month: three counties submit; the last one does not.
@@ -395,7 +395,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     say(p.db.now, tf("demo.step.resubmitted", &[("unit", &c1.code)]));
     p.db.now = at(m1, 8, 11);
     let ci = p.actor(&county_staff[0].2)?;
-    p.db.write(&ci.audit_actor(), |tx| submission::ratify(tx, ci.account_id, &c1, period).map(|_| ()))?;
+    p.db.write(&ci.audit_actor(), |tx| submission::ratify(tx, &ci, period).map(|_| ()))?;
 
     // The 9th: the prefecture submits; the 11th: the other prefectures are submitted at their
     // deadline; the 12th: the province submits and its inspector ratifies.
@@ -407,7 +407,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     submit(&mut p, &prov_reviewer, at(m1, 12, 10))?;
     say(p.db.now, tf("demo.step.submitted", &[("unit", &province.code)]));
     let pi = p.actor(&prov_inspector)?;
-    p.db.write(&pi.audit_actor(), |tx| submission::ratify(tx, pi.account_id, &province, period).map(|_| ()))?;
+    p.db.write(&pi.audit_actor(), |tx| submission::ratify(tx, &pi, period).map(|_| ()))?;
 
     // Sign in as the Ministry admin now, so the commands printed below work at once.
     p.db.now = real_now;

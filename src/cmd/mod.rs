@@ -13,6 +13,7 @@ use crate::output::Format;
 pub mod account;
 pub mod audit;
 pub mod completions;
+pub mod cycle_args;
 pub mod demo;
 pub mod doctor;
 pub mod init;
@@ -22,6 +23,7 @@ pub mod school;
 pub mod session;
 pub mod submit;
 pub mod unit;
+pub mod withdraw;
 
 /// Administration tool for the National Education Informatization Work Progress Information
 /// System (全国教育信息化工作进展信息系统).
@@ -95,7 +97,7 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Withdrawal of a submitted period (撤报, Art. 18)
     #[command(subcommand)]
-    Withdraw(submit::WithdrawCommand),
+    Withdraw(withdraw::WithdrawCommand),
     /// Requests awaiting a decision: roster, school deletion and transfer, withdrawal
     #[command(subcommand)]
     Request(request::RequestCommand),
@@ -171,7 +173,7 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::Report(c) => report::cmd_report(ctx, c),
         Command::Request(c) => request::cmd_request(ctx, c),
         Command::Submit(a) => submit::cmd_submit(ctx, a),
-        Command::Withdraw(c) => submit::cmd_withdraw(ctx, c),
+        Command::Withdraw(c) => withdraw::cmd_withdraw(ctx, c),
         Command::Audit(c) => audit::cmd_audit(ctx, c),
     }
 }

@@ -13,7 +13,6 @@ use crate::i18n::{t, tf};
 use crate::model::Role;
 use crate::output::Cell;
 
-
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Username, e.g. 130102-R01

@@ -140,7 +140,8 @@ fn bound(args: &[Value]) -> Vec<&dyn Param> {
 pub fn latest(conn: &Conn, filter: &Filter, limit: Option<usize>) -> Result<Vec<Stored>> {
     let (clause, args) = filter.clause();
     let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
-    let sql = format!("SELECT * FROM (SELECT {STORED_COLUMNS} FROM audit {clause} ORDER BY seq DESC {limit}) t ORDER BY seq");
+    let sql =
+        format!("SELECT * FROM (SELECT {STORED_COLUMNS} FROM audit {clause} ORDER BY seq DESC {limit}) t ORDER BY seq");
     conn.all(&sql, &bound(&args), stored_from_row)
 }
 

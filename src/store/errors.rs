@@ -52,7 +52,9 @@ pub(crate) fn is_damage(e: &rusqlite::Error) -> bool {
 pub fn damage_of(err: &anyhow::Error) -> Option<String> {
     let e = err.chain().find_map(|c| c.downcast_ref::<rusqlite::Error>().filter(|e| is_damage(e)))?;
     Some(match e {
-        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::Utf8Error(..) => t("db.damaged.text").to_string(),
+        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::Utf8Error(..) => {
+            t("db.damaged.text").to_string()
+        }
         rusqlite::Error::InvalidColumnType(..) => t("db.damaged.type").to_string(),
         e => e.to_string(),
     })

@@ -25,6 +25,8 @@ mod migrations;
 pub mod orgs;
 pub mod roster;
 pub mod submissions;
+pub mod texts;
+pub mod values;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
 

@@ -1,28 +1,325 @@
-//! Storage of the monthly cycle: each org's data state per period (`org_period`) and each unit's
-//! submission (`submission`).
+//! Storage of the monthly cycle (SPEC §4.4): each unit's submission of a period (`submission`),
+//! the snapshot each submission freezes (`snapshot`), the withdrawal requests a submission may
+//! meet (`request` rows of kind `withdraw`), and the reads the automatic submissions are found by.
 
-use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
-
+use super::orgs::{org_at, org_from_row, org_select};
+use super::{in_subtree, is_submitting_unit, params, Conn};
 use crate::error::Result;
-use crate::model::Period;
+use crate::model::{Level, Org, Period};
 
-/// The data state of an org in a period (docs/ARCHITECTURE.md, "States"): open, filled, confirmed, returned.
-pub fn state_of(conn: &Conn, org_id: i64, period: Period) -> Result<String> {
+// ---------------------------------------------------------------- a unit's submission
+
+/// A unit's submission of a period, as stored (`open` when there is none). What its state means
+/// for the cycle is [`crate::submission`]'s.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub state: String,
+    pub submitted_at: Option<String>,
+    pub submitted_by: Option<String>,
+    pub incomplete_schools: Option<i64>,
+    pub return_due: Option<String>,
+    pub return_reason: Option<String>,
+    pub ratified_at: Option<String>,
+    pub ratified_by: Option<String>,
+}
+
+/// A unit's submission of a period; `open` when there is none.
+pub fn submission(conn: &Conn, org_id: i64, period: Period) -> Result<Submission> {
     Ok(conn
-        .prepare_cached("SELECT state FROM org_period WHERE org_id = ?1 AND period = ?2")?
-        .query_row(params![org_id, period.to_string()], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| "open".into()))
+        .opt(
+            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
+                    s.ratified_at, r.username
+             FROM submission s LEFT JOIN account a ON a.id = s.submitted_by LEFT JOIN account r ON r.id = s.ratified_by
+             WHERE s.org_id = ?1 AND s.period = ?2",
+            params![org_id, period.to_string()],
+            |r| {
+                Ok(Submission {
+                    state: r.get(0)?,
+                    submitted_at: r.get(1)?,
+                    submitted_by: r.get(2)?,
+                    incomplete_schools: r.get(3)?,
+                    return_due: r.get(4)?,
+                    return_reason: r.get(5)?,
+                    ratified_at: r.get(6)?,
+                    ratified_by: r.get(7)?,
+                })
+            },
+        )?
+        .unwrap_or_else(|| Submission { state: "open".into(), ..Default::default() }))
 }
 
 /// The earliest period returned to a unit and not yet submitted again, if any.
 pub fn first_returned(conn: &Conn, org_id: i64) -> Result<Option<Period>> {
-    let returned: Option<String> = conn
-        .prepare_cached(
-            "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",
-        )?
-        .query_row(params![org_id], |r| r.get(0))
-        .optional()?;
+    let returned: Option<String> = conn.opt(
+        "SELECT period FROM submission WHERE org_id = ?1 AND state = 'returned' ORDER BY period LIMIT 1",
+        params![org_id],
+        |r| r.get(0),
+    )?;
     Ok(returned.and_then(|p| p.parse().ok()))
+}
+
+/// Record a unit's submission (`submitted` by `by`, or `auto_submitted` by the system) as of `at`.
+pub fn record(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+    state: &str,
+    at: &str,
+    by: Option<i64>,
+    incomplete: i64,
+) -> Result<()> {
+    conn.exec(
+        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
+             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools",
+        params![org_id, period.to_string(), state, at, by, incomplete],
+    )?;
+    Ok(())
+}
+
+/// Return a unit's submitted period to it until `due` (its ratification, if any, is void).
+pub fn mark_returned(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+    now: &str,
+    by: i64,
+    due: &str,
+    reason: &str,
+) -> Result<()> {
+    conn.exec(
+        "UPDATE submission SET state = 'returned', returned_at = ?1, returned_by = ?2, return_due = ?3, return_reason = ?4,
+             ratified_at = NULL, ratified_by = NULL
+         WHERE org_id = ?5 AND period = ?6",
+        params![now, by, due, reason, org_id, period.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Who returned a unit's period, when, and until when: (username, returned_at, return_due).
+pub fn returned_by(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+) -> Result<(Option<String>, Option<String>, Option<String>)> {
+    conn.one(
+        "SELECT a.username, s.returned_at, s.return_due FROM submission s LEFT JOIN account a ON a.id = s.returned_by
+         WHERE s.org_id = ?1 AND s.period = ?2",
+        params![org_id, period.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// Record the inspector's ratification of a unit's period.
+pub fn mark_ratified(conn: &Conn, org_id: i64, period: Period, now: &str, by: i64) -> Result<()> {
+    conn.exec(
+        "UPDATE submission SET ratified_at = ?1, ratified_by = ?2 WHERE org_id = ?3 AND period = ?4",
+        params![now, by, org_id, period.to_string()],
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- snapshots
+
+/// Freeze a submission's snapshot: the unit's figures and its children's, as JSON.
+pub fn insert_snapshot(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+    now: &str,
+    figures: &str,
+    children: &str,
+) -> Result<()> {
+    conn.exec(
+        "INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![org_id, period.to_string(), now, figures, children],
+    )?;
+    Ok(())
+}
+
+/// Stream the latest snapshot figures of every unit of the subtree `lo..hi` that has submitted
+/// the period: (code, figures).
+pub fn each_frozen(
+    conn: &Conn,
+    lo: &str,
+    hi: &str,
+    period: Period,
+    mut f: impl FnMut(String, String) -> Result<()>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT o.code, (SELECT figures FROM snapshot n WHERE n.org_id = o.id AND n.period = ?1 ORDER BY n.id DESC LIMIT 1)
+         FROM submission s JOIN org o ON o.id = s.org_id
+         WHERE s.period = ?1 AND s.state IN ('submitted', 'auto_submitted') AND {}",
+        in_subtree("o", "?2", "?3")
+    );
+    conn.each(&sql, params![period.to_string(), lo, hi], |r| match r.get::<Option<String>>(1)? {
+        Some(figures) => f(r.get(0)?, figures),
+        None => Ok(()),
+    })
+}
+
+/// The latest snapshot figures of a unit that has submitted the period, if it has.
+pub fn frozen(conn: &Conn, org_id: i64, period: Period) -> Result<Option<String>> {
+    conn.opt(
+        "SELECT n.figures FROM submission s JOIN snapshot n ON n.org_id = s.org_id AND n.period = s.period
+         WHERE s.org_id = ?1 AND s.period = ?2 AND s.state IN ('submitted', 'auto_submitted')
+         ORDER BY n.id DESC LIMIT 1",
+        params![org_id, period.to_string()],
+        |r| r.get(0),
+    )
+}
+
+// ---------------------------------------------------------------- what the automatic submissions are found by
+
+/// How many units submit (province, prefecture, county): the level index alone answers it.
+// TODO(merge): an org query; it may belong in store::orgs.
+pub fn submitting_unit_count(conn: &Conn) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM org o WHERE {}", is_submitting_unit("o"));
+    conn.one(&sql, params![], |r| r.get(0))
+}
+
+/// When the first unit that submits was created (it reads every such unit's row).
+// TODO(merge): an org query; it may belong in store::orgs.
+pub fn first_unit_created(conn: &Conn) -> Result<Option<String>> {
+    let sql = format!("SELECT min(created_at) FROM org o WHERE {}", is_submitting_unit("o"));
+    conn.one(&sql, params![], |r| r.get(0))
+}
+
+/// The first period anything was submitted for (an index end).
+pub fn first_submitted_period(conn: &Conn) -> Result<Option<Period>> {
+    let first: Option<String> = conn.one("SELECT min(period) FROM submission", params![], |r| r.get(0))?;
+    Ok(first.and_then(|p| p.parse().ok()))
+}
+
+/// The units of `level` created before `created_before` (a stored time) with no submission of
+/// the period at all, in tree order.
+pub fn unsubmitted(conn: &Conn, level: Level, created_before: &str, period: Period) -> Result<Vec<Org>> {
+    conn.all(
+        concat!(
+            org_select!(),
+            " WHERE o.level = ?1 AND o.created_at < ?2
+               AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.org_id = o.id AND s.period = ?3)
+             ORDER BY o.path"
+        ),
+        params![level.as_str(), created_before, period.to_string()],
+        org_from_row,
+    )
+}
+
+/// The units of `level` whose period was returned with a due time at or before `now` (a stored
+/// time), in tree order, each with its due.
+pub fn returned_due_by(conn: &Conn, period: Period, now: &str, level: Level) -> Result<Vec<(Org, String)>> {
+    // SQLite: CROSS JOIN fixes the join order (submission first, by its period index); in
+    // another dialect this is a plain JOIN.
+    conn.all(
+        "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at, s.return_due
+         FROM submission s CROSS JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
+         WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
+        params![period.to_string(), now, level.as_str()],
+        |r| Ok((org_at(r, 0)?, r.get(7)?)),
+    )
+}
+
+/// Keep a setting without waiting for another writer: a best-effort write (a busy or read-only
+/// file leaves it as it was, and that is not an error).
+pub fn put_setting_without_waiting(conn: &Conn, key: &str, value: &str) -> Result<()> {
+    // SQLite: the busy timeout is the driver's; none for this write, then the usual again.
+    conn.raw().busy_timeout(std::time::Duration::ZERO)?;
+    let _ = conn.exec(
+        "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    );
+    conn.raw().busy_timeout(super::BUSY_TIMEOUT)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- withdrawal requests
+// TODO(merge): these read and write `request`; they may belong in store::requests.
+
+/// The pending withdrawal request of a unit's period, if any.
+pub fn pending_withdrawal(conn: &Conn, org_id: i64, period: Period) -> Result<Option<i64>> {
+    conn.opt(
+        "SELECT id FROM request WHERE kind = 'withdraw' AND status = 'pending' AND org_id = ?1 AND period = ?2",
+        params![org_id, period.to_string()],
+        |r| r.get(0),
+    )
+}
+
+/// File a withdrawal request of a unit's period with its parent; its id.
+pub fn insert_withdrawal(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+    parent_id: i64,
+    reason: &str,
+    by: i64,
+    now: &str,
+) -> Result<i64> {
+    conn.one(
+        "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
+         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6) RETURNING id",
+        params![org_id, period.to_string(), parent_id, reason, by, now],
+        |r| r.get(0),
+    )
+}
+
+// ---------------------------------------------------------------- the 催报 list
+
+/// One org of the 催报 list: not yet submitted (a unit) or confirmed (a school), with the first
+/// active admin (or school admin) as its contact.
+#[derive(Debug, Clone)]
+pub struct Missing {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    /// The unit's submission state, or the school's data state.
+    pub state: String,
+    pub contact: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Every unit below the Ministry in the subtree `lo..hi` not yet submitted and every expected
+/// school not yet confirmed, in tree order.
+pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Missing>> {
+    // SQLite: char(31) joins the contact's three fields in one subquery.
+    let sql = format!(
+        "SELECT o.code, o.name, o.level, p.code,
+                CASE WHEN o.level = 'school' THEN COALESCE(op.state, 'open') ELSE COALESCE(sub.state, 'open') END, s.kind,
+                (SELECT a.name || char(31) || a.mobile || char(31) || COALESCE(a.email, '')
+                 FROM account a WHERE a.org_id = o.id AND a.status = 'active' AND a.role IN ('admin', 'school_admin')
+                 ORDER BY a.username LIMIT 1)
+         FROM org o LEFT JOIN org p ON p.id = o.parent_id
+         LEFT JOIN school s ON s.org_id = o.id
+         LEFT JOIN org_period op ON op.org_id = o.id AND op.period = ?1
+         LEFT JOIN submission sub ON sub.org_id = o.id AND sub.period = ?1
+         WHERE {} AND o.level <> 'ministry'
+           AND ((o.level <> 'school' AND o.created_at < ?5
+                 AND COALESCE(sub.state, 'open') NOT IN ('submitted', 'auto_submitted'))
+             OR (o.level = 'school' AND ({}) AND COALESCE(op.state, 'open') <> 'confirmed'))
+         ORDER BY o.path",
+        in_subtree("o", "?2", "?3"),
+        super::values::expected_clause("?4", "?5")
+    );
+    let starts = crate::calendar::stored(period.starts());
+    let ends = crate::calendar::stored(period.ends());
+    conn.all(&sql, params![period.to_string(), lo, hi, starts, ends], |r| {
+        let level: String = r.get(2)?;
+        let contact: Option<String> = r.get(6)?;
+        let mut parts = contact.as_deref().unwrap_or("").split('\u{1f}').map(str::to_string);
+        let mut next = || parts.next().filter(|s| !s.is_empty());
+        let (contact, mobile, email) = (next(), next(), next());
+        Ok(Missing {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            level: Level::parse(&level).unwrap_or(Level::School),
+            parent: r.get(3)?,
+            state: r.get(4)?,
+            contact,
+            mobile,
+            email,
+        })
+    })
 }

@@ -4,11 +4,14 @@ use clap::{Args, Subcommand};
 
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
-use crate::db::Db;
 use crate::error::{self, Result};
 use crate::i18n::{t, tf};
+use crate::indicators;
+use crate::model::Org;
 use crate::output::{Cell, Out};
-use crate::perm::{self, Action};
+use crate::periods::{self, Purpose};
+use crate::scope;
+use crate::store::Db;
 use crate::values::{self, Indicator, Target};
 
 use crate::cmd::parse_period;
@@ -118,7 +121,6 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
             )
         }
         Some(IndicatorsCommand::Add(i)) => {
-            perm::require(&actor, Action::IndicatorManage, &actor.org)?;
             let ind = Indicator {
                 code: i.code.trim().to_string(),
                 name_zh: i.name_zh,
@@ -129,14 +131,13 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                 position: 0,
                 retired_at: None,
             };
-            db.write(&actor.audit_actor(), |tx| crate::indicators::add_indicator(tx, &ind))?;
+            db.write(&actor.audit_actor(), |tx| indicators::add_indicator(tx, &actor, &ind))?;
             out.status(&tf("indicator.added", &[("code", &ind.code)]));
             Ok(())
         }
         Some(IndicatorsCommand::Retire(r)) => {
-            perm::require(&actor, Action::IndicatorManage, &actor.org)?;
             let code = r.code.trim().to_string();
-            let done = db.write(&actor.audit_actor(), |tx| crate::indicators::retire_indicator(tx, &code))?;
+            let done = db.write(&actor.audit_actor(), |tx| indicators::retire_indicator(tx, &actor, &code))?;
             let key = if done { "indicator.retired_now" } else { "indicator.already_retired" };
             out.status(&tf(key, &[("code", &code)]));
             Ok(())
@@ -145,11 +146,8 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
 }
 
 /// The period given, or the org's default; printed either way (SPEC §4.2).
-pub fn period_for(out: &Out, db: &Db, org: &crate::hierarchy::Org, given: Option<Period>) -> Result<Period> {
-    let p = match given {
-        Some(p) => p,
-        None => crate::periods::default(&db.conn, org, crate::periods::Purpose::Entry, db.now)?,
-    };
+pub fn period_for(out: &Out, db: &Db, org: &Org, given: Option<Period>) -> Result<Period> {
+    let p = periods::default(given, &db.conn, org, Purpose::Entry, db.now)?;
     out.status(&tf("report.period_used", &[("period", &p), ("org", &org.code)]));
     Ok(p)
 }
@@ -172,8 +170,7 @@ fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
 pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
     let out = ctx.out.clone();
     let pairs = parse_pairs(&a.pairs)?;
-    let (db, actor) = ctx.signed_in()?;
-    crate::submission::catch_up(db)?;
+    let (db, actor) = ctx.current()?;
     let target: Target = values::target(&db.conn, &actor, a.org.as_deref())?;
     let period = period_for(&out, db, &target.org, a.period)?;
     let cat = values::catalogue(&db.conn)?;
@@ -188,8 +185,7 @@ pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
 
 pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let (db, actor) = ctx.signed_in()?;
-    crate::submission::catch_up(db)?;
+    let (db, actor) = ctx.current()?;
     let target = values::target(&db.conn, &actor, a.org.as_deref())?;
     let period = period_for(&out, db, &target.org, a.period)?;
     let cat = values::catalogue(&db.conn)?;
@@ -224,23 +220,16 @@ pub fn state_word(out: &Out, state: &str) -> Cell {
 
 pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     let out = ctx.out.clone();
-    let (db, actor) = ctx.signed_in()?;
-    crate::submission::catch_up(db)?;
+    let (db, actor) = ctx.current()?;
     let org = match &a.org {
         None => actor.org.clone(),
-        Some(code) => crate::hierarchy::find(&db.conn, code.trim())?
-            .filter(|o| actor.scope().contains_path(&o.path))
-            .ok_or_else(|| error::not_found(tf("org.none", &[("code", &code.trim())])))?,
+        Some(code) => scope::org(&db.conn, &actor, code)?,
     };
     let period = period_for(&out, db, &org, a.period)?;
-    let kind: Option<String> = rusqlite::OptionalExtension::optional(db.conn.query_row(
-        "SELECT kind FROM school WHERE org_id = ?1",
-        [org.id],
-        |r| r.get(0),
-    ))?;
+    let kind = values::kind_of(&db.conn, &org)?;
     let cat = values::catalogue(&db.conn)?;
     let stored = values::values_of(&db.conn, org.id, period)?;
-    let state = crate::store::submissions::state_of(&db.conn, org.id, period)?;
+    let state = values::state_of(&db.conn, org.id, period)?;
     out.status(&format!("{}: {}", t("col.state"), values_state_label(&state)));
     let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = cat

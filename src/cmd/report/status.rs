@@ -1,0 +1,185 @@
+//! `eip report status | missing` (SPEC §4.5, Art. 7, 16): who has filled and confirmed, and the
+//! 催报 list with each responsible person's contact.
+
+use clap::Args;
+
+use crate::calendar::{self, Period};
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::i18n::{t, tf};
+use crate::output::{Cell, Out};
+use crate::status::{self, Next, Standing};
+
+use super::data::{period_for, state_word};
+use crate::cmd::parse_period;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// YYYY-MM [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+    /// The unit whose direct children to show [default: your own unit]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MissingArgs {
+    /// YYYY-MM [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
+    pub period: Option<Period>,
+    /// Everything below this unit [default: your scope]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+}
+
+fn when(out: &Out, s: Option<&str>) -> Cell {
+    Cell::from(s.map(|v| {
+        calendar::parse_stored(v).map_or(v.to_string(), |t| {
+            if out.is_machine() {
+                calendar::rfc3339_cst(t)
+            } else {
+                calendar::show_cst(t, false)
+            }
+        })
+    }))
+}
+
+fn next_words(out: &Out, next: &[Next]) -> Cell {
+    if out.is_machine() {
+        return Cell::from(next.iter().map(|n| n.machine()).collect::<Vec<_>>().join(" "));
+    }
+    let words: Vec<String> = next
+        .iter()
+        .map(|n| match n {
+            Next::ApproveWithdrawal(id) => tf("next.approve_withdrawal", &[("id", id)]),
+            Next::Submit => t("next.submit").to_string(),
+            Next::WithdrawRequest => t("next.withdraw_request").to_string(),
+            Next::Return => t("next.return").to_string(),
+            Next::Ratify => t("next.ratify").to_string(),
+            Next::Urge => t("next.urge").to_string(),
+        })
+        .collect();
+    Cell::from(words.join(", "))
+}
+
+pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.current()?;
+    let unit = status::root(&db.conn, &actor, a.under.as_deref())?;
+    let period = period_for(&out, db, &unit, a.period)?;
+    let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
+    // The unit itself, on stderr: its own submission.
+    out.status(&format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state))));
+    let mut rows = Vec::new();
+    for c in &status.children {
+        let child = &c.org;
+        rows.push(match &c.standing {
+            Standing::School { school: s, return_due } => vec![
+                Cell::from(&child.code),
+                Cell::from(&child.name),
+                out.word(child.level.as_str(), child.level.label()),
+                state_word(&out, &s.state),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                when(&out, return_due.as_deref()),
+                Cell::Int((s.state == "confirmed") as i64),
+                Cell::Int(1),
+                when(&out, s.last_set.as_deref()),
+                next_words(&out, &c.next),
+                Cell::from(c.lock),
+            ],
+            Standing::Unit { submission: sub, agg } => {
+                let auto = sub.state == "auto_submitted" || (sub.submitted_at.is_some() && sub.submitted_by.is_none());
+                vec![
+                    Cell::from(&child.code),
+                    Cell::from(&child.name),
+                    out.word(child.level.as_str(), child.level.label()),
+                    state_word(&out, &sub.state),
+                    state_word(&out, if agg.own_state.is_empty() { "open" } else { &agg.own_state }),
+                    when(&out, sub.submitted_at.as_deref()),
+                    Cell::from(
+                        sub.submitted_by.clone().or_else(|| sub.submitted_at.as_ref().map(|_| "system".to_string())),
+                    ),
+                    Cell::Bool(auto),
+                    Cell::Bool(sub.ratified_at.is_some()),
+                    when(&out, if sub.state == "returned" { sub.return_due.as_deref() } else { None }),
+                    Cell::Int(agg.schools_confirmed),
+                    Cell::Int(agg.schools_expected),
+                    when(&out, agg.last_change.as_deref()),
+                    next_words(&out, &c.next),
+                    Cell::from(c.lock),
+                ]
+            }
+        });
+    }
+    out.list(
+        &[
+            ("code", "col.code"),
+            ("name", "col.name"),
+            ("level", "col.level"),
+            ("state", "col.state"),
+            ("data_state", "col.data_state"),
+            ("submitted_at", "col.submitted_at"),
+            ("submitted_by", "col.submitted_by"),
+            ("auto", "col.auto"),
+            ("ratified", "col.ratified"),
+            ("due", "col.due"),
+            ("schools_confirmed", "col.schools_confirmed"),
+            ("schools_expected", "col.schools_expected"),
+            ("last_change", "col.last_change"),
+            ("next", "col.next"),
+            ("lock_reason", "col.lock_reason"),
+        ],
+        &rows,
+    )
+}
+
+fn state_key(state: &str) -> &'static str {
+    match state {
+        "submitted" => "state.submitted",
+        "auto_submitted" => "state.auto_submitted",
+        "returned" => "state.returned",
+        "filled" => "state.filled",
+        "confirmed" => "state.confirmed",
+        _ => "state.open",
+    }
+}
+
+pub fn missing(ctx: &mut Ctx, a: MissingArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let (db, actor) = ctx.current()?;
+    let unit = status::root(&db.conn, &actor, a.under.as_deref())?;
+    let period = period_for(&out, db, &unit, a.period)?;
+    let rows: Vec<Vec<Cell>> = status::missing(&db.conn, &unit, period)?
+        .into_iter()
+        .map(|m| {
+            vec![
+                Cell::from(m.code),
+                Cell::from(m.name),
+                out.word(m.level.as_str(), m.level.label()),
+                Cell::from(m.parent),
+                state_word(&out, &m.state),
+                Cell::from(m.contact),
+                Cell::from(m.mobile),
+                Cell::from(m.email),
+            ]
+        })
+        .collect();
+    out.list(
+        &[
+            ("code", "col.code"),
+            ("name", "col.name"),
+            ("level", "col.level"),
+            ("parent", "col.parent"),
+            ("state", "col.state"),
+            ("contact", "col.contact"),
+            ("mobile", "col.mobile"),
+            ("email", "col.email"),
+        ],
+        &rows,
+    )
+}

@@ -1,0 +1,189 @@
+//! Where a unit's period stands (SPEC §4.5, Art. 7, 16): its own submission, each direct child's
+//! state, figures and lock, and what the acting account may do next about each — read from the
+//! cycle's rules ([`crate::cycle`]) and the permission table ([`crate::perm`]), not decided
+//! again here; and the 催报 list of everyone in a subtree not yet done.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::aggregate::{self, Agg, SchoolRow};
+use crate::calendar::{self, Period};
+use crate::cycle::{self, UnitState};
+use crate::error::{self, Result};
+use crate::i18n::tf;
+use crate::indicators;
+use crate::model::{Actor, Level, Org, Role};
+use crate::perm::{self, Action};
+use crate::scope;
+use crate::store::{self, orgs, submissions, Conn};
+use crate::submission::{self, Submission};
+use crate::values;
+
+pub use crate::store::submissions::Missing;
+
+/// Something the acting account may do next about a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Submit the child's period (the child's reviewer).
+    Submit,
+    /// Ask to withdraw the child's submission (the child's reviewer).
+    WithdrawRequest,
+    /// Return the child's period (the parent's reviewer).
+    Return,
+    /// Decide the pending withdrawal request with this id (the parent's reviewer).
+    ApproveWithdrawal(i64),
+    /// Ratify the child's period (the child's inspector).
+    Ratify,
+    /// Urge the child to report (催报: the parent's admin).
+    Urge,
+}
+
+impl Next {
+    /// Its machine name: `submit`, `withdraw_request`, `return`, `approve_withdrawal:ID`,
+    /// `ratify`, `urge`.
+    pub fn machine(self) -> String {
+        match self {
+            Next::Submit => "submit".into(),
+            Next::WithdrawRequest => "withdraw_request".into(),
+            Next::Return => "return".into(),
+            Next::ApproveWithdrawal(id) => format!("approve_withdrawal:{id}"),
+            Next::Ratify => "ratify".into(),
+            Next::Urge => "urge".into(),
+        }
+    }
+}
+
+/// Where a child stands this period.
+#[derive(Debug, Clone)]
+pub enum Standing {
+    /// A school the unit supervises directly: its figures and data state, and its due if returned.
+    School { school: SchoolRow, return_due: Option<String> },
+    /// A child unit: its submission and its aggregate.
+    Unit { submission: Submission, agg: Agg },
+}
+
+/// One direct child of the unit, as the status table shows it.
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub org: Org,
+    pub standing: Standing,
+    /// Why its data cannot be written now, if it cannot (SPEC §4.5).
+    pub lock: Option<&'static str>,
+    pub next: Vec<Next>,
+}
+
+/// `eip report status`: a unit's period and its direct children's.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// The unit's own submission.
+    pub own: Submission,
+    /// Its direct children that report the period: sub-units first, then schools, by code.
+    pub children: Vec<Child>,
+}
+
+/// The unit a progress report starts from: `--under` in the actor's scope, else the actor's own
+/// unit (a school's account has none: "no unit", exit 4).
+pub fn root(conn: &Conn, actor: &Actor, under: Option<&str>) -> Result<Org> {
+    let org = scope::under(conn, actor, under)?;
+    if !org.level.is_unit() {
+        return Err(error::not_found(tf("unit.none", &[("code", &org.code)])).into());
+    }
+    Ok(org)
+}
+
+/// Where `unit`'s period stands at `now`, and each direct child's, for `actor`.
+pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateTime<Utc>) -> Result<Status> {
+    let cat = indicators::catalogue(conn)?;
+    let aggs = aggregate::aggregate(conn, unit, period, &cat)?;
+    let own = submission::submission(conn, unit.id, period)?;
+    let unit_state = own.unit_state();
+    // Schools directly under the unit: their own rows.
+    let mut schools = HashMap::new();
+    aggregate::for_each_direct_school(conn, unit, period, |s| {
+        schools.insert(s.code.clone(), s);
+    })?;
+    let mut children = Vec::new();
+    for child in orgs::children(conn, unit)? {
+        let lock = values::lock(conn, &child, period, now)?.map(|l| l.reason);
+        let (standing, next) = if child.level == Level::School {
+            // A school that is not expected this period (merged, revoked, too new) has no row.
+            let Some(school) = schools.remove(&child.code) else { continue };
+            let next = next_for_school(actor, unit, unit_state, school.state == "confirmed");
+            let return_due = store::values::return_due(conn, child.id, period)?;
+            (Standing::School { school, return_due }, next)
+        } else {
+            if child.created_at >= calendar::stored(period.ends()) {
+                continue;
+            }
+            let agg = aggs.get(&child.code).cloned().unwrap_or_default();
+            let sub = submission::submission(conn, child.id, period)?;
+            let next = next_for_unit(conn, actor, unit, unit_state, &child, sub.unit_state(), period, now)?;
+            (Standing::Unit { submission: sub, agg }, next)
+        };
+        children.push(Child { org: child, standing, lock, next });
+    }
+    Ok(Status { own, children })
+}
+
+/// Whether the actor is the admin of `org`: the one who urges its children (催报).
+fn is_admin_of(actor: &Actor, org: &Org) -> bool {
+    actor.role == Role::Admin && actor.org.id == org.id
+}
+
+/// What the actor may do next about a school `unit` supervises directly.
+fn next_for_school(actor: &Actor, unit: &Org, unit_state: UnitState, confirmed: bool) -> Vec<Next> {
+    let mut next = Vec::new();
+    if perm::allows(actor, Action::ReturnChild, unit) && cycle::school_returnable(confirmed, unit_state).is_ok() {
+        next.push(Next::Return);
+    }
+    if is_admin_of(actor, unit) && !confirmed {
+        next.push(Next::Urge);
+    }
+    next
+}
+
+/// What the actor may do next about `child`, a direct child unit of `parent`.
+#[allow(clippy::too_many_arguments)]
+fn next_for_unit(
+    conn: &Conn,
+    actor: &Actor,
+    parent: &Org,
+    parent_state: UnitState,
+    child: &Org,
+    state: UnitState,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<Vec<Next>> {
+    let mut next = Vec::new();
+    if perm::allows(actor, Action::Submit, child) {
+        let f = submission::facts(conn, child, period, now)?;
+        if cycle::can_submit(&f).is_ok() {
+            next.push(Next::Submit);
+        }
+        if cycle::can_request_withdrawal(&f).is_ok() {
+            next.push(Next::WithdrawRequest);
+        }
+    }
+    if perm::allows(actor, Action::ReturnChild, parent) && cycle::returnable(state, parent_state, now).is_ok() {
+        next.push(Next::Return);
+        if let Some(id) = submissions::pending_withdrawal(conn, child.id, period)? {
+            next.push(Next::ApproveWithdrawal(id));
+        }
+    }
+    if perm::allows(actor, Action::Ratify, child) && cycle::can_ratify(state).is_ok() {
+        next.push(Next::Ratify);
+    }
+    if is_admin_of(actor, parent) && !state.is_submitted() {
+        next.push(Next::Urge);
+    }
+    Ok(next)
+}
+
+/// `eip report missing`: the 催报 list — every unit below the Ministry in `unit`'s subtree not
+/// yet submitted and every expected school not yet confirmed, in tree order, each with its
+/// contact.
+pub fn missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Missing>> {
+    let (lo, hi) = unit.subtree();
+    submissions::missing(conn, &lo, &hi, period)
+}
