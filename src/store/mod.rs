@@ -19,6 +19,8 @@ pub const SCHEMA: &str = include_str!("../../schema.sql");
 mod conn;
 mod migrations;
 pub mod orgs;
+pub mod requests;
+pub mod schools;
 pub mod submissions;
 pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
