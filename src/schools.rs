@@ -447,7 +447,8 @@ impl StatusChange {
             StatusChange::Revoke => "school.revoke",
         }
     }
-    fn target_status(&self) -> &'static str {
+    /// The status it leaves the school in.
+    pub fn target_status(&self) -> &'static str {
         match self {
             StatusChange::Suspend => "suspended",
             StatusChange::Resume => "normal",

@@ -376,12 +376,7 @@ fn status(
     let school = scope::school(&db.conn, &actor, code)?;
     let (disabled, before) =
         db.write(&actor.audit_actor(), |tx| schools::change_status(tx, &actor, &school, &change, &reason))?;
-    let after = match &change {
-        StatusChange::Suspend => "suspended",
-        StatusChange::Resume => "normal",
-        StatusChange::Merge { .. } => "merged",
-        StatusChange::Revoke => "revoked",
-    };
+    let after = change.target_status();
     out.status(&tf(
         "school.status_done",
         &[
