@@ -140,7 +140,7 @@ pub fn record_step(
 ) -> Result<()> {
     let seq = r.steps.len() as i64 + 1;
     let decision = if approved { "approved" } else { "rejected" };
-    store::requests::insert_step(tx, r.id, seq, actor.org.id, decision, actor.account_id, &tx.now_stored(), reason)?;
+    store::requests::insert_step(tx, r.id, seq, actor.org.id, decision, actor.account_id, reason)?;
     if let Some(next) = next {
         store::requests::set_awaiting(tx, r.id, next)?;
         tx.audit(
@@ -156,10 +156,9 @@ pub fn record_step(
 /// Record the decision on the request row and in the audit trail.
 pub fn record_decision(tx: &mut Tx, actor: &Actor, r: &Request, approved: bool, reason: Option<&str>) -> Result<()> {
     let status = if approved { "approved" } else { "rejected" };
-    let now = tx.now_stored();
     // Only a pending request is decided: the last guard of the rule that a decision is taken
     // once (the caller has read it pending in this same transaction).
-    if !store::requests::decide(tx, r.id, status, actor.account_id, &now, reason)? {
+    if !store::requests::decide(tx, r.id, status, actor.account_id, reason)? {
         return Err(Error::new(Kind::Refused, tf("races.decided", &[("id", &r.id)])).reason("decided").into());
     }
     tx.audit(

@@ -261,7 +261,6 @@ fn insert_many<'a>(
     new: impl IntoIterator<Item = (&'a Org, &'a str, &'a Info)>,
     mut done: impl FnMut(i64),
 ) -> Result<()> {
-    let now = tx.now_stored();
     let mut id = orgs::max_id(tx)?;
     let mut new = new.into_iter().peekable();
     while new.peek().is_some() {
@@ -296,7 +295,7 @@ fn insert_many<'a>(
                 },
             });
         }
-        store::schools::insert_many(tx, &now, rows)?;
+        store::schools::insert_many(tx, rows)?;
         tx.audit_many(events)?;
         (first..=id).for_each(&mut done);
     }
@@ -409,7 +408,7 @@ pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Op
         teachers: info.teachers.or(school.teachers),
         classes: info.classes.or(school.classes),
     };
-    store::schools::update_info(tx, school.org.id, &fields, own, &tx.now_stored())?;
+    store::schools::update_info(tx, school.org.id, &fields, own)?;
     let mut before = serde_json::Map::new();
     let mut after = serde_json::Map::new();
     for (k, b, a) in &changes {
@@ -506,7 +505,6 @@ pub fn change_status(
         )
         .into());
     }
-    let now = tx.now_stored();
     let to = change.target_status();
     let (into_id, into_code) = match change {
         StatusChange::Merge { into } => {
@@ -526,7 +524,7 @@ pub fn change_status(
         _ => (None, None),
     };
     let final_change = matches!(change, StatusChange::Merge { .. } | StatusChange::Revoke);
-    store::schools::set_status(tx, school.org.id, to, into_id, final_change, &now)?;
+    store::schools::set_status(tx, school.org.id, to, into_id, final_change)?;
     tx.audit(
         Event::new(change.action()).target(&school.org.code).scope(&school.org.path).reason(Some(reason)).detail(
             json!({ "before": { "status": school.status }, "after": { "status": to, "merged_into": into_code } }),
@@ -542,8 +540,7 @@ pub fn change_status(
 /// Soft-delete a school: it leaves lists and expectations; its row, data and history stay, and
 /// its accounts are disabled.
 pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result<()> {
-    let now = tx.now_stored();
-    store::schools::mark_deleted(tx, school.org.id, &now)?;
+    store::schools::mark_deleted(tx, school.org.id)?;
     tx.audit(
         Event::new("school.delete")
             .target(&school.org.code)
@@ -603,7 +600,6 @@ fn file(
             payload: &payload.to_string(),
             reason: Some(reason),
             filed_by: actor.account_id,
-            filed_at: &tx.now_stored(),
         },
     )?;
     tx.audit(

@@ -1,7 +1,7 @@
 //! Storage of requests (SPEC §6): the `request` table, one row per request whatever its kind, and
 //! `request_step`, the levels that decided a request that climbs (a school transfer, Art. 13).
 
-use super::{params, Conn, Row};
+use super::{params, Conn, Row, Tx};
 use crate::error::Result;
 
 /// A request as listed and shown.
@@ -82,7 +82,7 @@ pub fn pending_for(conn: &Conn, kind: &str, org_id: i64) -> Result<Option<i64>> 
     )
 }
 
-/// A new request, pending, about one org and awaiting another's decision; its id.
+/// A new request, pending, about one org and awaiting another's decision, filed now.
 pub struct NewRequest<'a> {
     pub kind: &'a str,
     pub org_id: i64,
@@ -90,59 +90,50 @@ pub struct NewRequest<'a> {
     pub payload: &'a str,
     pub reason: Option<&'a str>,
     pub filed_by: i64,
-    pub filed_at: &'a str,
 }
 
 /// File a request ([`NewRequest`]); its id.
-pub fn insert(conn: &Conn, new: &NewRequest) -> Result<i64> {
-    conn.one(
+pub fn insert(tx: &Tx, new: &NewRequest) -> Result<i64> {
+    tx.one(
         "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, reason, filed_by, filed_at)
          VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-        params![new.kind, new.org_id, new.awaiting_org_id, new.payload, new.reason, new.filed_by, new.filed_at],
+        params![new.kind, new.org_id, new.awaiting_org_id, new.payload, new.reason, new.filed_by, tx.now_stored()],
         |r| r.get(0),
     )
 }
 
-/// One level's decision on a request that climbs: step `seq` (from 1), by `org_id`'s account.
-#[allow(clippy::too_many_arguments)]
+/// One level's decision on a request that climbs, now: step `seq` (from 1), by an account of
+/// `org_id`.
 pub fn insert_step(
-    conn: &Conn,
+    tx: &Tx,
     request_id: i64,
     seq: i64,
     org_id: i64,
     decision: &str,
     decided_by: i64,
-    decided_at: &str,
     reason: Option<&str>,
 ) -> Result<()> {
-    conn.exec(
+    tx.exec(
         "INSERT INTO request_step(request_id, seq, org_id, decision, decided_by, decided_at, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![request_id, seq, org_id, decision, decided_by, decided_at, reason],
+        params![request_id, seq, org_id, decision, decided_by, tx.now_stored(), reason],
     )?;
     Ok(())
 }
 
 /// Pass a request on to the org whose decision it now awaits.
-pub fn set_awaiting(conn: &Conn, id: i64, org_id: i64) -> Result<()> {
-    conn.exec("UPDATE request SET awaiting_org_id = ?1 WHERE id = ?2", params![org_id, id])?;
+pub fn set_awaiting(tx: &Tx, id: i64, org_id: i64) -> Result<()> {
+    tx.exec("UPDATE request SET awaiting_org_id = ?1 WHERE id = ?2", params![org_id, id])?;
     Ok(())
 }
 
-/// Decide a request that is still pending (`status` is `approved` or `rejected`); whether it
-/// was (false: it had been decided already).
-pub fn decide(
-    conn: &Conn,
-    id: i64,
-    status: &str,
-    decided_by: i64,
-    decided_at: &str,
-    reason: Option<&str>,
-) -> Result<bool> {
-    let n = conn.exec(
+/// Decide a request that is still pending, now (`status` is `approved` or `rejected`); whether
+/// it was (false: it had been decided already).
+pub fn decide(tx: &Tx, id: i64, status: &str, decided_by: i64, reason: Option<&str>) -> Result<bool> {
+    let n = tx.exec(
         "UPDATE request SET status = ?1, decided_by = ?2, decided_at = ?3, decision_reason = ?4
          WHERE id = ?5 AND status = 'pending'",
-        params![status, decided_by, decided_at, reason, id],
+        params![status, decided_by, tx.now_stored(), reason, id],
     )?;
     Ok(n == 1)
 }

@@ -3,7 +3,7 @@
 //! basic info, status); every lookup reads both.
 
 use super::orgs::org_at;
-use super::{in_subtree, params, Conn, Row, Value};
+use super::{in_subtree, params, Conn, Row, Tx, Value};
 use crate::error::Result;
 use crate::model::Org;
 
@@ -175,9 +175,10 @@ pub struct NewSchool<'a> {
     pub fields: Fields<'a>,
 }
 
-/// Add schools in bulk, created at `now`: their `org` rows, then their `school` rows, a hundred
+/// Add schools in bulk, created now (the transaction's time): their `org` rows, then their `school` rows, a hundred
 /// rows per statement ([`Conn::insert_rows`]).
-pub fn insert_many(conn: &Conn, now: &str, new: Vec<NewSchool>) -> Result<()> {
+pub fn insert_many(tx: &Tx, new: Vec<NewSchool>) -> Result<()> {
+    let now = tx.now_stored();
     let mut orgs = Vec::with_capacity(new.len() * 7);
     let mut schools = Vec::with_capacity(new.len() * 8);
     for s in new {
@@ -188,7 +189,7 @@ pub fn insert_many(conn: &Conn, now: &str, new: Vec<NewSchool>) -> Result<()> {
             Value::from("school"),
             Value::Int(s.unit_id),
             Value::Text(s.path),
-            Value::from(now),
+            Value::Text(now.clone()),
         ]);
         let f = s.fields;
         schools.extend([
@@ -202,48 +203,52 @@ pub fn insert_many(conn: &Conn, now: &str, new: Vec<NewSchool>) -> Result<()> {
             Value::from(f.classes),
         ]);
     }
-    conn.insert_rows("org(id, code, name, level, parent_id, path, created_at)", 7, &orgs)?;
-    conn.insert_rows("school(org_id, kind, category, location, address, students, teachers, classes)", 8, &schools)
+    tx.insert_rows("org(id, code, name, level, parent_id, path, created_at)", 7, &orgs)?;
+    tx.insert_rows("school(org_id, kind, category, location, address, students, teachers, classes)", 8, &schools)
 }
 
-/// Write a school's basic info; with `first_fill`, also note when it was first filled in (the
+/// Write a school's basic info; with `first_fill`, also note that it was first filled in now (the
 /// first save by the school's own account, Art. 12), unless it was already.
-pub fn update_info(conn: &Conn, org_id: i64, f: &Fields, first_fill: bool, now: &str) -> Result<()> {
-    conn.exec(
+pub fn update_info(tx: &Tx, org_id: i64, f: &Fields, first_fill: bool) -> Result<()> {
+    tx.exec(
         "UPDATE school SET kind = ?1, category = ?2, location = ?3, address = ?4, students = ?5, teachers = ?6,
                 classes = ?7, info_filled_at = CASE WHEN ?8 THEN COALESCE(info_filled_at, ?9) ELSE info_filled_at END
          WHERE org_id = ?10",
-        params![f.kind, f.category, f.location, f.address, f.students, f.teachers, f.classes, first_fill, now, org_id],
+        params![
+            f.kind,
+            f.category,
+            f.location,
+            f.address,
+            f.students,
+            f.teachers,
+            f.classes,
+            first_fill,
+            tx.now_stored(),
+            org_id
+        ],
     )?;
     Ok(())
 }
 
-/// Give a school a new status; `merged_into` when merged; `status_changed_at` set to `now` when
+/// Give a school a new status; `merged_into` when merged; `status_changed_at` set to now when
 /// `final_change` (a merge or a revocation, which end what the school is expected to report).
-pub fn set_status(
-    conn: &Conn,
-    org_id: i64,
-    status: &str,
-    merged_into: Option<i64>,
-    final_change: bool,
-    now: &str,
-) -> Result<()> {
-    conn.exec(
+pub fn set_status(tx: &Tx, org_id: i64, status: &str, merged_into: Option<i64>, final_change: bool) -> Result<()> {
+    tx.exec(
         "UPDATE school SET status = ?1, merged_into = COALESCE(?2, merged_into),
                 status_changed_at = CASE WHEN ?3 THEN ?4 ELSE status_changed_at END WHERE org_id = ?5",
-        params![status, merged_into, final_change, now, org_id],
+        params![status, merged_into, final_change, tx.now_stored(), org_id],
     )?;
     Ok(())
 }
 
-/// Soft-delete a school's org row at `now`.
-pub fn mark_deleted(conn: &Conn, org_id: i64, now: &str) -> Result<()> {
-    conn.exec("UPDATE org SET deleted_at = ?1 WHERE id = ?2", params![now, org_id])?;
+/// Soft-delete a school's org row, now.
+pub fn mark_deleted(tx: &Tx, org_id: i64) -> Result<()> {
+    tx.exec("UPDATE org SET deleted_at = ?1 WHERE id = ?2", params![tx.now_stored(), org_id])?;
     Ok(())
 }
 
 /// Put a school under another unit, at its new path (a school has no subtree to move along).
-pub fn move_to(conn: &Conn, org_id: i64, unit_id: i64, path: &str) -> Result<()> {
-    conn.exec("UPDATE org SET parent_id = ?1, path = ?2 WHERE id = ?3", params![unit_id, path, org_id])?;
+pub fn move_to(tx: &Tx, org_id: i64, unit_id: i64, path: &str) -> Result<()> {
+    tx.exec("UPDATE org SET parent_id = ?1, path = ?2 WHERE id = ?3", params![unit_id, path, org_id])?;
     Ok(())
 }
