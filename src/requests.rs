@@ -1,68 +1,19 @@
 //! One inbox for requests (SPEC §6): who filed what, whose decision it awaits, and the decision.
-//! Each kind's own rules live with its domain (roster requests in [`crate::roster`]).
+//! Each kind's own rules live with its domain (school deletions and transfers in
+//! [`crate::schools`], withdrawals in [`crate::submission`]); roster requests, whose rules live in
+//! [`crate::roster`], are decided here.
 
-use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::Event;
-use crate::auth::Actor;
-use crate::db::Tx;
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::tf;
+use crate::model::{Actor, Org};
+use crate::perm::{self, Action};
+use crate::roster::{self, Diff, IssuedCode};
+use crate::store::{self, orgs, Conn, Tx};
 
-/// A request as listed and shown.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub id: i64,
-    pub kind: String,
-    pub status: String,
-    /// The org the request is about, by id: a deleted school's code may be used again.
-    pub org_id: i64,
-    pub org_code: String,
-    pub org_name: String,
-    pub org_path: String,
-    pub awaiting_code: Option<String>,
-    pub period: Option<String>,
-    pub payload: String,
-    pub reason: Option<String>,
-    pub filed_by: String,
-    pub filed_at: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-    /// The units that have approved a step so far (school transfers climb level by level).
-    pub steps: Vec<String>,
-}
-
-const SELECT: &str = "SELECT r.id, r.kind, r.status, o.code, o.name, o.path, w.code, r.period, r.payload, r.reason,
-        f.username, r.filed_at, d.username, r.decided_at, r.decision_reason,
-        (SELECT group_concat(so.code) FROM request_step st JOIN org so ON so.id = st.org_id WHERE st.request_id = r.id),
-        r.org_id
-    FROM request r JOIN org o ON o.id = r.org_id LEFT JOIN org w ON w.id = r.awaiting_org_id
-    JOIN account f ON f.id = r.filed_by LEFT JOIN account d ON d.id = r.decided_by";
-
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Request> {
-    Ok(Request {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        status: r.get(2)?,
-        org_code: r.get(3)?,
-        org_name: r.get(4)?,
-        org_path: r.get(5)?,
-        awaiting_code: r.get(6)?,
-        period: r.get(7)?,
-        payload: r.get(8)?,
-        reason: r.get(9)?,
-        filed_by: r.get(10)?,
-        filed_at: r.get(11)?,
-        decided_by: r.get(12)?,
-        decided_at: r.get(13)?,
-        decision_reason: r.get(14)?,
-        steps: r.get::<_, Option<String>>(15)?.map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default(),
-        org_id: r.get(16)?,
-    })
-}
+pub use crate::store::requests::Request;
 
 impl Request {
     /// Whether the actor may see it: it concerns the actor's scope, or awaits the actor's unit.
@@ -72,23 +23,27 @@ impl Request {
         let awaits_me = self.status == "pending" && self.awaiting_code.as_deref() == Some(actor.org.code.as_str());
         if self.kind == "school_transfer" {
             // The filing side: the supervising unit that filed it, and the school itself.
-            let from = serde_json::from_str::<serde_json::Value>(&self.payload)
-                .ok()
-                .and_then(|p| p["from"].as_str().map(str::to_string))
-                .unwrap_or_default();
+            let from = self.payload_str("from");
             let filer_side = actor.org.code == from || actor.org.id == self.org_id;
             let decided = self.steps.contains(&actor.org.code);
-            let destination = self.status == "approved" && actor.scope().contains_path(&self.org_path);
+            let destination = self.status == "approved" && crate::scope::sees(actor, &self.org_path);
             return awaits_me || filer_side || decided || destination;
         }
-        actor.scope().contains_path(&self.org_path) || awaits_me
+        crate::scope::sees(actor, &self.org_path) || awaits_me
+    }
+
+    /// A text field of the request's payload (`""` when it has none).
+    pub fn payload_str(&self, key: &str) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.payload)
+            .ok()
+            .and_then(|p| p[key].as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 }
 
 /// The request with this id, if the actor may see it; else "not found" (SPEC §1).
 pub fn find(conn: &Conn, actor: &Actor, id: i64) -> Result<Request> {
-    let r = conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?.query_row(params![id], from_row).optional()?;
-    match r {
+    match store::requests::by_id(conn, id)? {
         Some(r) if r.visible_to(actor) => Ok(r),
         _ => Err(error::not_found(tf("request.none", &[("id", &id)])).into()),
     }
@@ -97,9 +52,7 @@ pub fn find(conn: &Conn, actor: &Actor, id: i64) -> Result<Request> {
 /// What awaits the actor's unit and what the actor filed (pending), or with `all` every
 /// request the actor may see; newest first.
 pub fn list(conn: &Conn, actor: &Actor, all: bool) -> Result<Vec<Request>> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY r.id DESC"))?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
+    Ok(store::requests::newest_first(conn)?
         .into_iter()
         .filter(|r| {
             if all {
@@ -110,6 +63,12 @@ pub fn list(conn: &Conn, actor: &Actor, all: bool) -> Result<Vec<Request>> {
             }
         })
         .collect())
+}
+
+/// The live org `code` a request names (the unit it awaits, the unit it was filed by, …);
+/// refused (exit 5) when it has gone since the request was filed.
+pub fn live_org(conn: &Conn, r: &Request, code: &str) -> Result<Org> {
+    orgs::find(conn, code)?.ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &code)])).into())
 }
 
 /// A request must still be pending to be decided.
@@ -143,13 +102,9 @@ pub fn require_awaiting(actor: &Actor, r: &Request) -> Result<()> {
     Ok(())
 }
 
-/// The request `seen` again, read inside the write transaction that decides it: still pending,
-/// and still awaiting the unit it awaited when the decision was checked (docs/DECISIONS.md,
-/// "Every state change decides inside its transaction"). Of an approval and a rejection started
-/// together, the second finds the first's decision and is refused (exit 5).
-pub fn reload_pending(tx: &Tx, actor: &Actor, seen: &Request) -> Result<Request> {
-    let r = find(tx, actor, seen.id)?;
-    require_pending(&r)?;
+/// The request still awaits the unit it awaited when it was first read (`seen`): else it moved
+/// on meanwhile, and the decision is refused (exit 5).
+pub fn require_same_turn(seen: &Request, r: &Request) -> Result<()> {
     if r.awaiting_code != seen.awaiting_code {
         let unit = seen.awaiting_code.as_deref().unwrap_or("");
         let next = r.awaiting_code.as_deref().unwrap_or("");
@@ -160,6 +115,17 @@ pub fn reload_pending(tx: &Tx, actor: &Actor, seen: &Request) -> Result<Request>
         .reason("decided")
         .into());
     }
+    Ok(())
+}
+
+/// The request `seen` again, read inside the write transaction that decides it: still pending,
+/// and still awaiting the unit it awaited when the decision was checked (docs/DECISIONS.md,
+/// "Every state change decides inside its transaction"). Of an approval and a rejection started
+/// together, the second finds the first's decision and is refused (exit 5).
+pub fn reload_pending(tx: &Tx, actor: &Actor, seen: &Request) -> Result<Request> {
+    let r = find(tx, actor, seen.id)?;
+    require_pending(&r)?;
+    require_same_turn(seen, &r)?;
     Ok(r)
 }
 
@@ -174,13 +140,9 @@ pub fn record_step(
 ) -> Result<()> {
     let seq = r.steps.len() as i64 + 1;
     let decision = if approved { "approved" } else { "rejected" };
-    tx.execute(
-        "INSERT INTO request_step(request_id, seq, org_id, decision, decided_by, decided_at, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![r.id, seq, actor.org.id, decision, actor.account_id, tx.now_stored(), reason],
-    )?;
+    store::requests::insert_step(tx, r.id, seq, actor.org.id, decision, actor.account_id, reason)?;
     if let Some(next) = next {
-        tx.execute("UPDATE request SET awaiting_org_id = ?1 WHERE id = ?2", params![next, r.id])?;
+        store::requests::set_awaiting(tx, r.id, next)?;
         tx.audit(
             Event::new("request.step")
                 .target(r.id.to_string())
@@ -194,15 +156,9 @@ pub fn record_step(
 /// Record the decision on the request row and in the audit trail.
 pub fn record_decision(tx: &mut Tx, actor: &Actor, r: &Request, approved: bool, reason: Option<&str>) -> Result<()> {
     let status = if approved { "approved" } else { "rejected" };
-    let now = tx.now_stored();
     // Only a pending request is decided: the last guard of the rule that a decision is taken
     // once (the caller has read it pending in this same transaction).
-    let n = tx.execute(
-        "UPDATE request SET status = ?1, decided_by = ?2, decided_at = ?3, decision_reason = ?4
-         WHERE id = ?5 AND status = 'pending'",
-        params![status, actor.account_id, now, reason, r.id],
-    )?;
-    if n != 1 {
+    if !store::requests::decide(tx, r.id, status, actor.account_id, reason)? {
         return Err(Error::new(Kind::Refused, tf("races.decided", &[("id", &r.id)])).reason("decided").into());
     }
     tx.audit(
@@ -213,4 +169,70 @@ pub fn record_decision(tx: &mut Tx, actor: &Actor, r: &Request, approved: bool, 
             .detail(json!({ "kind": r.kind, "before": { "status": "pending" }, "after": { "status": status } })),
     )?;
     Ok(())
+}
+
+// ---------------------------------------------------------------- roster requests (Art. 9–10)
+
+/// A roster request checked for approval ([`check_roster`]): the diff it carries. Made only by
+/// that check, so [`approve_roster`] runs only on a request that passed it.
+pub struct RosterApproval {
+    diff: Diff,
+}
+
+impl RosterApproval {
+    /// What the request would change.
+    pub fn diff(&self) -> &Diff {
+        &self.diff
+    }
+}
+
+/// `eip request approve` of a roster request, checked before anything is written (the codes file
+/// included): the filing unit still there, the actor allowed to decide (the Ministry), the
+/// request still pending.
+pub fn check_roster(conn: &Conn, actor: &Actor, r: &Request) -> Result<RosterApproval> {
+    let org = live_org(conn, r, &r.org_code)?;
+    perm::require(actor, Action::RosterDecide, &org)?;
+    require_pending(r)?;
+    Ok(RosterApproval { diff: serde_json::from_str(&r.payload)? })
+}
+
+/// Approve a roster request checked by [`check_roster`], decided inside the transaction: still
+/// pending as read here. The activation codes of the accounts it issues.
+pub fn approve_roster(
+    tx: &mut Tx,
+    actor: &Actor,
+    seen: &Request,
+    approval: &RosterApproval,
+) -> Result<Vec<IssuedCode>> {
+    let r = reload_pending(tx, actor, seen)?;
+    let codes = roster::approve(tx, actor, r.id, &approval.diff)?;
+    record_decision(tx, actor, &r, true, None)?;
+    Ok(codes)
+}
+
+// ---------------------------------------------------------------- rejection, of any kind
+
+/// `eip request reject`: a rejection at any level ends a request. Decided inside the
+/// transaction, on the request as read there: its step not decided already, then who decides by
+/// kind, then still pending and awaiting the same unit as when `seen` was read.
+pub fn reject(tx: &mut Tx, actor: &Actor, seen: &Request, reason: &str) -> Result<()> {
+    let r = find(tx, actor, seen.id)?;
+    require_awaiting(actor, &r)?;
+    let awaiting = || r.awaiting_code.as_deref().unwrap_or("");
+    let (action, target) = match r.kind.as_str() {
+        "roster" => (Action::RosterDecide, live_org(tx, &r, &r.org_code)?),
+        "school_delete" => (Action::SchoolDeleteDecide, orgs::by_id(tx, r.org_id)?),
+        "school_transfer" => (Action::TransferDecide, live_org(tx, &r, awaiting())?),
+        "withdraw" => (Action::ReturnChild, live_org(tx, &r, awaiting())?),
+        other => return Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
+    };
+    perm::require(actor, action, &target)?;
+    require_pending(&r)?;
+    require_same_turn(seen, &r)?;
+    match r.kind.as_str() {
+        "roster" => roster::reject(tx, r.id, &serde_json::from_str::<Diff>(&r.payload)?, reason)?,
+        "school_transfer" => record_step(tx, actor, &r, None, false, Some(reason))?,
+        _ => {}
+    }
+    record_decision(tx, actor, &r, false, Some(reason))
 }

@@ -2,19 +2,24 @@
 //! account, basic info, status changes, guarded deletion, and the expected-reporter rule that the
 //! monthly data reads.
 
-use crate::store::Conn;
-use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use crate::account::{self, AccountRow, Issued, Person, Role};
 use crate::audit::Event;
-use crate::auth::Actor;
 use crate::calendar::{self, Period};
-use crate::db::Tx;
+use crate::csvio::{Columns, Sheet};
 use crate::error::{self, Error, Kind, Result};
-use crate::hierarchy::{self, Org};
 use crate::i18n::{t, tf};
+use crate::import::{ChangeKind, ImportPlan};
+use crate::model::{Actor, Level, Org, MINISTRY_CODE};
+use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
+use crate::requests::{self, Request};
+use crate::scope;
+use crate::store::schools::{Fields, NewSchool};
+use crate::store::{self, orgs, Conn, Tx};
+
+pub use crate::store::schools::{Filter, School, EXPECTED_SQL};
 
 /// The school-type part of a 学校标识码 (its first two digits) and what it means.
 pub const SCHOOL_TYPES: &[(&str, &str)] = &[
@@ -148,25 +153,7 @@ impl Info {
     }
 }
 
-/// A school as stored.
-#[derive(Debug, Clone)]
-pub struct School {
-    pub org: Org,
-    pub kind: String,
-    pub category: Option<String>,
-    pub location: Option<String>,
-    pub address: Option<String>,
-    pub students: Option<i64>,
-    pub teachers: Option<i64>,
-    pub classes: Option<i64>,
-    pub status: String,
-    pub status_changed_at: Option<String>,
-    pub merged_into: Option<String>,
-    pub info_filled_at: Option<String>,
-    pub deleted_at: Option<String>,
-    pub unit_name: String,
-}
-
+/// A stored school, as the rules read it.
 impl School {
     pub fn info(&self) -> Info {
         Info {
@@ -193,67 +180,11 @@ impl School {
     }
 }
 
-/// The query every school lookup starts from (a macro so that lookups run per row of an import
-/// can add their `WHERE` at compile time instead of formatting it each time).
-macro_rules! school_select {
-    () => {
-        "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at,
-        s.kind, s.category, s.location, s.address, s.students, s.teachers, s.classes, s.status,
-        s.status_changed_at, m.code, s.info_filled_at, o.deleted_at, p.name
-    FROM org o JOIN school s ON s.org_id = o.id JOIN org p ON p.id = o.parent_id LEFT JOIN org m ON m.id = s.merged_into"
-    };
-}
-pub const SCHOOL_SELECT: &str = school_select!();
-
-pub fn school_from_row(r: &rusqlite::Row) -> rusqlite::Result<School> {
-    Ok(School {
-        org: hierarchy::org_from_row(r)?,
-        kind: r.get(7)?,
-        category: r.get(8)?,
-        location: r.get(9)?,
-        address: r.get(10)?,
-        students: r.get(11)?,
-        teachers: r.get(12)?,
-        classes: r.get(13)?,
-        status: r.get(14)?,
-        status_changed_at: r.get(15)?,
-        merged_into: r.get(16)?,
-        info_filled_at: r.get(17)?,
-        deleted_at: r.get(18)?,
-        unit_name: r.get(19)?,
-    })
-}
-
-/// The live school with this code, wherever it is.
-pub fn find_live(conn: &Conn, code: &str) -> Result<Option<School>> {
-    Ok(conn
-        .prepare_cached(concat!(school_select!(), " WHERE o.code = ?1 AND o.deleted_at IS NULL"))?
-        .query_row(params![code], school_from_row)
-        .optional()?)
-}
-
-/// The live school with this code inside `scope`, or "no school … in your scope" (SPEC §1).
-pub fn in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<School> {
-    match find_live(conn, code)? {
-        Some(s) if scope.contains_path(&s.org.path) => Ok(s),
-        _ => Err(error::not_found(tf("school.none", &[("code", &code)])).into()),
-    }
-}
-
-/// The school a request was filed for, by id, if it is still there (not deleted): a deleted
-/// school's code may have been given to another school since.
-pub fn live_by_id(conn: &Conn, id: i64) -> Result<Option<School>> {
-    Ok(conn
-        .prepare_cached(concat!(school_select!(), " WHERE o.id = ?1 AND o.deleted_at IS NULL"))?
-        .query_row(params![id], school_from_row)
-        .optional()?)
-}
-
 /// The school as it is now, read inside the write transaction that will change it (docs/
 /// DECISIONS.md, "Every state change decides inside its transaction"); refused (exit 5) if it
 /// was deleted meanwhile.
 pub fn still_live(conn: &Conn, seen: &School) -> Result<School> {
-    match live_by_id(conn, seen.org.id)? {
+    match store::schools::live_by_id(conn, seen.org.id)? {
         Some(s) => Ok(s),
         None => Err(already_deleted(conn, seen.org.id, &seen.org.code)?),
     }
@@ -261,24 +192,21 @@ pub fn still_live(conn: &Conn, seen: &School) -> Result<School> {
 
 /// "2113010001 was already deleted at …" (exit 5).
 pub fn already_deleted(conn: &Conn, id: i64, code: &str) -> Result<anyhow::Error> {
-    let at: Option<String> =
-        conn.query_row("SELECT deleted_at FROM org WHERE id = ?1", params![id], |r| r.get(0)).optional()?.flatten();
+    let at = store::schools::deleted_at(conn, id)?;
     let at = at.as_deref().and_then(calendar::parse_stored).map(|t| calendar::show_cst(t, false)).unwrap_or_default();
     Ok(Error::new(Kind::Refused, tf("races.school_deleted", &[("code", &code), ("at", &at)])).reason("deleted").into())
 }
 
-/// The most recent deleted school with this code inside `scope` (its history stays readable).
-pub fn deleted_in_scope(conn: &Conn, scope: &Org, code: &str) -> Result<School> {
-    let s = conn
-        .prepare_cached(&format!(
-            "{SCHOOL_SELECT} WHERE o.code = ?1 AND o.deleted_at IS NOT NULL ORDER BY o.deleted_at DESC LIMIT 1"
-        ))?
-        .query_row(params![code], school_from_row)
-        .optional()?;
-    match s {
-        Some(s) if scope.contains_path(&s.org.path) => Ok(s),
-        _ => Err(error::not_found(tf("school.none", &[("code", &code)])).into()),
-    }
+/// The schools under `root` (already found in the actor's scope) that `filter` lets through, in
+/// tree order.
+pub fn list(conn: &Conn, root: &Org, filter: &Filter) -> Result<Vec<School>> {
+    store::schools::under(conn, root, filter)
+}
+
+/// Every live school under `root` (already found in the actor's scope), streamed through `f` in
+/// tree order.
+pub fn each_live(conn: &Conn, root: &Org, f: impl FnMut(School) -> Result<()>) -> Result<()> {
+    store::schools::each_live_under(conn, root, f)
 }
 
 /// Whether a school is expected to report `period` (SPEC §3, §4.5): created before the period
@@ -302,17 +230,12 @@ pub fn is_expected(
     }
 }
 
-/// The same rule as SQL over `o` (org) and `s` (school), with `:period_start` and `:period_end`
-/// the period's bounds as stored times — for set-based queries over a subtree.
-pub const EXPECTED_SQL: &str = "o.deleted_at IS NULL AND o.created_at < :period_end
-    AND (s.status NOT IN ('merged', 'revoked') OR s.status_changed_at >= :period_start)";
-
 /// Whether the school has filled anything in: its basic info or any monthly value (Art. 11).
 pub fn is_filled(conn: &Conn, school: &School) -> Result<bool> {
     if school.info_filled_at.is_some() {
         return Ok(true);
     }
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM value WHERE org_id = ?1)", params![school.org.id], |r| r.get(0))?)
+    store::schools::has_values(conn, school.org.id)
 }
 
 fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
@@ -322,7 +245,7 @@ fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
         id,
         code: code.to_string(),
         name: crate::text::clean_name(info.name.as_deref().unwrap_or(""))?,
-        level: crate::hierarchy::Level::School,
+        level: Level::School,
         parent_code: Some(unit.code.clone()),
         path: unit.child_path(code),
         created_at: tx.now_stored(),
@@ -330,19 +253,19 @@ fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
 }
 
 /// Schools added in bulk, a thousand at a time: their `org` and `school` rows and one
-/// `school.add` event each, in order, written a batch per statement (`db::insert_rows`). Ids
-/// follow the largest in use, as SQLite would give them; `done` is told each new id.
+/// `school.add` event each, in order, written a batch per statement (`store::schools::
+/// insert_many`). Ids follow the largest in use, as SQLite would give them; `done` is told each
+/// new id.
 fn insert_many<'a>(
     tx: &mut Tx,
     new: impl IntoIterator<Item = (&'a Org, &'a str, &'a Info)>,
     mut done: impl FnMut(i64),
 ) -> Result<()> {
-    use crate::store::Value as V;
-    let now = tx.now_stored();
-    let mut id: i64 = tx.prepare_cached("SELECT coalesce(max(id), 0) FROM org")?.query_row([], |r| r.get(0))?;
+    let mut id = orgs::max_id(tx)?;
     let mut new = new.into_iter().peekable();
     while new.peek().is_some() {
-        let (mut orgs, mut schools, mut events, mut ids) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let first = id + 1;
+        let (mut rows, mut events) = (Vec::with_capacity(1000), Vec::with_capacity(1000));
         for (unit, code, info) in new.by_ref().take(1000) {
             id += 1;
             let path = unit.child_path(code);
@@ -355,36 +278,26 @@ fn insert_many<'a>(
                     "teachers": info.teachers, "classes": info.classes,
                 }
             })));
-            orgs.extend([
-                V::Int(id),
-                V::Text(code.to_string()),
-                V::Text(name),
-                V::Text("school".into()),
-                V::Int(unit.id),
-                V::Text(path),
-                V::Text(now.clone()),
-            ]);
-            schools.extend([
-                V::Int(id),
-                V::Text(kind.into()),
-                V::from(info.category.clone()),
-                V::from(info.location.clone()),
-                V::from(info.address.clone()),
-                V::from(info.students),
-                V::from(info.teachers),
-                V::from(info.classes),
-            ]);
-            ids.push(id);
+            rows.push(NewSchool {
+                id,
+                code,
+                name,
+                unit_id: unit.id,
+                path,
+                fields: Fields {
+                    kind,
+                    category: info.category.as_deref(),
+                    location: info.location.as_deref(),
+                    address: info.address.as_deref(),
+                    students: info.students,
+                    teachers: info.teachers,
+                    classes: info.classes,
+                },
+            });
         }
-        crate::db::insert_rows(tx, "org(id, code, name, level, parent_id, path, created_at)", 7, &orgs)?;
-        crate::db::insert_rows(
-            tx,
-            "school(org_id, kind, category, location, address, students, teachers, classes)",
-            8,
-            &schools,
-        )?;
+        store::schools::insert_many(tx, rows)?;
         tx.audit_many(events)?;
-        ids.into_iter().for_each(&mut done);
+        (first..=id).for_each(&mut done);
     }
     Ok(())
 }
@@ -397,7 +310,7 @@ pub fn check_new(conn: &Conn, actor: &Actor, unit: &Org, code: &str, info: &Info
     if info.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(error::invalid(t("unit.empty_name")).into());
     }
-    if let Some(o) = hierarchy::find(conn, code)? {
+    if let Some(o) = orgs::find(conn, code)? {
         return Err(Error::new(Kind::Refused, exists_message(actor, &o)).into());
     }
     Ok(province_warning(code, unit))
@@ -406,7 +319,7 @@ pub fn check_new(conn: &Conn, actor: &Actor, unit: &Org, code: &str, info: &Info
 /// A code already in use: named with its school inside the actor's scope; outside it, only that
 /// it is taken (the code must be refused, but the other school's name is not the actor's to know).
 fn exists_message(actor: &Actor, o: &Org) -> String {
-    if actor.scope().contains_path(&o.path) {
+    if scope::sees(actor, &o.path) {
         tf("school.exists", &[("code", &o.code), ("name", &o.name)])
     } else {
         tf("school.code_taken", &[("code", &o.code)])
@@ -477,27 +390,25 @@ pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Op
     if changes.is_empty() && !first_fill {
         return Ok(false);
     }
-    let merged = |f: &Option<String>, old: &Option<String>| f.clone().or(old.clone());
-    let num = |f: Option<i64>, old: Option<i64>| f.or(old);
-    tx.prepare_cached("UPDATE org SET name = ?1 WHERE id = ?2")?
-        .execute(params![info.name.clone().unwrap_or(school.org.name.clone()), school.org.id])?;
-    tx.prepare_cached(
-        "UPDATE school SET kind = ?1, category = ?2, location = ?3, address = ?4, students = ?5, teachers = ?6,
-                classes = ?7, info_filled_at = CASE WHEN ?8 THEN COALESCE(info_filled_at, ?9) ELSE info_filled_at END
-         WHERE org_id = ?10",
-    )?
-    .execute(params![
+    let or_old = |f: &Option<String>, old: &Option<String>| f.clone().or(old.clone());
+    let name = info.name.clone().unwrap_or(school.org.name.clone());
+    let (kind, category, location, address) = (
         info.kind.clone().unwrap_or(school.kind.clone()),
-        merged(&info.category, &school.category),
-        merged(&info.location, &school.location),
-        merged(&info.address, &school.address),
-        num(info.students, school.students),
-        num(info.teachers, school.teachers),
-        num(info.classes, school.classes),
-        own,
-        tx.now_stored(),
-        school.org.id
-    ])?;
+        or_old(&info.category, &school.category),
+        or_old(&info.location, &school.location),
+        or_old(&info.address, &school.address),
+    );
+    orgs::rename(tx, school.org.id, &name)?;
+    let fields = Fields {
+        kind: &kind,
+        category: category.as_deref(),
+        location: location.as_deref(),
+        address: address.as_deref(),
+        students: info.students.or(school.students),
+        teachers: info.teachers.or(school.teachers),
+        classes: info.classes.or(school.classes),
+    };
+    store::schools::update_info(tx, school.org.id, &fields, own)?;
     let mut before = serde_json::Map::new();
     let mut after = serde_json::Map::new();
     for (k, b, a) in &changes {
@@ -535,7 +446,8 @@ impl StatusChange {
             StatusChange::Revoke => "school.revoke",
         }
     }
-    fn target_status(&self) -> &'static str {
+    /// The status it leaves the school in.
+    pub fn target_status(&self) -> &'static str {
         match self {
             StatusChange::Suspend => "suspended",
             StatusChange::Resume => "normal",
@@ -589,7 +501,6 @@ pub fn change_status(
         )
         .into());
     }
-    let now = tx.now_stored();
     let to = change.target_status();
     let (into_id, into_code) = match change {
         StatusChange::Merge { into } => {
@@ -609,11 +520,7 @@ pub fn change_status(
         _ => (None, None),
     };
     let final_change = matches!(change, StatusChange::Merge { .. } | StatusChange::Revoke);
-    tx.prepare_cached(
-        "UPDATE school SET status = ?1, merged_into = COALESCE(?2, merged_into),
-                status_changed_at = CASE WHEN ?3 THEN ?4 ELSE status_changed_at END WHERE org_id = ?5",
-    )?
-    .execute(params![to, into_id, final_change, now, school.org.id])?;
+    store::schools::set_status(tx, school.org.id, to, into_id, final_change)?;
     tx.audit(
         Event::new(change.action()).target(&school.org.code).scope(&school.org.path).reason(Some(reason)).detail(
             json!({ "before": { "status": school.status }, "after": { "status": to, "merged_into": into_code } }),
@@ -629,8 +536,7 @@ pub fn change_status(
 /// Soft-delete a school: it leaves lists and expectations; its row, data and history stay, and
 /// its accounts are disabled.
 pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result<()> {
-    let now = tx.now_stored();
-    tx.prepare_cached("UPDATE org SET deleted_at = ?1 WHERE id = ?2")?.execute(params![now, school.org.id])?;
+    store::schools::mark_deleted(tx, school.org.id)?;
     tx.audit(
         Event::new("school.delete")
             .target(&school.org.code)
@@ -643,28 +549,28 @@ pub fn soft_delete(tx: &mut Tx, school: &School, reason: Option<&str>) -> Result
     Ok(())
 }
 
-/// `eip school delete` (Art. 11): outright only while the school has filled nothing in.
-pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
-    let school = &still_live(tx, school)?;
+/// The rules of `eip school delete` (Art. 11), checked before anything is asked or written: the
+/// actor may manage the school, and the school has filled nothing in.
+pub fn check_delete(conn: &Conn, actor: &Actor, school: &School) -> Result<()> {
     perm::require(actor, Action::SchoolManage, &school.org)?;
-    if is_filled(tx, school)? {
+    if is_filled(conn, school)? {
         return Err(Error::new(Kind::Refused, tf("school.filled", &[("code", &school.org.code)]))
             .hint(tf("school.filled.hint", &[("code", &school.org.code)]))
             .into());
     }
+    Ok(())
+}
+
+/// `eip school delete` (Art. 11): outright only while the school has filled nothing in, as read
+/// in this transaction.
+pub fn delete(tx: &mut Tx, actor: &Actor, school: &School) -> Result<()> {
+    let school = &still_live(tx, school)?;
+    check_delete(tx, actor, school)?;
     soft_delete(tx, school, None)
 }
 
-fn pending_request(conn: &Conn, kind: &str, org_id: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM request WHERE kind = ?1 AND status = 'pending' AND org_id = ?2",
-            params![kind, org_id],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
+/// File a request about a school, awaiting `awaiting`'s decision: one pending of each kind per
+/// school.
 fn file(
     tx: &mut Tx,
     actor: &Actor,
@@ -674,19 +580,24 @@ fn file(
     payload: Value,
     reason: &str,
 ) -> Result<i64> {
-    if let Some(id) = pending_request(tx, kind, school.org.id)? {
+    if let Some(id) = store::requests::pending_for(tx, kind, school.org.id)? {
         return Err(Error::new(
             Kind::Refused,
             tf("school.request_pending", &[("id", &id), ("code", &school.org.code)]),
         )
         .into());
     }
-    tx.execute(
-        "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, reason, filed_by, filed_at)
-         VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![kind, school.org.id, awaiting.id, payload.to_string(), reason, actor.account_id, tx.now_stored()],
+    let id = store::requests::insert(
+        tx,
+        &store::requests::NewRequest {
+            kind,
+            org_id: school.org.id,
+            awaiting_org_id: awaiting.id,
+            payload: &payload.to_string(),
+            reason: Some(reason),
+            filed_by: actor.account_id,
+        },
     )?;
-    let id = tx.last_insert_rowid();
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())
@@ -701,14 +612,15 @@ fn file(
 pub fn request_delete(tx: &mut Tx, actor: &Actor, school: &School, reason: &str) -> Result<i64> {
     let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
-    let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.ok_or_else(|| anyhow::anyhow!("no Ministry"))?;
+    let ministry = orgs::find(tx, MINISTRY_CODE)?.ok_or_else(|| anyhow::anyhow!("no Ministry"))?;
     let payload = json!({ "school": school.org.code, "name": school.org.name, "unit": school.org.parent_code });
     file(tx, actor, "school_delete", school, &ministry, payload, reason)
 }
 
 /// `eip school transfer --to UNIT` (Art. 13): a `school_transfer` request that climbs from the
-/// supervising unit's parent up to the Ministry.
-pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, reason: &str) -> Result<i64> {
+/// supervising unit's parent up to the Ministry. Returns the request's id and the code of the
+/// unit whose decision it awaits first.
+pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, reason: &str) -> Result<(i64, String)> {
     let school = &still_live(tx, school)?;
     perm::require(actor, Action::SchoolManage, &school.org)?;
     if !school.is_active() {
@@ -723,26 +635,23 @@ pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, r
             error::invalid(tf("school.transfer_same", &[("code", &school.org.code), ("unit", &to.code)])).into()
         );
     }
-    let from = hierarchy::find(tx, school.org.parent_code.as_deref().unwrap_or(""))?
+    let from = orgs::find(tx, school.org.parent_code.as_deref().unwrap_or(""))?
         .ok_or_else(|| anyhow::anyhow!("supervising unit vanished"))?;
     let first = match &from.parent_code {
-        Some(p) => hierarchy::find(tx, p)?.ok_or_else(|| anyhow::anyhow!("unit {p} vanished"))?,
+        Some(p) => orgs::find(tx, p)?.ok_or_else(|| anyhow::anyhow!("unit {p} vanished"))?,
         None => from.clone(),
     };
     let payload = json!({
         "school": school.org.code, "name": school.org.name, "from": from.code, "from_path": from.path, "to": to.code,
     });
-    file(tx, actor, "school_transfer", school, &first, payload, reason)
+    let id = file(tx, actor, "school_transfer", school, &first, payload, reason)?;
+    Ok((id, first.code))
 }
 
 /// Move a school under another unit: its path follows (one row; schools have no subtree).
 pub fn move_school(tx: &mut Tx, school: &School, to: &Org, request_id: i64) -> Result<()> {
     let path = to.child_path(&school.org.code);
-    tx.prepare_cached("UPDATE org SET parent_id = ?1, path = ?2 WHERE id = ?3")?.execute(params![
-        to.id,
-        path,
-        school.org.id
-    ])?;
+    store::schools::move_to(tx, school.org.id, to.id, &path)?;
     tx.audit(Event::new("school.transfer").target(&school.org.code).scope(&path).detail(json!({
         "before": { "unit": school.org.parent_code, "path": school.org.path },
         "after": { "unit": to.code, "path": path },
@@ -751,86 +660,77 @@ pub fn move_school(tx: &mut Tx, school: &School, to: &Org, request_id: i64) -> R
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// ---------------------------------------------------------------- deciding requests about schools
 
-    #[test]
-    fn school_codes() {
-        assert!(check_code("2113010001").is_ok());
-        assert!(check_code("1166000001").is_ok());
-        for bad in ["211301000", "21130100011", "21130100a1", "9913010001", "2199010001", "", "2113 10001"] {
-            assert!(check_code(bad).is_err(), "{bad}");
-        }
+/// The school a request was filed for, by id, as read in the deciding transaction; refused
+/// (exit 5) if it has been deleted since (a deleted school's code may have been given to another
+/// school since, so never by code).
+fn filed_school(conn: &Conn, r: &Request) -> Result<School> {
+    store::schools::live_by_id(conn, r.org_id)?
+        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])).into())
+}
+
+/// `eip request approve` of a `school_delete` request (the Ministry's decision). Decided inside
+/// the transaction: a request decided already (the school then gone) says so before the school
+/// is looked up, so the loser of two decisions started together learns that it lost.
+pub fn approve_delete(tx: &mut Tx, actor: &Actor, seen: &Request) -> Result<()> {
+    let r = requests::reload_pending(tx, actor, seen)?;
+    let org = orgs::by_id(tx, r.org_id)?;
+    perm::require(actor, Action::SchoolDeleteDecide, &org)?;
+    let school = filed_school(tx, &r)?;
+    soft_delete(tx, &school, r.reason.as_deref())?;
+    requests::record_decision(tx, actor, &r, true, None)
+}
+
+/// What approving one step of a school transfer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferStep {
+    /// `unit` approved; the request now awaits `next`, one level up.
+    Passed { unit: String, next: String },
+    /// The Ministry approved: the school now lies under `to`.
+    Moved { to: String },
+}
+
+/// A school that is no longer active cannot move (it may have changed while the request
+/// climbed); the request can still be rejected.
+fn require_active_for_transfer(school: &School) -> Result<()> {
+    if !school.is_active() {
+        return Err(error::refused(tf(
+            "school.transfer_inactive",
+            &[("code", &school.org.code), ("status", &status_label(&school.status))],
+        ))
+        .hint(t("request.reject_hint"))
+        .into());
     }
+    Ok(())
+}
 
-    /// The SQL form of the rule agrees with the function on every kind of school life.
-    #[test]
-    fn expected_sql_agrees_with_the_rule() {
-        let c = rusqlite::Connection::open_in_memory().unwrap();
-        c.execute_batch(crate::db::SCHEMA).unwrap();
-        c.execute("INSERT INTO org(id, code, name, level, path, created_at) VALUES (1, '000000', 'm', 'ministry', '/000000/', '2020-01-01T00:00:00Z')", []).unwrap();
-        let lives: &[(&str, Option<&str>, &str, Option<&str>)] = &[
-            ("2020-01-01T00:00:00Z", None, "normal", None),
-            ("2026-11-30T15:59:59Z", None, "normal", None),
-            ("2026-11-30T16:00:00Z", None, "normal", None),
-            ("2020-01-01T00:00:00Z", Some("2026-12-20T00:00:00Z"), "normal", None),
-            ("2020-01-01T00:00:00Z", None, "merged", Some("2026-10-31T16:00:00Z")),
-            ("2020-01-01T00:00:00Z", None, "revoked", Some("2026-10-31T15:59:59Z")),
-            ("2020-01-01T00:00:00Z", None, "suspended", Some("2026-01-01T00:00:00Z")),
-        ];
-        for (i, (created, deleted, status, changed)) in lives.iter().enumerate() {
-            let id = i as i64 + 10;
-            c.execute(
-                "INSERT INTO org(id, code, name, level, parent_id, path, created_at, deleted_at) VALUES (?1, ?2, 's', 'school', 1, ?3, ?4, ?5)",
-                params![id, format!("21130100{id:02}"), format!("/000000/{id}/"), created, deleted],
-            )
-            .unwrap();
-            c.execute(
-                "INSERT INTO school(org_id, kind, status, status_changed_at) VALUES (?1, 'school', ?2, ?3)",
-                params![id, status, changed],
-            )
-            .unwrap();
+/// `eip request approve` of a `school_transfer` request at its current step (Art. 13): each
+/// level up approves in turn; the Ministry's approval moves the school. Decided inside the
+/// transaction, on the request as read there: its step not decided already, the unit whose turn
+/// it is and the actor's right to decide for it, still pending at the same step, then the school.
+pub fn approve_transfer(tx: &mut Tx, actor: &Actor, seen: &Request) -> Result<TransferStep> {
+    let r = requests::find(tx, actor, seen.id)?;
+    requests::require_awaiting(actor, &r)?;
+    let awaiting = requests::live_org(tx, &r, r.awaiting_code.as_deref().unwrap_or(""))?;
+    perm::require(actor, Action::TransferDecide, &awaiting)?;
+    requests::require_pending(&r)?;
+    requests::require_same_turn(seen, &r)?;
+    let school = filed_school(tx, &r)?;
+    match &awaiting.parent_code {
+        Some(parent) => {
+            let next = requests::live_org(tx, &r, parent)?;
+            requests::record_step(tx, actor, &r, Some(next.id), true, None)?;
+            Ok(TransferStep::Passed { unit: awaiting.code, next: next.code })
         }
-        for period in ["2026-10", "2026-11", "2026-12"] {
-            let p: Period = period.parse().unwrap();
-            let sql =
-                format!("SELECT o.id FROM org o JOIN school s ON s.org_id = o.id WHERE {EXPECTED_SQL} ORDER BY o.id");
-            let mut stmt = c.prepare(&sql).unwrap();
-            let got: Vec<i64> = stmt
-                .query_map(
-                    rusqlite::named_params! {
-                        ":period_start": calendar::stored(p.starts()),
-                        ":period_end": calendar::stored(p.ends()),
-                    },
-                    |r| r.get(0),
-                )
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            let want: Vec<i64> = lives
-                .iter()
-                .enumerate()
-                .filter(|(_, (cr, de, st, ch))| is_expected(cr, *de, st, *ch, p))
-                .map(|(i, _)| i as i64 + 10)
-                .collect();
-            assert_eq!(got, want, "{period}");
+        None => {
+            require_active_for_transfer(&school)?;
+            let to = requests::live_org(tx, &r, &r.payload_str("to"))?;
+            requests::record_step(tx, actor, &r, None, true, None)?;
+            move_school(tx, &school, &to, r.id)?;
+            requests::record_decision(tx, actor, &r, true, None)?;
+            Ok(TransferStep::Moved { to: to.code })
         }
-    }
-
-    #[test]
-    fn expected_reporters_follow_each_schools_life() {
-        let p: Period = "2026-11".parse().unwrap();
-        // Created during the month: expected; created after it: not.
-        assert!(is_expected("2026-11-30T15:59:59Z", None, "normal", None, p));
-        assert!(!is_expected("2026-11-30T16:00:00Z", None, "normal", None, p));
-        // Deleted: never.
-        assert!(!is_expected("2020-01-01T00:00:00Z", Some("2026-12-20T00:00:00Z"), "normal", None, p));
-        // Merged or revoked during the month: still reports it; before it began: not.
-        assert!(is_expected("2020-01-01T00:00:00Z", None, "merged", Some("2026-10-31T16:00:00Z"), p));
-        assert!(!is_expected("2020-01-01T00:00:00Z", None, "revoked", Some("2026-10-31T15:59:59Z"), p));
-        // Suspended schools still report.
-        assert!(is_expected("2020-01-01T00:00:00Z", None, "suspended", Some("2026-01-01T00:00:00Z"), p));
     }
 }
 
@@ -850,19 +750,48 @@ pub const SCHOOL_COLUMNS: &[(&str, &[&str])] = &[
     ("classes", &["classes", "班级数"]),
 ];
 
-/// What a schools import would do.
-#[derive(Debug, Default)]
-pub struct ImportPlan {
-    pub rows: usize,
-    pub adds: Vec<(u64, Org, String, Info)>,
-    pub changes: Vec<(u64, School, Info)>,
-    pub unchanged: usize,
-    pub errors: Vec<crate::csvio::RowError>,
-    pub warnings: Vec<(u64, String)>,
-    /// The newest audit event when the file was checked: if another change came since, the
-    /// plan's additions are checked again inside the write transaction.
-    pub seen: i64,
+/// A change a schools import would make.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A new school under `unit` (found in the importer's scope).
+    Add { line: u64, unit: Org, code: String, info: Info },
+    /// New basic info for a school in the importer's scope (blank cells leave a field as it is).
+    Edit { line: u64, school: Box<School>, info: Info },
 }
+
+impl crate::import::Change for Change {
+    const COLUMNS: &'static [(&'static str, &'static str)] =
+        &[("code", "col.code"), ("name", "col.name"), ("unit", "col.unit")];
+
+    fn line(&self) -> u64 {
+        match self {
+            Change::Add { line, .. } | Change::Edit { line, .. } => *line,
+        }
+    }
+
+    fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Add { .. } => ChangeKind::Added,
+            Change::Edit { .. } => ChangeKind::Changed,
+        }
+    }
+
+    fn cells(&self, _out: &Out) -> Vec<Cell> {
+        match self {
+            Change::Add { unit, code, info, .. } => {
+                vec![Cell::from(code), Cell::from(info.name.clone()), Cell::from(&unit.code)]
+            }
+            Change::Edit { school, info, .. } => vec![
+                Cell::from(&school.org.code),
+                Cell::from(info.name.clone().unwrap_or(school.org.name.clone())),
+                Cell::from(school.org.parent_code.clone()),
+            ],
+        }
+    }
+}
+
+/// What a schools import would do, once every row has been checked.
+pub type Plan = ImportPlan<Change>;
 
 fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64>, String> {
     if text.is_empty() {
@@ -876,8 +805,7 @@ fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64
 }
 
 /// Check every row of a schools file; write nothing. Blank cells leave what is stored as it is.
-pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> Result<ImportPlan> {
-    use crate::csvio::{Columns, RowError};
+pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let cols = Columns::find(&sheet.headers, SCHOOL_COLUMNS);
     for key in ["code", "unit"] {
         if !cols.has(key) {
@@ -890,23 +818,23 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> R
     }
     // One snapshot for the whole check (a read transaction): a school added by another process
     // meanwhile is seen by every lookup or by none (then `apply_import` finds it in its own).
-    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
-    let mut plan = ImportPlan { rows: sheet.rows.len(), seen: crate::store::audit_head(conn)?, ..Default::default() };
-    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let _snapshot = conn.snapshot()?;
+    let mut plan = Plan::new(conn, sheet.rows.len())?;
+    let mut in_file: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();
     for row in &sheet.rows {
         let line = row.line;
         let mut errs: Vec<String> = Vec::new();
         let code = cols.get(row, "code").to_string();
         if let Err(e) = check_code(&code) {
-            plan.errors.push(RowError { line, message: e.message });
+            plan.error(line, e.message);
             continue;
         }
-        if let Some(first) = seen.get(&code) {
-            plan.errors.push(RowError { line, message: tf("unit.dup_in_file", &[("code", &code), ("line", first)]) });
+        if let Some(first) = in_file.get(&code) {
+            plan.error(line, tf("unit.dup_in_file", &[("code", &code), ("line", first)]));
             continue;
         }
-        seen.insert(code.clone(), line);
+        in_file.insert(code.clone(), line);
         let opt = |k: &str| Some(cols.get(row, k).to_string()).filter(|s| !s.is_empty());
         let mut info = Info {
             name: opt("name"),
@@ -934,17 +862,14 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> R
             errs.push(e.message);
         }
         let unit_code = cols.get(row, "unit").to_string();
-        let unit = units
-            .entry(unit_code.clone())
-            .or_insert_with(|| hierarchy::unit_in_scope(conn, actor.scope(), &unit_code).ok())
-            .clone();
+        let unit = units.entry(unit_code.clone()).or_insert_with(|| scope::unit(conn, actor, &unit_code).ok()).clone();
         let Some(unit) = unit else {
             errs.push(tf("unit.none", &[("code", &unit_code)]));
-            plan.errors.extend(errs.into_iter().map(|m| RowError { line, message: m }));
+            errs.into_iter().for_each(|m| plan.error(line, m));
             continue;
         };
-        let live = find_live(conn, &code)?;
-        match live.clone().filter(|s| actor.scope().contains_path(&s.org.path)) {
+        let live = store::schools::live_by_code(conn, &code)?;
+        match live.clone().filter(|s| scope::sees(actor, &s.org.path)) {
             Some(existing) => {
                 if existing.org.parent_code.as_deref() != Some(unit.code.as_str()) {
                     errs.push(tf(
@@ -958,7 +883,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> R
                     if changed_fields(&existing.info(), &info).is_empty() {
                         plan.unchanged += 1;
                     } else {
-                        plan.changes.push((line, existing, info));
+                        plan.changes.push(Change::Edit { line, school: Box::new(existing), info });
                     }
                 }
             }
@@ -973,32 +898,123 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &crate::csvio::Sheet) -> R
                 }
                 if errs.is_empty() {
                     if let Some(w) = province_warning(&code, &unit) {
-                        plan.warnings.push((line, w));
+                        plan.warn(line, w);
                     }
-                    plan.adds.push((line, unit, code, info));
+                    plan.changes.push(Change::Add { line, unit, code, info });
                 }
             }
         }
-        plan.errors.extend(errs.into_iter().map(|m| RowError { line, message: m }));
+        errs.into_iter().for_each(|m| plan.error(line, m));
     }
     Ok(plan)
 }
 
-/// Write a checked schools plan: one audit event per school added or changed.
-pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &ImportPlan, mut progress: impl FnMut()) -> Result<()> {
+/// Write a checked schools plan: the new schools first, in bulk, then the edits; one audit
+/// event per school added or changed.
+pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &Plan, progress: &mut dyn FnMut()) -> Result<()> {
     // Something changed since the file was checked (the same file imported twice at once):
     // what it adds must still be new, as read in this transaction.
-    if crate::store::audit_head(tx)? != plan.seen {
-        for (_, _, code, _) in &plan.adds {
-            if find_live(tx, code)?.is_some() {
-                return Err(crate::import::stale(code));
+    if plan.changed_since(tx)? {
+        for c in &plan.changes {
+            if let Change::Add { code, .. } = c {
+                if store::schools::live_by_code(tx, code)?.is_some() {
+                    return Err(crate::import::stale(code));
+                }
             }
         }
     }
-    insert_many(tx, plan.adds.iter().map(|(_, unit, code, info)| (unit, code.as_str(), info)), |_| progress())?;
-    for (_, school, info) in &plan.changes {
-        edit(tx, actor, school, info, None)?;
-        progress();
+    let adds = plan.changes.iter().filter_map(|c| match c {
+        Change::Add { unit, code, info, .. } => Some((unit, code.as_str(), info)),
+        Change::Edit { .. } => None,
+    });
+    insert_many(tx, adds, |_| progress())?;
+    for c in &plan.changes {
+        if let Change::Edit { school, info, .. } = c {
+            edit(tx, actor, school, info, None)?;
+            progress();
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::params;
+
+    #[test]
+    fn school_codes() {
+        assert!(check_code("2113010001").is_ok());
+        assert!(check_code("1166000001").is_ok());
+        for bad in ["211301000", "21130100011", "21130100a1", "9913010001", "2199010001", "", "2113 10001"] {
+            assert!(check_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The SQL form of the rule agrees with the function on every kind of school life.
+    #[test]
+    fn expected_sql_agrees_with_the_rule() {
+        // The clause still bound by name is the same clause.
+        assert_eq!(EXPECTED_SQL, store::schools::expected_clause(":period_start", ":period_end"));
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(crate::db::SCHEMA).unwrap();
+        c.execute("INSERT INTO org(id, code, name, level, path, created_at) VALUES (1, '000000', 'm', 'ministry', '/000000/', '2020-01-01T00:00:00Z')", []).unwrap();
+        let lives: &[(&str, Option<&str>, &str, Option<&str>)] = &[
+            ("2020-01-01T00:00:00Z", None, "normal", None),
+            ("2026-11-30T15:59:59Z", None, "normal", None),
+            ("2026-11-30T16:00:00Z", None, "normal", None),
+            ("2020-01-01T00:00:00Z", Some("2026-12-20T00:00:00Z"), "normal", None),
+            ("2020-01-01T00:00:00Z", None, "merged", Some("2026-10-31T16:00:00Z")),
+            ("2020-01-01T00:00:00Z", None, "revoked", Some("2026-10-31T15:59:59Z")),
+            ("2020-01-01T00:00:00Z", None, "suspended", Some("2026-01-01T00:00:00Z")),
+        ];
+        for (i, (created, deleted, status, changed)) in lives.iter().enumerate() {
+            let id = i as i64 + 10;
+            c.execute(
+                "INSERT INTO org(id, code, name, level, parent_id, path, created_at, deleted_at) VALUES (?1, ?2, 's', 'school', 1, ?3, ?4, ?5)",
+                params![id, format!("21130100{id:02}"), format!("/000000/{id}/"), created, deleted],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO school(org_id, kind, status, status_changed_at) VALUES (?1, 'school', ?2, ?3)",
+                params![id, status, changed],
+            )
+            .unwrap();
+        }
+        for period in ["2026-10", "2026-11", "2026-12"] {
+            let p: Period = period.parse().unwrap();
+            let sql = format!(
+                "SELECT o.id FROM org o JOIN school s ON s.org_id = o.id WHERE {} ORDER BY o.id",
+                store::schools::expected_clause("?1", "?2")
+            );
+            let mut stmt = c.prepare(&sql).unwrap();
+            let got: Vec<i64> = stmt
+                .query_map(params![calendar::stored(p.starts()), calendar::stored(p.ends())], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let want: Vec<i64> = lives
+                .iter()
+                .enumerate()
+                .filter(|(_, (cr, de, st, ch))| is_expected(cr, *de, st, *ch, p))
+                .map(|(i, _)| i as i64 + 10)
+                .collect();
+            assert_eq!(got, want, "{period}");
+        }
+    }
+
+    #[test]
+    fn expected_reporters_follow_each_schools_life() {
+        let p: Period = "2026-11".parse().unwrap();
+        // Created during the month: expected; created after it: not.
+        assert!(is_expected("2026-11-30T15:59:59Z", None, "normal", None, p));
+        assert!(!is_expected("2026-11-30T16:00:00Z", None, "normal", None, p));
+        // Deleted: never.
+        assert!(!is_expected("2020-01-01T00:00:00Z", Some("2026-12-20T00:00:00Z"), "normal", None, p));
+        // Merged or revoked during the month: still reports it; before it began: not.
+        assert!(is_expected("2020-01-01T00:00:00Z", None, "merged", Some("2026-10-31T16:00:00Z"), p));
+        assert!(!is_expected("2020-01-01T00:00:00Z", None, "revoked", Some("2026-10-31T15:59:59Z"), p));
+        // Suspended schools still report.
+        assert!(is_expected("2020-01-01T00:00:00Z", None, "suspended", Some("2026-01-01T00:00:00Z"), p));
+    }
 }

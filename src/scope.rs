@@ -46,6 +46,36 @@ pub fn org(conn: &Conn, actor: &Actor, code: &str) -> Result<Org> {
 
 // ---------------------------------------------------------------- schools
 
+/// The live school `code` inside the actor's scope (else exit 4, "no school").
+pub fn school(conn: &Conn, actor: &Actor, code: &str) -> Result<crate::store::schools::School> {
+    let code = code.trim();
+    match crate::store::schools::live_by_code(conn, code)? {
+        Some(s) if sees(actor, &s.org.path) => Ok(s),
+        _ => Err(error::not_found(tf("school.none", &[("code", &code)])).into()),
+    }
+}
+
+/// The most recently deleted school `code` inside the actor's scope (its history stays readable;
+/// else exit 4, "no school").
+pub fn deleted_school(conn: &Conn, actor: &Actor, code: &str) -> Result<crate::store::schools::School> {
+    let code = code.trim();
+    match crate::store::schools::last_deleted_by_code(conn, code)? {
+        Some(s) if sees(actor, &s.org.path) => Ok(s),
+        _ => Err(error::not_found(tf("school.none", &[("code", &code)])).into()),
+    }
+}
+
+/// The admin unit `code` wherever it is, inside the actor's scope or not (else exit 4, "no
+/// unit"): a school transfer's destination may be a neighbouring county, and GB/T 2260 codes are
+/// public, so finding it leaks nothing.
+pub fn unit_anywhere(conn: &Conn, code: &str) -> Result<Org> {
+    let code = code.trim();
+    match orgs::find(conn, code)? {
+        Some(o) if o.level.is_unit() => Ok(o),
+        _ => Err(error::not_found(tf("unit.none", &[("code", &code)])).into()),
+    }
+}
+
 // ---------------------------------------------------------------- accounts
 
 /// The account `username` inside the actor's scope (else exit 4, "no account").

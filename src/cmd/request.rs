@@ -8,13 +8,11 @@ use serde_json::json;
 use crate::calendar;
 use crate::context::Ctx;
 use crate::error::{self, Result};
-use crate::hierarchy;
 use crate::i18n::{t, tf};
 use crate::output::{Cell, Format, Out};
-use crate::perm::{self, Action};
 use crate::requests::{self, Request};
-use crate::roster::{self, Diff};
-use crate::schools;
+use crate::roster::Diff;
+use crate::schools::{self, TransferStep};
 
 use super::account::form::{issue_with_codes_file, print_diff, write_codes};
 
@@ -196,25 +194,6 @@ fn cell_json(c: &Cell) -> serde_json::Value {
     }
 }
 
-/// The live org a request is about (a school may have gone since it was filed).
-fn live(conn: &crate::store::Conn, code: &str, id: i64) -> Result<crate::hierarchy::Org> {
-    hierarchy::find(conn, code)?
-        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &id), ("code", &code)])).into())
-}
-
-/// The school a request was filed for, by id; refused if it has been deleted since.
-fn filed_school(conn: &crate::store::Conn, r: &Request) -> Result<schools::School> {
-    schools::live_by_id(conn, r.org_id)?
-        .ok_or_else(|| error::refused(tf("request.stale", &[("id", &r.id), ("code", &r.org_code)])).into())
-}
-
-fn payload_str(r: &Request, key: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(&r.payload)
-        .ok()
-        .and_then(|p| p[key].as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
@@ -224,86 +203,28 @@ fn approve(ctx: &mut Ctx, a: ApproveArgs) -> Result<()> {
             let due = a.due.as_deref().ok_or_else(|| error::usage(t("withdraw.needs_due")))?;
             let due = crate::calendar::parse_user_time(due)
                 .ok_or_else(|| error::usage(tf("return.bad_due", &[("value", &due)])))?;
-            super::submit::approve_withdrawal(ctx, a.id, due)
+            super::withdraw::approve_withdrawal(ctx, a.id, due)
         }
         "roster" => {
-            let org = live(&db.conn, &r.org_code, r.id)?;
-            perm::require(&actor, Action::RosterDecide, &org)?;
-            requests::require_pending(&r)?;
-            let diff: Diff = serde_json::from_str(&r.payload)?;
+            let approval = requests::check_roster(&db.conn, &actor, &r)?;
             let (codes, file) = issue_with_codes_file(a.codes_out.as_deref(), || {
-                db.write(&actor.audit_actor(), |tx| {
-                    // Decided inside the transaction: still pending as read here.
-                    let r = requests::reload_pending(tx, &actor, &r)?;
-                    let codes = roster::approve(tx, &actor, r.id, &diff)?;
-                    requests::record_decision(tx, &actor, &r, true, None)?;
-                    Ok(codes)
-                })
+                db.write(&actor.audit_actor(), |tx| requests::approve_roster(tx, &actor, &r, &approval))
             })?;
-            out.status(&tf("request.approved", &[("id", &r.id), ("summary", &diff.summary())]));
+            out.status(&tf("request.approved", &[("id", &r.id), ("summary", &approval.diff().summary())]));
             write_codes(&out, &codes, file)
         }
         "school_delete" => {
-            // Decided already (the school then gone): say so before looking the school up, here
-            // and again inside the transaction, where a decision that won meanwhile is seen first.
-            requests::require_pending(&r)?;
-            let org = hierarchy::find_by_id(&db.conn, r.org_id)?;
-            perm::require(&actor, Action::SchoolDeleteDecide, &org)?;
-            db.write(&actor.audit_actor(), |tx| {
-                let r = requests::reload_pending(tx, &actor, &r)?;
-                let school = filed_school(tx, &r)?;
-                schools::soft_delete(tx, &school, r.reason.as_deref())?;
-                requests::record_decision(tx, &actor, &r, true, None)
-            })?;
+            db.write(&actor.audit_actor(), |tx| schools::approve_delete(tx, &actor, &r))?;
             out.status(&tf("school.delete_approved", &[("id", &r.id), ("code", &r.org_code)]));
             Ok(())
         }
         "school_transfer" => {
-            requests::require_awaiting(&actor, &r)?;
-            let awaiting = live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?;
-            perm::require(&actor, Action::TransferDecide, &awaiting)?;
-            requests::require_pending(&r)?;
-            let school = filed_school(&db.conn, &r)?;
-            match &awaiting.parent_code {
-                // Each level up approves in turn; the Ministry's approval moves the school.
-                Some(parent) => {
-                    let next = live(&db.conn, parent, r.id)?;
-                    db.write(&actor.audit_actor(), |tx| {
-                        let r = requests::reload_pending(tx, &actor, &r)?;
-                        requests::record_step(tx, &actor, &r, Some(next.id), true, None)
-                    })?;
-                    out.status(&tf(
-                        "school.transfer_step",
-                        &[("id", &r.id), ("unit", &awaiting.code), ("next", &next.code)],
-                    ));
+            match db.write(&actor.audit_actor(), |tx| schools::approve_transfer(tx, &actor, &r))? {
+                TransferStep::Passed { unit, next } => {
+                    out.status(&tf("school.transfer_step", &[("id", &r.id), ("unit", &unit), ("next", &next)]))
                 }
-                None => {
-                    // The school may have changed while the request climbed.
-                    if !school.is_active() {
-                        return Err(error::refused(tf(
-                            "school.transfer_inactive",
-                            &[("code", &school.org.code), ("status", &schools::status_label(&school.status))],
-                        ))
-                        .hint(t("request.reject_hint"))
-                        .into());
-                    }
-                    let to = live(&db.conn, &payload_str(&r, "to"), r.id)?;
-                    db.write(&actor.audit_actor(), |tx| {
-                        let r = requests::reload_pending(tx, &actor, &r)?;
-                        let school = schools::still_live(tx, &school)?;
-                        if !school.is_active() {
-                            return Err(error::refused(tf(
-                                "school.transfer_inactive",
-                                &[("code", &school.org.code), ("status", &schools::status_label(&school.status))],
-                            ))
-                            .hint(t("request.reject_hint"))
-                            .into());
-                        }
-                        requests::record_step(tx, &actor, &r, None, true, None)?;
-                        schools::move_school(tx, &school, &to, r.id)?;
-                        requests::record_decision(tx, &actor, &r, true, None)
-                    })?;
-                    out.status(&tf("school.transferred", &[("id", &r.id), ("code", &r.org_code), ("unit", &to.code)]));
+                TransferStep::Moved { to } => {
+                    out.status(&tf("school.transferred", &[("id", &r.id), ("code", &r.org_code), ("unit", &to)]))
                 }
             }
             Ok(())
@@ -320,27 +241,7 @@ fn reject(ctx: &mut Ctx, a: RejectArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let r = requests::find(&db.conn, &actor, a.id)?;
-    requests::require_awaiting(&actor, &r)?;
-    // Who decides, by kind; rejection at any level ends a request.
-    let (action, target) = match r.kind.as_str() {
-        "roster" => (Action::RosterDecide, live(&db.conn, &r.org_code, r.id)?),
-        "school_delete" => (Action::SchoolDeleteDecide, hierarchy::find_by_id(&db.conn, r.org_id)?),
-        "school_transfer" => (Action::TransferDecide, live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?),
-        "withdraw" => (Action::ReturnChild, live(&db.conn, r.awaiting_code.as_deref().unwrap_or(""), r.id)?),
-        other => return Err(error::refused(tf("request.kind_unsupported", &[("kind", &other)])).into()),
-    };
-    perm::require(&actor, action, &target)?;
-    requests::require_pending(&r)?;
-    db.write(&actor.audit_actor(), |tx| {
-        // Decided inside the transaction: still pending, and awaiting the same unit, as read here.
-        let r = requests::reload_pending(tx, &actor, &r)?;
-        match r.kind.as_str() {
-            "roster" => roster::reject(tx, r.id, &serde_json::from_str::<Diff>(&r.payload)?, &reason)?,
-            "school_transfer" => requests::record_step(tx, &actor, &r, None, false, Some(&reason))?,
-            _ => {}
-        }
-        requests::record_decision(tx, &actor, &r, false, Some(&reason))
-    })?;
+    db.write(&actor.audit_actor(), |tx| requests::reject(tx, &actor, &r, &reason))?;
     out.status(&tf("request.rejected", &[("id", &r.id), ("reason", &reason)]));
     Ok(())
 }

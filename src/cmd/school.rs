@@ -1,18 +1,17 @@
 //! `eip school …` (SPEC §3, §5.2): schools and teaching points.
 
 use clap::{Args, Subcommand};
-use rusqlite::params;
 
 use crate::account::Person;
 use crate::calendar;
 use crate::context::Ctx;
 use crate::csvio::{self, ExportWriter};
 use crate::error::{self, Result};
-use crate::hierarchy;
 use crate::i18n::{t, tf};
+use crate::import;
 use crate::output::{interactive, Cell, Out};
-use crate::progress::Progress;
-use crate::schools::{self, Info, School, StatusChange};
+use crate::schools::{self, Filter, Info, School, StatusChange};
+use crate::scope;
 
 use super::{ExportFile, ImportFile};
 
@@ -208,7 +207,7 @@ pub fn cmd_school(ctx: &mut Ctx, command: SchoolCommand) -> Result<()> {
             let into = a.into.clone();
             status(ctx, &a.code, &a.reason, move |ctx| {
                 let (db, actor) = ctx.signed_in()?;
-                Ok(StatusChange::Merge { into: Box::new(schools::in_scope(&db.conn, actor.scope(), into.trim())?) })
+                Ok(StatusChange::Merge { into: Box::new(scope::school(&db.conn, &actor, &into)?) })
             })
         }
         SchoolCommand::Delete(a) => delete(ctx, a),
@@ -229,7 +228,7 @@ fn need_reason(reason: &str) -> Result<String> {
 fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let unit = hierarchy::unit_in_scope(&db.conn, actor.scope(), a.unit.trim())?;
+    let unit = scope::unit(&db.conn, &actor, &a.unit)?;
     let code = a.code.trim().to_string();
     let info = a.info.info(Some(a.name.clone()));
     let admin = a.admin_name.as_ref().map(|name| Person {
@@ -305,22 +304,14 @@ fn cells(out: &Out, s: &School) -> Vec<Cell> {
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let root = match &a.under {
-        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
-        None => actor.scope().clone(),
+    let root = scope::under(&db.conn, &actor, a.under.as_deref())?;
+    let filter = Filter {
+        deleted: a.deleted,
+        status: a.status.as_deref(),
+        kind: a.kind.as_deref(),
+        search: a.search.as_deref(),
     };
-    let (lo, hi) = root.subtree();
-    let mut stmt = db.conn.prepare(&format!(
-        "{} WHERE o.path >= ?1 AND o.path < ?2 AND o.level = 'school'
-           AND (o.deleted_at IS NOT NULL) = ?3
-           AND (?4 IS NULL OR s.status = ?4) AND (?5 IS NULL OR s.kind = ?5)
-           AND (?6 IS NULL OR instr(o.name, ?6) > 0)
-         ORDER BY o.path",
-        schools::SCHOOL_SELECT
-    ))?;
-    let rows = stmt
-        .query_map(params![lo, hi, a.deleted, a.status, a.kind, a.search], schools::school_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = schools::list(&db.conn, &root, &filter)?;
     let cells: Vec<Vec<Cell>> = rows.iter().map(|s| cells(&out, s)).collect();
     out.list(LIST_COLUMNS, &cells)
 }
@@ -333,9 +324,9 @@ fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let s = if a.deleted {
-        schools::deleted_in_scope(&db.conn, actor.scope(), a.code.trim())?
+        scope::deleted_school(&db.conn, &actor, &a.code)?
     } else {
-        schools::in_scope(&db.conn, actor.scope(), a.code.trim())?
+        scope::school(&db.conn, &actor, &a.code)?
     };
     let mut cols = LIST_COLUMNS.to_vec();
     cols.extend([
@@ -363,7 +354,7 @@ fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
 fn edit(ctx: &mut Ctx, a: EditArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let school = schools::in_scope(&db.conn, actor.scope(), a.code.trim())?;
+    let school = scope::school(&db.conn, &actor, &a.code)?;
     let info = a.info.info(a.name.clone());
     let changed =
         db.write(&actor.audit_actor(), |tx| schools::edit(tx, &actor, &school, &info, a.reason.as_deref()))?;
@@ -382,15 +373,10 @@ fn status(
     let reason = need_reason(reason)?;
     let change = change(ctx)?;
     let (db, actor) = ctx.signed_in()?;
-    let school = schools::in_scope(&db.conn, actor.scope(), code.trim())?;
+    let school = scope::school(&db.conn, &actor, code)?;
     let (disabled, before) =
         db.write(&actor.audit_actor(), |tx| schools::change_status(tx, &actor, &school, &change, &reason))?;
-    let after = match &change {
-        StatusChange::Suspend => "suspended",
-        StatusChange::Resume => "normal",
-        StatusChange::Merge { .. } => "merged",
-        StatusChange::Revoke => "revoked",
-    };
+    let after = change.target_status();
     out.status(&tf(
         "school.status_done",
         &[
@@ -408,10 +394,10 @@ fn status(
 fn delete(ctx: &mut Ctx, a: DeleteArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
-    let school = match schools::in_scope(&db.conn, actor.scope(), a.code.trim()) {
+    let school = match scope::school(&db.conn, &actor, &a.code) {
         Ok(s) => s,
         // Deleted a moment ago (two deletions started together): say so, exit 5.
-        Err(e) => match schools::deleted_in_scope(&db.conn, actor.scope(), a.code.trim()) {
+        Err(e) => match scope::deleted_school(&db.conn, &actor, &a.code) {
             Ok(gone) if !a.request => return Err(schools::already_deleted(&db.conn, gone.org.id, &gone.org.code)?),
             _ => return Err(e),
         },
@@ -423,12 +409,7 @@ fn delete(ctx: &mut Ctx, a: DeleteArgs) -> Result<()> {
         return out.record(&[("id", "col.id"), ("kind", "col.kind")], &[Cell::Int(id), Cell::from("school_delete")]);
     }
     // Check the rules before asking anything.
-    crate::perm::require(&actor, crate::perm::Action::SchoolManage, &school.org)?;
-    if schools::is_filled(&db.conn, &school)? {
-        return Err(error::Error::new(error::Kind::Refused, tf("school.filled", &[("code", &school.org.code)]))
-            .hint(tf("school.filled.hint", &[("code", &school.org.code)]))
-            .into());
-    }
+    schools::check_delete(&db.conn, &actor, &school)?;
     if !a.yes {
         if !interactive() {
             return Err(error::usage(t("yes.required")).into());
@@ -448,18 +429,11 @@ fn transfer(ctx: &mut Ctx, a: TransferArgs) -> Result<()> {
     let out = ctx.out.clone();
     let reason = need_reason(&a.reason)?;
     let (db, actor) = ctx.signed_in()?;
-    let school = schools::in_scope(&db.conn, actor.scope(), a.code.trim())?;
-    // The new unit may lie outside the filer's scope (a neighbouring county): GB/T 2260 codes are
-    // public, so finding it leaks nothing.
-    let to = hierarchy::find(&db.conn, a.to.trim())?
-        .filter(|o| o.level.is_unit())
-        .ok_or_else(|| error::not_found(tf("unit.none", &[("code", &a.to.trim())])))?;
-    let id = db.write(&actor.audit_actor(), |tx| schools::request_transfer(tx, &actor, &school, &to, &reason))?;
-    let first: String = db.conn.query_row(
-        "SELECT o.code FROM request r JOIN org o ON o.id = r.awaiting_org_id WHERE r.id = ?1",
-        params![id],
-        |r| r.get(0),
-    )?;
+    let school = scope::school(&db.conn, &actor, &a.code)?;
+    // The new unit may lie outside the filer's scope (a neighbouring county).
+    let to = scope::unit_anywhere(&db.conn, &a.to)?;
+    let (id, first) =
+        db.write(&actor.audit_actor(), |tx| schools::request_transfer(tx, &actor, &school, &to, &reason))?;
     out.status(&tf("school.requested_transfer", &[("id", &id), ("unit", &first)]));
     out.record(
         &[("id", "col.id"), ("kind", "col.kind"), ("awaiting", "col.awaiting")],
@@ -477,99 +451,43 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
         "code,name,kind,unit",
     )?;
     let (db, actor) = ctx.signed_in()?;
-    let plan = schools::plan_import(&db.conn, &actor, &sheet)?;
-    if !plan.errors.is_empty() {
-        return csvio::reject(&sheet, plan.rows, &plan.errors, a.csv.rejects.as_deref(), &out);
+    let done = import::run(
+        db,
+        &actor,
+        &out,
+        &a.csv.source(),
+        &sheet,
+        |conn| schools::plan_import(conn, &actor, &sheet),
+        |tx, plan, tick| schools::apply_import(tx, &actor, plan, tick),
+    )?;
+    if let Some((plan, ())) = done {
+        out.status(&plan.summary());
     }
-    for (line, w) in &plan.warnings {
-        out.warn(&tf("csv.line_error", &[("line", line), ("message", w)]));
-    }
-    let summary = tf(
-        "csv.summary",
-        &[
-            ("rows", &plan.rows),
-            ("added", &plan.adds.len()),
-            ("changed", &plan.changes.len()),
-            ("unchanged", &plan.unchanged),
-        ],
-    );
-    if a.csv.dry_run {
-        let mut rows: Vec<Vec<Cell>> = Vec::new();
-        for (line, unit, code, info) in &plan.adds {
-            rows.push(vec![
-                Cell::Int(*line as i64),
-                Cell::from(code),
-                Cell::from(info.name.clone()),
-                Cell::from(&unit.code),
-                out.word("added", t("change.added")),
-            ]);
-        }
-        for (line, s, info) in &plan.changes {
-            rows.push(vec![
-                Cell::Int(*line as i64),
-                Cell::from(&s.org.code),
-                Cell::from(info.name.clone().unwrap_or(s.org.name.clone())),
-                Cell::from(s.org.parent_code.clone()),
-                out.word("changed", t("change.changed")),
-            ]);
-        }
-        rows.sort_by_key(|r| match r[0] {
-            Cell::Int(n) => n,
-            _ => 0,
-        });
-        out.list(
-            &[
-                ("line", "col.line"),
-                ("code", "col.code"),
-                ("name", "col.name"),
-                ("unit", "col.unit"),
-                ("change", "col.change"),
-            ],
-            &rows,
-        )?;
-        out.status(&summary);
-        out.status(t("csv.dry_run"));
-        return Ok(());
-    }
-    let mut progress = Progress::new((plan.adds.len() + plan.changes.len()) as u64, out.quiet);
-    db.write(&actor.audit_actor(), |tx| schools::apply_import(tx, &actor, &plan, || progress.inc()))?;
-    progress.finish();
-    out.status(&summary);
     Ok(())
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
-    let root = match &a.csv.under {
-        Some(c) => hierarchy::unit_in_scope(&db.conn, actor.scope(), c.trim())?,
-        None => actor.scope().clone(),
-    };
-    let (lo, hi) = root.subtree();
-    let mut stmt = db.conn.prepare(&format!(
-        "{} WHERE o.path >= ?1 AND o.path < ?2 AND o.level = 'school' AND o.deleted_at IS NULL ORDER BY o.path",
-        schools::SCHOOL_SELECT
-    ))?;
-    let mut rows = stmt.query(params![lo, hi])?;
+    let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record([
         "code", "name", "kind", "unit", "category", "location", "address", "students", "teachers", "classes", "status",
     ])?;
     let n = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    while let Some(r) = rows.next()? {
-        let s = schools::school_from_row(r)?;
+    schools::each_live(&db.conn, &root, |s| {
         w.record([
-            s.org.code.clone(),
-            s.org.name.clone(),
-            s.kind.clone(),
-            s.org.parent_code.clone().unwrap_or_default(),
-            s.category.clone().unwrap_or_default(),
-            s.location.clone().unwrap_or_default(),
-            s.address.clone().unwrap_or_default(),
+            s.org.code,
+            s.org.name,
+            s.kind,
+            s.org.parent_code.unwrap_or_default(),
+            s.category.unwrap_or_default(),
+            s.location.unwrap_or_default(),
+            s.address.unwrap_or_default(),
             n(s.students),
             n(s.teachers),
             n(s.classes),
-            s.status.clone(),
-        ])?;
-    }
+            s.status,
+        ])
+    })?;
     w.finish()
 }

@@ -15,8 +15,6 @@ use super::cycle_args::show_time;
 use super::parse_period;
 
 /// Approving a withdrawal, at its home (`withdraw approve`); `request approve` calls it here.
-// TODO(merge): cmd/request.rs to call super::withdraw::approve_withdrawal.
-pub use super::withdraw::approve_withdrawal;
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
