@@ -16,7 +16,7 @@ use crate::scope;
 use crate::store::{accounts, Conn, Db, Tx};
 
 pub use crate::model::Role;
-pub use crate::store::accounts::{account_from_row, AccountRow, Person, ACCOUNT_SELECT};
+pub use crate::store::accounts::{AccountRow, Person};
 
 /// A mobile number: 11 digits starting with 1 (SPEC §2).
 pub fn is_mobile(s: &str) -> bool {

@@ -21,8 +21,9 @@ use crate::calendar::Period;
 use crate::csvio;
 use crate::db::Db;
 use crate::error::Result;
-use crate::hierarchy::{self, Org};
+use crate::model::{Level, Org, MINISTRY_CODE};
 use crate::schools::{self, Info};
+use crate::store::orgs;
 use crate::{submission, units, values};
 
 const DIVISIONS: &str = include_str!("../examples/data/divisions.csv");
@@ -64,7 +65,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
     let (mut db, _) = Db::create_at(db_path, None, true, at(first, 1, 9), &AuditActor::system(), |tx| {
         crate::setup::seed(tx)?;
-        let ministry = hierarchy::find(tx, hierarchy::MINISTRY_CODE)?.expect("seeded");
+        let ministry = orgs::find(tx, MINISTRY_CODE)?.expect("seeded");
         account::issue(tx, &ministry, Role::Admin, &person, None).map(|_| ())
     })?;
     let admin = auth::actor_by_username(&db.conn, "000000-A01")?;
@@ -90,7 +91,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     })?;
     say(format!("units and {} staff accounts: {:.1} s", all_units.len() * 3, started.elapsed().as_secs_f64()));
     // Schools, county by county, each created by its county's admin.
-    let counties: Vec<&Org> = all_units.iter().filter(|u| u.level == hierarchy::Level::County).collect();
+    let counties: Vec<&Org> = all_units.iter().filter(|u| u.level == Level::County).collect();
     // (code, teaching point?, the school's own account)
     let mut per_county: Vec<Vec<(String, bool, String)>> = vec![Vec::new(); counties.len()];
     let mut made = 0usize;

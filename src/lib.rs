@@ -16,7 +16,6 @@ pub mod dataset;
 pub mod doctor;
 pub mod error;
 pub mod files;
-pub mod hierarchy;
 pub mod i18n;
 pub mod import;
 pub mod indicators;

@@ -322,3 +322,41 @@ pub(crate) fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
         .expect("CST midnight is unambiguous")
         .with_timezone(&Utc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_range_covers_descendants_only() {
+        let (lo, hi) = subtree_range("/000000/130000/");
+        for inside in ["/000000/130000/", "/000000/130000/130100/", "/000000/130000/130100/2113010001/"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
+        }
+        for outside in ["/000000/", "/000000/120000/", "/000000/140000/", "/000000/1300001/", "/000000/130001/"] {
+            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+        }
+    }
+
+    #[test]
+    fn levels_rank_and_parse() {
+        assert!(Level::Ministry.is_above(Level::Province));
+        assert!(Level::Province.is_above(Level::County));
+        assert!(!Level::County.is_above(Level::County));
+        assert!(!Level::County.is_above(Level::Prefecture));
+        assert_eq!(Level::parse("区县级"), Some(Level::County));
+        assert_eq!(Level::parse("省级"), Some(Level::Province));
+        assert_eq!(Level::parse("地市级"), Some(Level::Prefecture));
+        assert_eq!(Level::parse("town"), None);
+        assert_eq!(Level::Prefecture.below(), Some(Level::County));
+        assert_eq!(Level::County.below(), None);
+    }
+
+    #[test]
+    fn unit_codes_are_six_digits() {
+        assert!(is_unit_code("130102"));
+        for bad in ["13010", "1301020", "13010a", "", "１３０１０２"] {
+            assert!(!is_unit_code(bad), "{bad}");
+        }
+    }
+}

@@ -3,9 +3,9 @@
 //! target inside it, and names who may when it may not (exit 3).
 
 use crate::error::{Error, Kind, Result};
-use crate::hierarchy::{Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
 use crate::model::{Actor, Role};
+use crate::model::{Level, Org, MINISTRY_CODE};
 
 /// An action that not every role may perform. Reading (list, show, tree, status, export,
 /// `audit log`) is open to every role within its scope and is not listed.

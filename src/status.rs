@@ -167,7 +167,7 @@ fn next_for_unit(
     }
     if perm::allows(actor, Action::ReturnChild, parent) && cycle::returnable(state, parent_state, now).is_ok() {
         next.push(Next::Return);
-        if let Some(id) = submissions::pending_withdrawal(conn, child.id, period)? {
+        if let Some(id) = crate::store::requests::pending_withdrawal(conn, child.id, period)? {
             next.push(Next::ApproveWithdrawal(id));
         }
     }

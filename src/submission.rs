@@ -258,13 +258,16 @@ pub fn record_submit(
 
 /// How many admin units there are (the level index alone answers it).
 fn admin_units(conn: &Conn) -> Result<i64> {
-    submissions::submitting_unit_count(conn)
+    crate::store::orgs::submitting_unit_count(conn)
 }
 
 /// The month the first admin unit was created in: the first that may have automatic submissions
 /// due (it reads every admin unit's row, so only when there is no usable hint).
 fn first_unit_period(conn: &Conn) -> Result<Option<Period>> {
-    Ok(submissions::first_unit_created(conn)?.as_deref().and_then(calendar::parse_stored).map(Period::containing))
+    Ok(crate::store::orgs::first_unit_created(conn)?
+        .as_deref()
+        .and_then(calendar::parse_stored)
+        .map(Period::containing))
 }
 
 /// The first period anything was submitted for: returned periods are no earlier (an index end).
@@ -656,10 +659,10 @@ pub fn file_withdrawal(tx: &mut Tx, actor: &Actor, period: Period, reason: &str)
 
 /// File a withdrawal request (Art. 18) with the parent; one pending per unit and period.
 pub fn request_withdrawal(tx: &mut Tx, by: i64, unit: &Org, parent: &Org, period: Period, reason: &str) -> Result<i64> {
-    if let Some(id) = submissions::pending_withdrawal(tx, unit.id, period)? {
+    if let Some(id) = crate::store::requests::pending_withdrawal(tx, unit.id, period)? {
         return Err(Error::new(Kind::Refused, tf("withdraw.pending", &[("id", &id), ("period", &period)])).into());
     }
-    let id = submissions::insert_withdrawal(tx, unit.id, period, parent.id, reason, by, &tx.now_stored())?;
+    let id = crate::store::requests::insert_withdrawal(tx, unit.id, period, parent.id, reason, by, &tx.now_stored())?;
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())

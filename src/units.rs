@@ -107,6 +107,27 @@ fn rename_unchecked(tx: &mut Tx, unit: &Org, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The admin units of a subtree (its root included), parents before children.
+pub fn under(conn: &Conn, root: &Org) -> Result<Vec<Org>> {
+    orgs::units_under(conn, root)
+}
+
+/// The units of one level inside a subtree, in tree order.
+pub fn at_level(conn: &Conn, root: &Org, level: Level) -> Result<Vec<Org>> {
+    orgs::units_at_level(conn, root, level)
+}
+
+/// The live org with this code, whatever the scope (the demo and the generator, which build
+/// their own tree).
+pub fn find(conn: &Conn, code: &str) -> Result<Option<Org>> {
+    orgs::find(conn, code)
+}
+
+/// A unit as it stands now (after a change to it).
+pub fn reread(conn: &Conn, unit: &Org) -> Result<Org> {
+    orgs::by_id(conn, unit.id)
+}
+
 /// What lies below a unit, for `unit show`.
 pub struct Below {
     pub units: i64,

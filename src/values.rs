@@ -112,7 +112,7 @@ pub fn expected(conn: &Conn, org: &Org, period: Period) -> Result<bool> {
     if org.level != Level::School {
         return Ok(org.created_at < calendar::stored(period.ends()));
     }
-    let (status, changed, deleted) = store::school_life(conn, org.id)?;
+    let (status, changed, deleted) = crate::store::schools::life(conn, org.id)?;
     Ok(crate::schools::is_expected(&org.created_at, deleted.as_deref(), &status, changed.as_deref(), period))
 }
 
@@ -140,7 +140,7 @@ pub fn target(conn: &Conn, actor: &Actor, org: Option<&str>) -> Result<Target> {
 /// An org's school kind (school, teaching_point): which indicators it fills. `None` for a unit.
 pub fn kind_of(conn: &Conn, org: &Org) -> Result<Option<String>> {
     if org.level == Level::School {
-        store::school_kind(conn, org.id)
+        crate::store::schools::kind(conn, org.id)
     } else {
         Ok(None)
     }
@@ -197,7 +197,7 @@ fn mark_filled(tx: &Tx, org_id: i64, period: Period) -> Result<()> {
 /// The first value a school's own account saves marks its information filled in (Art. 11).
 fn mark_school_filled(tx: &Tx, actor: &Actor, org: &Org) -> Result<()> {
     if org.level == Level::School && actor.role == Role::SchoolAdmin && actor.org.id == org.id {
-        store::mark_school_info_filled(tx, org.id, &tx.now_stored())?;
+        crate::store::schools::mark_info_filled(tx, org.id)?;
     }
     Ok(())
 }

@@ -19,8 +19,8 @@ use crate::context::Ctx;
 use crate::csvio;
 use crate::db::Db;
 use crate::error::{self, Result};
-use crate::hierarchy::{self, Level, Org, MINISTRY_CODE};
 use crate::i18n::{t, tf};
+use crate::model::{Level, Org, MINISTRY_CODE};
 use crate::schools::{self, Info};
 use crate::submission;
 use crate::units;
@@ -160,7 +160,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
     let (db, admin_id) = Db::create_at(&path, ctx.journal, true, start, &AuditActor::system(), |tx| {
         crate::setup::seed(tx)?;
-        let ministry = hierarchy::find(tx, MINISTRY_CODE)?.expect("seeded above");
+        let ministry = units::find(tx, MINISTRY_CODE)?.expect("seeded above");
         let issued = account::issue(tx, &ministry, Role::Admin, &person, None)?;
         crate::auth::set_password(tx, issued.id, &issued.username, DEMO_PASSWORD, true, "account.activate")?;
         Ok(issued.id)
@@ -173,7 +173,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
         return Err(anyhow::anyhow!("the embedded list does not import: line {}: {}", e.line, e.message));
     }
     p.db.write(&ministry_admin.audit_actor(), |tx| units::apply(tx, &plan, &mut || {}))?;
-    let province = hierarchy::find(&p.db.conn, &province_code)?.expect("imported above");
+    let province = units::find(&p.db.conn, &province_code)?.expect("imported above");
     say(
         start,
         tf(
@@ -192,7 +192,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     };
     let support = p.issue(
         &ministry_admin,
-        &hierarchy::find(&p.db.conn, MINISTRY_CODE)?.expect("ministry"),
+        &units::find(&p.db.conn, MINISTRY_CODE)?.expect("ministry"),
         Role::Support,
         "周杰",
         &next_mobile(),
@@ -258,16 +258,8 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
             if ci == 1 && n >= SCHOOLS_PER_COUNTY - 3 {
                 continue;
             }
-            let school = hierarchy::find(&p.db.conn, code)?.expect("added above");
-            let own_admin: Option<String> = p
-                .db
-                .conn
-                .query_row(
-                    "SELECT username FROM account WHERE org_id = ?1 AND role = 'school_admin' AND status = 'active'",
-                    [school.id],
-                    |r| r.get(0),
-                )
-                .ok();
+            let school = units::find(&p.db.conn, code)?.expect("added above");
+            let own_admin = account::active_in_role(&p.db.conn, school.id, Role::SchoolAdmin)?;
             let actor = match &own_admin {
                 Some(u) => p.actor(u)?,
                 None => admin.clone(),
@@ -453,5 +445,5 @@ fn first_below(db: &Db, root: &Org, level: Level) -> Result<Option<Org>> {
 }
 
 fn units_below(db: &Db, root: &Org, level: Level) -> Result<Vec<Org>> {
-    crate::store::orgs::units_at_level(&db.conn, root, level)
+    units::at_level(&db.conn, root, level)
 }

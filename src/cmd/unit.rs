@@ -12,7 +12,6 @@ use crate::i18n::tf;
 use crate::model::{Level, Org};
 use crate::output::{Cell, Format};
 use crate::scope;
-use crate::store::orgs;
 use crate::units;
 
 fn parse_unit_level(s: &str) -> Result<Level, String> {
@@ -131,7 +130,7 @@ fn rename(ctx: &mut Ctx, a: RenameArgs) -> Result<()> {
         out.status(&tf("unit.unchanged", &[("code", &unit.code), ("name", &new)]));
     }
     let db = ctx.db()?;
-    let unit = orgs::by_id(&db.conn, unit.id)?;
+    let unit = units::reread(&db.conn, &unit)?;
     print_unit(ctx, &unit)
 }
 
@@ -183,7 +182,7 @@ fn root(ctx: &mut Ctx, code: Option<&str>) -> Result<Org> {
 
 /// Units in a subtree (root included), parents before children.
 fn subtree_units(ctx: &mut Ctx, root: &Org) -> Result<Vec<Org>> {
-    orgs::units_under(&ctx.db()?.conn, root)
+    units::under(&ctx.db()?.conn, root)
 }
 
 const LIST_COLUMNS: &[(&str, &str)] =

@@ -191,6 +191,15 @@ impl Conn {
         Conn { sqlite: conn }
     }
 
+    /// A private database in memory holding the whole schema, for unit tests of rules that have
+    /// an SQL form.
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Conn {
+        let c = Conn::sqlite(rusqlite::Connection::open_in_memory().expect("an in-memory database"));
+        c.batch(super::SCHEMA).expect("the schema");
+        c
+    }
+
     /// The driver's connection, for the store's own set-up (pragmas, the schema).
     pub(crate) fn raw(&self) -> &rusqlite::Connection {
         &self.sqlite
@@ -305,15 +314,6 @@ impl Drop for Snapshot<'_> {
 /// may carry in any SQLite (999 before 3.32; the bundled one allows 32,766).
 const BULK_ROWS: usize = 100;
 const MAX_VALUES: usize = 999;
-
-// The driver's own methods, while the domain's statements move into the store (docs/
-// ARCHITECTURE.md, "The store"). Removed once nothing outside `src/store/` runs SQL.
-impl std::ops::Deref for Conn {
-    type Target = rusqlite::Connection;
-    fn deref(&self) -> &rusqlite::Connection {
-        &self.sqlite
-    }
-}
 
 /// A write transaction: begun `IMMEDIATE` (the write lock taken at once, so what it reads is what
 /// it decides on), the actor and time of its audit events, and the head of the audit chain once

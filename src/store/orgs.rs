@@ -143,3 +143,15 @@ pub fn rename(conn: &Conn, id: i64, name: &str) -> Result<()> {
 pub fn max_id(conn: &Conn) -> Result<i64> {
     conn.one("SELECT coalesce(max(id), 0) FROM org", params![], |r| r.get(0))
 }
+
+/// How many units submit (province, prefecture, county): the level index alone answers it.
+pub fn submitting_unit_count(conn: &Conn) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM org o WHERE {}", super::is_submitting_unit("o"));
+    conn.one(&sql, params![], |r| r.get(0))
+}
+
+/// When the first unit that submits was created (it reads every such unit's row).
+pub fn first_unit_created(conn: &Conn) -> Result<Option<String>> {
+    let sql = format!("SELECT min(created_at) FROM org o WHERE {}", super::is_submitting_unit("o"));
+    conn.one(&sql, params![], |r| r.get(0))
+}

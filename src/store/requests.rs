@@ -3,6 +3,7 @@
 
 use super::{params, Conn, Row, Tx};
 use crate::error::Result;
+use crate::model::Period;
 
 /// A request as listed and shown.
 #[derive(Debug, Clone)]
@@ -136,4 +137,33 @@ pub fn decide(tx: &Tx, id: i64, status: &str, decided_by: i64, reason: Option<&s
         params![status, decided_by, tx.now_stored(), reason, id],
     )?;
     Ok(n == 1)
+}
+
+// ---------------------------------------------------------------- withdrawal requests
+
+/// The pending withdrawal request of a unit's period, if any.
+pub fn pending_withdrawal(conn: &Conn, org_id: i64, period: Period) -> Result<Option<i64>> {
+    conn.opt(
+        "SELECT id FROM request WHERE kind = 'withdraw' AND status = 'pending' AND org_id = ?1 AND period = ?2",
+        params![org_id, period.to_string()],
+        |r| r.get(0),
+    )
+}
+
+/// File a withdrawal request of a unit's period with its parent; its id.
+pub fn insert_withdrawal(
+    conn: &Conn,
+    org_id: i64,
+    period: Period,
+    parent_id: i64,
+    reason: &str,
+    by: i64,
+    now: &str,
+) -> Result<i64> {
+    conn.one(
+        "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
+         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6) RETURNING id",
+        params![org_id, period.to_string(), parent_id, reason, by, now],
+        |r| r.get(0),
+    )
 }

@@ -76,13 +76,31 @@ pub fn expected_clause(start: &str, end: &str) -> String {
     )
 }
 
-/// [`expected_clause`] with the named placeholders `:period_start` and `:period_end`, for the
-/// queries that still bind by name (the aggregation and the progress report). Removed once they
-/// call [`expected_clause`].
-pub const EXPECTED_SQL: &str = "o.deleted_at IS NULL AND o.created_at < :period_end
-    AND (s.status NOT IN ('merged', 'revoked') OR s.status_changed_at >= :period_start)";
-
 // ---------------------------------------------------------------- lookups
+
+/// A school's kind (school, teaching_point), if the org is a school.
+pub fn kind(conn: &Conn, org_id: i64) -> Result<Option<String>> {
+    conn.opt("SELECT kind FROM school WHERE org_id = ?1", params![org_id], |r| r.get(0))
+}
+
+/// A school's life, as the expected-reporter rule reads it: (status, status_changed_at,
+/// deleted_at).
+pub fn life(conn: &Conn, org_id: i64) -> Result<(String, Option<String>, Option<String>)> {
+    conn.one(
+        "SELECT s.status, s.status_changed_at, o.deleted_at FROM school s JOIN org o ON o.id = s.org_id WHERE s.org_id = ?1",
+        params![org_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// Note the first time a school filled in its own information (Art. 11).
+pub fn mark_info_filled(tx: &Tx, org_id: i64) -> Result<()> {
+    tx.exec(
+        "UPDATE school SET info_filled_at = COALESCE(info_filled_at, ?1) WHERE org_id = ?2",
+        params![tx.now_stored(), org_id],
+    )?;
+    Ok(())
+}
 
 /// The live school with this code, wherever it is.
 pub fn live_by_code(conn: &Conn, code: &str) -> Result<Option<School>> {

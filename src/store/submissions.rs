@@ -3,7 +3,7 @@
 //! meet (`request` rows of kind `withdraw`), and the reads the automatic submissions are found by.
 
 use super::orgs::{org_at, org_from_row, org_select};
-use super::{in_subtree, is_submitting_unit, params, Conn};
+use super::{in_subtree, params, Conn};
 use crate::error::Result;
 use crate::model::{Level, Org, Period};
 
@@ -172,20 +172,6 @@ pub fn frozen(conn: &Conn, org_id: i64, period: Period) -> Result<Option<String>
 
 // ---------------------------------------------------------------- what the automatic submissions are found by
 
-/// How many units submit (province, prefecture, county): the level index alone answers it.
-// TODO(merge): an org query; it may belong in store::orgs.
-pub fn submitting_unit_count(conn: &Conn) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM org o WHERE {}", is_submitting_unit("o"));
-    conn.one(&sql, params![], |r| r.get(0))
-}
-
-/// When the first unit that submits was created (it reads every such unit's row).
-// TODO(merge): an org query; it may belong in store::orgs.
-pub fn first_unit_created(conn: &Conn) -> Result<Option<String>> {
-    let sql = format!("SELECT min(created_at) FROM org o WHERE {}", is_submitting_unit("o"));
-    conn.one(&sql, params![], |r| r.get(0))
-}
-
 /// The first period anything was submitted for (an index end).
 pub fn first_submitted_period(conn: &Conn) -> Result<Option<Period>> {
     let first: Option<String> = conn.one("SELECT min(period) FROM submission", params![], |r| r.get(0))?;
@@ -234,36 +220,6 @@ pub fn put_setting_without_waiting(conn: &Conn, key: &str, value: &str) -> Resul
     Ok(())
 }
 
-// ---------------------------------------------------------------- withdrawal requests
-// TODO(merge): these read and write `request`; they may belong in store::requests.
-
-/// The pending withdrawal request of a unit's period, if any.
-pub fn pending_withdrawal(conn: &Conn, org_id: i64, period: Period) -> Result<Option<i64>> {
-    conn.opt(
-        "SELECT id FROM request WHERE kind = 'withdraw' AND status = 'pending' AND org_id = ?1 AND period = ?2",
-        params![org_id, period.to_string()],
-        |r| r.get(0),
-    )
-}
-
-/// File a withdrawal request of a unit's period with its parent; its id.
-pub fn insert_withdrawal(
-    conn: &Conn,
-    org_id: i64,
-    period: Period,
-    parent_id: i64,
-    reason: &str,
-    by: i64,
-    now: &str,
-) -> Result<i64> {
-    conn.one(
-        "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
-         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6) RETURNING id",
-        params![org_id, period.to_string(), parent_id, reason, by, now],
-        |r| r.get(0),
-    )
-}
-
 // ---------------------------------------------------------------- the 催报 list
 
 /// One org of the 催报 list: not yet submitted (a unit) or confirmed (a school), with the first
@@ -301,7 +257,7 @@ pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Mi
              OR (o.level = 'school' AND ({}) AND COALESCE(op.state, 'open') <> 'confirmed'))
          ORDER BY o.path",
         in_subtree("o", "?2", "?3"),
-        super::values::expected_clause("?4", "?5")
+        super::schools::expected_clause("?4", "?5")
     );
     let starts = crate::calendar::stored(period.starts());
     let ends = crate::calendar::stored(period.ends());

@@ -203,42 +203,6 @@ pub fn returned(conn: &Conn, org_id: i64, period: Period) -> Result<(Option<Stri
     )
 }
 
-// ---------------------------------------------------------------- the school facts values need
-// TODO(merge): these read and write `school`; they may belong in store::schools.
-
-/// A school's kind (school, teaching_point), if the org is a school.
-pub fn school_kind(conn: &Conn, org_id: i64) -> Result<Option<String>> {
-    conn.opt("SELECT kind FROM school WHERE org_id = ?1", params![org_id], |r| r.get(0))
-}
-
-/// A school's life, as the expected-reporter rule reads it: (status, status_changed_at,
-/// deleted_at).
-pub fn school_life(conn: &Conn, org_id: i64) -> Result<(String, Option<String>, Option<String>)> {
-    conn.one(
-        "SELECT s.status, s.status_changed_at, o.deleted_at FROM school s JOIN org o ON o.id = s.org_id WHERE s.org_id = ?1",
-        params![org_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-}
-
-/// Note the first time a school filled in its own information (Art. 11).
-pub fn mark_school_info_filled(conn: &Conn, org_id: i64, now: &str) -> Result<()> {
-    conn.exec(
-        "UPDATE school SET info_filled_at = COALESCE(info_filled_at, ?1) WHERE org_id = ?2",
-        params![now, org_id],
-    )?;
-    Ok(())
-}
-
-/// The expected-reporter rule (SPEC §3) over `o` (org) and `s` (school), with `start` and `end`
-/// the placeholders bound to the period's bounds as stored times.
-// TODO(merge): use store::schools::expected_clause
-pub(super) fn expected_clause(start: &str, end: &str) -> String {
-    format!(
-        "o.deleted_at IS NULL AND o.created_at < {end} AND (s.status NOT IN ('merged', 'revoked') OR s.status_changed_at >= {start})"
-    )
-}
-
 // ---------------------------------------------------------------- what the figures are built from
 
 /// One expected school's figures for a period, as read in one pass over a subtree.
@@ -301,7 +265,7 @@ pub fn each_school(
          LEFT JOIN value v ON v.org_id = o.id AND v.period = ?1
          WHERE {place} AND o.level = 'school' AND {}
          ORDER BY o.path",
-        expected_clause("?4", "?5")
+        super::schools::expected_clause("?4", "?5")
     );
     let starts = crate::calendar::stored(period.starts());
     let ends = crate::calendar::stored(period.ends());

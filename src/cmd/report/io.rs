@@ -13,7 +13,6 @@ use crate::model::Level;
 use crate::output::Cell;
 use crate::progress::Progress;
 use crate::scope;
-use crate::store::orgs;
 use crate::values::{self, Indicator, ValueChange};
 
 use super::super::{ExportFile, ImportFile};
@@ -153,7 +152,7 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     }
     // Unit aggregates of one level, all computed in one pass over the subtree.
     let aggs = aggregate::aggregate(&db.conn, &root, period, &cat)?;
-    let units = orgs::units_at_level(&db.conn, &root, level)?;
+    let units = crate::units::at_level(&db.conn, &root, level)?;
     let empty = Agg::default();
     let sample = agg_fields(&empty, &cat);
     if a.layout == Layout::Wide {

@@ -17,8 +17,6 @@ pub mod status;
 pub mod text;
 
 /// `report status | missing` under its old name.
-// TODO(merge): cmd/demo.rs to use report::status.
-
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// The indicator catalogue; `add` and `retire` for a Ministry admin

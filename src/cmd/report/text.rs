@@ -17,8 +17,6 @@ use crate::texts;
 use crate::cmd::parse_period;
 
 /// Recording a text, under its old name (the demo files one).
-// TODO(merge): cmd/demo.rs to call texts::record.
-
 #[derive(Debug, Args)]
 pub struct TextArgs {
     /// The month the text reports on
