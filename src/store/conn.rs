@@ -121,7 +121,6 @@ impl Param for Value {
 }
 
 /// `params![a, b, c]`: the parameters of one statement, in placeholder order (`?1`, `?2`, …).
-#[macro_export]
 macro_rules! params {
     () => {
         &[] as &[&dyn $crate::store::Param]
@@ -130,7 +129,7 @@ macro_rules! params {
         &[$(&$x as &dyn $crate::store::Param),+] as &[&dyn $crate::store::Param]
     };
 }
-pub use crate::params;
+pub(crate) use params;
 
 impl rusqlite::ToSql for ValueRef<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {

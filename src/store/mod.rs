@@ -29,7 +29,8 @@ pub mod schools;
 pub mod submissions;
 pub mod texts;
 pub mod values;
-pub use conn::{params, Column, Conn, Param, Row, Tx, Value, ValueRef};
+pub(crate) use conn::params;
+pub use conn::{Column, Conn, Param, Row, Tx, Value, ValueRef};
 pub use migrations::MIGRATIONS;
 
 /// The schema version this binary writes.
