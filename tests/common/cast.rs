@@ -49,6 +49,13 @@ impl Env {
         user
     }
 
+    /// 长安区第一小学 (2113010001) added by `county` (an admin of 130102) with its school admin
+    /// `name` (`mobile`), who is activated with PASSWORD and signed in: that username.
+    pub fn changan_first_school(&self, county: &str, name: &str, mobile: &str) -> String {
+        let args = ["2113010001", "长安区第一小学", "--unit", "130102", "--admin-name", name, "--admin-mobile", mobile];
+        self.school_admin(county, &args)
+    }
+
     /// `account token create --name NAME --days DAYS --format json` as `user`: the record.
     pub fn token_record(&self, user: &str, name: &str, days: &str) -> Value {
         self.run(Some(user), &["account", "token", "create", "--name", name, "--days", days, "--format", "json"])

@@ -65,22 +65,15 @@ impl Run {
     }
     #[track_caller]
     pub fn stdout_has(&self, s: &str) -> &Run {
-        assert!(
-            self.stdout.contains(s),
-            "stdout lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
+        self.has("stdout", &self.stdout, s)
     }
     #[track_caller]
     pub fn stderr_has(&self, s: &str) -> &Run {
-        assert!(
-            self.stderr.contains(s),
-            "stderr lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
+        self.has("stderr", &self.stderr, s)
+    }
+    #[track_caller]
+    fn has(&self, name: &str, stream: &str, s: &str) -> &Run {
+        assert!(stream.contains(s), "{name} lacks {s:?}\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
         self
     }
     #[track_caller]
@@ -260,6 +253,24 @@ pub fn data(name: &str) -> String {
 pub fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
 }
+
+/// The 14 schools and teaching points of examples/changan-schools.csv (130102's), in its order.
+pub const CHANGAN_SCHOOLS: [&str; 14] = [
+    "2113010001",
+    "2113010002",
+    "2113010003",
+    "2113010004",
+    "2113010005",
+    "2213010006",
+    "2213010007",
+    "3113010008",
+    "3113010009",
+    "3213010010",
+    "3413010011",
+    "3613010012",
+    "5113010013",
+    "1113010014",
+];
 
 /// A file's permission bits (of the link itself, if it is one).
 pub fn mode_of(p: &Path) -> u32 {
