@@ -10,7 +10,9 @@
 //! fixtures, and stale groups are removed. A test file's own fixtures are keyed by its test
 //! binary too, so that changing how one is built rebuilds it. Once built, the fixture's WAL is
 //! checkpointed into the database file (no `-wal` or `-shm` is left), and the whole is renamed
-//! into place: a fixture that exists is complete. A process remembers the fixtures it has seen.
+//! into place: a fixture that exists is complete. Before that, a throwaway copy checks that
+//! everyone the fixture signed in is signed in in a copy (`whoami`), so that a change to how eip
+//! names session files fails here, in words. A process remembers the fixtures it has seen.
 //!
 //! Every test gets its own copy in its own temporary directory — no test sees another's writes.
 //! Sessions are rows in the database and a file per person whose name is derived from the
@@ -66,7 +68,7 @@ impl Env {
 }
 
 /// Whose fixture it is: every binary's (the harness's own), or one test binary's.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Keyed {
     Shared,
     ThisBinary,
@@ -76,14 +78,14 @@ enum Keyed {
 fn fixture(name: &str, now: &str, keyed: Keyed, build: impl FnOnce(&mut Env)) -> PathBuf {
     static SEEN: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let dir_name = format!("{name}-{}", now.replace([':', '+'], "-"));
-    let (prefix, key) = group(keyed);
-    let group_name = format!("{prefix}-{key}");
-    let id = format!("{group_name}/{dir_name}");
+    let id = format!("{keyed:?}/{dir_name}");
     // One builder per process at a time; the file lock below is for other processes.
     let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(p) = seen.get(&id) {
         return p.clone();
     }
+    let (prefix, key) = group(keyed);
+    let group_name = format!("{prefix}-{key}");
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eip-fixtures");
     fs::create_dir_all(&root).expect("the fixtures directory");
     let group_dir = root.join(&group_name);
