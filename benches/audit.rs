@@ -1,43 +1,20 @@
 //! Benchmark: `eip audit verify` on a chain of a million events (whole process), and the rate at
 //! which the chain is appended. Run: `cargo bench --bench audit`.
 
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 mod common;
+use common::*;
 
 use eip::audit::{AuditActor, Event};
 use eip::db::Db;
 
 fn main() {
     // A million events in a benchmark run, 5,000 in a smoke run (`cargo test`).
-    let events: usize = common::size(1_000_000, 5_000);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("eip.db");
-    let pw = "correct horse battery\n";
-    let run = |args: &[&str], stdin: Option<&str>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
-        c.args(args)
-            .env("EIP_DB", &path)
-            .env("EIP_CONFIG_DIR", dir.path().join("cfg"))
-            .env("EIP_NOW", "2026-11-20T10:00:00+08:00")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let start = Instant::now();
-        let mut child = c.spawn().unwrap();
-        if let Some(s) = stdin {
-            std::io::Write::write_all(&mut child.stdin.take().unwrap(), s.as_bytes()).unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        (start.elapsed(), String::from_utf8_lossy(&out.stderr).into_owned())
-    };
-    run(
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        Some(pw),
-    );
-    run(&["login", "000000-A01", "--password-stdin"], Some(pw));
+    let events: usize = size(1_000_000, 5_000);
+    // A test-clock database, the Ministry admin signed in.
+    let env = Env::new();
+    let path = env.db.clone();
     // A million events, appended through the same code every change uses.
     std::env::set_var("EIP_NOW", "2026-11-20T10:00:00+08:00");
     let mut db = Db::open(&path, None).unwrap();
@@ -59,7 +36,8 @@ fn main() {
     drop(db);
     let mut verify = Vec::new();
     for _ in 0..3 {
-        let (t, stderr) = run(&["audit", "verify"], None);
+        let (t, r) = timed(&env, Some(ADMIN), &["audit", "verify"]);
+        let stderr = &r.stderr;
         let n: usize = stderr
             .split("intact: ")
             .nth(1)

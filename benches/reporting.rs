@@ -9,68 +9,22 @@
 //! The schools and values are written straight into the database (the rows eip writes, without
 //! audit events) so that the fixture takes minutes, not hours.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{median, ms};
-
-fn eip(dir: &Path, user: &str, now: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
-    common::eip(dir, user, Some(now), args, stdin)
-}
+use common::*;
 
 fn main() {
     #[allow(non_snake_case)]
-    let (SCHOOLS, RUNS): (usize, usize) = (common::size(520_000, 3_000), common::size(5, 1));
-    let months: usize = if common::smoke() {
-        2
-    } else {
-        std::env::var("EIP_BENCH_MONTHS").ok().and_then(|m| m.parse().ok()).unwrap_or(12)
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let (SCHOOLS, RUNS): (usize, usize) = (size(520_000, 3_000), size(5, 1));
+    let months: usize =
+        if smoke() { 2 } else { std::env::var("EIP_BENCH_MONTHS").ok().and_then(|m| m.parse().ok()).unwrap_or(12) };
     // The units exist from October 1st, so October is the month they report.
-    let now = "2026-10-01T10:00:00+08:00";
-    let pw = Some("correct horse battery\n");
-    let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
-    eip(
-        d,
-        "m",
-        now,
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        pw,
-    );
-    eip(d, "m", now, &["login", "000000-A01", "--password-stdin"], pw);
-    eip(d, "m", now, &["unit", "import", units.to_str().unwrap()], None);
-    let (_, out) = eip(
-        d,
-        "m",
-        now,
-        &[
-            "account",
-            "add",
-            "--unit",
-            "130102",
-            "--role",
-            "admin",
-            "--name",
-            "赵敏",
-            "--mobile",
-            "13700000001",
-            "--format",
-            "csv",
-        ],
-        None,
-    );
-    let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
-    eip(d, "c", now, &["login", "130102-A01", "--activate", &code, "--password-stdin"], pw);
-    let (_, out) =
-        eip(d, "c", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
-    let token = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
-    let (_, out) =
-        eip(d, "m", now, &["account", "token", "create", "--name", "bench", "--days", "365", "--format", "csv"], None);
-    let mtoken = out.lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string();
+    let (mut env, county) = national_with_county_admin("2026-10-01T10:00:00+08:00");
+    let db = env.db.clone();
+    let token = env.token_record(&county, "bench", "365")["token"].as_str().unwrap().to_string();
+    let mtoken = env.token_record(ADMIN, "bench", "365")["token"].as_str().unwrap().to_string();
 
     // The fixture: 520,000 schools over every county (≈15% teaching points), values for `months`
     // months ending 2026-10.
@@ -82,88 +36,23 @@ fn main() {
             format!("{y:04}-{m:02}")
         })
         .collect();
-    {
-        let mut conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
-        conn.pragma_update(None, "cache_size", -262144).unwrap();
-        let counties: Vec<(i64, String, String)> = conn
-            .prepare("SELECT id, code, path FROM org WHERE level = 'county' ORDER BY code")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let tx = conn.transaction().unwrap();
-        {
-            let mut org = tx.prepare("INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2020-01-01T00:00:00Z')").unwrap();
-            let mut school = tx
-                .prepare("INSERT INTO school(org_id, kind, students, teachers, classes) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .unwrap();
-            let mut value = tx.prepare("INSERT INTO value(org_id, period, indicator, value, set_at) VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00Z')").unwrap();
-            for i in 0..SCHOOLS {
-                let (id, ccode, path) = &counties[i % counties.len()];
-                let tp = i % 7 == 0;
-                let code = format!("{}{}{:06}", if tp { "22" } else { "21" }, &ccode[..2], i);
-                org.execute(rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")]).unwrap();
-                let sid = tx.last_insert_rowid();
-                school
-                    .execute(rusqlite::params![
-                        sid,
-                        if tp { "teaching_point" } else { "school" },
-                        300 + i % 900,
-                        20 + i % 60,
-                        6 + i % 30
-                    ])
-                    .unwrap();
-                for p in &periods {
-                    let classrooms = 6 + i % 30;
-                    for (ind, v) in [
-                        ("internet_access", (i % 10 != 0) as usize),
-                        ("bandwidth_mbps", 4 + i % 200),
-                        ("classrooms", classrooms),
-                        ("multimedia_classrooms", classrooms - i % 5),
-                        ("digital_resources_all_classes", (i % 3 != 0) as usize),
-                        ("teacher_spaces", 10 + i % 50),
-                        ("student_spaces", 100 + i % 700),
-                        ("teacher_computers", 10 + i % 40),
-                        ("student_computers", 20 + i % 300),
-                        ("excellent_lesson_teachers", i % 20),
-                    ] {
-                        value.execute(rusqlite::params![sid, p, ind, v.to_string()]).unwrap();
-                    }
-                }
-            }
-        }
-        tx.commit().unwrap();
-    }
+    insert_schools(&db, &units(&db, "level = 'county'"), 0, SCHOOLS, &periods);
     let build = build.elapsed();
-    let size = std::fs::metadata(d.join("eip.db")).map(|m| m.len()).unwrap_or(0);
-    let values: i64 = rusqlite::Connection::open(d.join("eip.db"))
-        .unwrap()
-        .query_row("SELECT count(*) FROM value", [], |r| r.get(0))
-        .unwrap();
+    let file_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let values: i64 =
+        rusqlite::Connection::open(&db).unwrap().query_row("SELECT count(*) FROM value", [], |r| r.get(0)).unwrap();
 
-    let run_out = |user: &str, tok: &str, now: &str, args: &[&str]| -> (Duration, String) {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_eip"));
-        c.args(args)
-            .env("EIP_DB", d.join("eip.db"))
-            .env("EIP_CONFIG_DIR", d.join(user))
-            .env("EIP_NOW", now)
-            .env("EIP_TOKEN", tok)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let start = Instant::now();
-        let out = c.output().unwrap();
-        let took = start.elapsed();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        (took, String::from_utf8_lossy(&out.stdout).into_owned())
+    let run_out = |env: &Env, tok: &str, args: &[&str]| -> (Duration, String) {
+        let (took, r) = timed_token(env, tok, args);
+        (took, r.stdout)
     };
-    let run = |user: &str, tok: &str, now: &str, args: &[&str]| -> Duration { run_out(user, tok, now, args).0 };
+    let run = |env: &Env, tok: &str, args: &[&str]| -> Duration { run_out(env, tok, args).0 };
     // November 3rd: October is still open for the counties (their deadline is the 5th).
-    let dec3 = "2026-11-03T10:00:00+08:00";
+    env.now = "2026-11-03T10:00:00+08:00".into();
     let mut status = Vec::new();
     let mut export = Vec::new();
     let mut confirm = Vec::new();
-    let schools_130102: Vec<String> = rusqlite::Connection::open(d.join("eip.db"))
+    let schools_130102: Vec<String> = rusqlite::Connection::open(&db)
         .unwrap()
         .prepare("SELECT code FROM org WHERE path >= '/000000/130000/130100/130102/' AND path < '/000000/130000/130100/1301020' AND level = 'school' ORDER BY code LIMIT 10")
         .unwrap()
@@ -172,29 +61,23 @@ fn main() {
         .collect::<Result<_, _>>()
         .unwrap();
     for school in schools_130102.iter().take(RUNS) {
-        status.push(run("c", &token, dec3, &["report", "status", "--period", "2026-10"]));
+        status.push(run(&env, &token, &["report", "status", "--period", "2026-10"]));
         let (t, csv) = run_out(
-            "m",
+            &env,
             &mtoken,
-            dec3,
             &["report", "export", "--period", "2026-10", "--level", "county", "--format", "csv"],
         );
         assert_eq!(csv.lines().count(), 2846 + 1, "every county's row and the header");
         export.push(t);
-        confirm.push(run("c", &token, dec3, &["report", "confirm", "--org", school, "--period", "2026-11"]));
+        confirm.push(run(&env, &token, &["report", "confirm", "--org", school, "--period", "2026-11"]));
     }
     // The floors, measured by the sqlite3 shell on the same file (when the machine has one): a
     // process that opens the database and answers `select 1`, and the export's aggregation
     // written as one SQL query (per province: expected schools, reporters, sums, yes counts).
     let sqlite3 = |sql: &str| -> Option<Duration> {
         let start = Instant::now();
-        let out = Command::new("sqlite3")
-            .arg(d.join("eip.db"))
-            .arg(sql)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .ok()?;
+        let out =
+            Command::new("sqlite3").arg(&db).arg(sql).stdout(Stdio::null()).stderr(Stdio::null()).status().ok()?;
         out.success().then(|| start.elapsed())
     };
     let floor_sql = "SELECT o.parent_id AS county, count(DISTINCT o.id),
@@ -214,9 +97,9 @@ fn main() {
     }
     // November 16th: every deadline of October has passed — the whole nation's month is submitted
     // by the system, counties first, each with its snapshot.
-    let nov16 = "2026-11-16T09:00:00+08:00";
-    let sweep = run("m", &mtoken, nov16, &["submit", "--sweep"]);
-    let submitted: i64 = rusqlite::Connection::open(d.join("eip.db"))
+    env.now = "2026-11-16T09:00:00+08:00".into();
+    let sweep = run(&env, &mtoken, &["submit", "--sweep"]);
+    let submitted: i64 = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("SELECT count(*) FROM submission WHERE period = '2026-10' AND state = 'auto_submitted'", [], |r| {
             r.get(0)
@@ -224,17 +107,17 @@ fn main() {
         .unwrap();
     // Every unit but the Ministry (3,211), each once, and nothing more the second time.
     assert_eq!(submitted, 3211, "every unit auto-submitted");
-    let resweep = run("m", &mtoken, nov16, &["submit", "--sweep"]);
-    let again: i64 = rusqlite::Connection::open(d.join("eip.db"))
+    let resweep = run(&env, &mtoken, &["submit", "--sweep"]);
+    let again: i64 = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("SELECT count(*) FROM submission WHERE period = '2026-10'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(again, submitted, "the second sweep found nothing due");
     let mut national_status = Vec::new();
     for _ in 0..RUNS {
-        national_status.push(run("m", &mtoken, nov16, &["report", "status", "--period", "2026-10"]));
+        national_status.push(run(&env, &mtoken, &["report", "status", "--period", "2026-10"]));
     }
-    println!("national database: 3,212 units, {SCHOOLS} schools, {months} months, {values} values, {:.1} GB; fixture built in {:.0} s", size as f64 / 1e9, build.as_secs_f64());
+    println!("national database: 3,212 units, {SCHOOLS} schools, {months} months, {values} values, {:.1} GB; fixture built in {:.0} s", file_size as f64 / 1e9, build.as_secs_f64());
     println!("medians of {RUNS} runs (whole process)");
     println!("| what | time |");
     println!("|---|---|");

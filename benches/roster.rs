@@ -2,21 +2,13 @@
 //! with 10,000 pending accounts), and the Ministry's approval (10,000 activation codes) — each a
 //! whole `eip` process. Run: `cargo bench --bench roster`.
 
-use std::path::Path;
-use std::time::Duration;
-
 /// 10,000 people in a benchmark run, 300 in a smoke run (`cargo test`).
 fn people() -> usize {
-    common::size(10_000, 300)
+    size(10_000, 300)
 }
-const NOW: &str = "2026-11-20T10:00:00+08:00";
 
 mod common;
-use common::{median, ms};
-
-fn eip(dir: &Path, user: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
-    common::eip(dir, user, Some(NOW), args, stdin)
-}
+use common::*;
 
 /// A synthetic province big enough for 10,000 staff: 40 prefectures × 90 counties.
 fn units_csv() -> String {
@@ -53,53 +45,23 @@ fn form_csv() -> String {
 }
 
 fn main() {
-    let runs = common::size(3, 1);
+    let runs = size(3, 1);
     let people = people();
     let (mut dry, mut file, mut approve) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        std::fs::write(d.join("units.csv"), units_csv()).unwrap();
-        std::fs::write(d.join("form.csv"), form_csv()).unwrap();
-        let pw = Some("correct horse battery\n");
-        eip(
-            d,
-            "m",
-            &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-            pw,
-        );
-        eip(d, "m", &["login", "000000-A01", "--password-stdin"], pw);
-        eip(d, "m", &["unit", "import", d.join("units.csv").to_str().unwrap()], None);
-        let (_, out) = eip(
-            d,
-            "m",
-            &[
-                "account",
-                "add",
-                "--unit",
-                "990000",
-                "--role",
-                "admin",
-                "--name",
-                "省管理员",
-                "--mobile",
-                "13800000002",
-                "--format",
-                "csv",
-            ],
-            None,
-        );
-        let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
-        eip(d, "p", &["login", "990000-A01", "--activate", &code, "--password-stdin"], pw);
-        let form = d.join("form.csv");
-        dry.push(eip(d, "p", &["account", "import", form.to_str().unwrap(), "--dry-run"], None).0);
-        let (t, out) = eip(d, "p", &["account", "import", form.to_str().unwrap(), "--format", "csv"], None);
+        // A test-clock database, the Ministry admin signed in; the province and its admin.
+        let env = Env::new();
+        let units = env.write_file("units.csv", units_csv().as_bytes());
+        let form = env.write_file("form.csv", form_csv().as_bytes());
+        env.admin(&["unit", "import", &units]).ok();
+        let p = env.person("990000", "admin", "省管理员", "13800000002");
+        dry.push(timed(&env, Some(&p), &["account", "import", &form, "--dry-run"]).0);
+        let (t, r) = timed(&env, Some(&p), &["account", "import", &form, "--format", "csv"]);
         file.push(t);
-        let id = out.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
-        approve.push(
-            eip(d, "m", &["request", "approve", &id, "--codes-out", d.join("codes.csv").to_str().unwrap()], None).0,
-        );
-        let codes = std::fs::read_to_string(d.join("codes.csv")).unwrap();
+        let id = r.stdout.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+        let codes = env.path("codes.csv");
+        approve.push(timed(&env, Some(ADMIN), &["request", "approve", &id, "--codes-out", codes.to_str().unwrap()]).0);
+        let codes = std::fs::read_to_string(codes).unwrap();
         assert_eq!(codes.lines().count(), people + 1, "every person got a code");
     }
     let (a, b, c) = (median(dry), median(file), median(approve));

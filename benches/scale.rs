@@ -12,45 +12,27 @@
 //! after. The clock is then set inside the next month's county window (the 2nd of the month
 //! after the last generated one), where every command below runs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use eip::calendar::Period;
 
 mod common;
-use common::{median, ms};
+use common::*;
 
 /// The 16 counties whose scripts run at once: spread over the provinces.
 const SCRIPTS: usize = 16;
 
-struct Run<'a> {
-    db: &'a Path,
-    cfg: PathBuf,
-    now: String,
+/// One whole `eip` process with an API token, at `env`'s clock; panics unless it exits 0.
+fn eip(env: &Env, token: &str, args: &[&str]) -> (Duration, String) {
+    let (took, r) = timed_token(env, token, args);
+    (took, r.stdout)
 }
 
-impl Run<'_> {
-    /// One whole `eip` process with an API token; panics unless it exits 0.
-    fn eip(&self, token: &str, args: &[&str]) -> (Duration, String) {
-        let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_eip"))
-            .args(args)
-            .env("EIP_DB", self.db)
-            .env("EIP_CONFIG_DIR", &self.cfg)
-            .env("EIP_NOW", &self.now)
-            .env("EIP_TOKEN", token)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let took = start.elapsed();
-        assert!(out.status.success(), "eip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        (took, String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-
-    fn time(&self, token: &str, args: &[&str], runs: usize) -> Duration {
-        median((0..runs).map(|_| self.eip(token, args).0).collect())
-    }
+/// The median of `runs` runs of one command.
+fn time(env: &Env, token: &str, args: &[&str], runs: usize) -> Duration {
+    median((0..runs).map(|_| eip(env, token, args).0).collect())
 }
 
 /// An API token for `username`, written straight into the database (the fixture's shortcut: the
@@ -69,18 +51,18 @@ fn token_for(conn: &rusqlite::Connection, username: &str) -> String {
 /// What a county's monthly script does: confirm each of its schools' figures on their behalf
 /// (carried forward), then run `examples/county-monthly-confirm.sh` (the county's own figures,
 /// the 催报 list, and the reviewer's submission once no one is behind). Returns each step's time.
-fn county_script(run: &Run, county: &str, schools: &[String], admin: &str, reviewer: &str) -> Vec<Duration> {
+fn county_script(env: &Env, county: &str, schools: &[String], admin: &str, reviewer: &str) -> Vec<Duration> {
     let mut steps = Vec::new();
     for s in schools {
-        steps.push(run.eip(admin, &["report", "confirm", "--org", s, "-q"]).0);
+        steps.push(eip(env, admin, &["report", "confirm", "--org", s, "-q"]).0);
     }
     let start = Instant::now();
     let out = Command::new("bash")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county-monthly-confirm.sh"))
-        .env("EIP", env!("CARGO_BIN_EXE_eip"))
-        .env("EIP_DB", run.db)
-        .env("EIP_CONFIG_DIR", &run.cfg)
-        .env("EIP_NOW", &run.now)
+        .env("EIP", bin())
+        .env("EIP_DB", &env.db)
+        .env("EIP_CONFIG_DIR", env.config_dir(None))
+        .env("EIP_NOW", &env.now)
         .env("EIP_TOKEN", admin)
         .env("EIP_REVIEWER_TOKEN", reviewer)
         .output()
@@ -96,7 +78,7 @@ fn county_script(run: &Run, county: &str, schools: &[String], admin: &str, revie
 }
 
 fn main() {
-    let sizes: Vec<usize> = if common::smoke() {
+    let sizes: Vec<usize> = if smoke() {
         vec![20_000]
     } else {
         std::env::var("EIP_BENCH_SIZES")
@@ -105,12 +87,12 @@ fn main() {
             .map(|s| s.trim().parse().expect("EIP_BENCH_SIZES: numbers"))
             .collect()
     };
-    let months: u32 = if common::smoke() {
+    let months: u32 = if smoke() {
         1
     } else {
         std::env::var("EIP_BENCH_SCALE_MONTHS").ok().and_then(|m| m.parse().ok()).unwrap_or(2)
     };
-    let runs = common::size(5, 1);
+    let runs = size(5, 1);
     let first = Period::new(2025, 12).unwrap();
     let mut last = first;
     for _ in 1..months {
@@ -129,8 +111,9 @@ fn main() {
     };
     let mut notes = Vec::new();
     for &n in &sizes {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("eip.db");
+        let mut env = Env::empty();
+        env.now = now.clone();
+        let db = env.db.clone();
         let start = Instant::now();
         eip::dataset::generate(&db, n, months, 2016, false).unwrap();
         let generated = start.elapsed();
@@ -174,7 +157,6 @@ fn main() {
             .map(|c| (token_for(&conn, &format!("{c}-A01")), token_for(&conn, &format!("{c}-R01"))))
             .collect();
         drop(conn);
-        let run = Run { db: &db, cfg: dir.path().join("cfg"), now: now.clone() };
         let (county, (admin, _)) = (&counties[0], &tokens[0]);
         let jobs: Vec<(&String, &Vec<String>, &String, &String)> = counties
             .iter()
@@ -192,14 +174,14 @@ fn main() {
             &format!("county `report status` ({county}'s schools)"),
             format!(
                 "{} ({} schools)",
-                ms(run.time(admin, &["report", "status", "--period", &open_s], runs)),
+                ms(time(&env, admin, &["report", "status", "--period", &open_s], runs)),
                 county_schools.len()
             ),
         );
-        push("county `school list` (CSV)", ms(run.time(admin, &["school", "list", "--format", "csv"], runs)));
+        push("county `school list` (CSV)", ms(time(&env, admin, &["school", "list", "--format", "csv"], runs)));
         push(
             &format!("county `report export --period {last_s}` (its schools' values)"),
-            ms(run.time(admin, &["report", "export", "--period", &last_s, "--format", "csv"], runs)),
+            ms(time(&env, admin, &["report", "export", "--period", &last_s, "--format", "csv"], runs)),
         );
         push(
             "one `report confirm --org SCHOOL` (county proxy)",
@@ -207,42 +189,31 @@ fn main() {
                 county_schools
                     .iter()
                     .take(runs)
-                    .map(|s| run.eip(admin, &["report", "confirm", "--org", s, "-q"]).0)
+                    .map(|s| eip(&env, admin, &["report", "confirm", "--org", s, "-q"]).0)
                     .collect(),
             )),
         );
         push(
             &format!("national `report status --period {last_s}` (submitted: from snapshots)"),
-            ms(run.time(&ministry, &["report", "status", "--period", &last_s], runs)),
+            ms(time(&env, &ministry, &["report", "status", "--period", &last_s], runs)),
         );
         let (t, csv) =
-            run.eip(&ministry, &["report", "export", "--period", &last_s, "--level", "county", "--format", "csv"]);
+            eip(&env, &ministry, &["report", "export", "--period", &last_s, "--level", "county", "--format", "csv"]);
         assert_eq!(csv.lines().count(), 2846 + 1, "one row per county and the header");
         push(
             &format!("national `report export --level county --period {last_s}`"),
             ms(median(
                 std::iter::once(t)
-                    .chain(
-                        (1..runs).map(|_| {
-                            run.eip(&ministry, &["report", "export", "--period", &last_s, "--level", "county"]).0
-                        }),
-                    )
+                    .chain((1..runs).map(|_| {
+                        eip(&env, &ministry, &["report", "export", "--period", &last_s, "--level", "county"]).0
+                    }))
                     .collect(),
             )),
         );
-        let (t, _) = run.eip(&ministry, &["report", "missing", "--period", &open_s, "--format", "csv"]);
+        let (t, _) = eip(&env, &ministry, &["report", "missing", "--period", &open_s, "--format", "csv"]);
         push(&format!("national `report missing --period {open_s}` (催报 list, everyone)"), ms(t));
-        let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_eip"))
-            .args(["audit", "verify"])
-            .env("EIP_DB", &db)
-            .env("EIP_CONFIG_DIR", dir.path().join("cfg"))
-            .env("EIP_NOW", &now)
-            .env("EIP_TOKEN", &ministry)
-            .output()
-            .unwrap();
-        let verify = start.elapsed();
-        assert!(String::from_utf8_lossy(&out.stderr).contains("intact"), "{}", String::from_utf8_lossy(&out.stderr));
+        let (verify, r) = timed_token(&env, &ministry, &["audit", "verify"]);
+        assert!(r.stderr.contains("intact"), "{}", r.stderr);
         push(
             "`audit verify` (whole chain)",
             format!("{} ({:.0} events/s)", ms(verify), events as f64 / verify.as_secs_f64()),
@@ -250,17 +221,17 @@ fn main() {
 
         // 16 county scripts: one alone, then sixteen others at once.
         let alone_start = Instant::now();
-        let alone_steps = county_script(&run, county, county_schools, &tokens[0].0, &tokens[0].1);
+        let alone_steps = county_script(&env, county, county_schools, &tokens[0].0, &tokens[0].1);
         let alone = alone_start.elapsed();
         let together_start = Instant::now();
         let results: Vec<(Duration, Vec<Duration>)> = std::thread::scope(|s| {
             let handles: Vec<_> = jobs[1..]
                 .iter()
                 .map(|(c, schools, a, r)| {
-                    let run = &run;
+                    let env = &env;
                     s.spawn(move || {
                         let t = Instant::now();
-                        let steps = county_script(run, c, schools, a, r);
+                        let steps = county_script(env, c, schools, a, r);
                         (t.elapsed(), steps)
                     })
                 })
@@ -297,8 +268,8 @@ fn main() {
         );
         push("worst single step: alone / among 16", format!("{} / {}", ms(worst_alone), ms(worst)));
         // The month's end: every other unit submitted by the system.
-        let sweeper = Run { db: &db, cfg: dir.path().join("cfg"), now: sweep_at.clone() };
-        let (t, _) = sweeper.eip(&ministry, &["submit", "--sweep", "-q"]);
+        env.now = sweep_at.clone();
+        let (t, _) = eip(&env, &ministry, &["submit", "--sweep", "-q"]);
         let conn = rusqlite::Connection::open(&db).unwrap();
         let swept: i64 = conn
             .query_row(

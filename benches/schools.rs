@@ -7,14 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const NOW: &str = "2026-11-20T10:00:00+08:00";
-
 mod common;
-use common::{median, ms};
-
-fn eip(dir: &Path, user: &str, args: &[&str], stdin: Option<&str>) -> (Duration, String) {
-    common::eip(dir, user, Some(NOW), args, stdin)
-}
+use common::*;
 
 fn schools_csv(n: usize) -> String {
     let mut s = String::from("code,name,kind,unit,category,location,address,students,teachers,classes\n");
@@ -177,49 +171,18 @@ fn sqlite3_schema(file: &Path, rows: usize, guards: bool) -> Duration {
 }
 
 fn main() {
-    let total: usize = common::size(520_000, 3_000);
-    let runs: usize = common::size(3, 1);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
-    let pw = Some("correct horse battery\n");
-    eip(
-        d,
-        "m",
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        pw,
-    );
-    eip(d, "m", &["login", "000000-A01", "--password-stdin"], pw);
-    eip(d, "m", &["unit", "import", units.to_str().unwrap()], None);
-    let (_, out) = eip(
-        d,
-        "m",
-        &[
-            "account",
-            "add",
-            "--unit",
-            "130102",
-            "--role",
-            "admin",
-            "--name",
-            "赵敏",
-            "--mobile",
-            "13700000001",
-            "--format",
-            "csv",
-        ],
-        None,
-    );
-    let code = out.lines().nth(1).unwrap().split(',').nth(1).unwrap().to_string();
-    eip(d, "c", &["login", "130102-A01", "--activate", &code, "--password-stdin"], pw);
+    let total: usize = size(520_000, 3_000);
+    let runs: usize = size(3, 1);
+    let (env, c) = national_with_county_admin(NOW);
+    let db = env.db.clone();
     let csv = schools_csv(total);
-    let file = d.join("schools.csv");
+    let file = env.path("schools.csv");
     std::fs::write(&file, &csv).unwrap();
 
     // The import, once (it fills the database), then the same file again (nothing to change).
-    let (import, _) = eip(d, "c", &["school", "import", file.to_str().unwrap()], None);
-    let (reimport, _) = eip(d, "c", &["school", "import", file.to_str().unwrap()], None);
-    let conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
+    let (import, _) = timed(&env, Some(&c), &["school", "import", file.to_str().unwrap()]);
+    let (reimport, _) = timed(&env, Some(&c), &["school", "import", file.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM school"), total as i64, "every row became a school");
     assert_eq!(
@@ -229,40 +192,24 @@ fn main() {
     );
     let bare = median((0..runs).map(|_| bare_insert(&csv)).collect());
     let schema = median((0..runs).map(|_| schema_insert(&csv)).collect());
-    let shell = common::has_sqlite3().then(|| median((0..runs).map(|_| sqlite3_import(&file, total)).collect()));
-    let shell_schema = common::has_sqlite3().then(|| {
+    let shell = has_sqlite3().then(|| median((0..runs).map(|_| sqlite3_import(&file, total)).collect()));
+    let shell_schema = has_sqlite3().then(|| {
         let with = median((0..runs).map(|_| sqlite3_schema(&file, total, true)).collect());
         let without = median((0..runs).map(|_| sqlite3_schema(&file, total, false)).collect());
         (with, without)
     });
 
     // Listings: the county's whole list, and one other county's from the same database.
-    {
-        let mut conn = rusqlite::Connection::open(d.join("eip.db")).unwrap();
-        let (id, path): (i64, String) = conn
-            .query_row("SELECT id, path FROM org WHERE code = '130104'", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap();
-        let tx = conn.transaction().unwrap();
-        for i in 0..183 {
-            let code = format!("2113{:06}", 900_000 + i);
-            tx.execute(
-                "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, 'school', ?3, ?4, '2026-01-01T00:00:00Z')",
-                rusqlite::params![code, format!("学校{i}"), id, format!("{path}{code}/")],
-            )
-            .unwrap();
-            tx.execute("INSERT INTO school(org_id, kind) VALUES (?1, 'school')", [tx.last_insert_rowid()]).unwrap();
-        }
-        tx.commit().unwrap();
-    }
+    insert_schools(&db, &units(&db, "code = '130104'"), 900_000, 183, &[]);
     let (mut list_other, mut list_all, mut whoami) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..common::size(5, 1) {
-        let (t, out) = eip(d, "m", &["school", "list", "--under", "130104", "--format", "csv"], None);
-        assert_eq!(out.lines().count(), 184, "130104's 183 schools and the header");
+    for _ in 0..size(5, 1) {
+        let (t, r) = timed(&env, Some(ADMIN), &["school", "list", "--under", "130104", "--format", "csv"]);
+        assert_eq!(r.stdout.lines().count(), 184, "130104's 183 schools and the header");
         list_other.push(t);
-        let (t, out) = eip(d, "c", &["school", "list", "--format", "csv"], None);
-        assert_eq!(out.lines().count(), total + 1, "130102's schools and the header");
+        let (t, r) = timed(&env, Some(&c), &["school", "list", "--format", "csv"]);
+        assert_eq!(r.stdout.lines().count(), total + 1, "130102's schools and the header");
         list_all.push(t);
-        whoami.push(eip(d, "m", &["whoami"], None).0);
+        whoami.push(timed(&env, Some(ADMIN), &["whoami"]).0);
     }
     println!(
         "schools: a file of {total} rows imported by one county admin (whole process, once); floors medians of {runs}"

@@ -2,35 +2,34 @@
 //! database, against the floor of inserting the same rows into a bare table with SQLite in one
 //! transaction (no validation, no audit). Run: `cargo bench --bench units`.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 mod common;
-use common::median;
+use common::*;
 
-fn eip(dir: &Path, args: &[&str], stdin: Option<&str>) -> Duration {
-    common::eip(dir, "config", None, args, stdin).0
+/// A database on the real clock (no test clock), the Ministry admin signed in.
+fn production() -> Env {
+    let mut env = Env::empty();
+    env.now.clear();
+    let init = ["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"];
+    env.run_stdin(None, &init, &format!("{PASSWORD}\n")).ok();
+    env.login(ADMIN, PASSWORD);
+    env
 }
 
 fn main() {
     #[allow(non_snake_case)]
-    let RUNS: usize = common::size(15, 1);
-    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/divisions.csv");
-    let csv_s = csv.to_str().unwrap();
+    let RUNS: usize = size(15, 1);
+    let csv = data("divisions.csv");
+    let csv_s = csv.as_str();
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut import = Vec::new();
     let mut reimport = Vec::new();
     let mut floor = Vec::new();
     for _ in 0..RUNS {
-        let dir = tempfile::tempdir().unwrap();
-        eip(
-            dir.path(),
-            &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-            Some("correct horse battery\n"),
-        );
-        eip(dir.path(), &["login", "000000-A01", "--password-stdin"], Some("correct horse battery\n"));
-        import.push(eip(dir.path(), &["unit", "import", csv_s], None));
-        reimport.push(eip(dir.path(), &["unit", "import", csv_s], None));
+        let env = production();
+        import.push(timed(&env, Some(ADMIN), &["unit", "import", csv_s]).0);
+        reimport.push(timed(&env, Some(ADMIN), &["unit", "import", csv_s]).0);
 
         // The floor: the same rows into a bare table, one transaction, one prepared statement.
         let fdir = tempfile::tempdir().unwrap();
@@ -52,18 +51,9 @@ fn main() {
         floor.push(start.elapsed());
     }
     let units: i64 = {
-        let dir = tempfile::tempdir().unwrap();
-        eip(
-            dir.path(),
-            &["init", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-            Some("correct horse battery\n"),
-        );
-        eip(dir.path(), &["login", "000000-A01", "--password-stdin"], Some("correct horse battery\n"));
-        eip(dir.path(), &["unit", "import", csv_s], None);
-        rusqlite::Connection::open(dir.path().join("eip.db"))
-            .unwrap()
-            .query_row("SELECT count(*) FROM org WHERE level <> 'school'", [], |r| r.get(0))
-            .unwrap()
+        let env = production();
+        env.admin(&["unit", "import", csv_s]).ok();
+        env.count("SELECT count(*) FROM org WHERE level <> 'school'")
     };
     assert_eq!(units, 3212, "every national unit imported");
     let (i, r, f) = (median(import), median(reimport), median(floor));

@@ -4,10 +4,9 @@
 mod common;
 use common::*;
 
+/// `account add … --format json` as the Ministry admin.
 fn add(env: &Env, unit: &str, role: &str, name: &str, mobile: &str) -> Run {
-    env.admin(&[
-        "account", "add", "--unit", unit, "--role", role, "--name", name, "--mobile", mobile, "--format", "json",
-    ])
+    env.add_account(unit, role, name, mobile, &["--format", "json"])
 }
 
 #[test]
@@ -17,22 +16,9 @@ fn art10_an_account_needs_a_real_name_and_an_11_digit_mobile() {
     add(&env, "130102", "admin", " ", "13700000001").code(6).stderr_has("the person's name (姓名) is required");
     add(&env, "130102", "admin", "赵敏", "1370000000").code(6).stderr_has("1370000000 is not a mobile number");
     add(&env, "130102", "admin", "赵敏", "23700000001").code(6);
-    env.admin(&[
-        "account",
-        "add",
-        "--unit",
-        "130102",
-        "--role",
-        "admin",
-        "--name",
-        "赵敏",
-        "--mobile",
-        "13700000001",
-        "--email",
-        "not-an-email",
-    ])
-    .code(6)
-    .stderr_has("not-an-email is not an email address");
+    env.add_account("130102", "admin", "赵敏", "13700000001", &["--email", "not-an-email"])
+        .code(6)
+        .stderr_has("not-an-email is not an email address");
     assert_eq!(env.count("SELECT count(*) FROM account"), before);
 }
 

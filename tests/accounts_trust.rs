@@ -9,28 +9,10 @@ use common::*;
 
 use std::process::Stdio;
 
-fn denied(env: &Env) -> i64 {
-    env.count("SELECT count(*) FROM audit WHERE action = 'denied'")
-}
-
-fn events(env: &Env, action: &str) -> i64 {
-    env.count(&format!("SELECT count(*) FROM audit WHERE action = '{action}'"))
-}
-
 /// A named API token for `user` (as JSON, forced), returning (id, token).
 fn token(env: &Env, user: &str, name: &str) -> (i64, String) {
-    let j = env
-        .run(Some(user), &["account", "token", "create", "--name", name, "--days", "30", "--format", "json"])
-        .ok()
-        .json();
+    let j = env.token_record(user, name, "30");
     (j["id"].as_i64().expect("id"), j["token"].as_str().expect("token").to_string())
-}
-
-/// Run with EIP_TOKEN set (and no session).
-fn with_token(env: &Env, token: &str, args: &[&str]) -> Run {
-    let mut c = env.command(None, args);
-    c.env("EIP_TOKEN", token);
-    Env::run_cmd(c, None)
 }
 
 #[test]
@@ -49,15 +31,15 @@ fn spec2_a_reset_never_hands_anyone_more_power_than_they_hold() {
 
     // Support may not reset the Ministry admin: that code would make support the Ministry admin.
     for target in [ADMIN, support.as_str(), support2.as_str()] {
-        let d = denied(&env);
+        let d = env.events("denied");
         env.run(Some(&support), &["account", "reset", target])
             .code(3)
             .stderr_has(&format!("{support} may not reset"))
             .stderr_has("a Ministry admin");
-        assert_eq!(denied(&env), d + 1, "the refusal to reset {target} is audited");
+        assert_eq!(env.events("denied"), d + 1, "the refusal to reset {target} is audited");
     }
     assert_eq!(hash(ADMIN), admin_hash, "the Ministry admin's password still stands");
-    assert_eq!(events(&env, "account.reset"), 0);
+    assert_eq!(env.events("account.reset"), 0);
     env.run_stdin(Some("x"), &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
 
     // A province admin cannot reset a Ministry account either (it is not even in its scope),
@@ -71,10 +53,10 @@ fn spec2_a_reset_never_hands_anyone_more_power_than_they_hold() {
         .as_str()
         .expect("a code");
     env.run(Some(&support), &["account", "reset", &province]).ok();
-    assert_eq!(events(&env, "account.reset"), 2);
+    assert_eq!(env.events("account.reset"), 2);
     // The Ministry admin resets any account, the Ministry's support included.
     env.admin(&["account", "reset", &support]).ok();
-    assert_eq!(events(&env, "account.reset"), 3);
+    assert_eq!(env.events("account.reset"), 3);
 }
 
 #[test]
@@ -82,34 +64,7 @@ fn spec2_support_resets_a_schools_account_in_its_scope() {
     let env = Env::national();
     let support = env.person("000000", "support", "技术员", "13700000009");
     let county = env.person("130102", "admin", "周丽", "13700000006");
-    let j = env
-        .run(
-            Some(&county),
-            &[
-                "school",
-                "add",
-                "2113010001",
-                "长安区第一小学",
-                "--unit",
-                "130102",
-                "--admin-name",
-                "钱校长",
-                "--admin-mobile",
-                "13700000010",
-                "--format",
-                "json",
-            ],
-        )
-        .ok()
-        .json();
-    let school = j["username"].as_str().unwrap().to_string();
-    let code = j["activation_code"].as_str().unwrap().to_string();
-    env.run_stdin(
-        Some(&school),
-        &["login", &school, "--activate", &code, "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    )
-    .ok();
+    let school = env.changan_first_school(&county, "钱校长", "13700000010");
     env.run(Some(&support), &["account", "reset", &school]).ok();
     env.run(Some(&school), &["whoami"]).code(3);
 }
@@ -229,43 +184,14 @@ fn spec2_usernames_are_always_generated_no_override() {
     let long = "x".repeat(5000);
     for bad in ["system", "anonymous", "", "000000-A02", "130102-A01 ", "０００000-A01", "a\u{1b}[2Jb", long.as_str()]
     {
-        env.admin(&[
-            "account",
-            "add",
-            "--unit",
-            "130102",
-            "--role",
-            "admin",
-            "--name",
-            "郑洁",
-            "--mobile",
-            "13700000010",
-            "--username",
-            bad,
-        ])
-        .code(2)
-        .stderr_has("--username");
+        env.add_account("130102", "admin", "郑洁", "13700000010", &["--username", bad])
+            .code(2)
+            .stderr_has("--username");
     }
     assert_eq!(env.count("SELECT count(*) FROM account"), before);
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'account.add'"), before);
     // Without it the username is generated.
-    let j = env
-        .admin(&[
-            "account",
-            "add",
-            "--unit",
-            "130102",
-            "--role",
-            "admin",
-            "--name",
-            "郑洁",
-            "--mobile",
-            "13700000010",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .json();
+    let j = env.add_account("130102", "admin", "郑洁", "13700000010", &["--format", "json"]).ok().json();
     assert_eq!(j["username"], "130102-A01");
 }
 
@@ -313,33 +239,27 @@ fn spec9_account_decisions_raced_by_many_copies_have_exactly_one_winner() {
     let env = Env::national();
     let user = env.person("130102", "admin", "周丽", "13700000006");
     for round in 0..ROUNDS {
-        let (d, e, r) =
-            (events(&env, "account.disable"), events(&env, "account.enable"), events(&env, "account.reset"));
+        let (d, e, r) = (env.events("account.disable"), env.events("account.enable"), env.events("account.reset"));
         let runs = race_admin(&env, &["account", "disable", &user, "--reason", "调离"]);
         one_winner(&format!("disable, round {round}"), &runs, "already disabled");
-        assert_eq!(events(&env, "account.disable"), d + 1, "one disable event");
+        assert_eq!(env.events("account.disable"), d + 1, "one disable event");
 
         let runs = race_admin(&env, &["account", "enable", &user]);
         one_winner(&format!("enable, round {round}"), &runs, "already active");
-        assert_eq!(events(&env, "account.enable"), e + 1, "one enable event");
+        assert_eq!(env.events("account.enable"), e + 1, "one enable event");
 
         let runs = race_admin(&env, &["account", "reset", &user, "--format", "json"]);
         let w = one_winner(&format!("reset, round {round}"), &runs, "unused activation code");
-        assert_eq!(events(&env, "account.reset"), r + 1, "one reset event");
+        assert_eq!(env.events("account.reset"), r + 1, "one reset event");
         // The winner's code is the one that works.
         let code = runs[w].json()["activation_code"].as_str().unwrap().to_string();
-        env.run_stdin(
-            Some(&user),
-            &["login", &user, "--activate", &code, "--password-stdin"],
-            &format!("{PASSWORD}\n"),
-        )
-        .ok();
+        env.activate(&user, &code).ok();
 
         let (id, _) = token(&env, ADMIN, &format!("race{round}"));
-        let t = events(&env, "token.revoke");
+        let t = env.events("token.revoke");
         let runs = race_admin(&env, &["account", "token", "revoke", &id.to_string()]);
         one_winner(&format!("token revoke, round {round}"), &runs, "already revoked");
-        assert_eq!(events(&env, "token.revoke"), t + 1, "one revoke event");
+        assert_eq!(env.events("token.revoke"), t + 1, "one revoke event");
     }
     env.admin(&["doctor"]).ok();
     env.admin(&["audit", "verify"]).ok();

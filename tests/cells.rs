@@ -23,20 +23,6 @@ const FORMULAS: &[(&str, &str)] = &[
     ("2113010006", "\r=1+1"),
 ];
 
-/// Rows of a CSV text (BOM dropped) as header → cell maps.
-fn csv_maps(text: &str) -> Vec<BTreeMap<String, String>> {
-    let text = text.trim_start_matches('\u{feff}');
-    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("valid CSV").iter().map(str::to_string).collect())
-        .collect();
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter().map(|r| head.iter().cloned().zip(r.iter().cloned()).collect()).collect()
-}
-
 /// 长安区's admin, named with a formula, signed in: 130102-A01 (schools are added by the
 /// supervising unit's admin, Art. 11).
 fn county(env: &Env) -> String {
@@ -57,6 +43,12 @@ fn formula_schools() -> (Env, String) {
         conn.execute("UPDATE org SET name = ?1 WHERE code = ?2", rusqlite::params![name, code]).unwrap();
     }
     (env, c)
+}
+
+/// A text indicator schools fill, `remark` (备注), added by the Ministry admin.
+fn add_remark_indicator(env: &Env) {
+    let add = ["report", "indicators", "add", "remark", "--name-zh", "备注", "--name-en", "Remark"];
+    env.admin(&[&add[..], &["--kind", "text", "--filled-by", "school"]].concat()).ok();
 }
 
 /// What a neutralised cell holds: the text with one leading `'`, any control character other
@@ -98,23 +90,13 @@ fn school_export_and_lists_write_formula_cells_with_a_leading_quote() {
 #[test]
 fn account_export_report_missing_and_audit_export_neutralise_formula_cells() {
     let (env, _) = formula_schools();
-    let r = env.admin(&[
-        "account",
-        "add",
-        "--unit",
+    let r = env.add_account(
         COUNTY,
-        "--role",
         "reviewer",
-        "--name",
         "+cmd|' /C calc'!A0",
-        "--mobile",
         "13700000102",
-        "--department=-2+3",
-        "--title",
-        "@SUM(A1)",
-        "--format",
-        "json",
-    ]);
+        &["--department=-2+3", "--title", "@SUM(A1)", "--format", "json"],
+    );
     let user = r.ok().json()["username"].as_str().unwrap().to_string();
     // Account export: the personnel form, every text cell.
     let r = env.admin(&["account", "export", "--under", COUNTY]);
@@ -150,21 +132,7 @@ fn numbers_stay_numbers_and_text_values_are_neutralised_in_a_report_export() {
     let county = county(&env);
     env.run(Some(&county), &["school", "add", "2113010001", "长安一中", "--unit", COUNTY]).ok();
     env.run(Some(&county), &["school", "add", "2113010002", "长安二中", "--unit", COUNTY]).ok();
-    env.admin(&[
-        "report",
-        "indicators",
-        "add",
-        "remark",
-        "--name-zh",
-        "备注",
-        "--name-en",
-        "Remark",
-        "--kind",
-        "text",
-        "--filled-by",
-        "school",
-    ])
-    .ok();
+    add_remark_indicator(&env);
     let set = |org: &str, pair: &str| env.run(Some(&county), &["report", "set", "--org", org, "--period", P, pair]);
     set("2113010001", "remark=-5").ok();
     set("2113010002", "remark=-2+3").ok();
@@ -232,18 +200,7 @@ fn control_characters_are_refused_on_input_and_nothing_is_written() {
     r.code(6).stderr_has("U+0007").stderr_lacks("\u{7}");
     let r = env.admin(&["unit", "add", "130199", "新区\u{9b}2J", "--parent", "130100"]);
     r.code(6).stderr_has("U+009B");
-    let r = env.admin(&[
-        "account",
-        "add",
-        "--unit",
-        COUNTY,
-        "--role",
-        "reviewer",
-        "--name",
-        "张\u{1b}三",
-        "--mobile",
-        "13700000102",
-    ]);
+    let r = env.add_account(COUNTY, "reviewer", "张\u{1b}三", "13700000102", &[]);
     r.code(6).stderr_has("U+001B");
     assert_eq!(schools(), 0);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '130199'"), 0);
@@ -303,18 +260,7 @@ fn names_addresses_and_free_text_have_length_limits() {
     let name101 = "长".repeat(101);
     let addr201 = "路".repeat(201);
     let text2001 = "因".repeat(2001);
-    let r = env.admin(&[
-        "account",
-        "add",
-        "--unit",
-        COUNTY,
-        "--role",
-        "reviewer",
-        "--name",
-        &name101,
-        "--mobile",
-        "13700000102",
-    ]);
+    let r = env.add_account(COUNTY, "reviewer", &name101, "13700000102", &[]);
     r.code(6).stderr_has("100");
     assert_eq!(env.count("SELECT count(*) FROM account WHERE mobile = '13700000102'"), 0);
     let user = county(&env);
@@ -332,21 +278,7 @@ fn names_addresses_and_free_text_have_length_limits() {
     assert_eq!(env.count("SELECT count(*) FROM account WHERE username = '130102-A01' AND status = 'active'"), 1);
     assert_eq!(env.audit_count(), events);
     // Free text: a text indicator's value.
-    env.admin(&[
-        "report",
-        "indicators",
-        "add",
-        "remark",
-        "--name-zh",
-        "备注",
-        "--name-en",
-        "Remark",
-        "--kind",
-        "text",
-        "--filled-by",
-        "school",
-    ])
-    .ok();
+    add_remark_indicator(&env);
     let r =
         env.run(Some(&user), &["report", "set", "--org", "2113010001", "--period", P, &format!("remark={text2001}")]);
     r.code(6).stderr_has("2,000");

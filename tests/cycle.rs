@@ -9,7 +9,6 @@ mod common;
 use common::*;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -29,29 +28,6 @@ const S3: &str = "2113010003";
 const COUNTY_DEADLINE_UTC: &str = "2026-12-05T16:00:00Z";
 const PREF_DEADLINE_UTC: &str = "2026-12-10T16:00:00Z";
 const PROV_DEADLINE_UTC: &str = "2026-12-15T16:00:00Z";
-
-/// A person with an API token (sessions last 12 h of the test clock; these tests cross days).
-struct Who {
-    user: String,
-    tok: String,
-}
-
-fn who(env: &Env, unit: &str, role: &str, name: &str, mobile: &str) -> Who {
-    let user = env.person(unit, role, name, mobile);
-    let j = env
-        .run(Some(&user), &["account", "token", "create", "--name", "t", "--days", "365", "--format", "json"])
-        .ok()
-        .json();
-    let tok = j["token"].as_str().expect("token").to_string();
-    Who { user, tok }
-}
-
-/// Run as `w`, with its token, at the env's current clock.
-fn run(env: &Env, w: &Who, args: &[&str]) -> Run {
-    let mut c = env.command(None, args);
-    c.env("EIP_TOKEN", &w.tok);
-    Env::run_cmd(c, None)
-}
 
 /// The cast of 石家庄 (issued at the test's start, 2026-11-20).
 fn county_admin(env: &Env) -> Who {
@@ -85,12 +61,7 @@ fn prov_reviewer(env: &Env) -> Who {
 
 /// The Ministry admin, with a token.
 fn ministry(env: &Env) -> Who {
-    let j = env.admin(&["account", "token", "create", "--name", "t", "--days", "365", "--format", "json"]).ok().json();
-    Who { user: ADMIN.into(), tok: j["token"].as_str().expect("token").to_string() }
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
+    Who { user: ADMIN.into(), tok: token(env, ADMIN) }
 }
 
 /// The county admin imports the 14 schools of examples/changan-schools.csv.
@@ -104,6 +75,22 @@ fn fill_and_confirm(env: &Env, admin: &Who, school: &str, pairs: &[&str]) {
     args.extend_from_slice(pairs);
     run(env, admin, &args).ok();
     run(env, admin, &["report", "confirm", "--org", school, "--period", P]).ok();
+}
+
+/// 长安区's admin and reviewer; its schools imported, S1 confirmed with 30 classrooms, and the
+/// county's own funding of 12 for November.
+fn changan_with_funding(env: &Env) -> (Who, Who) {
+    let a = county_admin(env);
+    let r = county_reviewer(env);
+    import_schools(env, &a);
+    fill_and_confirm(env, &a, S1, &["classrooms=30"]);
+    run(env, &a, &["report", "set", "--period", P, "funding=12"]).ok();
+    (a, r)
+}
+
+/// `w` (the prefecture's reviewer) returns `unit`'s November until 2026-12-08 18:00 CST: 数据有误.
+fn return_until_the_8th(env: &Env, w: &Who, unit: &str) -> Run {
+    run(env, w, &["report", "return", unit, "--period", P, "--due", "2026-12-08T18:00+08:00", "--reason", "数据有误"])
 }
 
 /// The one JSON error object a `--format json` run writes on stderr.
@@ -210,43 +197,15 @@ fn value(env: &Env, org: &str, ind: &str) -> Option<String> {
         .ok()
 }
 
-/// Audit events (actor, at, detail) with this action and target, oldest first.
+/// Audit events (actor, at, detail) with this action and target, oldest first; the event's
+/// reason in the detail as `_reason`.
 fn events(env: &Env, action: &str, target: &str) -> Vec<(String, String, Value)> {
-    let conn = env.conn();
-    let mut stmt = conn
-        .prepare("SELECT actor, at, detail, reason FROM audit WHERE action = ?1 AND target = ?2 ORDER BY seq")
-        .unwrap();
-    let rows = stmt
-        .query_map([action, target], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .map(|(a, at, d, reason)| {
-            let mut d: Value = serde_json::from_str(&d).expect("detail is JSON");
-            d["_reason"] = reason.map(Value::String).unwrap_or(Value::Null);
-            (a, at, d)
-        })
-        .collect();
-    rows
-}
-
-fn count_action(env: &Env, action: &str) -> i64 {
-    env.count(&format!("SELECT count(*) FROM audit WHERE action = '{action}'"))
-}
-
-/// CSV text as one map per data row, keyed by the header.
-fn csv_maps(text: &str) -> Vec<BTreeMap<String, String>> {
-    let text = text.trim_start_matches('\u{feff}');
-    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("valid CSV").iter().map(str::to_string).collect())
-        .collect();
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter().map(|r| head.iter().cloned().zip(r.iter().cloned()).collect()).collect()
+    let with_reason = |e: Event| {
+        let mut d = e.detail;
+        d["_reason"] = e.reason.map(Value::String).unwrap_or(Value::Null);
+        (e.actor, e.at, d)
+    };
+    env.trail(action, target).into_iter().map(with_reason).collect()
 }
 
 /// The county aggregates under 130100 for 2026-11, as `w` exports them: code → row.
@@ -278,7 +237,7 @@ fn art17_a_county_cannot_submit_before_its_window_opens_and_is_told_when() {
         .code(5)
         .stderr_has("its window is 2026-12-01 00:00 CST – 2026-12-05 24:00 CST");
     assert_eq!(sub(&env, COUNTY), None);
-    assert_eq!(count_action(&env, "submit"), 0);
+    assert_eq!(env.events("submit"), 0);
     // A prefecture's window opens on the 5th: the 4th is too early for it.
     env.now = "2026-12-04T23:59:59+08:00".into();
     let e = refused(&env, &p, &["submit", "--period", P], "window_not_open");
@@ -292,8 +251,8 @@ fn art17_the_window_is_china_standard_time_whatever_the_machine_s_zone() {
     let r = county_reviewer(&env);
     let q = other_reviewer(&env);
     let in_zone = |env: &Env, w: &Who, tz: &str, args: &[&str]| {
-        let mut c = env.command(None, args);
-        c.env("EIP_TOKEN", &w.tok).env("TZ", tz);
+        let mut c = command(env, w, args);
+        c.env("TZ", tz);
         Env::run_cmd(c, None)
     };
     // One second before midnight CST on the 1st: 10:59:59 on 30 November in New York, 15:59:59 UTC.
@@ -378,11 +337,7 @@ fn art16_the_reviewer_submits_on_the_last_second_recording_unconfirmed_schools()
 #[test]
 fn art17_at_the_deadline_the_system_submits_what_exists() {
     let mut env = Env::national();
-    let a = county_admin(&env);
-    let r = county_reviewer(&env);
-    import_schools(&env, &a);
-    fill_and_confirm(&env, &a, S1, &["classrooms=30"]);
-    run(&env, &a, &["report", "set", "--period", P, "funding=12"]).ok();
+    let (a, r) = changan_with_funding(&env);
     env.now = "2026-12-06T00:00:00+08:00".into();
     // The reviewer comes too late: the system has submitted already (the command sweeps first).
     let e = refused(&env, &r, &["submit", "--period", P, "--allow-incomplete"], "submitted");
@@ -431,11 +386,7 @@ fn art17_a_late_sweep_dates_each_auto_submission_at_its_deadline() {
 #[test]
 fn art18_after_submission_the_county_s_own_and_its_schools_data_are_read_only() {
     let mut env = Env::national();
-    let a = county_admin(&env);
-    let r = county_reviewer(&env);
-    import_schools(&env, &a);
-    fill_and_confirm(&env, &a, S1, &["classrooms=30"]);
-    run(&env, &a, &["report", "set", "--period", P, "funding=12"]).ok();
+    let (a, r) = changan_with_funding(&env);
     env.now = "2026-12-03T14:02:00+08:00".into();
     run(&env, &r, &["submit", "--period", P, "--allow-incomplete"]).ok();
     let audit = env.audit_count();
@@ -489,12 +440,7 @@ fn art16_a_prefecture_cannot_submit_while_a_county_below_it_has_not() {
     assert_eq!(sub(&env, PREF), None);
     // After the counties' deadline all are submitted; the prefecture returns 长安区 …
     env.now = "2026-12-07T09:00:00+08:00".into();
-    run(
-        &env,
-        &p,
-        &["report", "return", COUNTY, "--period", P, "--due", "2026-12-08T18:00+08:00", "--reason", "数据有误"],
-    )
-    .ok();
+    return_until_the_8th(&env, &p, COUNTY).ok();
     // … and now waits for it alone.
     let e = refused(&env, &p, &["submit", "--period", P], "children_not_submitted");
     let msg = e["error"].as_str().unwrap();
@@ -599,12 +545,7 @@ fn art19_a_returned_county_that_misses_its_due_is_submitted_automatically_then()
     let a = county_admin(&env);
     let p = pref_reviewer(&env);
     env.now = "2026-12-07T09:00:00+08:00".into();
-    run(
-        &env,
-        &p,
-        &["report", "return", COUNTY, "--period", P, "--due", "2026-12-08T18:00+08:00", "--reason", "数据有误"],
-    )
-    .ok();
+    return_until_the_8th(&env, &p, COUNTY).ok();
     assert_eq!(state(&env, COUNTY).as_deref(), Some("returned"));
     env.now = "2026-12-08T17:59:59+08:00".into();
     run(&env, &a, &["report", "set", "--period", P, "funding=5"]).ok();
@@ -932,12 +873,7 @@ fn art7_the_county_inspector_ratifies_a_submitted_period() {
     assert_eq!(rows[OTHER]["ratified"], false);
     // A return reopens the period: the ratification no longer stands.
     env.now = "2026-12-07T09:00:00+08:00".into();
-    run(
-        &env,
-        &p,
-        &["report", "return", COUNTY, "--period", P, "--due", "2026-12-08T18:00+08:00", "--reason", "数据有误"],
-    )
-    .ok();
+    return_until_the_8th(&env, &p, COUNTY).ok();
     assert_eq!(sub(&env, COUNTY).unwrap().ratified_at, None);
     refused(&env, &i, &["report", "ratify", "--period", P], "not_submitted");
     assert_eq!(status(&env, &p, PREF)[COUNTY]["ratified"], false);
@@ -969,7 +905,7 @@ fn art17_submit_sweep_submits_every_due_unit_counties_first_and_is_idempotent() 
     assert!(rows[1..].iter().all(|r| r[1] == P), "every row is 2026-11");
     assert!(!rows.iter().any(|r| r[0] == COUNTY), "130102 had submitted itself");
     assert_eq!(env.count("SELECT count(*) FROM submission WHERE state = 'auto_submitted'"), units - 1);
-    assert_eq!(count_action(&env, "submit.auto"), units - 1);
+    assert_eq!(env.events("submit.auto"), units - 1);
     assert_eq!(env.count("SELECT count(*) FROM snapshot"), units);
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'submit.auto' AND actor <> 'system'"), 0);
     // Each as of its own deadline.
@@ -1184,12 +1120,7 @@ fn spec45_status_shows_each_county_s_state_and_what_the_prefecture_reviewer_may_
     env.now = "2026-12-07T10:00:00+08:00".into();
     let out = run(&env, &q, &["withdraw", "request", "--period", P, "--reason", "学校数据漏报", "--format", "json"]);
     let id = out.ok().json()["id"].as_i64().unwrap();
-    run(
-        &env,
-        &p,
-        &["report", "return", THIRD, "--period", P, "--due", "2026-12-08T18:00+08:00", "--reason", "数据有误"],
-    )
-    .ok();
+    return_until_the_8th(&env, &p, THIRD).ok();
     let rows = status(&env, &p, PREF);
     assert_eq!(rows.len() as i64, counties);
     let c = &rows[COUNTY];
@@ -1283,8 +1214,8 @@ fn art17_concurrent_sweeps_submit_each_county_exactly_once() {
         (&r, vec!["report", "status", "--period", P]),
         (&p, vec!["report", "export", "--period", P, "--level", "county", "--under", PREF]),
     ] {
-        let mut c = env.command(None, &args);
-        c.env("EIP_TOKEN", &w.tok).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut c = command(&env, w, &args);
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
         children.push(c.spawn().expect("eip runs"));
     }
     let mut swept = 0;
@@ -1297,7 +1228,7 @@ fn art17_concurrent_sweeps_submit_each_county_exactly_once() {
         }
     }
     assert!(swept <= counties, "{swept} reported for {counties} counties");
-    assert_eq!(count_action(&env, "submit.auto"), counties);
+    assert_eq!(env.events("submit.auto"), counties);
     assert_eq!(env.count("SELECT count(*) FROM submission WHERE state = 'auto_submitted'"), counties);
     assert_eq!(env.count("SELECT count(*) FROM snapshot"), counties);
     assert_eq!(env.count("SELECT count(*) FROM (SELECT target FROM audit WHERE action = 'submit.auto' GROUP BY target HAVING count(*) > 1)"), 0);

@@ -13,10 +13,6 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- helpers
 
-fn mode_of(p: &Path) -> u32 {
-    std::fs::symlink_metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777
-}
-
 /// The same command, run by `sh` under umask 022 (what most systems give a login shell).
 fn under_umask_022(c: Command) -> Command {
     let mut s = Command::new("sh");
@@ -60,9 +56,13 @@ fn mkfifo(p: &Path) {
 
 /// The one session file of a person (their own config dir).
 fn session_path(env: &Env, user: &str) -> PathBuf {
-    let dir = env.config_dir(Some(user)).join("sessions");
-    let files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    assert_eq!(files.len(), 1, "one session file in {}: {files:?}", dir.display());
+    let files = env.session_files(user);
+    assert_eq!(
+        files.len(),
+        1,
+        "one session file in {}: {files:?}",
+        env.config_dir(Some(user)).join("sessions").display()
+    );
     files.into_iter().next().unwrap()
 }
 
@@ -74,12 +74,7 @@ fn spec2_every_file_eip_creates_is_0600_under_umask_022() {
     let run = |user: Option<&str>, args: &[&str], stdin: Option<&str>| {
         Env::run_cmd(under_umask_022(env.command(user, args)), stdin)
     };
-    run(
-        None,
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        Some(&format!("{PASSWORD}\n")),
-    )
-    .ok();
+    run(None, &init_args(), Some(&format!("{PASSWORD}\n"))).ok();
     run(Some(ADMIN), &["login", ADMIN, "--password-stdin"], Some(&format!("{PASSWORD}\n"))).ok();
     run(Some(ADMIN), &["unit", "import", &data("divisions.csv")], None).ok();
     let codes = env.path("codes.csv");
@@ -130,7 +125,9 @@ fn spec2_an_older_databases_open_companions_are_narrowed_and_a_readable_database
     let env = Env::new();
     let wal = PathBuf::from(format!("{}-wal", env.db.display()));
     let shm = PathBuf::from(format!("{}-shm", env.db.display()));
-    // What an older eip left behind under umask 022.
+    // eip opens the database (Env::new's is a checkpointed copy: one file) and leaves its WAL
+    // companions; what an older eip left behind under umask 022.
+    env.admin(&["whoami"]).ok();
     for p in [&wal, &shm] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
@@ -180,13 +177,7 @@ fn spec9_a_database_made_with_an_empty_file_at_a_symlink_is_refused() {
     let env = Env::empty();
     let target = env.write_file("elsewhere.db", b"");
     std::os::unix::fs::symlink(&target, &env.db).unwrap();
-    env.run_stdin(
-        None,
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    )
-    .code(5)
-    .stderr_has("symbolic link");
+    env.run_stdin(None, &init_args(), &format!("{PASSWORD}\n")).code(5).stderr_has("symbolic link");
     assert_eq!(std::fs::metadata(&target).unwrap().len(), 0, "nothing written through the link");
 }
 

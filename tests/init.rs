@@ -3,10 +3,6 @@
 mod common;
 use common::*;
 
-fn init_args() -> Vec<&'static str> {
-    vec!["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"]
-}
-
 #[test]
 fn spec10_init_creates_the_ministry_indicators_and_first_admin() {
     let env = Env::empty();
@@ -41,8 +37,7 @@ fn spec10_init_creates_the_ministry_indicators_and_first_admin() {
 
 #[test]
 fn spec10_an_initialised_database_is_never_overwritten() {
-    let env = Env::new();
-    env.admin(&["unit", "import", &data("divisions.csv")]).ok();
+    let env = Env::national();
     let events = env.audit_count();
     env.run_stdin(None, &init_args(), &format!("{PASSWORD}\n"))
         .code(5)
@@ -63,8 +58,7 @@ fn spec10_without_a_password_init_prints_a_one_time_activation_code() {
     assert!(code.replace('-', "").len() >= 26, "at least 128 bits: {code}");
     // Only its hash is stored.
     assert_eq!(env.count(&format!("SELECT count(*) FROM account WHERE activation_hash LIKE '%{}%'", &code[..8])), 0);
-    env.run_stdin(Some(ADMIN), &["login", ADMIN, "--activate", &code, "--password-stdin"], &format!("{PASSWORD}\n"))
-        .ok();
+    env.activate(ADMIN, &code).ok();
     env.admin(&["whoami"]).ok().stdout_has("000000-A01");
 }
 

@@ -38,47 +38,10 @@ impl World {
             users.push((ROLES[i + 1].to_string(), env.person(unit, role, name, mobile)));
         }
         // Accounts to act on: one at a county (issued by the Ministry).
-        env.admin(&[
-            "account",
-            "add",
-            "--unit",
-            "130102",
-            "--role",
-            "inspector",
-            "--name",
-            "赵敏",
-            "--mobile",
-            "13600000010",
-        ])
-        .ok();
+        env.add_account("130102", "inspector", "赵敏", "13600000010", &[]).ok();
         // A school of the county, with its own admin; a second school to act on.
         let county = users[6].1.clone();
-        let r = env.run(
-            Some(&county),
-            &[
-                "school",
-                "add",
-                "2113010001",
-                "长安区第一小学",
-                "--unit",
-                "130102",
-                "--admin-name",
-                "钱校长",
-                "--admin-mobile",
-                "13600000008",
-                "--format",
-                "json",
-            ],
-        );
-        let j = r.ok().json();
-        let (user, code) =
-            (j["username"].as_str().unwrap().to_string(), j["activation_code"].as_str().unwrap().to_string());
-        env.run_stdin(
-            Some(&user),
-            &["login", &user, "--activate", &code, "--password-stdin"],
-            &format!("{PASSWORD}\n"),
-        )
-        .ok();
+        let user = env.changan_first_school(&county, "钱校长", "13600000008");
         users.push(("school_admin".to_string(), user));
         env.run(Some(&county), &["school", "add", "2113010002", "长安区第二小学", "--unit", "130102"]).ok();
         World { env, users }
@@ -93,13 +56,13 @@ impl World {
 fn check(w: &World, what: &str, args: &[&str], stdin: Option<&str>, want: [i32; 9]) {
     for (i, role) in ROLES.iter().enumerate() {
         let user = w.user(role);
-        let denied_before = w.env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
+        let denied_before = w.env.events("denied");
         let r = match stdin {
             Some(s) => w.env.run_stdin(Some(user), args, s),
             None => w.env.run(Some(user), args),
         };
         assert_eq!(r.code, want[i], "{what} as {role} ({user})\n--- stderr\n{}", r.stderr);
-        let denied_after = w.env.count("SELECT count(*) FROM audit WHERE action = 'denied'");
+        let denied_after = w.env.events("denied");
         match want[i] {
             3 => {
                 assert!(r.stderr.contains(&format!("{user} may not ")), "{what} as {role}: {}", r.stderr);

@@ -6,8 +6,6 @@
 mod common;
 use common::*;
 
-use std::process::Command;
-
 // ---------------------------------------------------------------- the cast and the helpers
 
 const PROV: &str = "130000";
@@ -17,21 +15,6 @@ const OTHER: &str = "130104";
 /// Copies of one command started at once.
 const N: usize = 6;
 
-/// A person with an API token (the rounds cross months; sessions last 12 h of the test clock).
-struct Who {
-    user: String,
-    tok: String,
-}
-
-fn who(env: &Env, unit: &str, role: &str, name: &str, mobile: &str) -> Who {
-    let user = env.person(unit, role, name, mobile);
-    let j = env
-        .run(Some(&user), &["account", "token", "create", "--name", "t", "--days", "365", "--format", "json"])
-        .ok()
-        .json();
-    Who { user, tok: j["token"].as_str().expect("token").to_string() }
-}
-
 /// The Ministry admin's token, made when the tree was set up (its session expires as the rounds
 /// move the clock on).
 fn ministry(env: &Env) -> Who {
@@ -39,26 +22,17 @@ fn ministry(env: &Env) -> Who {
     Who { user: ADMIN.into(), tok }
 }
 
-/// 河北省 › 石家庄市 › 长安区 and 桥西区: a small tree, so each process's sweep is cheap.
+/// 河北省 › 石家庄市 › 长安区 and 桥西区: a small tree, so each process's sweep is cheap (built
+/// once, each test its own copy).
 fn small_tree() -> Env {
-    let env = Env::new();
-    env.admin(&["unit", "add", PROV, "河北省", "--parent", "000000"]).ok();
-    env.admin(&["unit", "add", PREF, "石家庄市", "--parent", PROV]).ok();
-    env.admin(&["unit", "add", COUNTY, "长安区", "--parent", PREF]).ok();
-    env.admin(&["unit", "add", OTHER, "桥西区", "--parent", PREF]).ok();
-    let j = env.admin(&["account", "token", "create", "--name", "t", "--days", "365", "--format", "json"]).ok().json();
-    env.write_file("ministry.token", j["token"].as_str().expect("token").as_bytes());
-    env
-}
-
-fn command(env: &Env, w: &Who, args: &[&str]) -> Command {
-    let mut c = env.command(None, args);
-    c.env("EIP_TOKEN", &w.tok);
-    c
-}
-
-fn run(env: &Env, w: &Who, args: &[&str]) -> Run {
-    Env::run_cmd(command(env, w, args), None)
+    Env::fixture("small_tree", |env| {
+        env.initialise();
+        env.admin(&["unit", "add", PROV, "河北省", "--parent", "000000"]).ok();
+        env.admin(&["unit", "add", PREF, "石家庄市", "--parent", PROV]).ok();
+        env.admin(&["unit", "add", COUNTY, "长安区", "--parent", PREF]).ok();
+        env.admin(&["unit", "add", OTHER, "桥西区", "--parent", PREF]).ok();
+        env.write_file("ministry.token", token(env, ADMIN).as_bytes());
+    })
 }
 
 /// N copies of `args` as `w`, at once.
@@ -87,17 +61,6 @@ fn one_winner(what: &str, runs: &[Run], why: &[&str]) -> usize {
 
 fn dump(runs: &[Run]) -> String {
     runs.iter().map(|r| format!("[{}] {}", r.code, r.stderr.trim())).collect::<Vec<_>>().join("\n")
-}
-
-/// Audit events with this action and target (and period, when given).
-fn events(env: &Env, action: &str, target: &str, period: Option<&str>) -> i64 {
-    env.conn()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE action = ?1 AND target = ?2 AND (?3 IS NULL OR period = ?3)",
-            rusqlite::params![action, target, period],
-            |r| r.get(0),
-        )
-        .unwrap()
 }
 
 fn snapshots(env: &Env, code: &str, period: &str) -> i64 {
@@ -155,7 +118,7 @@ fn six_submits_at_once_one_submission_one_snapshot_one_event() {
         env.now = now;
         let runs = race_same(&env, &r, &["submit", "--period", &p, "--allow-incomplete"]);
         one_winner(&format!("submit {p}"), &runs, &[&format!("{p} was submitted by {COUNTY} (130102-R01)")]);
-        assert_eq!(events(&env, "submit", COUNTY, Some(&p)), 1, "{p}: one submit event");
+        assert_eq!(env.events_in("submit", COUNTY, &p), 1, "{p}: one submit event");
         assert_eq!(snapshots(&env, COUNTY, &p), 1, "{p}: one snapshot");
         assert_eq!(sub_state(&env, COUNTY, &p), "submitted");
     }
@@ -195,10 +158,10 @@ fn sweeps_racing_the_reviewer_at_the_deadline_submit_each_unit_once() {
             assert_eq!(s.code, 5, "{}", s.stderr);
             assert!(s.stderr.contains(&format!("{p} was submitted by {COUNTY}")), "{}", s.stderr);
         }
-        let by_hand = events(&env, "submit", COUNTY, Some(&p));
-        let auto = events(&env, "submit.auto", COUNTY, Some(&p));
+        let by_hand = env.events_in("submit", COUNTY, &p);
+        let auto = env.events_in("submit.auto", COUNTY, &p);
         assert_eq!((by_hand, by_hand + auto), (won as i64, 1), "{p}: one submission of {COUNTY}:\n{}", dump(&runs));
-        assert_eq!(events(&env, "submit.auto", OTHER, Some(&p)), 1, "{p}: {OTHER} swept once");
+        assert_eq!(env.events_in("submit.auto", OTHER, &p), 1, "{p}: {OTHER} swept once");
         assert_eq!(snapshots(&env, COUNTY, &p), 1, "{p}");
         assert_eq!(snapshots(&env, OTHER, &p), 1, "{p}");
         env.now = after;
@@ -219,7 +182,7 @@ fn six_ratifications_at_once_one_event_the_others_told_who_ratified() {
         run(&env, &r, &["submit", "--period", &p, "--allow-incomplete"]).ok();
         let runs = race_same(&env, &i, &["report", "ratify", "--period", &p]);
         one_winner(&format!("ratify {p}"), &runs, &[&format!("already ratified by {}", i.user)]);
-        assert_eq!(events(&env, "report.ratify", COUNTY, Some(&p)), 1, "{p}");
+        assert_eq!(env.events_in("report.ratify", COUNTY, &p), 1, "{p}");
     }
     doctor_clean(&env);
 }
@@ -280,20 +243,20 @@ fn withdrawal_approvals_racing_rejections_one_decision_consistent_state() {
             &[&format!("request #{id} was already approved by"), &format!("request #{id} was already rejected by")],
         );
         let approve = w % 2 == 0;
-        let decisions = events(&env, "request.approve", &id, None) + events(&env, "request.reject", &id, None);
+        let decisions = env.events_on("request.approve", &id) + env.events_on("request.reject", &id);
         assert_eq!(decisions, 1, "{p}: one decision event");
         if approve {
             approved += 1;
             assert_eq!(request_status(&env, &id), "approved");
             assert_eq!(sub_state(&env, COUNTY, &p), "returned", "{p}: approved, so returned");
-            assert_eq!(events(&env, "withdraw.approve", COUNTY, Some(&p)), 1);
+            assert_eq!(env.events_in("withdraw.approve", COUNTY, &p), 1);
             // Resubmit so the next round starts clean.
             run(&env, &r, &["submit", "--period", &p, "--allow-incomplete"]).ok();
         } else {
             rejected += 1;
             assert_eq!(request_status(&env, &id), "rejected");
             assert_eq!(sub_state(&env, COUNTY, &p), "submitted", "{p}: rejected, so still submitted");
-            assert_eq!(events(&env, "withdraw.approve", COUNTY, Some(&p)), 0);
+            assert_eq!(env.events_in("withdraw.approve", COUNTY, &p), 0);
         }
     }
     eprintln!("withdrawal decisions: {approved} approved, {rejected} rejected over 10 rounds");
@@ -313,7 +276,7 @@ fn six_returns_of_a_county_at_once_return_it_once() {
         let runs =
             race_same(&env, &pr, &["report", "return", COUNTY, "--period", &p, "--due", &due, "--reason", "数据有误"]);
         one_winner(&format!("return {p}"), &runs, &[&format!("{p} of {COUNTY} was already returned by 130100-R01")]);
-        assert_eq!(events(&env, "report.return", COUNTY, Some(&p)), 1, "{p}");
+        assert_eq!(env.events_in("report.return", COUNTY, &p), 1, "{p}");
         assert_eq!(sub_state(&env, COUNTY, &p), "returned");
     }
     doctor_clean(&env);
@@ -338,7 +301,7 @@ fn six_returns_of_a_school_at_once_return_it_once() {
             &["report", "return", "2113010001", "--period", &p, "--due", &due, "--reason", "数据有误"],
         );
         one_winner(&format!("return school {p}"), &runs, &[&format!("{p} of 2113010001 was already returned")]);
-        assert_eq!(events(&env, "report.return", "2113010001", Some(&p)), 1, "{p}");
+        assert_eq!(env.events_in("report.return", "2113010001", &p), 1, "{p}");
     }
     doctor_clean(&env);
 }
@@ -381,7 +344,7 @@ fn roster_request_approvals_racing_rejections_one_decision() {
         let runs = decide_race(&env, &m, &id, &[]);
         let msgs = decided_msg(&id);
         let w = one_winner(&format!("roster {id}"), &runs, &[&msgs[0], &msgs[1]]);
-        let decisions = events(&env, "request.approve", &id, None) + events(&env, "request.reject", &id, None);
+        let decisions = env.events_on("request.approve", &id) + env.events_on("request.reject", &id);
         assert_eq!(decisions, 1, "roster {id}: one decision event");
         let want = if w % 2 == 0 { ("approved", "active") } else { ("rejected", "disabled") };
         assert_eq!(request_status(&env, &id), want.0);
@@ -410,9 +373,9 @@ fn school_delete_request_approvals_racing_rejections_one_decision() {
         let runs = decide_race(&env, &m, &id, &[]);
         let msgs = decided_msg(&id);
         let w = one_winner(&format!("school_delete {id}"), &runs, &[&msgs[0], &msgs[1]]);
-        let decisions = events(&env, "request.approve", &id, None) + events(&env, "request.reject", &id, None);
+        let decisions = env.events_on("request.approve", &id) + env.events_on("request.reject", &id);
         assert_eq!(decisions, 1);
-        assert_eq!(events(&env, "school.delete", &code, None), i64::from(w % 2 == 0), "{code}");
+        assert_eq!(env.events_on("school.delete", &code), i64::from(w % 2 == 0), "{code}");
         env.now = day(k + 1);
     }
     doctor_clean(&env);
@@ -452,10 +415,10 @@ fn school_transfer_steps_racing_decide_each_level_once() {
                 break;
             }
         }
-        let transfers = events(&env, "school.transfer", &code, None);
+        let transfers = env.events_on("school.transfer", &code);
         assert!(transfers <= 1, "{code} moved at most once");
         moved += transfers;
-        let decisions = events(&env, "request.approve", &id, None) + events(&env, "request.reject", &id, None);
+        let decisions = env.events_on("request.approve", &id) + env.events_on("request.reject", &id);
         assert_eq!(decisions, 1, "transfer {id}: one final decision");
         env.now = day(k + 1);
     }
@@ -475,10 +438,10 @@ fn school_status_changes_racing_happen_once() {
         run(&env, &a, &["school", "add", &code, &format!("长安状{k}"), "--unit", COUNTY]).ok();
         let runs = race_same(&env, &a, &["school", "suspend", &code, "--reason", "停招"]);
         one_winner(&format!("suspend {code}"), &runs, &[&format!("{code} is suspended")]);
-        assert_eq!(events(&env, "school.suspend", &code, None), 1);
+        assert_eq!(env.events_on("school.suspend", &code), 1);
         let runs = race_same(&env, &a, &["school", "resume", &code, "--reason", "复招"]);
         one_winner(&format!("resume {code}"), &runs, &[&format!("{code} is normal")]);
-        assert_eq!(events(&env, "school.resume", &code, None), 1);
+        assert_eq!(env.events_on("school.resume", &code), 1);
         let cmds = (0..N)
             .map(|i| {
                 if i % 2 == 0 {
@@ -494,13 +457,13 @@ fn school_status_changes_racing_happen_once() {
             &runs,
             &[&format!("{code} is merged"), &format!("{code} is revoked")],
         );
-        assert_eq!(events(&env, "school.merge", &code, None) + events(&env, "school.revoke", &code, None), 1);
+        assert_eq!(env.events_on("school.merge", &code) + env.events_on("school.revoke", &code), 1);
         // An empty school deleted outright, six times at once.
         let gone = format!("21130400{k:02}");
         run(&env, &a, &["school", "add", &gone, &format!("长安删{k}"), "--unit", COUNTY]).ok();
         let runs = race_same(&env, &a, &["school", "delete", &gone, "--yes"]);
         one_winner(&format!("delete {gone}"), &runs, &[&format!("{gone} was already deleted")]);
-        assert_eq!(events(&env, "school.delete", &gone, None), 1);
+        assert_eq!(env.events_on("school.delete", &gone), 1);
         env.now = day(k + 1);
     }
     doctor_clean(&env);
@@ -542,7 +505,7 @@ fn the_same_monthly_text_six_times_at_once_is_filed_once() {
         let f = env.write_file(&format!("text{k}.txt"), format!("河北省 {p} 月报：进展顺利。\n").as_bytes());
         let runs = race_same(&env, &v, &["report", "text", "--period", &p, "--file", &f]);
         one_winner(&format!("text {p}"), &runs, &[&format!("this text for {p} was already filed by {}", v.user)]);
-        assert_eq!(events(&env, "report.text", PROV, Some(&p)), 1, "{p}");
+        assert_eq!(env.events_in("report.text", PROV, &p), 1, "{p}");
         assert_eq!(
             env.count(&format!(
                 "SELECT count(*) FROM report_text r JOIN org o ON o.id = r.org_id WHERE o.code = '{PROV}' AND r.period = '{p}'"
@@ -603,7 +566,7 @@ fn the_same_unit_import_six_times_at_once_adds_each_unit_once() {
             );
         }
         let code = format!("1301{:02}", 50 + k);
-        assert_eq!(events(&env, "unit.add", &code, None), 1, "{code}: one event:\n{}", dump(&runs));
+        assert_eq!(env.events_on("unit.add", &code), 1, "{code}: one event:\n{}", dump(&runs));
         env.now = day(k + 1);
     }
     doctor_clean(&env);

@@ -5,6 +5,7 @@
 //! 催报 lists, the provinces' monthly texts, and the county's cron script.
 
 mod common;
+use common::admins::*;
 use common::*;
 
 use std::collections::BTreeMap;
@@ -27,22 +28,7 @@ const S8: &str = "3113010008";
 const TP6: &str = "2213010006";
 const TP7: &str = "2213010007";
 /// All 14 schools of examples/changan-schools.csv.
-const ALL14: [&str; 14] = [
-    "2113010001",
-    "2113010002",
-    "2113010003",
-    "2113010004",
-    "2113010005",
-    "2213010006",
-    "2213010007",
-    "3113010008",
-    "3113010009",
-    "3213010010",
-    "3413010011",
-    "3613010012",
-    "5113010013",
-    "1113010014",
-];
+const ALL14: [&str; 14] = CHANGAN_SCHOOLS;
 /// The ten indicators every school fills, in catalogue order.
 const SCHOOL_INDICATORS: [&str; 10] = [
     "internet_access",
@@ -60,56 +46,9 @@ const TP_INDICATORS: [&str; 3] = ["tp_equipment_in_place", "tp_resources_in_plac
 const UNIT_INDICATORS: [&str; 5] =
     ["funding", "trained_persons", "platform_linked", "platform_users", "policy_documents"];
 
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
-}
-
-/// 长安区 (130102)'s admin: 130102-A01.
-fn county(env: &Env) -> String {
-    let u = env.person(COUNTY, "admin", "长安管", "13700000101");
-    assert_eq!(u, "130102-A01");
-    u
-}
-
-/// 桥西区 (130104)'s admin: 130104-A01.
-fn other_county(env: &Env) -> String {
-    let u = env.person("130104", "admin", "桥西管", "13700000102");
-    assert_eq!(u, "130104-A01");
-    u
-}
-
-/// 石家庄市 (130100)'s admin: 130100-A01.
-fn prefecture(env: &Env) -> String {
-    let u = env.person("130100", "admin", "市管", "13700000103");
-    assert_eq!(u, "130100-A01");
-    u
-}
-
-/// 河北省 (130000)'s admin: 130000-A01.
-fn province(env: &Env) -> String {
-    let u = env.person("130000", "admin", "省管", "13700000104");
-    assert_eq!(u, "130000-A01");
-    u
-}
-
 /// The county admin imports the 14 schools of examples/changan-schools.csv.
 fn import_schools(env: &Env, county: &str) {
     env.run(Some(county), &["school", "import", &example("changan-schools.csv")]).ok().stderr_has("14 rows: 14 added");
-}
-
-/// Like Env::national(), but initialised and with the units imported at `now`.
-fn national_at(now: &str) -> Env {
-    let mut env = Env::empty();
-    env.now = now.to_string();
-    env.run_stdin(
-        None,
-        &["init", "--test-clock", "--admin-name", "王芳", "--admin-mobile", "13800000001", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    )
-    .ok();
-    env.login(ADMIN, PASSWORD);
-    env.admin(&["unit", "import", &data("divisions.csv")]).ok();
-    env
 }
 
 /// A national env with the county admin and its 14 schools; returns the county admin.
@@ -117,22 +56,6 @@ fn changan(env: &Env) -> String {
     let c = county(env);
     import_schools(env, &c);
     c
-}
-
-/// An API token for `user` (valid 365 days of the test clock).
-fn token(env: &Env, user: &str) -> String {
-    let j = env
-        .run(Some(user), &["account", "token", "create", "--name", "t", "--days", "365", "--format", "json"])
-        .ok()
-        .json();
-    j["token"].as_str().expect("token").to_string()
-}
-
-/// Run with an API token instead of a session (for tests that move the clock across days).
-fn with_token(env: &Env, tok: &str, args: &[&str]) -> Run {
-    let mut c = env.command(None, args);
-    c.env("EIP_TOKEN", tok);
-    Env::run_cmd(c, None)
 }
 
 /// `report set --org ORG --period P pairs…` as `user`.
@@ -186,26 +109,9 @@ fn op_state(env: &Env, org: &str, period: &str) -> Option<String> {
         .ok()
 }
 
-/// Audit events with this action (and target, if given).
-fn events(env: &Env, action: &str, target: Option<&str>) -> i64 {
-    match target {
-        Some(t) => env.count(&format!("SELECT count(*) FROM audit WHERE action = '{action}' AND target = '{t}'")),
-        None => env.count(&format!("SELECT count(*) FROM audit WHERE action = '{action}'")),
-    }
-}
-
 /// The details of audit events with this action and target, oldest first.
 fn details(env: &Env, action: &str, target: &str) -> Vec<(String, Value)> {
-    let conn = env.conn();
-    let mut stmt =
-        conn.prepare("SELECT actor, detail FROM audit WHERE action = ?1 AND target = ?2 ORDER BY seq").unwrap();
-    let rows = stmt
-        .query_map([action, target], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .map(|(a, d)| (a, serde_json::from_str(&d).expect("detail is JSON")))
-        .collect();
-    rows
+    env.trail(action, target).into_iter().map(|e| (e.actor, e.detail)).collect()
 }
 
 fn info_filled_at(env: &Env, school: &str) -> Option<String> {
@@ -216,25 +122,6 @@ fn info_filled_at(env: &Env, school: &str) -> Option<String> {
             |r| r.get(0),
         )
         .expect("the school exists")
-}
-
-/// CSV text (a UTF-8 BOM allowed) as rows of fields, header first.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let text = text.trim_start_matches('\u{feff}');
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.expect("valid CSV").iter().map(str::to_string).collect())
-        .collect()
-}
-
-/// CSV text as one map per data row, keyed by the header.
-fn csv_maps(text: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(text);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter().map(|r| head.iter().cloned().zip(r.iter().cloned()).collect()).collect()
 }
 
 /// The row whose `key` column is `code`.
@@ -314,7 +201,7 @@ fn spec41_only_a_ministry_admin_adds_an_indicator() {
     }
     assert_eq!(env.count("SELECT count(*) FROM indicator WHERE code = 'smart_boards'"), 0);
     env.admin(&args).ok().stderr_has("smart_boards");
-    assert_eq!(events(&env, "indicator.add", Some("smart_boards")), 1);
+    assert_eq!(env.events_on("indicator.add", "smart_boards"), 1);
     let j = env.admin(&["report", "indicators", "--format", "json"]).ok().json();
     let list = j.as_array().unwrap();
     assert_eq!(list.len(), 19);
@@ -327,7 +214,7 @@ fn spec41_only_a_ministry_admin_adds_an_indicator() {
     assert_eq!(last["retired"], false);
     // The same code twice is refused; nothing more is recorded.
     env.admin(&args).code(5);
-    assert_eq!(events(&env, "indicator.add", Some("smart_boards")), 1);
+    assert_eq!(env.events_on("indicator.add", "smart_boards"), 1);
     // And schools can fill it at once.
     import_schools(&env, &c);
     set(&env, &c, S1, "2026-11", &["smart_boards=3"]).ok();
@@ -355,7 +242,7 @@ fn retired_smart_boards(env: &Env) -> String {
     set(env, &c, S1, "2026-11", &["smart_boards=2"]).ok();
     env.run(Some(&c), &["report", "indicators", "retire", "smart_boards"]).code(3);
     env.admin(&["report", "indicators", "retire", "smart_boards"]).ok().stderr_has("retired");
-    assert_eq!(events(env, "indicator.retire", Some("smart_boards")), 1);
+    assert_eq!(env.events_on("indicator.retire", "smart_boards"), 1);
     c
 }
 
@@ -368,13 +255,13 @@ fn spec41_a_retired_indicator_takes_no_new_values_and_its_history_stays_readable
     assert_ne!(r.code, 0, "{r:?}");
     r.stderr_has("smart_boards is retired");
     assert_eq!(value(&env, S1, "2026-11", "smart_boards").as_deref(), Some("2"), "unchanged");
-    assert_eq!(events(&env, "report.set", Some(S1)), 1);
+    assert_eq!(env.events_on("report.set", S1), 1);
     // A retired indicator alongside a good value: nothing at all is written.
     let r = set(&env, &c, S1, "2026-11", &["classrooms=30", "smart_boards=1"]);
     assert_ne!(r.code, 0, "{r:?}");
     assert_eq!(value(&env, S1, "2026-11", "classrooms"), None);
     assert!(env.audit_count() <= audit + 2, "at most the refusals are recorded");
-    assert_eq!(events(&env, "report.set", Some(S1)), 1);
+    assert_eq!(env.events_on("report.set", S1), 1);
     // Still listed (as retired) and its value still shown.
     let j = env.admin(&["report", "indicators", "--format", "json"]).ok().json();
     assert_eq!(json_row_by(&j, "code", "smart_boards")["retired"], true);
@@ -388,7 +275,7 @@ fn spec41_a_retired_indicator_takes_no_new_values_and_its_history_stays_readable
     assert!(show.as_array().unwrap().iter().all(|i| i["indicator"] != "smart_boards"));
     // Retiring twice changes nothing.
     env.admin(&["report", "indicators", "retire", "smart_boards"]).ok();
-    assert_eq!(events(&env, "indicator.retire", Some("smart_boards")), 1);
+    assert_eq!(env.events_on("indicator.retire", "smart_boards"), 1);
 }
 
 #[test]
@@ -414,7 +301,7 @@ fn spec42_a_count_refuses_negative_fractional_and_words_naming_indicator_and_val
         r.code(6).stderr_has(&format!("classrooms: {bad} is not a count"));
     }
     assert_eq!(value_rows(&env), 0);
-    assert_eq!(events(&env, "report.set", None), 0);
+    assert_eq!(env.events("report.set"), 0);
     assert_eq!(op_state(&env, S1, "2026-11"), None);
 }
 
@@ -434,7 +321,7 @@ fn spec42_several_bad_pairs_are_all_named_at_once_and_nothing_is_written() {
         .stderr_has("bandwidth_mbps: fast is not a number")
         .stderr_has("internet_access: maybe is not yes or no");
     assert_eq!(value_rows(&env), 0, "the good pairs are not written either");
-    assert_eq!(events(&env, "report.set", None), 0);
+    assert_eq!(env.events("report.set"), 0);
     assert_eq!(info_filled_at(&env, S1), None);
     // An unknown indicator is named too.
     set(&env, &c, S1, "2026-11", &["classrooms=3", "blackboards=2"]).code(6).stderr_has("blackboards");
@@ -536,35 +423,23 @@ fn spec42_who_fills_an_indicator_is_enforced() {
 
 /// 2113010015 added by the county admin with its school admin 赵敏, activated and signed in.
 fn school_with_admin(env: &Env, county: &str, code: &str) -> String {
-    let j = env
-        .run(
-            Some(county),
-            &[
-                "school",
-                "add",
-                code,
-                "长安区新建小学",
-                "--unit",
-                COUNTY,
-                "--teachers",
-                "10",
-                "--students",
-                "100",
-                "--admin-name",
-                "赵敏",
-                "--admin-mobile",
-                "13700000001",
-                "--format",
-                "json",
-            ],
-        )
-        .ok()
-        .json();
-    let user = j["username"].as_str().expect("username").to_string();
-    let act = j["activation_code"].as_str().expect("code").to_string();
-    env.run_stdin(Some(&user), &["login", &user, "--activate", &act, "--password-stdin"], &format!("{PASSWORD}\n"))
-        .ok();
-    user
+    env.school_admin(
+        county,
+        &[
+            code,
+            "长安区新建小学",
+            "--unit",
+            COUNTY,
+            "--teachers",
+            "10",
+            "--students",
+            "100",
+            "--admin-name",
+            "赵敏",
+            "--admin-mobile",
+            "13700000001",
+        ],
+    )
 }
 
 #[test]
@@ -644,11 +519,11 @@ fn spec2_a_prefecture_admin_may_not_enter_a_county_school_s_data() {
     let env = Env::national();
     let _c = changan(&env);
     let p = prefecture(&env);
-    let audit_sets = events(&env, "report.set", None);
+    let audit_sets = env.events("report.set");
     set(&env, &p, S1, "2026-11", &["classrooms=30"]).code(3).stderr_has("supervising unit");
     env.run(Some(&p), &["report", "confirm", "--org", S1]).code(3);
     assert_eq!(value_rows(&env), 0);
-    assert_eq!(events(&env, "report.set", None), audit_sets);
+    assert_eq!(env.events("report.set"), audit_sets);
     assert_eq!(op_state(&env, S1, "2026-11"), None);
     // Each refusal is audited (SPEC §7).
     assert_eq!(
@@ -701,7 +576,7 @@ fn spec7_the_same_value_set_twice_records_nothing() {
 
 #[test]
 fn art15_confirm_carries_exactly_last_month_s_values_forward() {
-    let mut env = national_at("2026-10-10T10:00:00+08:00");
+    let mut env = Env::national_at("2026-10-10T10:00:00+08:00");
     let c = changan(&env);
     let tok = token(&env, &c);
     // October: S1 reports five values.
@@ -789,7 +664,7 @@ fn art15_confirm_carries_exactly_last_month_s_values_forward() {
 #[test]
 fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month() {
     // The units must exist before October to report it.
-    let mut env = national_at("2026-10-10T10:00:00+08:00");
+    let mut env = Env::national_at("2026-10-10T10:00:00+08:00");
     let c = county(&env);
     let tok = token(&env, &c);
     env.run(Some(&c), &["report", "set", "funding=3.50", "platform_linked=是", "trained_persons=120"])
@@ -852,7 +727,7 @@ fn art15_a_confirm_with_nothing_to_carry_is_refused_listing_the_missing_indicato
     r.code(5).stderr_has("funding").stderr_has("policy_documents").stderr_lacks("classrooms");
     assert_eq!(op_state(&env, S1, "2026-11"), None);
     assert_eq!(op_state(&env, COUNTY, "2026-11"), None);
-    assert_eq!(events(&env, "report.confirm", None), 0);
+    assert_eq!(env.events("report.confirm"), 0);
     assert_eq!(value_rows(&env), 0);
     // One value this month is enough to confirm, and nothing is carried.
     set(&env, &c, S1, "2026-11", &["classrooms=30"]).ok();
@@ -1056,25 +931,28 @@ fn spec42_the_default_period_is_the_oldest_still_open_for_the_org() {
 
 // ---------------------------------------------------------------- 5. who is expected (§3, §4.5)
 
+/// 长安区's aggregate row of `period`, exported with the token `tok`.
+fn county_row(env: &Env, tok: &str, period: &str) -> BTreeMap<String, String> {
+    let out = with_token(
+        env,
+        tok,
+        &["report", "export", "--period", period, "--under", COUNTY, "--level", "county", "--format", "csv"],
+    )
+    .ok()
+    .stdout
+    .clone();
+    row(&csv_maps(&out), "org", COUNTY).clone()
+}
+
 #[test]
 fn spec45_a_school_merged_in_october_is_expected_in_october_but_not_in_november() {
-    let mut env = national_at("2026-09-15T10:00:00+08:00");
+    let mut env = Env::national_at("2026-09-15T10:00:00+08:00");
     let c = changan(&env);
     let tok = token(&env, &c);
     env.now = "2026-10-15T10:00:00+08:00".into();
     with_token(&env, &tok, &["school", "merge", S5, "--into", S4, "--reason", "撤并"]).ok();
     env.now = "2026-11-03T10:00:00+08:00".into();
-    let export = |period: &str| -> BTreeMap<String, String> {
-        let out = with_token(
-            &env,
-            &tok,
-            &["report", "export", "--period", period, "--under", COUNTY, "--level", "county", "--format", "csv"],
-        )
-        .ok()
-        .stdout
-        .clone();
-        row(&csv_maps(&out), "org", COUNTY).clone()
-    };
+    let export = |period: &str| county_row(&env, &tok, period);
     assert_eq!(export("2026-10")["schools_expected"], "14");
     assert_eq!(export("2026-11")["schools_expected"], "13");
     let school_rows = |period: &str| -> Vec<String> {
@@ -1119,7 +997,7 @@ fn spec45_a_school_merged_in_october_is_expected_in_october_but_not_in_november(
 
 #[test]
 fn spec45_a_school_created_in_november_is_not_expected_in_october() {
-    let mut env = national_at("2026-10-10T10:00:00+08:00");
+    let mut env = Env::national_at("2026-10-10T10:00:00+08:00");
     let c = changan(&env);
     let tok = token(&env, &c);
     env.now = "2026-11-02T10:00:00+08:00".into();
@@ -1144,17 +1022,7 @@ fn spec45_a_school_created_in_november_is_not_expected_in_october() {
     with_token(&env, &tok, &["report", "set", "--org", "2113010015", "classrooms=5"])
         .ok()
         .stderr_has("period 2026-11 for 2113010015");
-    let agg = |period: &str| {
-        let out = with_token(
-            &env,
-            &tok,
-            &["report", "export", "--period", period, "--under", COUNTY, "--level", "county", "--format", "csv"],
-        )
-        .ok()
-        .stdout
-        .clone();
-        row(&csv_maps(&out), "org", COUNTY).clone()
-    };
+    let agg = |period: &str| county_row(&env, &tok, period);
     assert_eq!(agg("2026-10")["schools_expected"], "14");
     assert_eq!(agg("2026-11")["schools_expected"], "15");
     let status_oct =
@@ -1458,6 +1326,13 @@ fn filled_county(env: &Env) -> String {
     c
 }
 
+/// `report export --period 2026-11 --under 130102 [extra…] -o FILE` as `user`.
+fn export_to(env: &Env, user: &str, file: &Path, extra: &[&str]) -> Run {
+    let file = file.display().to_string();
+    let args = [&["report", "export", "--period", "2026-11", "--under", COUNTY][..], extra, &["-o", &file]].concat();
+    env.run(Some(user), &args)
+}
+
 fn all_values(env: &Env) -> Vec<(i64, String, String, String, i64)> {
     let conn = env.conn();
     let mut stmt =
@@ -1475,11 +1350,7 @@ fn spec53_an_exported_file_imports_back_changing_nothing_wide_and_long() {
     let env = Env::national();
     let c = filled_county(&env);
     let wide = env.path("wide.csv");
-    env.run(
-        Some(&c),
-        &["report", "export", "--period", "2026-11", "--under", COUNTY, "-o", &wide.display().to_string()],
-    )
-    .ok();
+    export_to(&env, &c, &wide, &[]).ok();
     let text = std::fs::read_to_string(&wide).unwrap();
     assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM");
     let maps = csv_maps(&text);
@@ -1498,22 +1369,7 @@ fn spec53_an_exported_file_imports_back_changing_nothing_wide_and_long() {
     assert_eq!(env.audit_count(), audit, "no audit events");
 
     let long = env.path("long.csv");
-    env.run(
-        Some(&c),
-        &[
-            "report",
-            "export",
-            "--period",
-            "2026-11",
-            "--under",
-            COUNTY,
-            "--layout",
-            "long",
-            "-o",
-            &long.display().to_string(),
-        ],
-    )
-    .ok();
+    export_to(&env, &c, &long, &["--layout", "long"]).ok();
     let rows = csv_rows(&std::fs::read_to_string(&long).unwrap());
     assert_eq!(rows[0], vec!["org", "period", "indicator", "value"]);
     assert_eq!(rows.len(), 1 + 7, "one row per stored value");
@@ -1551,7 +1407,7 @@ fn spec53_a_modified_export_changes_exactly_the_edited_values_one_event_each() {
     let file = env.write_file("modified.csv", &w.into_inner().unwrap());
     let before = all_values(&env);
     let audit = env.audit_count();
-    let sets = events(&env, "report.set", None);
+    let sets = env.events("report.set");
     env.run(Some(&c), &["report", "import", &file]).ok().stderr_has("14 rows: 3 values changed, 5 unchanged");
     assert_eq!(value(&env, S1, "2026-11", "classrooms").as_deref(), Some("31"));
     assert_eq!(value(&env, S2, "2026-11", "internet_access").as_deref(), Some("1"));
@@ -1561,7 +1417,7 @@ fn spec53_a_modified_export_changes_exactly_the_edited_values_one_event_each() {
     let changed = after.iter().filter(|a| !before.contains(a)).count();
     assert_eq!(changed, 3, "exactly the edited values");
     assert_eq!(env.audit_count(), audit + 3);
-    assert_eq!(events(&env, "report.set", None), sets + 3);
+    assert_eq!(env.events("report.set"), sets + 3);
     let d = details(&env, "report.set", S1);
     let last = &d.last().unwrap().1;
     assert_eq!(
@@ -1598,7 +1454,7 @@ fn spec5_an_import_with_bad_rows_names_every_line_and_writes_nothing() {
     let file = env.write_file("bad.csv", BAD_IMPORT.as_bytes());
     let before = all_values(&env);
     let audit = env.audit_count();
-    let sets = events(&env, "report.set", None);
+    let sets = env.events("report.set");
     let r = env.run(Some(&c), &["report", "import", &file]);
     r.code(6)
         .stderr_has("line 3: classrooms: many is not a count")
@@ -1611,7 +1467,7 @@ fn spec5_an_import_with_bad_rows_names_every_line_and_writes_nothing() {
     assert_eq!(all_values(&env), before);
     assert_eq!(value(&env, S1, "2026-11", "classrooms").as_deref(), Some("30"), "the good line 2 is not written");
     assert_eq!(value(&env, COUNTY, "2026-11", "funding"), None, "nor line 7");
-    assert_eq!(events(&env, "report.set", None), sets);
+    assert_eq!(env.events("report.set"), sets);
     assert!(env.audit_count() <= audit + 1, "at most the refusal is recorded");
 }
 
@@ -1700,24 +1556,7 @@ fn spec5_a_gbk_file_with_chinese_headers_imports() {
     assert_eq!(env.audit_count(), audit);
     // An export in GBK reads back unchanged.
     let out = env.path("out-gbk.csv");
-    env.run(
-        Some(&c),
-        &[
-            "report",
-            "export",
-            "--period",
-            "2026-11",
-            "--under",
-            COUNTY,
-            "--headers",
-            "zh",
-            "--encoding",
-            "gbk",
-            "-o",
-            &out.display().to_string(),
-        ],
-    )
-    .ok();
+    export_to(&env, &c, &out, &["--headers", "zh", "--encoding", "gbk"]).ok();
     let raw = std::fs::read(&out).unwrap();
     assert!(!raw.starts_with(b"\xEF\xBB\xBF"));
     let (decoded, _, _) = encoding_rs::GBK.decode(&raw);
@@ -1893,7 +1732,7 @@ fn art20_a_province_files_its_monthly_text_and_late_ones_are_marked_late() {
     r.ok().stderr_has("marked late");
     assert_eq!(r.json()["late"], true);
     assert_eq!(env.count("SELECT count(*) FROM report_text WHERE late = 1"), 1);
-    assert_eq!(events(&env, "report.text", Some("130000")), 2);
+    assert_eq!(env.events_on("report.text", "130000"), 2);
     // The latest body is what is shown.
     let r = with_token(&env, &patok, &["report", "text", "--period", "2026-11"]);
     r.ok().stderr_has("130000-R01");
@@ -1934,7 +1773,7 @@ fn examples_the_county_monthly_confirm_script_exits_10_until_everyone_has_confir
     // Without a token: a usage error, nothing done.
     let r = run_script(&env, None, &c);
     r.code(2).stderr_has("EIP_TOKEN");
-    assert_eq!(events(&env, "report.confirm", None), 0);
+    assert_eq!(env.events("report.confirm"), 0);
     // The county has its own figures; its schools have not confirmed.
     env.run(Some(&c), &["report", "set", "funding=2.5", "trained_persons=40"]).ok();
     let r = run_script(&env, Some(&tok), &c);
@@ -1966,5 +1805,5 @@ fn examples_the_county_monthly_confirm_script_exits_10_until_everyone_has_confir
     let r = run_script(&env, Some(&tok), &c);
     r.ok().stderr_has("everyone has confirmed");
     assert_eq!(r.stdout.trim(), "");
-    assert_eq!(events(&env, "report.confirm", Some(COUNTY)), 1, "the re-runs did not confirm the county again");
+    assert_eq!(env.events_on("report.confirm", COUNTY), 1, "the re-runs did not confirm the county again");
 }

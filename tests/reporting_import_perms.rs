@@ -8,32 +8,7 @@ use common::*;
 fn spec2_only_a_unit_admin_imports_values_and_a_foreign_row_is_refused_and_audited() {
     let env = Env::national();
     let county = env.person("130102", "admin", "赵敏", "13700000001");
-    let r = env.run(
-        Some(&county),
-        &[
-            "school",
-            "add",
-            "2113010001",
-            "长安区第一小学",
-            "--unit",
-            "130102",
-            "--admin-name",
-            "钱",
-            "--admin-mobile",
-            "13700000002",
-            "--format",
-            "json",
-        ],
-    );
-    let j = r.ok().json();
-    let (school, code) =
-        (j["username"].as_str().unwrap().to_string(), j["activation_code"].as_str().unwrap().to_string());
-    env.run_stdin(
-        Some(&school),
-        &["login", &school, "--activate", &code, "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    )
-    .ok();
+    let school = env.changan_first_school(&county, "钱", "13700000002");
     let file = env.write_file("v.csv", b"org,period,indicator,value\n2113010001,2026-11,classrooms,7\n");
     let denied =
         |who: &str| env.count(&format!("SELECT count(*) FROM audit WHERE action = 'denied' AND actor = '{who}'"));

@@ -14,11 +14,6 @@ use serde_json::Value;
 
 // ---------------------------------------------------------------- helpers
 
-/// A file under examples/.
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
-}
-
 const GBK_FORM: &str = "hebei-personnel-form-gbk.csv";
 const UTF8_FORM: &str = "hebei-personnel-form.csv";
 
@@ -91,49 +86,12 @@ fn account_field(env: &Env, user: &str, col: &str) -> Option<String> {
         .unwrap()
 }
 
-fn audit_actions(env: &Env, action: &str) -> i64 {
-    env.conn().query_row("SELECT count(*) FROM audit WHERE action = ?1", params![action], |r| r.get(0)).unwrap()
-}
-
-fn mode_of(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
-/// A CSV file written by eip: checks the UTF-8 BOM and returns (header, rows).
-fn read_bom_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let bytes = std::fs::read(p).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{} lacks the UTF-8 BOM", p.display());
-    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(&bytes[3..]);
-    let header = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
-    (header, rows)
-}
-
 /// A codes file: username → activation code, checking its layout.
 fn read_codes(p: &Path) -> HashMap<String, Vec<String>> {
     assert_eq!(mode_of(p), 0o600, "codes file mode");
     let (header, rows) = read_bom_csv(p);
     assert_eq!(header, ["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"]);
     rows.into_iter().map(|r| (r[0].clone(), r)).collect()
-}
-
-fn activate(env: &Env, user: &str, code: &str) -> Run {
-    env.run_stdin(Some(user), &["login", user, "--activate", code, "--password-stdin"], &format!("{PASSWORD}\n"))
-}
-
-/// How many audit events hold `needle` in any of their text columns.
-fn audit_rows_containing(env: &Env, needle: &str) -> i64 {
-    env.conn()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE instr(
-                 coalesce(at,'') || '|' || coalesce(actor,'') || '|' || coalesce(actor_unit,'') || '|' ||
-                 coalesce(action,'') || '|' || coalesce(target,'') || '|' || coalesce(scope_path,'') || '|' ||
-                 coalesce(period,'') || '|' || coalesce(detail,'') || '|' || coalesce(reason,''), ?1) > 0",
-            params![needle],
-            |r| r.get(0),
-        )
-        .unwrap()
 }
 
 /// The line numbers of the `line N: …` errors on stderr, in order.
@@ -228,7 +186,7 @@ fn art9_a_province_import_files_one_roster_request_with_pending_accounts() {
     assert_eq!(account_field(&env, "130102-R01", "activation_hash"), None, "no code before approval");
     // One event per changed record, plus the request.
     assert_eq!(env.audit_count() - audit0, 12);
-    assert_eq!(audit_actions(&env, "request.file"), 1);
+    assert_eq!(env.events("request.file"), 1);
 
     // The province's inbox shows what it filed.
     let r = env.run(Some(&prov), &["request", "list", "--format", "json"]);
@@ -248,7 +206,7 @@ fn art9_a_province_import_files_one_roster_request_with_pending_accounts() {
     env.run_stdin(Some("130102-R01"), &["login", "130102-R01", "--password-stdin"], &format!("{PASSWORD}\n"))
         .code(3)
         .stderr_has("awaiting the Ministry's approval");
-    activate(&env, "130102-R01", "ABCD-EFGH-JKMN-PQRS").code(3);
+    env.activate("130102-R01", "ABCD-EFGH-JKMN-PQRS").code(3);
     assert_eq!(status(&env, "130102-R01"), "pending");
 }
 
@@ -301,11 +259,11 @@ fn spec6_the_ministry_shows_the_diff_and_approval_activates_with_a_codes_file() 
         assert_eq!(status(&env, u), "active", "{u}");
     }
     assert_eq!(request_status(&env, id), "approved");
-    assert_eq!(audit_actions(&env, "account.approve"), 11);
-    assert_eq!(audit_actions(&env, "request.approve"), 1);
+    assert_eq!(env.events("account.approve"), 11);
+    assert_eq!(env.events("request.approve"), 1);
 
     // A code from the file sets the person's password; then the password signs in.
-    activate(&env, "130102-R01", &sun[5]).ok();
+    env.activate("130102-R01", &sun[5]).ok();
     env.login("130102-R01", PASSWORD);
     env.run(Some("130102-R01"), &["whoami"]).ok().stdout_has("130102-R01");
 
@@ -340,10 +298,10 @@ fn spec2_approval_codes_go_to_stdout_without_codes_out_and_last_14_days_from_app
     };
     // Past its expiry a code no longer activates; within it, it does.
     env.now = "2026-12-10T09:30:00+08:00".into();
-    activate(&env, "130102-R01", &code_of("130102-R01")).code(3);
+    env.activate("130102-R01", &code_of("130102-R01")).code(3);
     assert_eq!(account_field(&env, "130102-R01", "password_hash"), None);
     env.now = "2026-12-09T09:00:00+08:00".into();
-    activate(&env, "130102-A01", &code_of("130102-A01")).ok();
+    env.activate("130102-A01", &code_of("130102-A01")).ok();
 }
 
 #[test]
@@ -360,7 +318,7 @@ fn spec51_codes_out_to_an_existing_file_is_refused_and_approves_nothing() {
     assert_eq!(request_status(&env, id), "pending");
     assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'pending'"), 11);
     assert_eq!(env.count("SELECT count(*) FROM account WHERE activation_hash IS NOT NULL AND request_id = 1"), 0);
-    assert_eq!(audit_actions(&env, "request.approve"), 0);
+    assert_eq!(env.events("request.approve"), 0);
     assert_eq!(env.audit_count(), audit0);
 }
 
@@ -404,7 +362,7 @@ fn spec6_reject_disables_the_pending_accounts_and_their_usernames_are_never_reus
     assert_eq!(env.count("SELECT count(*) FROM account WHERE request_id = 1 AND status = 'disabled'"), 11);
     assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'pending'"), 0);
     assert!(account_field(&env, "130102-R01", "disabled_reason").unwrap().contains("缺少审核员"));
-    assert_eq!(audit_actions(&env, "request.reject"), 1);
+    assert_eq!(env.events("request.reject"), 1);
     let r = env.admin(&["request", "show", &id.to_string(), "--format", "json"]);
     r.ok();
     assert_eq!(r.json()["status"], "rejected");
@@ -503,7 +461,7 @@ fn art9_a_ministry_import_applies_at_once_with_codes_on_stdout() {
         ),
         1
     );
-    activate(&env, "130102-R01", &code).ok();
+    env.activate("130102-R01", &code).ok();
     env.login("130102-R01", PASSWORD);
 }
 
@@ -519,7 +477,7 @@ fn art9_a_ministry_import_writes_codes_out_and_not_to_stdout() {
     assert_eq!(&row[1..5], ["周丽", "130102", "admin", "13910000023"]);
     assert!(!r.stdout.contains(&row[5]), "the code is shown once, in the file");
     assert_eq!(status(&env, "130102-A01"), "active");
-    activate(&env, "130102-A01", &row[5]).ok();
+    env.activate("130102-A01", &row[5]).ok();
 
     // An existing codes file is refused before anything is written.
     let g = form(&env, "m2.csv", &["1,吴昊,130104,区县级审核员,电教站,站长,,13910000032,"]);
@@ -855,7 +813,7 @@ fn art10_changed_contact_details_are_a_change_and_keep_the_username() {
     assert_eq!(account_field(&env, &zhou, "department").as_deref(), Some("电教站"));
     assert_eq!(status(&env, &sun), "active");
     assert_eq!(env.count("SELECT count(*) FROM account WHERE username LIKE '130102-%'"), 2, "no new account");
-    assert_eq!(audit_actions(&env, "account.update"), 2);
+    assert_eq!(env.events("account.update"), 2);
     // The same form again is now nothing to do.
     import(&env, &prov, &f, &[]).ok().stderr_has("nothing to do");
 }

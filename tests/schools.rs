@@ -4,9 +4,8 @@
 //! all-or-nothing CSV imports that round-trip.
 
 mod common;
+use common::admins::*;
 use common::*;
-
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -17,38 +16,20 @@ const S1: &str = "2113010001";
 /// The path a school of 130102 gets.
 const S1_PATH: &str = "/000000/130000/130100/130102/2113010001/";
 
-/// A file under examples/.
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
-}
-
-/// 长安区 (130102)'s admin, signed in: 130102-A01.
-fn county(env: &Env) -> String {
-    let u = env.person("130102", "admin", "长安管", "13700000101");
-    assert_eq!(u, "130102-A01");
-    u
-}
-
-/// 桥西区 (130104)'s admin, another county of the same prefecture: 130104-A01.
-fn other_county(env: &Env) -> String {
-    let u = env.person("130104", "admin", "桥西管", "13700000102");
-    assert_eq!(u, "130104-A01");
-    u
-}
-
-/// 石家庄市 (130100)'s admin: 130100-A01.
-fn prefecture(env: &Env) -> String {
-    let u = env.person("130100", "admin", "市管", "13700000103");
-    assert_eq!(u, "130100-A01");
-    u
-}
-
-/// 河北省 (130000)'s admin: 130000-A01.
-fn province(env: &Env) -> String {
-    let u = env.person("130000", "admin", "省管", "13700000104");
-    assert_eq!(u, "130000-A01");
-    u
-}
+/// S1's category and location, and its school admin 赵敏, as `school add` takes them (printing
+/// the record as JSON).
+const S1_WITH_ADMIN: [&str; 10] = [
+    "--category",
+    "小学",
+    "--location",
+    "城区",
+    "--admin-name",
+    "赵敏",
+    "--admin-mobile",
+    "13700000001",
+    "--format",
+    "json",
+];
 
 /// Technical support at the Ministry.
 fn support(env: &Env) -> String {
@@ -64,35 +45,13 @@ fn add(env: &Env, user: &str, code: &str, name: &str, unit: &str, extra: &[&str]
 
 /// Activate an account with PASSWORD and sign it in.
 fn activate(env: &Env, user: &str, code: &str) {
-    env.run_stdin(Some(user), &["login", user, "--activate", code, "--password-stdin"], &format!("{PASSWORD}\n"))
-        .ok()
-        .stderr_has(&format!("signed in as {user}"));
+    env.activate(user, code).ok().stderr_has(&format!("signed in as {user}"));
 }
 
 /// S1 added by `county` with its school admin 赵敏, who is activated and signed in; returns the
 /// school admin's username.
 fn add_s1_with_admin(env: &Env, county: &str) -> String {
-    let j = add(
-        env,
-        county,
-        S1,
-        "长安区第一小学",
-        "130102",
-        &[
-            "--category",
-            "小学",
-            "--location",
-            "城区",
-            "--admin-name",
-            "赵敏",
-            "--admin-mobile",
-            "13700000001",
-            "--format",
-            "json",
-        ],
-    )
-    .ok()
-    .json();
+    let j = add(env, county, S1, "长安区第一小学", "130102", &S1_WITH_ADMIN).ok().json();
     let user = j["username"].as_str().expect("username").to_string();
     activate(env, &user, j["activation_code"].as_str().expect("activation code"));
     user
@@ -101,11 +60,6 @@ fn add_s1_with_admin(env: &Env, county: &str) -> String {
 /// `school show CODE --format json` as the Ministry admin.
 fn show(env: &Env, code: &str) -> Value {
     env.admin(&["school", "show", code, "--format", "json"]).ok().json()
-}
-
-/// Audit events with this action and target.
-fn events(env: &Env, action: &str, target: &str) -> i64 {
-    env.count(&format!("SELECT count(*) FROM audit WHERE action = '{action}' AND target = '{target}'"))
 }
 
 /// Live schools (not deleted) in the database.
@@ -162,25 +116,7 @@ fn request_ids(env: &Env, user: &str, all: bool) -> Vec<i64> {
 fn art11_county_admin_creates_a_school_with_its_admin_account() {
     let env = Env::national();
     let c = county(&env);
-    let r = add(
-        &env,
-        &c,
-        S1,
-        "长安区第一小学",
-        "130102",
-        &[
-            "--category",
-            "小学",
-            "--location",
-            "城区",
-            "--admin-name",
-            "赵敏",
-            "--admin-mobile",
-            "13700000001",
-            "--format",
-            "json",
-        ],
-    );
+    let r = add(&env, &c, S1, "长安区第一小学", "130102", &S1_WITH_ADMIN);
     r.ok().stderr_has("added school 2113010001 长安区第一小学 under 130102").stderr_lacks("warning");
     let j = r.json();
     assert_eq!(j["code"], S1);
@@ -293,7 +229,7 @@ fn spec3_a_province_part_other_than_the_units_province_is_only_a_warning() {
         .stderr_has("warning: 2114010001: its province part 14 differs from 130102's province 130000")
         .stderr_has("added school 2114010001");
     assert_eq!(live_schools(&env), 1);
-    assert_eq!(events(&env, "school.add", "2114010001"), 1);
+    assert_eq!(env.events_on("school.add", "2114010001"), 1);
 }
 
 #[test]
@@ -412,7 +348,7 @@ fn art12_the_supervising_admins_edit_does_not_count_as_filled() {
     assert_eq!(j["students"], 1200);
     assert_eq!(j["location"], "乡村");
     assert_eq!(j["info_filled_at"], Value::Null);
-    assert_eq!(events(&env, "school.edit", S1), 1);
+    assert_eq!(env.events_on("school.edit", S1), 1);
     // So it may still be deleted outright.
     env.run(Some(&c), &["school", "delete", S1, "--yes"]).ok();
 }
@@ -474,7 +410,7 @@ fn spec7_an_edit_that_changes_nothing_records_nothing() {
         .stderr_has("2113010001: nothing changed");
     env.run(Some(&c), &["school", "edit", S1, "--students", "1200"]).ok().stderr_has("nothing changed");
     assert_eq!(env.audit_count(), before);
-    assert_eq!(events(&env, "school.edit", S1), 1);
+    assert_eq!(env.events_on("school.edit", S1), 1);
 }
 
 #[test]
@@ -543,7 +479,7 @@ fn art11_suspend_and_resume_follow_the_states() {
     assert_eq!(ev[0]["reason"], "生源不足");
     env.run(Some(&c), &["school", "resume", S1, "--reason", "恢复招生"]).ok();
     assert_eq!(show(&env, S1)["status"], "normal");
-    assert_eq!(events(&env, "school.resume", S1), 1);
+    assert_eq!(env.events_on("school.resume", S1), 1);
     // Only the supervising admin: the prefecture sees it (exit 3), another county does not (exit 4).
     let p = prefecture(&env);
     env.run(Some(&p), &["school", "suspend", S1, "--reason", "x"]).code(3);
@@ -574,7 +510,7 @@ fn art11_revoking_disables_the_schools_accounts() {
     env.run(Some(&c), &["school", "suspend", S1, "--reason", "x"]).code(5).stderr_has("2113010001 is revoked");
     env.run(Some(&c), &["school", "resume", S1, "--reason", "x"]).code(5);
     env.run(Some(&c), &["school", "revoke", S1, "--reason", "x"]).code(5);
-    assert_eq!(events(&env, "school.revoke", S1), 1);
+    assert_eq!(env.events_on("school.revoke", S1), 1);
     assert_eq!(
         env.count("SELECT count(*) FROM audit WHERE action = 'account.disable' AND target = '2113010001-S01'"),
         1
@@ -612,7 +548,7 @@ fn art11_merging_needs_another_active_school_in_scope() {
     assert_eq!(show(&env, S1)["status"], "normal");
     assert_eq!(account_status(&env, &s), "active");
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'school.merge'"), 0);
-    assert_eq!(events(&env, "school.revoke", "2113010003"), 1);
+    assert_eq!(env.events_on("school.revoke", "2113010003"), 1);
     assert_eq!(env.count(&format!("SELECT count(*) FROM audit WHERE seq > {before} AND action LIKE 'school.%'")), 1);
 
     // Into an active school: merged, accounts disabled, the date recorded.
@@ -660,7 +596,7 @@ fn art11_an_unfilled_school_is_deleted_outright_with_yes() {
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '2113010001' AND deleted_at IS NOT NULL"), 1);
     assert_eq!(env.count("SELECT count(*) FROM school s JOIN org o ON o.id = s.org_id WHERE o.code = '2113010001'"), 1);
     assert_eq!(account_status(&env, &s), "disabled");
-    assert_eq!(events(&env, "school.delete", S1), 1);
+    assert_eq!(env.events_on("school.delete", S1), 1);
     let d = env.run(Some(&c), &["school", "show", S1, "--deleted", "--format", "json"]).ok().json();
     assert_eq!(d["code"], S1);
     assert_eq!(d["deleted_at"], "2026-11-20T10:00:00+08:00");
@@ -823,7 +759,7 @@ fn art11_a_rejected_deletion_leaves_the_school_as_it_was() {
     assert_eq!(j["students"], 1200);
     assert_eq!(j["deleted_at"], Value::Null);
     assert_eq!(account_status(&env, &s), "active");
-    assert_eq!(events(&env, "school.delete", S1), 0);
+    assert_eq!(env.events_on("school.delete", S1), 0);
     env.admin(&["request", "approve", &id.to_string()]).code(5);
     assert_eq!(live_schools(&env), 1);
     // Once decided, a new request may be filed.
@@ -1102,22 +1038,8 @@ fn spec52_a_province_part_mismatch_in_a_file_is_a_warning_on_its_line() {
     assert_eq!(live_schools(&env), 2);
 }
 
-const EXAMPLE_CODES: [&str; 14] = [
-    "2113010001",
-    "2113010002",
-    "2113010003",
-    "2113010004",
-    "2113010005",
-    "2213010006",
-    "2213010007",
-    "3113010008",
-    "3113010009",
-    "3213010010",
-    "3413010011",
-    "3613010012",
-    "5113010013",
-    "1113010014",
-];
+/// The 14 schools of examples/changan-schools.csv.
+const EXAMPLE_CODES: [&str; 14] = CHANGAN_SCHOOLS;
 
 #[test]
 fn spec52_the_gbk_example_imports_once_and_reimports_as_unchanged() {
@@ -1257,38 +1179,6 @@ fn spec52_a_file_with_bad_rows_writes_nothing_and_names_every_line() {
 
     // Dry run reports the same and exits 6 too.
     env.run(Some(&c), &["school", "import", &f, "--dry-run"]).code(6).stderr_has("line 9:");
-}
-
-/// A minimal CSV reader for the rejects file: quoted fields may hold commas and newlines.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(ch) = chars.next() {
-        match (quoted, ch) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
 }
 
 #[test]

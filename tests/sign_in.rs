@@ -16,20 +16,6 @@ fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// How many audit events hold `needle` in any of their text columns.
-fn audit_rows_containing(env: &Env, needle: &str) -> i64 {
-    env.conn()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE instr(
-                 coalesce(at,'') || '|' || coalesce(actor,'') || '|' || coalesce(actor_unit,'') || '|' ||
-                 coalesce(action,'') || '|' || coalesce(target,'') || '|' || coalesce(scope_path,'') || '|' ||
-                 coalesce(period,'') || '|' || coalesce(detail,'') || '|' || coalesce(reason,''), ?1) > 0",
-            params![needle],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
 /// Whether the raw bytes of the database files (main file, WAL, shared memory) hold `needle`.
 fn db_files_contain(env: &Env, needle: &str) -> bool {
     let needle = needle.as_bytes();
@@ -43,25 +29,9 @@ fn db_files_contain(env: &Env, needle: &str) -> bool {
     })
 }
 
-/// The one session file in a person's config dir.
-fn session_files(env: &Env, user: &str) -> Vec<std::path::PathBuf> {
-    let dir = env.config_dir(Some(user)).join("sessions");
-    match std::fs::read_dir(&dir) {
-        Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
-        Err(_) => vec![],
-    }
-}
-
-fn mode_of(p: &std::path::Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
 /// Issue an account as the Ministry admin; (username, activation code, expiry).
 fn issue(env: &Env, unit: &str, role: &str, name: &str, mobile: &str) -> (String, String, String) {
-    let r = env.admin(&[
-        "account", "add", "--unit", unit, "--role", role, "--name", name, "--mobile", mobile, "--format", "json",
-    ]);
+    let r = env.add_account(unit, role, name, mobile, &["--format", "json"]);
     r.ok();
     let j = r.json();
     (
@@ -134,10 +104,10 @@ fn spec2_login_with_password_stdin_then_whoami_in_every_format() {
 #[test]
 fn spec2_logout_removes_the_session_and_whoami_then_says_not_signed_in() {
     let env = Env::new();
-    assert_eq!(session_files(&env, ADMIN).len(), 1);
+    assert_eq!(env.session_files(ADMIN).len(), 1);
     let before = env.audit_count();
     env.admin(&["logout"]).ok().stderr_has("signed out");
-    assert!(session_files(&env, ADMIN).is_empty(), "the session file is removed");
+    assert!(env.session_files(ADMIN).is_empty(), "the session file is removed");
     assert_eq!(env.count("SELECT count(*) FROM session"), 0, "the session row is removed");
     assert_eq!(env.audit_count(), before + 1);
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'logout' AND target = '000000-A01'"), 1);
@@ -176,7 +146,7 @@ fn art22_wrong_password_is_refused_audited_and_the_password_is_never_recorded() 
     assert!(!db_files_contain(&env, typed), "the typed password is not in the database file");
     assert!(!db_files_contain(&env, PASSWORD), "the real password is not in the database file");
     // No session was written for the refused attempt.
-    assert!(session_files(&env, "_nobody").is_empty());
+    assert!(env.session_files("_nobody").is_empty());
 }
 
 #[test]
@@ -223,7 +193,7 @@ fn spec2_five_failures_lock_the_account_for_fifteen_minutes() {
     // The sixth attempt, with the RIGHT password, is refused.
     let r = env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n"));
     r.code(3).stderr_has("locked");
-    assert!(session_files(&env, "_nobody").is_empty(), "no session while locked");
+    assert!(env.session_files("_nobody").is_empty(), "no session while locked");
     let failed = login_failed_events(&env, ADMIN);
     assert_eq!(failed.len(), 6, "five wrong passwords and the locked attempt are audited");
     assert_eq!(why(&failed[5]), "locked");
@@ -235,7 +205,7 @@ fn spec2_five_failures_lock_the_account_for_fifteen_minutes() {
     // 16 minutes later the right password works, and the counters are cleared.
     env.now = "2026-11-20T10:16:00+08:00".into();
     env.run_stdin(None, &["login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
-    assert_eq!(session_files(&env, "_nobody").len(), 1);
+    assert_eq!(env.session_files("_nobody").len(), 1);
     assert_eq!(env.count("SELECT failed_logins FROM account WHERE username = '000000-A01'"), 0);
     assert_eq!(env.count("SELECT count(*) FROM account WHERE username = '000000-A01' AND locked_until IS NULL"), 1);
     env.run(None, &["whoami", "--format", "json"]).ok();
@@ -246,7 +216,7 @@ fn spec2_five_failures_lock_the_account_for_fifteen_minutes() {
 #[test]
 fn spec2_session_file_is_mode_0600_and_refused_when_others_can_read_it() {
     let env = Env::new();
-    let files = session_files(&env, ADMIN);
+    let files = env.session_files(ADMIN);
     assert_eq!(files.len(), 1, "one session file: {files:?}");
     let file = &files[0];
     assert_eq!(mode_of(file), 0o600, "session file mode");
@@ -342,7 +312,7 @@ fn spec2_wrong_activation_code_is_refused() {
     let before = env.audit_count();
     activate(&env, &user, &wrong, PASSWORD).code(3).stderr_has("activation code");
     assert_eq!(password_hash(&env, &user), None, "no password was set");
-    assert!(session_files(&env, &user).is_empty());
+    assert!(env.session_files(&user).is_empty());
     assert_eq!(env.audit_count(), before + 1);
     let failed = login_failed_events(&env, &user);
     assert_eq!(failed.len(), 1);
@@ -364,7 +334,7 @@ fn spec2_activation_code_expires_after_fourteen_days() {
     env.now = "2026-12-04T10:01:00+08:00".into();
     activate(&env, &late, &late_code, PASSWORD).code(3).stderr_has("expired");
     assert_eq!(password_hash(&env, &late), None);
-    assert!(session_files(&env, &late).is_empty());
+    assert!(env.session_files(&late).is_empty());
 }
 
 #[test]
@@ -384,7 +354,7 @@ fn spec2_password_policy_refuses_short_or_all_digit_passwords_and_changes_nothin
     );
     assert_eq!(env.count(&format!("SELECT failed_logins FROM account WHERE username = '{user}'")), 0);
     assert_eq!(env.audit_count(), before, "nothing recorded: nothing changed");
-    assert!(session_files(&env, &user).is_empty());
+    assert!(env.session_files(&user).is_empty());
     // Ten characters, not all digits, is enough.
     activate(&env, &user, &code, "abcdefghi1").ok();
 }
@@ -419,7 +389,7 @@ fn spec2_login_without_a_tty_or_password_stdin_fails_with_a_hint() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--password-stdin"), "{stderr}");
-    assert!(session_files(&env, "_nobody").is_empty());
+    assert!(env.session_files("_nobody").is_empty());
     assert_eq!(env.audit_count(), before);
 }
 
@@ -453,14 +423,14 @@ fn spec2_api_token_is_shown_once_works_without_a_session_and_is_stored_as_sha256
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'token.create'"), 1);
 
     // Works with no session at all.
-    assert!(session_files(&env, "cron-host").is_empty());
+    assert!(env.session_files("cron-host").is_empty());
     let w = whoami_with_token(&env, &token);
     w.ok();
     let w = w.json();
     assert_eq!(w["username"], ADMIN);
     assert_eq!(w["via"], "token");
     assert_eq!(w["expires_at"], "2026-12-20T10:00:00+08:00");
-    assert!(session_files(&env, "cron-host").is_empty(), "a token does not create a session");
+    assert!(env.session_files("cron-host").is_empty(), "a token does not create a session");
     // Without the token the same config dir is not signed in.
     env.run(Some("cron-host"), &["whoami"]).code(3).stderr_has("not signed in");
 

@@ -9,7 +9,7 @@ use std::process::Stdio;
 fn art22_doctor_reports_a_healthy_database_and_finds_what_was_broken() {
     let env = Env::national();
     let county = env.person("130102", "admin", "赵敏", "13700000001");
-    env.run(Some(&county), &["school", "import", &data_example("changan-schools.csv")]).ok();
+    env.run(Some(&county), &["school", "import", &example("changan-schools.csv")]).ok();
     let r = env.admin(&["doctor", "--format", "csv"]);
     r.ok().stderr_has("all 8 checks passed");
     let rows: Vec<&str> = r.stdout.lines().collect();
@@ -59,15 +59,11 @@ fn art22_doctor_reports_a_healthy_database_and_finds_what_was_broken() {
     env.admin(&["doctor", "--format", "csv"]).code(8).stdout_has("audit_chain,failed,broken at event 3");
 }
 
-fn data_example(name: &str) -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
-}
-
 #[test]
 fn art22_audit_export_streams_the_scope_as_jsonl_csv_or_json() {
     let env = Env::national();
     let county = env.person("130102", "admin", "赵敏", "13700000001");
-    env.run(Some(&county), &["school", "import", &data_example("changan-schools.csv")]).ok();
+    env.run(Some(&county), &["school", "import", &example("changan-schools.csv")]).ok();
     let all = env.audit_count();
     let out = env.path("audit.jsonl");
     env.admin(&["audit", "export", "-o", out.to_str().unwrap()]).ok();
@@ -102,14 +98,8 @@ fn spec9_sixteen_processes_at_once_lose_nothing_and_keep_the_chain() {
     let mut env = Env::national();
     let county = env.person("130102", "admin", "赵敏", "13700000001");
     let reviewer = env.person("130102", "reviewer", "孙强", "13700000002");
-    env.run(Some(&county), &["school", "import", &data_example("changan-schools.csv")]).ok();
-    let token = |u: &str| -> String {
-        env.run(Some(u), &["account", "token", "create", "--name", "t", "--days", "30", "--format", "json"]).ok().json()
-            ["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    env.run(Some(&county), &["school", "import", &example("changan-schools.csv")]).ok();
+    let token = |u: &str| -> String { env.token_record(u, "t", "30")["token"].as_str().unwrap().to_string() };
     let (ct, rt, mt) = (token(&county), token(&reviewer), token(ADMIN));
     let schools: Vec<String> = env
         .conn()
@@ -265,8 +255,7 @@ fn security_sql_looking_names_are_stored_literally_and_v_logs_hold_no_secret() {
     // -v says who acts, never the session token or a password.
     let r = env.admin(&["-v", "whoami"]);
     r.ok().stderr_has("acting as 000000-A01");
-    let session =
-        std::fs::read_dir(env.config_dir(Some(ADMIN)).join("sessions")).unwrap().next().unwrap().unwrap().path();
+    let session = env.session_files(ADMIN).remove(0);
     let token = std::fs::read_to_string(session).unwrap().lines().next().unwrap().to_string();
     assert!(token.starts_with("eips_"));
     assert!(!r.stderr.contains(&token) && !r.stdout.contains(&token) && !r.stderr.contains(PASSWORD));
