@@ -1,7 +1,9 @@
 -- eip database schema (SPEC §9). Embedded in the binary; PRAGMA user_version holds its version
--- and src/db.rs upgrades older files through numbered migrations.
+-- and src/store/migrations.rs upgrades older files through numbered migrations, ending with
+-- exactly these tables, constraints, indexes, triggers and views.
 -- Times are RFC 3339 in UTC with second precision ('2026-12-03T06:02:00Z'), so they sort as text.
--- Periods are 'YYYY-MM'.
+-- Periods are 'YYYY-MM', checked wherever one is stored.
+-- The constraints say what the code assumes (docs/ARCHITECTURE.md, "Invariants").
 
 -- Database-wide settings: test_clock, created_at, argon2 cost.
 CREATE TABLE setting (
@@ -47,7 +49,9 @@ CREATE TABLE school (
                       CHECK (status IN ('normal', 'suspended', 'merged', 'revoked')),
     status_changed_at TEXT,      -- when it was merged or revoked: expected until that month ends
     merged_into       INTEGER REFERENCES org(id),
-    info_filled_at    TEXT
+    info_filled_at    TEXT,
+    -- A merged school names the school it became part of; no other status does.
+    CHECK ((status = 'merged') = (merged_into IS NOT NULL))
 );
 
 -- Requests awaiting a decision (SPEC §6): roster, school_delete, school_transfer, withdraw.
@@ -56,7 +60,7 @@ CREATE TABLE request (
     kind            TEXT NOT NULL CHECK (kind IN ('roster', 'school_delete', 'school_transfer', 'withdraw')),
     status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
     org_id          INTEGER NOT NULL REFERENCES org(id),   -- the unit filing, or the school concerned
-    period          TEXT,                                  -- withdraw
+    period          TEXT CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'), -- withdraw
     awaiting_org_id INTEGER REFERENCES org(id),            -- whose admin/reviewer decides next
     payload         TEXT NOT NULL DEFAULT '{}',            -- JSON: roster diff, transfer target …
     reason          TEXT,
@@ -149,7 +153,7 @@ CREATE TABLE indicator (
 -- Monthly values per (org, period, indicator) (SPEC §4.2). A blank is a missing row, never zero.
 CREATE TABLE value (
     org_id    INTEGER NOT NULL REFERENCES org(id),
-    period    TEXT NOT NULL,
+    period    TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     indicator TEXT NOT NULL REFERENCES indicator(code),
     value     TEXT NOT NULL,
     carried   INTEGER NOT NULL DEFAULT 0,   -- 1: carried forward by a no-change confirmation
@@ -159,36 +163,54 @@ CREATE TABLE value (
 ) WITHOUT ROWID;
 CREATE INDEX value_period ON value(period, indicator);
 
+-- Every return of a period to an org (SPEC §4.4, Art. 18–19), kept as history: a unit's submitted
+-- period returned by its parent's reviewer (`report.return`) or its withdrawal approved
+-- (`withdraw.approve`), or a school's confirmed period returned by its unit (`report.return`).
+-- While the org is returned, its state row points here (`return_id`); the due and the reason live
+-- in this one place.
+CREATE TABLE period_return (
+    id          INTEGER PRIMARY KEY,
+    org_id      INTEGER NOT NULL REFERENCES org(id),
+    period      TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
+    action      TEXT NOT NULL CHECK (action IN ('report.return', 'withdraw.approve')),
+    returned_at TEXT NOT NULL,
+    returned_by INTEGER REFERENCES account(id),   -- NULL only where an older eip did not keep it
+    due         TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE INDEX period_return_org ON period_return(org_id, period, id);
+
 -- Data state of one org (unit or school) in one period (SPEC §4.2).
 CREATE TABLE org_period (
     org_id        INTEGER NOT NULL REFERENCES org(id),
-    period        TEXT NOT NULL,
+    period        TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     state         TEXT NOT NULL CHECK (state IN ('open', 'filled', 'confirmed', 'returned')),
     filled_at     TEXT,
     confirmed_at  TEXT,
     confirmed_by  INTEGER REFERENCES account(id),
-    returned_at   TEXT,
-    return_due    TEXT,
-    return_reason TEXT,
-    PRIMARY KEY (org_id, period)
+    return_id     INTEGER REFERENCES period_return(id),
+    PRIMARY KEY (org_id, period),
+    -- Returned, and only then, with the return in force (its due and reason).
+    CHECK ((state = 'returned') = (return_id IS NOT NULL))
 ) WITHOUT ROWID;
 CREATE INDEX org_period_period ON org_period(period, state);
 
 -- Submission state of one admin unit in one period (SPEC §4.4). No row: open.
 CREATE TABLE submission (
     org_id             INTEGER NOT NULL REFERENCES org(id),
-    period             TEXT NOT NULL,
+    period             TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     state              TEXT NOT NULL CHECK (state IN ('submitted', 'auto_submitted', 'returned')),
     submitted_at       TEXT,
     submitted_by       INTEGER REFERENCES account(id),   -- NULL with auto_submitted: the system
     incomplete_schools INTEGER,
-    returned_at        TEXT,
-    returned_by        INTEGER REFERENCES account(id),
-    return_due         TEXT,
-    return_reason      TEXT,
+    return_id          INTEGER REFERENCES period_return(id),
     ratified_at        TEXT,
     ratified_by        INTEGER REFERENCES account(id),
-    PRIMARY KEY (org_id, period)
+    PRIMARY KEY (org_id, period),
+    -- The system submits as nobody.
+    CHECK (state <> 'auto_submitted' OR submitted_by IS NULL),
+    -- Returned, and only then, with the return in force (its due and reason).
+    CHECK ((state = 'returned') = (return_id IS NOT NULL))
 ) WITHOUT ROWID;
 CREATE INDEX submission_period ON submission(period, state);
 
@@ -197,7 +219,7 @@ CREATE INDEX submission_period ON submission(period, state);
 CREATE TABLE snapshot (
     id       INTEGER PRIMARY KEY,
     org_id   INTEGER NOT NULL REFERENCES org(id),
-    period   TEXT NOT NULL,
+    period   TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     taken_at TEXT NOT NULL,
     figures  TEXT NOT NULL,
     children TEXT NOT NULL
@@ -208,7 +230,7 @@ CREATE INDEX snapshot_org_period ON snapshot(org_id, period, id);
 CREATE TABLE report_text (
     id       INTEGER PRIMARY KEY,
     org_id   INTEGER NOT NULL REFERENCES org(id),
-    period   TEXT NOT NULL,
+    period   TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     body     TEXT NOT NULL,
     filed_by INTEGER NOT NULL REFERENCES account(id),
     filed_at TEXT NOT NULL,
@@ -225,7 +247,7 @@ CREATE TABLE audit (
     action     TEXT NOT NULL,          -- 'unit.add', 'login.failed', 'submit.auto' …
     target     TEXT,                   -- code, username or id acted on
     scope_path TEXT,                   -- tree path the event belongs to, for scoped queries
-    period     TEXT,
+    period     TEXT CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     detail     TEXT NOT NULL DEFAULT '{}',  -- JSON: before and after
     reason     TEXT,
     prev_hash  TEXT NOT NULL,
@@ -264,6 +286,10 @@ CREATE TRIGGER snapshot_no_change BEFORE UPDATE ON snapshot
 BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
 CREATE TRIGGER snapshot_no_delete BEFORE DELETE ON snapshot
 BEGIN SELECT RAISE(ABORT, 'snapshots are immutable'); END;
+CREATE TRIGGER period_return_no_change BEFORE UPDATE ON period_return
+BEGIN SELECT RAISE(ABORT, 'returns are history: never changed'); END;
+CREATE TRIGGER period_return_no_delete BEFORE DELETE ON period_return
+BEGIN SELECT RAISE(ABORT, 'returns are history: never deleted'); END;
 
 -- Read-only views for support staff in a plain sqlite3 shell (times in CST).
 CREATE VIEW v_unit AS

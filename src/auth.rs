@@ -456,8 +456,7 @@ pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) 
 /// against its account. A token that names no session ends nothing.
 pub fn logout(db: &mut Db, token: &str) -> Result<()> {
     let hash = hash_secret(token);
-    // A session that cannot be read is taken as one that is not there: the file is removed anyway.
-    let Some((username, unit, scope)) = accounts::session_holder(&db.conn, &hash).ok().flatten() else {
+    let Some((username, unit, scope)) = accounts::session_holder(&db.conn, &hash)? else {
         return Ok(());
     };
     db.write(&AuditActor { name: username.clone(), unit: Some(unit) }, |tx| {
@@ -480,8 +479,7 @@ pub struct NewToken {
 pub fn create_token(tx: &mut Tx, actor: &Actor, name: &str, days: i64) -> Result<NewToken> {
     let token = new_token("eipt_");
     let expires = tx.now + Duration::days(days);
-    // A lookup that fails is taken as no token of that name.
-    if let Some(id) = accounts::live_token_named(tx, actor.account_id, name).ok().flatten() {
+    if let Some(id) = accounts::live_token_named(tx, actor.account_id, name)? {
         return Err(Error::new(Kind::Refused, tf("token.name_taken", &[("name", &name)]))
             .hint(tf("token.name_taken.hint", &[("id", &id)]))
             .into());
@@ -504,8 +502,7 @@ pub fn tokens(conn: &Conn, actor: &Actor) -> Result<Vec<Token>> {
 
 /// `eip account token revoke`: revoke one of the actor's own tokens; its name.
 pub fn revoke_token(tx: &mut Tx, actor: &Actor, id: i64) -> Result<String> {
-    // A lookup that fails is taken as no such token.
-    let Some((name, revoked)) = accounts::token_of(tx, id, actor.account_id).ok().flatten() else {
+    let Some((name, revoked)) = accounts::token_of(tx, id, actor.account_id)? else {
         return Err(error::not_found(tf("token.none", &[("id", &id)])).into());
     };
     if revoked.is_some() {

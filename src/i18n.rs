@@ -166,6 +166,8 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("db.not_initialised", "{path} is not an initialised eip database", "{path} 不是已初始化的 eip 数据库"),
     ("db.too_new", "{path} was written by a newer eip (schema version {found}; this eip knows up to {known})", "{path} 由更新版本的 eip 写入（架构版本 {found}，本程序最高支持 {known}）"),
     ("db.too_new.hint", "upgrade eip before using this database", "请先升级 eip 再使用该数据库"),
+    ("db.migration_failed", "the database could not be upgraded to this eip's schema; it was left as it was", "数据库无法升级到本程序的架构；文件保持原样"),
+    ("db.migration_failed.hint", "the cause below names the row or rule at fault; eip never writes such rows, so the file was changed outside eip: correct that row in a copy (sqlite3), or keep using the eip that wrote it", "下面的原因指出了出错的行或规则；eip 从不写入这样的行，说明文件在 eip 之外被修改：请在副本中（sqlite3）改正该行，或继续使用写入它的 eip 版本"),
     ("db.already", "{path} is already an initialised eip database; init never overwrites one", "{path} 已是初始化过的 eip 数据库；init 不会覆盖"),
     ("db.already.hint", "use it with --db {path}, or choose another path", "用 --db {path} 使用它，或换一个路径"),
     ("db.busy", "the database is busy (another eip is writing) and did not free up in time", "数据库繁忙（另一个 eip 正在写入），等待超时"),

@@ -603,10 +603,9 @@ fn role_key(role: &str) -> &'static str {
     Role::parse(role).map_or("", Role::as_str)
 }
 
-/// The active account holding a mobile, unless it is being disabled by the same form. A lookup
-/// that fails is taken as no holder (the transaction that applies the form asks again).
+/// The active account holding a mobile, unless it is being disabled by the same form.
 fn mobile_holder(conn: &Conn, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<String>> {
-    let found = accounts::active_with_mobile(conn, mobile).ok().flatten();
+    let found = accounts::active_with_mobile(conn, mobile)?;
     Ok(found.filter(|(id, _)| !disabled.contains(id)).map(|(_, u)| u))
 }
 
@@ -694,14 +693,13 @@ fn apply_direct(tx: &mut Tx, actor: &Actor, diff: &Diff, tick: &mut dyn FnMut())
 /// A province's import: one roster request for the Ministry, with the new people as pending
 /// accounts (their usernames reserved). Returns the request id.
 fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff, tick: &mut dyn FnMut()) -> Result<i64> {
-    // A lookup that fails is taken as no request pending.
-    if let Some(id) = store::roster::pending_of(tx, actor.org.id).ok().flatten() {
+    if let Some(id) = store::requests::pending_for(tx, "roster", actor.org.id)? {
         return Err(Error::new(Kind::Refused, tf("roster.already_pending", &[("id", &id), ("unit", &actor.org.code)]))
             .hint(tf("roster.already_pending.hint", &[("id", &id)]))
             .into());
     }
     let ministry = unit(tx, MINISTRY_CODE)?;
-    let id = store::roster::file(tx, actor.org.id, ministry.id, actor.account_id, &tx.now_stored())?;
+    let id = store::requests::file_roster(tx, actor.org.id, ministry.id, actor.account_id, &tx.now_stored())?;
     for a in diff.add.iter_mut() {
         let org = unit(tx, &a.unit)?;
         let role = Role::parse(&a.role).ok_or_else(|| anyhow::anyhow!("bad role {}", a.role))?;
@@ -710,7 +708,7 @@ fn file_request(tx: &mut Tx, actor: &Actor, mut diff: Diff, tick: &mut dyn FnMut
         tick();
     }
     let payload = serde_json::to_string(&diff)?;
-    store::roster::set_payload(tx, id, &payload)?;
+    store::requests::set_payload(tx, id, &payload)?;
     tx.audit(
         Event::new("request.file")
             .target(id.to_string())

@@ -454,6 +454,7 @@ fn already_returned(conn: &Conn, unit: &Org, period: Period) -> Result<anyhow::E
 /// school must be confirmed and its unit not submitted, as read there.
 fn return_school_checked(
     tx: &mut Tx,
+    by: i64,
     unit: &Org,
     school: &Org,
     period: Period,
@@ -484,7 +485,7 @@ fn return_school_checked(
             r => refusal_error(tx, r, unit, period, &parent)?,
         });
     }
-    return_school(tx, school, period, due, reason)
+    return_school(tx, by, school, period, due, reason)
 }
 
 /// Return a unit's submitted period to it (Art. 19), or approve its withdrawal (Art. 18): the
@@ -499,7 +500,8 @@ pub fn return_unit(
     action: &str,
 ) -> Result<()> {
     let before = submission(tx, unit.id, period)?.state;
-    submissions::mark_returned(tx, unit.id, period, &tx.now_stored(), by, &calendar::stored(due), reason)?;
+    let id = store::returns::insert(tx, unit.id, period, action, by, &calendar::stored(due), reason)?;
+    submissions::mark_returned(tx, unit.id, period, id)?;
     tx.audit(
         Event::new(action).target(&unit.code).scope(&unit.path).period(period.to_string()).reason(Some(reason)).detail(
             json!({ "before": { "state": before }, "after": { "state": "returned", "due": calendar::stored(due) } }),
@@ -509,8 +511,9 @@ pub fn return_unit(
 }
 
 /// Return a school's confirmed period to it: it corrects and confirms again by `due`.
-fn return_school(tx: &mut Tx, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
-    store::values::mark_returned(tx, school.id, period, &tx.now_stored(), &calendar::stored(due), reason)?;
+fn return_school(tx: &mut Tx, by: i64, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
+    let id = store::returns::insert(tx, school.id, period, "report.return", by, &calendar::stored(due), reason)?;
+    store::values::mark_returned(tx, school.id, period, id)?;
     tx.audit(
         Event::new("report.return")
             .target(&school.code)
@@ -548,7 +551,7 @@ pub fn return_period(
     may_return(actor, target)?;
     let unit = &actor.org;
     if target.level == Level::School {
-        return_school_checked(tx, unit, target, period, due, reason)
+        return_school_checked(tx, actor.account_id, unit, target, period, due, reason)
     } else {
         let now = tx.now;
         check_return(tx, unit, target, period, due, now)?;

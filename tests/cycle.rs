@@ -129,10 +129,11 @@ fn sub(env: &Env, code: &str) -> Option<Sub> {
     use rusqlite::OptionalExtension;
     env.conn()
         .query_row(
-            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
+            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, ret.due, ret.reason,
                     s.ratified_at, r.username
              FROM submission s JOIN org o ON o.id = s.org_id
              LEFT JOIN account a ON a.id = s.submitted_by LEFT JOIN account r ON r.id = s.ratified_by
+             LEFT JOIN period_return ret ON ret.id = s.return_id
              WHERE o.code = ?1 AND s.period = ?2",
             [code, P],
             |r| {
@@ -590,7 +591,8 @@ fn art19_the_county_reviewer_returns_a_confirmed_school_which_confirms_again() {
     let due: Option<String> = env
         .conn()
         .query_row(
-            "SELECT op.return_due FROM org_period op JOIN org o ON o.id = op.org_id WHERE o.code = ?1 AND op.period = ?2",
+            "SELECT ret.due FROM org_period op JOIN org o ON o.id = op.org_id
+             JOIN period_return ret ON ret.id = op.return_id WHERE o.code = ?1 AND op.period = ?2",
             [S1, P],
             |r| r.get(0),
         )

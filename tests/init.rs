@@ -187,7 +187,8 @@ fn spec1_hot_queries_use_their_indexes() {
         ("SELECT min(period) FROM submission", "COVERING INDEX submission_period"),
         (
             "SELECT o.code FROM submission s CROSS JOIN org o ON o.id = s.org_id
-             WHERE s.period = '2026-11' AND s.state = 'returned' AND s.return_due <= 'x' AND o.level = 'county'",
+             JOIN period_return ret ON ret.id = s.return_id
+             WHERE s.period = '2026-11' AND s.state = 'returned' AND ret.due <= 'x' AND o.level = 'county'",
             "submission_period",
         ),
         (

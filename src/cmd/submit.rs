@@ -14,8 +14,6 @@ use crate::submission;
 use super::cycle_args::show_time;
 use super::parse_period;
 
-/// Approving a withdrawal, at its home (`withdraw approve`); `request approve` calls it here.
-
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
     /// YYYY-MM [default: a returned period, else last month]

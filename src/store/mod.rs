@@ -24,7 +24,7 @@ pub mod health;
 mod migrations;
 pub mod orgs;
 pub mod requests;
-pub mod roster;
+pub mod returns;
 pub mod schools;
 pub mod submissions;
 pub mod texts;
@@ -80,6 +80,7 @@ fn configure(conn: &Connection, journal: Option<Journal>) -> Result<()> {
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    // SQLite: the schema version lives in the file's header.
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
@@ -261,15 +262,35 @@ fn tighten_companions(path: &Path) {
 }
 
 /// Upgrade a file at version `from` through `migrations` (`migrations[i]` takes version `i + 1`
-/// to `i + 2`), all in one transaction: a failed migration leaves the file as it was.
-fn migrate(conn: &mut Connection, from: i64, migrations: &[&str]) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-    for (i, sql) in migrations.iter().enumerate().skip((from - 1) as usize) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 2)?;
-    }
-    tx.commit()?;
-    Ok(())
+/// to `i + 2`), all in one transaction: a failed migration leaves the file as it was. Foreign keys
+/// are off while tables are rebuilt (SQLite's procedure for changing a table's constraints) and
+/// checked before the commit; the version is read again inside the transaction, so two commands
+/// that open an old file at once upgrade it once.
+fn migrate(conn: &mut Connection, from: i64, migrations: &[migrations::Step]) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "legacy_alter_table", "ON")?;
+    let done = (|| -> Result<()> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
+        let now = user_version(&tx)?.max(from);
+        for (i, step) in migrations.iter().enumerate().skip((now - 1) as usize) {
+            match step {
+                migrations::Step::Sql(sql) => tx.execute_batch(sql)?,
+                migrations::Step::Run(f) => f(&tx)?,
+            }
+            tx.pragma_update(None, "user_version", i as i64 + 2)?;
+        }
+        let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(anyhow::anyhow!("{dangling} rows would point at missing rows after the upgrade"));
+        }
+        tx.commit()?;
+        Ok(())
+    })();
+    conn.pragma_update(None, "legacy_alter_table", "OFF")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    done.map_err(|e| {
+        e.context(Error::new(Kind::Database, t("db.migration_failed")).hint(t("db.migration_failed.hint")))
+    })
 }
 
 pub fn setting(conn: &Conn, key: &str) -> Result<Option<String>> {
@@ -330,7 +351,9 @@ mod tests {
     fn migrations_run_in_order_from_the_files_version() {
         let mut c = Connection::open_in_memory().unwrap();
         c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 2;").unwrap();
-        let steps = ["CREATE TABLE never(x)", "ALTER TABLE t ADD COLUMN b", "ALTER TABLE t ADD COLUMN c"];
+        use migrations::Step::Sql;
+        let steps =
+            [Sql("CREATE TABLE never(x)"), Sql("ALTER TABLE t ADD COLUMN b"), Sql("ALTER TABLE t ADD COLUMN c")];
         migrate(&mut c, 2, &steps).unwrap();
         assert_eq!(version(&c), 4);
         c.execute("INSERT INTO t(a, b, c) VALUES (1, 2, 3)", []).unwrap();
@@ -343,7 +366,8 @@ mod tests {
     fn a_failed_migration_leaves_the_file_as_it_was() {
         let mut c = Connection::open_in_memory().unwrap();
         c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 1;").unwrap();
-        let steps = ["ALTER TABLE t ADD COLUMN b", "ALTER TABLE missing ADD COLUMN c"];
+        use migrations::Step::Sql;
+        let steps = [Sql("ALTER TABLE t ADD COLUMN b"), Sql("ALTER TABLE missing ADD COLUMN c")];
         assert!(migrate(&mut c, 1, &steps).is_err());
         assert_eq!(version(&c), 1);
         assert!(c.execute("INSERT INTO t(a, b) VALUES (1, 2)", []).is_err(), "the first step was rolled back");

@@ -167,3 +167,22 @@ pub fn insert_withdrawal(
         |r| r.get(0),
     )
 }
+
+// ---------------------------------------------------------------- roster requests
+
+/// File a roster request from `org_id` awaiting `awaiting_org_id`, its payload still empty; its
+/// new id.
+pub fn file_roster(tx: &Tx, org_id: i64, awaiting_org_id: i64, filed_by: i64, now: &str) -> Result<i64> {
+    tx.one(
+        "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, filed_by, filed_at)
+         VALUES ('roster', 'pending', ?1, ?2, '{}', ?3, ?4) RETURNING id",
+        params![org_id, awaiting_org_id, filed_by, now],
+        |r| r.get(0),
+    )
+}
+
+/// Store a roster request's payload (its diff, as JSON).
+pub fn set_payload(tx: &Tx, id: i64, payload: &str) -> Result<()> {
+    tx.exec("UPDATE request SET payload = ?1 WHERE id = ?2", params![payload, id])?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 //! meet (`request` rows of kind `withdraw`), and the reads the automatic submissions are found by.
 
 use super::orgs::{org_at, org_from_row, org_select};
-use super::{in_subtree, params, Conn};
+use super::{in_subtree, params, Conn, Tx};
 use crate::error::Result;
 use crate::model::{Level, Org, Period};
 
@@ -27,9 +27,10 @@ pub struct Submission {
 pub fn submission(conn: &Conn, org_id: i64, period: Period) -> Result<Submission> {
     Ok(conn
         .opt(
-            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, s.return_due, s.return_reason,
+            "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, ret.due, ret.reason,
                     s.ratified_at, r.username
              FROM submission s LEFT JOIN account a ON a.id = s.submitted_by LEFT JOIN account r ON r.id = s.ratified_by
+                  LEFT JOIN period_return ret ON ret.id = s.return_id
              WHERE s.org_id = ?1 AND s.period = ?2",
             params![org_id, period.to_string()],
             |r| {
@@ -72,43 +73,37 @@ pub fn record(
         "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
-             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools",
+             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools, return_id = NULL",
         params![org_id, period.to_string(), state, at, by, incomplete],
     )?;
     Ok(())
 }
 
-/// Return a unit's submitted period to it until `due` (its ratification, if any, is void).
-pub fn mark_returned(
-    conn: &Conn,
-    org_id: i64,
-    period: Period,
-    now: &str,
-    by: i64,
-    due: &str,
-    reason: &str,
-) -> Result<()> {
-    conn.exec(
-        "UPDATE submission SET state = 'returned', returned_at = ?1, returned_by = ?2, return_due = ?3, return_reason = ?4,
-             ratified_at = NULL, ratified_by = NULL
-         WHERE org_id = ?5 AND period = ?6",
-        params![now, by, due, reason, org_id, period.to_string()],
+/// Mark a unit's submitted period returned, under the return `return_id`
+/// ([`super::returns::insert`]); its ratification, if any, is void.
+pub fn mark_returned(tx: &Tx, org_id: i64, period: Period, return_id: i64) -> Result<()> {
+    tx.exec(
+        "UPDATE submission SET state = 'returned', return_id = ?1, ratified_at = NULL, ratified_by = NULL
+         WHERE org_id = ?2 AND period = ?3",
+        params![return_id, org_id, period.to_string()],
     )?;
     Ok(())
 }
 
-/// Who returned a unit's period, when, and until when: (username, returned_at, return_due).
+/// Who last returned a unit's period, when, and until when: (username, returned_at, due).
 pub fn returned_by(
     conn: &Conn,
     org_id: i64,
     period: Period,
 ) -> Result<(Option<String>, Option<String>, Option<String>)> {
-    conn.one(
-        "SELECT a.username, s.returned_at, s.return_due FROM submission s LEFT JOIN account a ON a.id = s.returned_by
-         WHERE s.org_id = ?1 AND s.period = ?2",
-        params![org_id, period.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
+    Ok(conn
+        .opt(
+            "SELECT a.username, r.returned_at, r.due FROM period_return r LEFT JOIN account a ON a.id = r.returned_by
+             WHERE r.org_id = ?1 AND r.period = ?2 ORDER BY r.id DESC LIMIT 1",
+            params![org_id, period.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .unwrap_or((None, None, None)))
 }
 
 /// Record the inspector's ratification of a unit's period.
@@ -199,9 +194,10 @@ pub fn returned_due_by(conn: &Conn, period: Period, now: &str, level: Level) -> 
     // SQLite: CROSS JOIN fixes the join order (submission first, by its period index); in
     // another dialect this is a plain JOIN.
     conn.all(
-        "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at, s.return_due
+        "SELECT o.id, o.code, o.name, o.level, p.code, o.path, o.created_at, ret.due
          FROM submission s CROSS JOIN org o ON o.id = s.org_id LEFT JOIN org p ON p.id = o.parent_id
-         WHERE s.period = ?1 AND s.state = 'returned' AND s.return_due <= ?2 AND o.level = ?3 ORDER BY o.path",
+              JOIN period_return ret ON ret.id = s.return_id
+         WHERE s.period = ?1 AND s.state = 'returned' AND ret.due <= ?2 AND o.level = ?3 ORDER BY o.path",
         params![period.to_string(), now, level.as_str()],
         |r| Ok((org_at(r, 0)?, r.get(7)?)),
     )

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{in_subtree, is_unit, params, Conn};
+use super::{in_subtree, is_unit, params, Conn, Tx};
 use crate::error::Result;
 use crate::model::Period;
 
@@ -167,40 +167,40 @@ pub fn mark_confirmed(conn: &Conn, org_id: i64, period: Period, now: &str, by: i
     conn.exec(
         "INSERT INTO org_period(org_id, period, state, confirmed_at, confirmed_by) VALUES (?1, ?2, 'confirmed', ?3, ?4)
          ON CONFLICT(org_id, period) DO UPDATE SET state = 'confirmed', confirmed_at = excluded.confirmed_at,
-             confirmed_by = excluded.confirmed_by",
+             confirmed_by = excluded.confirmed_by, return_id = NULL",
         params![org_id, period.to_string(), now, by],
     )?;
     Ok(())
 }
 
-/// Return a school's period to it until `due`.
-pub fn mark_returned(conn: &Conn, org_id: i64, period: Period, now: &str, due: &str, reason: &str) -> Result<()> {
-    conn.exec(
-        "UPDATE org_period SET state = 'returned', returned_at = ?1, return_due = ?2, return_reason = ?3
-         WHERE org_id = ?4 AND period = ?5",
-        params![now, due, reason, org_id, period.to_string()],
+/// Mark an org's period returned, under the return `return_id` ([`super::returns::insert`]).
+pub fn mark_returned(tx: &Tx, org_id: i64, period: Period, return_id: i64) -> Result<()> {
+    tx.exec(
+        "UPDATE org_period SET state = 'returned', return_id = ?1 WHERE org_id = ?2 AND period = ?3",
+        params![return_id, org_id, period.to_string()],
     )?;
     Ok(())
 }
 
-/// The due time of an org's returned period, if it is returned and has one.
+/// The due time of an org's returned period, if it is returned.
 pub fn return_due(conn: &Conn, org_id: i64, period: Period) -> Result<Option<String>> {
-    Ok(conn
-        .opt(
-            "SELECT return_due FROM org_period WHERE org_id = ?1 AND period = ?2 AND state = 'returned'",
-            params![org_id, period.to_string()],
-            |r| r.get::<Option<String>>(0),
-        )?
-        .flatten())
+    conn.opt(
+        "SELECT r.due FROM org_period op JOIN period_return r ON r.id = op.return_id
+         WHERE op.org_id = ?1 AND op.period = ?2 AND op.state = 'returned'",
+        params![org_id, period.to_string()],
+        |r| r.get(0),
+    )
 }
 
-/// When an org's period was returned, and until when: (returned_at, return_due).
+/// When an org's period was last returned, and until when: (returned_at, due).
 pub fn returned(conn: &Conn, org_id: i64, period: Period) -> Result<(Option<String>, Option<String>)> {
-    conn.one(
-        "SELECT returned_at, return_due FROM org_period WHERE org_id = ?1 AND period = ?2",
-        params![org_id, period.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    Ok(conn
+        .opt(
+            "SELECT returned_at, due FROM period_return WHERE org_id = ?1 AND period = ?2 ORDER BY id DESC LIMIT 1",
+            params![org_id, period.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .unwrap_or((None, None)))
 }
 
 // ---------------------------------------------------------------- what the figures are built from

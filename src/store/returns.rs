@@ -1,0 +1,19 @@
+//! Storage of returns (`period_return`): every time a period went back to an org — a unit's
+//! submission returned by its parent's reviewer or its withdrawal approved, a school's confirmed
+//! figures returned by its unit. The one place a return's due and reason live; the org's state
+//! row points at the return in force while it is returned. Rows are history: never changed.
+
+use super::{params, Tx};
+use crate::error::Result;
+use crate::model::Period;
+
+/// Record a return of `org_id`'s `period` by account `by`, due at `due` (a stored time); its id,
+/// for the state row to point at.
+pub fn insert(tx: &Tx, org_id: i64, period: Period, action: &str, by: i64, due: &str, reason: &str) -> Result<i64> {
+    tx.one(
+        "INSERT INTO period_return(org_id, period, action, returned_at, returned_by, due, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        params![org_id, period.to_string(), action, tx.now_stored(), by, due, reason],
+        |r| r.get(0),
+    )
+}
