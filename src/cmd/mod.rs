@@ -138,6 +138,44 @@ impl ImportFile {
         crate::import::read(&self.file, self.encoding, is_header, columns_hint, false)
     }
 
+    /// The whole import of a file whose plan needs nothing but the rows: read it (its header is
+    /// the first row `is_header` accepts), plan it as the signed-in actor, review it, apply it in
+    /// one transaction ([`crate::import::run`]), and say what it did.
+    pub fn import<C: crate::import::Change>(
+        &self,
+        ctx: &mut Ctx,
+        is_header: impl Fn(&[String]) -> bool,
+        columns_hint: &str,
+        plan: impl FnOnce(
+            &crate::store::Conn,
+            &crate::model::Actor,
+            &crate::csvio::Sheet,
+        ) -> Result<crate::import::ImportPlan<C>>,
+        apply: impl FnOnce(
+            &mut crate::store::Tx,
+            &crate::model::Actor,
+            &crate::import::ImportPlan<C>,
+            &mut dyn FnMut(),
+        ) -> Result<()>,
+    ) -> Result<()> {
+        let out = ctx.out.clone();
+        let sheet = self.rows(is_header, columns_hint)?;
+        let (db, actor) = ctx.signed_in()?;
+        let done = crate::import::run(
+            db,
+            &actor,
+            &out,
+            &self.source(),
+            &sheet,
+            |conn| plan(conn, &actor, &sheet),
+            |tx, plan, tick| apply(tx, &actor, plan, tick),
+        )?;
+        if let Some((plan, ())) = done {
+            out.status(&plan.summary());
+        }
+        Ok(())
+    }
+
     /// The dry-run and rejects options, for [`crate::import::run`].
     pub fn source(&self) -> crate::import::Source<'_> {
         crate::import::Source { dry_run: self.dry_run, rejects: self.rejects.as_deref() }

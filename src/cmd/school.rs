@@ -8,7 +8,6 @@ use crate::context::Ctx;
 use crate::csvio::{self, ExportWriter};
 use crate::error::{self, Result};
 use crate::i18n::{t, tf};
-use crate::import;
 use crate::output::{interactive, Cell, Out};
 use crate::schools::{self, Filter, Info, School, StatusChange};
 use crate::scope;
@@ -442,28 +441,16 @@ fn transfer(ctx: &mut Ctx, a: TransferArgs) -> Result<()> {
 }
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
-    let out = ctx.out.clone();
-    let sheet = a.csv.rows(
+    a.csv.import(
+        ctx,
         |h| {
             let c = csvio::Columns::find(h, schools::SCHOOL_COLUMNS);
             c.has("code") && c.has("unit")
         },
         "code,name,kind,unit",
-    )?;
-    let (db, actor) = ctx.signed_in()?;
-    let done = import::run(
-        db,
-        &actor,
-        &out,
-        &a.csv.source(),
-        &sheet,
-        |conn| schools::plan_import(conn, &actor, &sheet),
-        |tx, plan, tick| schools::apply_import(tx, &actor, plan, tick),
-    )?;
-    if let Some((plan, ())) = done {
-        out.status(&plan.summary());
-    }
-    Ok(())
+        schools::plan_import,
+        schools::apply_import,
+    )
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {

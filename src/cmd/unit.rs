@@ -3,7 +3,6 @@
 use clap::{Args, Subcommand};
 
 use crate::context::Ctx;
-use crate::import;
 
 use super::{ExportFile, ImportFile};
 use crate::csvio::{self, ExportWriter};
@@ -195,16 +194,19 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     let rows: Vec<Vec<Cell>> = units
         .iter()
         .filter(|u| u.id != root.id && a.level.is_none_or(|l| u.level == l))
-        .map(|u| {
-            vec![
-                Cell::from(&u.code),
-                Cell::from(&u.name),
-                out.word(u.level.as_str(), u.level.label()),
-                Cell::from(u.parent_code.clone()),
-            ]
-        })
+        .map(|u| list_cells(&out, u))
         .collect();
     out.list(LIST_COLUMNS, &rows)
+}
+
+/// A unit's cells under [`LIST_COLUMNS`].
+fn list_cells(out: &crate::output::Out, u: &Org) -> Vec<Cell> {
+    vec![
+        Cell::from(&u.code),
+        Cell::from(&u.name),
+        out.word(u.level.as_str(), u.level.label()),
+        Cell::from(u.parent_code.clone()),
+    ]
 }
 
 fn depth_of(path: &str) -> usize {
@@ -223,13 +225,9 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
         let rows: Vec<Vec<Cell>> = units
             .iter()
             .map(|u| {
-                vec![
-                    Cell::from(&u.code),
-                    Cell::from(&u.name),
-                    out.word(u.level.as_str(), u.level.label()),
-                    Cell::from(u.parent_code.clone()),
-                    Cell::from((depth_of(&u.path) - base) as i64),
-                ]
+                let mut cells = list_cells(&out, u);
+                cells.push(Cell::from((depth_of(&u.path) - base) as i64));
+                cells
             })
             .collect();
         let mut cols = LIST_COLUMNS.to_vec();
@@ -267,28 +265,16 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
 }
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
-    let out = ctx.out.clone();
-    let sheet = a.csv.rows(
+    a.csv.import(
+        ctx,
         |h| {
             let cols = csvio::Columns::find(h, units::UNIT_COLUMNS);
             cols.has("code") && cols.has("name")
         },
         "code,name,level,parent",
-    )?;
-    let (db, actor) = ctx.signed_in()?;
-    let done = import::run(
-        db,
-        &actor,
-        &out,
-        &a.csv.source(),
-        &sheet,
-        |conn| units::plan_import(conn, &actor, &sheet),
-        |tx, plan, tick| units::apply(tx, plan, tick),
-    )?;
-    if let Some((plan, ())) = done {
-        out.status(&plan.summary());
-    }
-    Ok(())
+        units::plan_import,
+        |tx, _, plan, tick| units::apply(tx, plan, tick),
+    )
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {

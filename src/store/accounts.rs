@@ -228,10 +228,10 @@ pub struct NewAccount<'a> {
 /// Add an account; its new id.
 pub fn insert(tx: &Tx, a: &NewAccount) -> Result<i64> {
     let p = a.person;
-    tx.one(
+    tx.insert(
         "INSERT INTO account(username, org_id, role, status, name, mobile, office_phone, email, department, title,
                              issued_by, request_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             a.username,
             a.org_id,
@@ -247,7 +247,6 @@ pub fn insert(tx: &Tx, a: &NewAccount) -> Result<i64> {
             a.request_id,
             a.created_at
         ],
-        |r| r.get(0),
     )
 }
 
@@ -481,11 +480,9 @@ pub fn insert_token(
     now: &str,
     expires_at: &str,
 ) -> Result<i64> {
-    tx.one(
-        "INSERT INTO api_token(account_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         RETURNING id",
+    tx.insert(
+        "INSERT INTO api_token(account_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![account_id, name, token_hash, now, expires_at],
-        |r| r.get(0),
     )
 }
 

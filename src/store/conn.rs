@@ -209,6 +209,14 @@ impl Conn {
         Ok(self.sqlite.prepare_cached(sql)?.execute(bind(params))?)
     }
 
+    /// Run an `INSERT` of one row into a table whose key is an integer `id`; the new row's id.
+    /// (SQLite: the connection's last row id, cheaper than `RETURNING`, which materialises the
+    /// returned rows; another engine appends `RETURNING id`.)
+    pub fn insert(&self, sql: &str, params: &[&dyn Param]) -> Result<i64> {
+        self.sqlite.prepare_cached(sql)?.execute(bind(params))?;
+        Ok(self.sqlite.last_insert_rowid())
+    }
+
     /// Run several statements separated by `;`, without parameters.
     pub fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.sqlite.execute_batch(sql)?)

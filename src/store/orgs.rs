@@ -117,10 +117,9 @@ pub fn insert_unit(
     path: &str,
     now: &str,
 ) -> Result<i64> {
-    conn.one(
-        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    conn.insert(
+        "INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![code, name, level.as_str(), parent_id, path, now],
-        |r| r.get(0),
     )
 }
 

@@ -95,11 +95,10 @@ pub struct NewRequest<'a> {
 
 /// File a request ([`NewRequest`]); its id.
 pub fn insert(tx: &Tx, new: &NewRequest) -> Result<i64> {
-    tx.one(
+    tx.insert(
         "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, reason, filed_by, filed_at)
-         VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+         VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7)",
         params![new.kind, new.org_id, new.awaiting_org_id, new.payload, new.reason, new.filed_by, tx.now_stored()],
-        |r| r.get(0),
     )
 }
 
@@ -160,11 +159,10 @@ pub fn insert_withdrawal(
     by: i64,
     now: &str,
 ) -> Result<i64> {
-    conn.one(
+    conn.insert(
         "INSERT INTO request(kind, status, org_id, period, awaiting_org_id, payload, reason, filed_by, filed_at)
-         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6) RETURNING id",
+         VALUES ('withdraw', 'pending', ?1, ?2, ?3, '{}', ?4, ?5, ?6)",
         params![org_id, period.to_string(), parent_id, reason, by, now],
-        |r| r.get(0),
     )
 }
 
@@ -173,11 +171,10 @@ pub fn insert_withdrawal(
 /// File a roster request from `org_id` awaiting `awaiting_org_id`, its payload still empty; its
 /// new id.
 pub fn file_roster(tx: &Tx, org_id: i64, awaiting_org_id: i64, filed_by: i64, now: &str) -> Result<i64> {
-    tx.one(
+    tx.insert(
         "INSERT INTO request(kind, status, org_id, awaiting_org_id, payload, filed_by, filed_at)
-         VALUES ('roster', 'pending', ?1, ?2, '{}', ?3, ?4) RETURNING id",
+         VALUES ('roster', 'pending', ?1, ?2, '{}', ?3, ?4)",
         params![org_id, awaiting_org_id, filed_by, now],
-        |r| r.get(0),
     )
 }
 

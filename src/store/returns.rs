@@ -10,10 +10,9 @@ use crate::model::Period;
 /// Record a return of `org_id`'s `period` by account `by`, due at `due` (a stored time); its id,
 /// for the state row to point at.
 pub fn insert(tx: &Tx, org_id: i64, period: Period, action: &str, by: i64, due: &str, reason: &str) -> Result<i64> {
-    tx.one(
+    tx.insert(
         "INSERT INTO period_return(org_id, period, action, returned_at, returned_by, due, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![org_id, period.to_string(), action, tx.now_stored(), by, due, reason],
-        |r| r.get(0),
     )
 }

@@ -26,11 +26,9 @@ pub fn latest(conn: &Conn, org_id: i64, period: Period) -> Result<Option<Text>> 
 
 /// File a new version of an org's text; its id.
 pub fn insert(conn: &Conn, org_id: i64, period: Period, body: &str, by: i64, now: &str, late: bool) -> Result<i64> {
-    conn.one(
-        "INSERT INTO report_text(org_id, period, body, filed_by, filed_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         RETURNING id",
+    conn.insert(
+        "INSERT INTO report_text(org_id, period, body, filed_by, filed_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![org_id, period.to_string(), body, by, now, late],
-        |r| r.get(0),
     )
 }
 
