@@ -92,7 +92,7 @@ CREATE TABLE account (
     role                  TEXT NOT NULL
                           CHECK (role IN ('admin', 'reviewer', 'inspector', 'school_admin', 'support')),
     status                TEXT NOT NULL CHECK (status IN ('pending', 'active', 'disabled')),
-    name                  TEXT NOT NULL,
+    name                  TEXT,    -- NULL until the person gives it at activation (SPEC §2 Real name)
     mobile                TEXT NOT NULL CHECK (length(mobile) = 11),
     office_phone          TEXT,
     email                 TEXT,
@@ -108,7 +108,9 @@ CREATE TABLE account (
     created_at            TEXT NOT NULL,
     activated_at          TEXT,
     disabled_at           TEXT,
-    disabled_reason       TEXT
+    disabled_reason       TEXT,
+    -- Nobody signs in without a real name: it is given at activation at the latest.
+    CHECK (activated_at IS NULL OR name IS NOT NULL)
 );
 CREATE INDEX account_org ON account(org_id, role);
 -- One person, one account (Art. 10): no two active accounts share a mobile.
@@ -147,8 +149,38 @@ CREATE TABLE indicator (
     filled_by  TEXT NOT NULL CHECK (filled_by IN ('school', 'teaching_point', 'unit')),
     position   INTEGER NOT NULL,
     created_at TEXT NOT NULL,
+    retired_at TEXT,
+    -- stock: a state at the month's end, carried forward by a confirmation; flow: what happened
+    -- during the month, recorded as 0 by a confirmation (SPEC §4.1).
+    measure    TEXT NOT NULL DEFAULT 'stock' CHECK (measure IN ('stock', 'flow'))
+) WITHOUT ROWID;
+
+-- Plausibility rules (SPEC §4.6): an expression over one org's values of one period, its school's
+-- basic info and last month's values; an error refuses the write, a warning flags it. Retired
+-- rules stay readable.
+CREATE TABLE rule (
+    code       TEXT PRIMARY KEY,
+    applies_to TEXT NOT NULL CHECK (applies_to IN ('school', 'unit')),
+    expression TEXT NOT NULL,
+    severity   TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+    message_zh TEXT NOT NULL,
+    message_en TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
     retired_at TEXT
 ) WITHOUT ROWID;
+
+-- The warnings an org's period trips now, with the values each read (JSON); recomputed whenever
+-- the period's values change, so a flag disappears when its values are corrected.
+CREATE TABLE flag (
+    org_id    INTEGER NOT NULL REFERENCES org(id),
+    period    TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
+    rule      TEXT NOT NULL REFERENCES rule(code),
+    detail    TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    PRIMARY KEY (org_id, period, rule)
+) WITHOUT ROWID;
+CREATE INDEX flag_period ON flag(period, org_id);
 
 -- Monthly values per (org, period, indicator) (SPEC §4.2). A blank is a missing row, never zero.
 CREATE TABLE value (
@@ -162,6 +194,19 @@ CREATE TABLE value (
     PRIMARY KEY (org_id, period, indicator)
 ) WITHOUT ROWID;
 CREATE INDEX value_period ON value(period, indicator);
+
+-- Which unit a school's figures belong to for the periods before it moved (SPEC §3, Art. 13):
+-- a school belongs to its supervising unit, except that the periods before `until_period`, which
+-- a submission already held (or was bound to hold) when the school moved, stay with `unit_id`.
+-- One row per move; a school that never moved has none.
+CREATE TABLE school_owner (
+    org_id       INTEGER NOT NULL REFERENCES org(id),
+    until_period TEXT NOT NULL CHECK (until_period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(until_period, 6, 2) BETWEEN '01' AND '12'),
+    unit_id      INTEGER NOT NULL REFERENCES org(id),
+    moved_at     TEXT NOT NULL,
+    PRIMARY KEY (org_id, until_period)
+) WITHOUT ROWID;
+CREATE INDEX school_owner_unit ON school_owner(unit_id, until_period);
 
 -- Every return of a period to an org (SPEC §4.4, Art. 18–19), kept as history: a unit's submitted
 -- period returned by its parent's reviewer (`report.return`) or its withdrawal approved
@@ -203,6 +248,8 @@ CREATE TABLE submission (
     submitted_at       TEXT,
     submitted_by       INTEGER REFERENCES account(id),   -- NULL with auto_submitted: the system
     incomplete_schools INTEGER,
+    own_state          TEXT CHECK (own_state IN ('open', 'filled', 'confirmed', 'returned')), -- its own figures then
+    flags              INTEGER,                            -- plausibility warnings it passed on
     return_id          INTEGER REFERENCES period_return(id),
     ratified_at        TEXT,
     ratified_by        INTEGER REFERENCES account(id),
@@ -290,6 +337,12 @@ CREATE TRIGGER period_return_no_change BEFORE UPDATE ON period_return
 BEGIN SELECT RAISE(ABORT, 'returns are history: never changed'); END;
 CREATE TRIGGER period_return_no_delete BEFORE DELETE ON period_return
 BEGIN SELECT RAISE(ABORT, 'returns are history: never deleted'); END;
+CREATE TRIGGER rule_no_delete BEFORE DELETE ON rule
+BEGIN SELECT RAISE(ABORT, 'rules are never deleted; retire them'); END;
+CREATE TRIGGER school_owner_no_change BEFORE UPDATE ON school_owner
+BEGIN SELECT RAISE(ABORT, 'moves are history: never changed'); END;
+CREATE TRIGGER school_owner_no_delete BEFORE DELETE ON school_owner
+BEGIN SELECT RAISE(ABORT, 'moves are history: never deleted'); END;
 
 -- Read-only views for support staff in a plain sqlite3 shell (times in CST).
 CREATE VIEW v_unit AS

@@ -22,7 +22,7 @@ if [ -z "${EIP_TOKEN:-}" ]; then
 fi
 
 # The county's own figures: carried forward unless they changed (the period used is printed).
-$EIP report confirm || exit $?
+$EIP report confirm >&2 || exit $?   # what it carried and zeroed: a log line, not the list below
 county=$($EIP whoami --format csv | tail -n 1 | cut -d, -f4) || exit $?
 
 # Who is behind: every unit and school below the county not yet confirmed, with the contact.

@@ -2,7 +2,6 @@
 //! hashed with the one before it so that any edit behind the tool's back is found.
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 use crate::model::{Actor, MINISTRY_CODE};
@@ -12,8 +11,8 @@ use crate::store::{self, Conn, Tx};
 pub use crate::model::AuditActor;
 pub use crate::store::audit::{Filter, Stored, STORED_COLUMNS};
 
-/// The hash before the first event.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+use crate::store::audit::chain_hash;
+pub use crate::store::audit::{hex, GENESIS};
 
 /// One change to record.
 #[derive(Debug, Clone, Default)]
@@ -74,38 +73,6 @@ impl Stored {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn chain_hash(
-    seq: i64,
-    at: &str,
-    actor: &str,
-    actor_unit: Option<&str>,
-    action: &str,
-    target: Option<&str>,
-    scope_path: Option<&str>,
-    period: Option<&str>,
-    detail: &str,
-    reason: Option<&str>,
-    prev: &str,
-) -> String {
-    // A JSON array is an unambiguous encoding of the fields (no separator can be forged); it is
-    // written straight into the hasher (the same bytes as building the array and printing it).
-    let mut hasher = Sha256::new();
-    let fields = (seq, at, actor, actor_unit, action, target, scope_path, period, detail, reason, prev);
-    serde_json::to_writer(&mut hasher, &fields).expect("hashing cannot fail");
-    hex(&hasher.finalize())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 impl Tx<'_> {
     /// Append one event to the chain, inside this transaction.
     pub fn audit(&mut self, ev: Event) -> Result<()> {
@@ -115,46 +82,21 @@ impl Tx<'_> {
     /// Append events to the chain in order, inside this transaction, a batch per statement
     /// (`db::insert_rows`): a bulk import's events cost little more than their rows.
     pub fn audit_many(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
-        use crate::store::Value as V;
-        let (mut seq, mut prev): (i64, String) = match self.head.take() {
+        let head = match self.head.take() {
             Some(h) => h,
             None => store::audit::head(self)?.unwrap_or((0, GENESIS.to_string())),
         };
+        let events = events.into_iter().map(|ev| store::audit::NewEvent {
+            detail: ev.detail.to_string(),
+            action: ev.action,
+            target: ev.target,
+            scope_path: ev.scope_path,
+            period: ev.period,
+            reason: ev.reason,
+        });
         let at = self.now_stored();
-        let mut rows: Vec<V> = Vec::new();
-        for ev in events {
-            seq += 1;
-            let detail = ev.detail.to_string();
-            let hash = chain_hash(
-                seq,
-                &at,
-                &self.actor.name,
-                self.actor.unit.as_deref(),
-                &ev.action,
-                ev.target.as_deref(),
-                ev.scope_path.as_deref(),
-                ev.period.as_deref(),
-                &detail,
-                ev.reason.as_deref(),
-                &prev,
-            );
-            rows.extend([
-                V::Int(seq),
-                V::Text(at.clone()),
-                V::Text(self.actor.name.clone()),
-                V::from(self.actor.unit.clone()),
-                V::Text(ev.action),
-                V::from(ev.target),
-                V::from(ev.scope_path),
-                V::from(ev.period),
-                V::Text(detail),
-                V::from(ev.reason),
-                V::Text(std::mem::replace(&mut prev, hash.clone())),
-                V::Text(hash),
-            ]);
-        }
-        store::audit::append(self, &rows)?;
-        self.head = Some((seq, prev));
+        let (name, unit) = (self.actor.name.clone(), self.actor.unit.clone());
+        self.head = Some(store::audit::append_events(self, head, &name, unit.as_deref(), &at, events)?);
         Ok(())
     }
 }
@@ -284,6 +226,7 @@ pub fn reaches(conn: &Conn, count: i64, cp: &Checkpoint) -> Result<Reach> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     /// The hash is taken over exactly the bytes of the fields printed as a JSON array, as the
     /// chains already stored were hashed: writing into the hasher must not change one byte.

@@ -17,8 +17,24 @@ pub use crate::store::values::{catalogue, Indicator};
 /// Who fills an indicator.
 pub const FILLED_BY: &[&str] = &["school", "teaching_point", "unit"];
 pub const KINDS: &[&str] = &["count", "decimal", "bool", "text"];
+/// What a value is (SPEC §4.1): a state at the month's end, or what happened during the month.
+pub const MEASURES: &[&str] = &["stock", "flow"];
+
+/// A measure's word for a person.
+pub fn measure_label(measure: &str) -> &'static str {
+    if measure == "flow" {
+        t("measure.flow")
+    } else {
+        t("measure.stock")
+    }
+}
 
 impl Indicator {
+    /// Whether a confirmation records it as 0 rather than carrying last month's value.
+    pub fn is_flow(&self) -> bool {
+        self.measure == "flow"
+    }
+
     /// The name in the reader's language.
     pub fn name(&self) -> &str {
         if lang() == Lang::Zh {
@@ -125,7 +141,10 @@ pub(crate) fn add(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     if !valid_code {
         return Err(error::invalid(tf("indicator.bad_code", &[("code", &ind.code)])).into());
     }
-    if !KINDS.contains(&ind.kind.as_str()) || !FILLED_BY.contains(&ind.filled_by.as_str()) {
+    if !KINDS.contains(&ind.kind.as_str())
+        || !FILLED_BY.contains(&ind.filled_by.as_str())
+        || !MEASURES.contains(&ind.measure.as_str())
+    {
         return Err(
             error::invalid(tf("indicator.bad_kind", &[("kind", &ind.kind), ("filled_by", &ind.filled_by)])).into()
         );
@@ -146,7 +165,7 @@ pub(crate) fn add(tx: &mut Tx, ind: &Indicator) -> Result<()> {
     store::insert_indicator(tx, &stored, pos, &tx.now_stored())?;
     tx.audit(Event::new("indicator.add").target(&ind.code).detail(json!({
         "after": { "code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "kind": ind.kind,
-                   "unit": ind.unit, "filled_by": ind.filled_by }
+                   "unit": ind.unit, "filled_by": ind.filled_by, "measure": ind.measure }
     })))?;
     Ok(())
 }

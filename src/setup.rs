@@ -8,12 +8,12 @@ use crate::audit::Event;
 use crate::error::Result;
 use crate::indicators::{self, Indicator};
 use crate::model::MINISTRY_CODE;
-use crate::store::{orgs, Tx};
+use crate::store::{self, orgs, Tx};
 
 /// The indicator catalogue `eip init` seeds (SPEC §4.1).
 pub const INDICATORS_CSV: &str = include_str!("../examples/data/indicators.csv");
 
-/// The Ministry and the indicator catalogue, each audited.
+/// The Ministry, the indicator catalogue and the plausibility rules, each audited.
 pub fn seed(tx: &mut Tx) -> Result<()> {
     let path = format!("/{MINISTRY_CODE}/");
     orgs::insert_ministry(tx, MINISTRY_CODE, "教育部", &path, &tx.now_stored())?;
@@ -33,8 +33,13 @@ pub fn seed(tx: &mut Tx) -> Result<()> {
             filled_by: f(5),
             position: pos as i64 + 1,
             retired_at: None,
+            measure: f(6),
         };
         indicators::add(tx, &ind)?;
+    }
+    for rule in store::rules::seeded()? {
+        store::rules::insert(tx, &rule)?;
+        tx.audit(Event::new("rule.add").target(&rule.code).detail(store::rules::added_detail(&rule)))?;
     }
     Ok(())
 }

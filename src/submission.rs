@@ -213,18 +213,43 @@ pub fn submit(tx: &mut Tx, actor: &Actor, period: Period, allow_incomplete: bool
         return Err(refusal_error(tx, r, unit, period, &f)?);
     }
     let incomplete = unconfirmed_schools(tx, unit, period)?;
-    if incomplete > 0 && !allow_incomplete {
-        return Err(Error::new(
-            Kind::Refused,
-            tf("submit.unconfirmed", &[("count", &incomplete), ("unit", &unit.code), ("period", &period)]),
-        )
-        .reason("schools_unconfirmed")
-        .hint(tf("submit.unconfirmed.hint", &[("period", &period)]))
-        .into());
+    // The unit's own figures (Art. 14), like its schools': filled in or confirmed this period.
+    let own_missing = own_missing(tx, unit, period)?;
+    if (incomplete > 0 || !own_missing.is_empty()) && !allow_incomplete {
+        let mut lines = Vec::new();
+        if incomplete > 0 {
+            lines.push(tf("submit.unconfirmed", &[("count", &incomplete), ("unit", &unit.code), ("period", &period)]));
+        }
+        if !own_missing.is_empty() {
+            lines.push(tf(
+                "submit.own_open",
+                &[("unit", &unit.code), ("period", &period), ("indicators", &own_missing.join(", "))],
+            ));
+        }
+        let (reason, hint) = if incomplete > 0 {
+            ("schools_unconfirmed", tf("submit.unconfirmed.hint", &[("period", &period)]))
+        } else {
+            ("own_figures_open", tf("submit.own_open.hint", &[("period", &period)]))
+        };
+        return Err(Error::new(Kind::Refused, lines.join("\n")).reason(reason).hint(hint).into());
     }
     let now = tx.now;
     record_submit(tx, unit, period, Some(actor.account_id), now, incomplete)?;
     Ok(incomplete)
+}
+
+/// The unit's own indicators (SPEC §4.1, `unit`) it has not filled in for the period, when its own
+/// figures are still open (neither filled nor confirmed); empty otherwise.
+pub fn own_missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<String>> {
+    if store::values::state_of(conn, unit.id, period)? != "open" {
+        return Ok(Vec::new());
+    }
+    let set = store::values::values_of(conn, unit.id, period)?;
+    Ok(store::values::catalogue(conn)?
+        .into_iter()
+        .filter(|i| i.retired_at.is_none() && i.applies_to(unit.level, None) && !set.contains_key(&i.code))
+        .map(|i| i.code)
+        .collect())
 }
 
 /// Record a submission (by the reviewer, or the system as of `at`) and freeze its snapshot.
@@ -240,8 +265,9 @@ pub fn record_submit(
     let state = if by.is_some() { "submitted" } else { "auto_submitted" };
     // The snapshot first: while the unit is not yet marked submitted, its schools are still read
     // live (a submitted unit's figures are its snapshot).
+    let own_missing = own_missing(tx, unit, period)?;
     let agg = take_snapshot(tx, unit, period)?;
-    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete)?;
+    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete, &agg.own_state)?;
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)
@@ -250,7 +276,8 @@ pub fn record_submit(
             .detail(json!({
                 "before": { "state": before },
                 "after": { "state": state, "at": calendar::stored(at), "incomplete_schools": incomplete,
-                           "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed },
+                           "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed,
+                           "own_state": agg.own_state, "own_missing": own_missing },
             })),
     )?;
     Ok(())

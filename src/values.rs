@@ -236,12 +236,16 @@ pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(In
 
 /// What a confirmation did.
 pub struct Confirmed {
+    /// Stocks carried from an earlier period: (indicator, value, from period).
     pub carried: Vec<(String, String, String)>,
+    /// Flows recorded as 0: nothing happened this month (SPEC §4.1).
+    pub zeroed: Vec<String>,
     pub already: bool,
 }
 
-/// `eip report confirm` (Art. 14–15, 无变化每月确认): carry every applicable value not set this
-/// period from the latest earlier period, and mark the period confirmed. Refused, listing what is
+/// `eip report confirm` (Art. 14–15, 无变化每月确认): carry every applicable stock not set this
+/// period from the latest earlier period, record every flow not set as 0, and mark the period
+/// confirmed. Refused, listing what is
 /// missing, when there is nothing at all to confirm.
 pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[Indicator]) -> Result<Confirmed> {
     if let Some(l) = lock(tx, &t.org, period, tx.now)? {
@@ -252,16 +256,25 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     let stored = values_of(tx, t.org.id, period)?;
     // The latest earlier value of each indicator.
     let earlier = store::latest_before(tx, t.org.id, period)?;
+    // A stock not set this period is carried from its latest earlier value; a flow is what
+    // happened this month, so one not set is recorded as 0 (never carried: SPEC §4.1).
     let mut carried = Vec::new();
+    let mut zeroed = Vec::new();
     for ind in &applicable {
         if stored.contains_key(&ind.code) {
             continue;
         }
-        if let Some((v, from)) = earlier.get(&ind.code) {
+        if ind.is_flow() {
+            zeroed.push(ind.code.clone());
+        } else if let Some((v, from)) = earlier.get(&ind.code) {
             carried.push((ind.code.clone(), v.clone(), from.clone()));
         }
     }
-    let has_any = applicable.iter().any(|i| stored.contains_key(&i.code)) || !carried.is_empty();
+    // Something to confirm: a value this period, a stock to carry, or a flow to record as 0 for an
+    // org that has reported before (a new org with nothing at all is told what is missing).
+    let has_any = applicable.iter().any(|i| stored.contains_key(&i.code))
+        || !carried.is_empty()
+        || (!zeroed.is_empty() && !earlier.is_empty());
     if !has_any {
         let missing: Vec<&str> = applicable.iter().map(|i| i.code.as_str()).collect();
         return Err(Error::new(
@@ -272,11 +285,14 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
         .into());
     }
     let state = store::state_of(tx, t.org.id, period)?;
-    if state == "confirmed" && carried.is_empty() {
-        return Ok(Confirmed { carried, already: true });
+    if state == "confirmed" && carried.is_empty() && zeroed.is_empty() {
+        return Ok(Confirmed { carried, zeroed, already: true });
     }
     for (code, v, _) in &carried {
         store::carry(tx, t.org.id, period, code, v, actor.account_id, &tx.now_stored())?;
+    }
+    for code in &zeroed {
+        store::carry(tx, t.org.id, period, code, "0", actor.account_id, &tx.now_stored())?;
     }
     store::mark_confirmed(tx, t.org.id, period, &tx.now_stored(), actor.account_id)?;
     let carried_json: serde_json::Map<String, serde_json::Value> =
@@ -286,10 +302,10 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
             .target(&t.org.code)
             .scope(&t.org.path)
             .period(period.to_string())
-            .detail(json!({ "before": { "state": state }, "after": { "state": "confirmed" }, "carried": carried_json, "proxy": t.proxy })),
+            .detail(json!({ "before": { "state": state }, "after": { "state": "confirmed" }, "carried": carried_json, "zeroed": zeroed, "proxy": t.proxy })),
     )?;
     mark_school_filled(tx, actor, &t.org)?;
-    Ok(Confirmed { carried, already: false })
+    Ok(Confirmed { carried, zeroed, already: false })
 }
 
 // ------------------------------------------------------------------ importing a values file (SPEC §5.3)

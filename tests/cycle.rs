@@ -248,6 +248,7 @@ fn art17_a_county_cannot_submit_before_its_window_opens_and_is_told_when() {
 
 #[test]
 fn art17_the_window_is_china_standard_time_whatever_the_machine_s_zone() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let r = county_reviewer(&env);
     let q = other_reviewer(&env);
@@ -258,9 +259,10 @@ fn art17_the_window_is_china_standard_time_whatever_the_machine_s_zone() {
     };
     // One second before midnight CST on the 1st: 10:59:59 on 30 November in New York, 15:59:59 UTC.
     env.now = "2026-11-30T15:59:59Z".into();
-    let ny = in_zone(&env, &r, "America/New_York", &["submit", "--period", P, "--format", "json"]);
-    let utc = in_zone(&env, &r, "UTC", &["submit", "--period", P, "--format", "json"]);
-    let sh = in_zone(&env, &r, "Asia/Shanghai", &["submit", "--period", P, "--format", "json"]);
+    let ny =
+        in_zone(&env, &r, "America/New_York", &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
+    let utc = in_zone(&env, &r, "UTC", &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
+    let sh = in_zone(&env, &r, "Asia/Shanghai", &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
     for x in [&ny, &utc, &sh] {
         x.code(5);
         assert_eq!(json_error(x)["reason"], "window_not_open");
@@ -271,8 +273,8 @@ fn art17_the_window_is_china_standard_time_whatever_the_machine_s_zone() {
     assert_eq!(sub(&env, COUNTY), None);
     // Midnight CST: open, in every zone.
     env.now = "2026-11-30T16:00:00Z".into();
-    let a = in_zone(&env, &r, "America/New_York", &["submit", "--period", P, "--format", "json"]);
-    let b = in_zone(&env, &q, "UTC", &["submit", "--period", P, "--format", "json"]);
+    let a = in_zone(&env, &r, "America/New_York", &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
+    let b = in_zone(&env, &q, "UTC", &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
     a.ok();
     b.ok();
     assert_eq!(a.json()["submitted_at"], "2026-12-01T00:00:00+08:00");
@@ -423,17 +425,55 @@ fn art18_after_submission_the_county_s_own_and_its_schools_data_are_read_only() 
     run(&env, &a, &["report", "set", "--org", S1, "--period", "2026-12", "classrooms=31"]).ok();
 }
 
+#[test]
+fn art14_a_unit_submits_with_its_own_figures_filled_or_confirmed_or_records_what_was_missing() {
+    let mut env = Env::national();
+    let a = county_admin(&env);
+    let r = county_reviewer(&env);
+    let q = other_reviewer(&env);
+    let oa = who(&env, OTHER, "admin", "桥西管", "13700000109");
+    // 长安区's schools all confirm; the county's own figures stay open.
+    import_schools(&env, &a);
+    for school in common::CHANGAN_SCHOOLS {
+        fill_and_confirm(&env, &a, school, &["classrooms=30"]);
+    }
+    env.now = "2026-12-03T10:00:00+08:00".into();
+    let e = refused(&env, &r, &["submit", "--period", P], "own_figures_open");
+    let msg = e["error"].as_str().unwrap();
+    assert!(msg.contains("130102's own figures for 2026-11 are not filled in"), "{msg}");
+    for own in ["funding", "trained_persons", "platform_linked", "platform_users", "policy_documents"] {
+        assert!(msg.contains(own), "{own} named: {msg}");
+    }
+    assert!(e["hint"].as_str().unwrap().contains("eip report confirm --period 2026-11"), "{e}");
+    assert_eq!(sub(&env, COUNTY), None, "nothing written");
+    // With --allow-incomplete it goes through, and the submission records what was missing.
+    run(&env, &r, &["submit", "--period", P, "--allow-incomplete"]).ok();
+    assert_eq!(env.count("SELECT count(*) FROM submission s JOIN org o ON o.id = s.org_id WHERE o.code = '130102' AND s.own_state = 'open'"), 1);
+    let ev = events(&env, "submit", COUNTY);
+    assert_eq!(ev[0].2["after"]["own_state"], "open");
+    assert_eq!(ev[0].2["after"]["own_missing"].as_array().map(Vec::len), Some(5));
+    // 桥西区 fills in one figure: filled is enough, and nothing is listed as missing.
+    run(&env, &oa, &["report", "set", "--period", P, "funding=2.5"]).ok();
+    run(&env, &q, &["submit", "--period", P]).ok();
+    let ev = events(&env, "submit", OTHER);
+    assert_eq!(
+        (ev[0].2["after"]["own_state"].as_str(), ev[0].2["after"]["own_missing"].as_array().map(Vec::len)),
+        (Some("filled"), Some(0))
+    );
+}
+
 // ---------------------------------------------------------------- the parent waits (Art. 16)
 
 #[test]
 fn art16_a_prefecture_cannot_submit_while_a_county_below_it_has_not() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let r = county_reviewer(&env);
     let p = pref_reviewer(&env);
     // The 5th: the prefecture's window is open, its counties have not submitted.
     env.now = "2026-12-05T10:00:00+08:00".into();
-    run(&env, &r, &["submit", "--period", P]).ok();
-    let e = refused(&env, &p, &["submit", "--period", P], "children_not_submitted");
+    run(&env, &r, &["submit", "--allow-incomplete", "--period", P]).ok();
+    let e = refused(&env, &p, &["submit", "--allow-incomplete", "--period", P], "children_not_submitted");
     let msg = e["error"].as_str().unwrap();
     assert!(msg.contains("130104 桥西区") && msg.contains("130105 新华区"), "{msg}");
     assert!(!msg.contains("130102"), "130102 has submitted: {msg}");
@@ -443,13 +483,13 @@ fn art16_a_prefecture_cannot_submit_while_a_county_below_it_has_not() {
     env.now = "2026-12-07T09:00:00+08:00".into();
     return_until_the_8th(&env, &p, COUNTY).ok();
     // … and now waits for it alone.
-    let e = refused(&env, &p, &["submit", "--period", P], "children_not_submitted");
+    let e = refused(&env, &p, &["submit", "--allow-incomplete", "--period", P], "children_not_submitted");
     let msg = e["error"].as_str().unwrap();
     assert!(msg.contains("not submitted below it: 130102 长安区"), "{msg}");
     assert!(!msg.contains("130104"), "{msg}");
     assert_eq!(sub(&env, PREF), None);
-    run(&env, &r, &["submit", "--period", P]).ok();
-    let out = run(&env, &p, &["submit", "--period", P, "--format", "json"]);
+    run(&env, &r, &["submit", "--allow-incomplete", "--period", P]).ok();
+    let out = run(&env, &p, &["submit", "--allow-incomplete", "--period", P, "--format", "json"]);
     out.ok().stderr_has("130100 submitted 2026-11");
     assert_eq!(out.json()["submitted_at"], "2026-12-07T09:00:00+08:00");
     let s = sub(&env, PREF).unwrap();
@@ -807,10 +847,11 @@ fn art18_a_rejected_withdrawal_leaves_the_period_submitted() {
 
 #[test]
 fn art18_a_county_cannot_withdraw_once_its_prefecture_has_submitted() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let v = prov_reviewer(&env);
     let (_a, r, p) = submitted_changan(&mut env);
-    run(&env, &p, &["submit", "--period", P]).ok();
+    run(&env, &p, &["submit", "--allow-incomplete", "--period", P]).ok();
     let e = refused(&env, &r, &["withdraw", "request", "--period", P, "--reason", "学校数据漏报"], "parent_submitted");
     assert!(e["error"].as_str().unwrap().contains("130100 has submitted"), "{e}");
     let hint = e["hint"].as_str().unwrap();
@@ -844,6 +885,7 @@ fn art18_a_county_cannot_withdraw_once_its_prefecture_has_submitted() {
 
 #[test]
 fn art7_the_county_inspector_ratifies_a_submitted_period() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let r = county_reviewer(&env);
     let i = county_inspector(&env);
@@ -852,7 +894,7 @@ fn art7_the_county_inspector_ratifies_a_submitted_period() {
     // Open: nothing to ratify.
     let e = refused(&env, &i, &["report", "ratify", "--period", P], "not_submitted");
     assert!(e["error"].as_str().unwrap().contains("has not been submitted by 130102"), "{e}");
-    run(&env, &r, &["submit", "--period", P]).ok();
+    run(&env, &r, &["submit", "--allow-incomplete", "--period", P]).ok();
     // Only the inspector ratifies.
     run(&env, &r, &["report", "ratify", "--period", P]).code(3).stderr_has("inspector");
     assert_eq!(sub(&env, COUNTY).unwrap().ratified_at, None);
@@ -885,6 +927,7 @@ fn art7_the_county_inspector_ratifies_a_submitted_period() {
 
 #[test]
 fn art17_submit_sweep_submits_every_due_unit_counties_first_and_is_idempotent() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let a = county_admin(&env);
     let r = county_reviewer(&env);
@@ -893,7 +936,7 @@ fn art17_submit_sweep_submits_every_due_unit_counties_first_and_is_idempotent() 
     assert_eq!(units, 3211);
     // 长安区 submitted itself in time; every other unit is submitted by the system.
     env.now = "2026-12-02T10:00:00+08:00".into();
-    run(&env, &r, &["submit", "--period", P]).ok();
+    run(&env, &r, &["submit", "--allow-incomplete", "--period", P]).ok();
     // Not signed in: refused.
     env.now = "2026-12-16T00:00:00+08:00".into();
     env.run(None, &["submit", "--sweep"]).code(3);
@@ -1091,6 +1134,7 @@ fn spec44_a_school_transferred_after_the_county_submitted_leaves_its_figures_unt
 
 #[test]
 fn spec45_status_shows_each_county_s_state_and_what_the_prefecture_reviewer_may_do_next() {
+    // The units' own figures are left open here: their submissions say so (--allow-incomplete).
     let mut env = Env::national();
     let a = county_admin(&env);
     let r = county_reviewer(&env);
@@ -1171,7 +1215,7 @@ fn spec45_status_shows_each_county_s_state_and_what_the_prefecture_reviewer_may_
     // Once the prefecture has submitted, the counties are locked by it.
     run(&env, &p, &["withdraw", "reject", &id.to_string(), "--reason", "不同意"]).ok();
     env.now = "2026-12-08T18:00:00+08:00".into();
-    run(&env, &p, &["submit", "--period", P]).ok();
+    run(&env, &p, &["submit", "--allow-incomplete", "--period", P]).ok();
     let rows = status(&env, &p, PREF);
     assert_eq!(rows[COUNTY]["lock_reason"], "parent_submitted");
     assert_eq!(rows[COUNTY]["next"], "");

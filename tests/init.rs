@@ -26,8 +26,8 @@ fn spec10_init_creates_the_ministry_indicators_and_first_admin() {
     assert_eq!(version, eip::db::SCHEMA_VERSION);
     let mode: String = env.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
-    // ministry + 18 indicators + account.add + account.activate
-    assert_eq!(env.audit_count(), 21);
+    // ministry + 18 indicators + 10 plausibility rules + account.add + account.activate
+    assert_eq!(env.audit_count(), 31);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -16,6 +16,7 @@ fn indicator(kind: &str) -> Indicator {
         filled_by: "school".into(),
         position: 1,
         retired_at: None,
+        measure: "stock".into(),
     }
 }
 

@@ -662,7 +662,7 @@ fn art15_confirm_carries_exactly_last_month_s_values_forward() {
 }
 
 #[test]
-fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month() {
+fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month_carrying_stocks_and_recording_flows_as_zero() {
     // The units must exist before October to report it.
     let mut env = Env::national_at("2026-10-10T10:00:00+08:00");
     let c = county(&env);
@@ -679,12 +679,16 @@ fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month() {
     with_token(&env, &tok, &["report", "confirm"])
         .ok()
         .stderr_has("period 2026-11 for 130102")
-        .stderr_has("130102 2026-11 confirmed; 3 values carried forward");
+        .stderr_has("130102 2026-11 confirmed; 1 values carried forward")
+        .stderr_has("recorded as 0 for: funding, trained_persons, policy_documents");
     let nov = values(&env, COUNTY, "2026-11");
     let want: BTreeMap<String, (String, bool)> = [
-        ("funding".to_string(), ("3.5".to_string(), true)),
+        // The stock carried; the flows (this month's spending, training, documents) are 0, never
+        // last month's again (SPEC §4.1).
+        ("funding".to_string(), ("0".to_string(), true)),
         ("platform_linked".to_string(), ("1".to_string(), true)),
-        ("trained_persons".to_string(), ("120".to_string(), true)),
+        ("policy_documents".to_string(), ("0".to_string(), true)),
+        ("trained_persons".to_string(), ("0".to_string(), true)),
     ]
     .into_iter()
     .collect();
@@ -695,12 +699,13 @@ fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].0, "130102-A01");
     assert_eq!(d[0].1["proxy"], false);
-    // December: a change is an update, the rest carried from November.
+    // December: a change is an update, the stock carried from November, the other flows 0.
     env.now = "2026-12-20T10:00:00+08:00".into();
     with_token(&env, &tok, &["report", "set", "funding=4"]).ok().stderr_has("period 2026-12 for 130102");
-    with_token(&env, &tok, &["report", "confirm"]).ok().stderr_has("2 values carried forward");
+    with_token(&env, &tok, &["report", "confirm"]).ok().stderr_has("1 values carried forward");
     assert_eq!(stored(&env, COUNTY, "2026-12", "funding"), Some(("4".to_string(), false)));
-    assert_eq!(stored(&env, COUNTY, "2026-12", "trained_persons"), Some(("120".to_string(), true)));
+    assert_eq!(stored(&env, COUNTY, "2026-12", "platform_linked"), Some(("1".to_string(), true)));
+    assert_eq!(stored(&env, COUNTY, "2026-12", "trained_persons"), Some(("0".to_string(), true)));
 }
 
 #[test]
@@ -1274,7 +1279,7 @@ fn spec53_aggregate_exports_in_chinese_headers_and_in_the_long_layout() {
     let rows = csv_rows(&out);
     assert_eq!(&rows[0][..4], &["代码", "名称", "级别", "月份"]);
     for h in
-        ["应报学校数", "已报学校数", "普通教室数", "互联网接入率", "教学点\"三到位\"比例", "本级教育信息化经费投入"]
+        ["应报学校数", "已报学校数", "普通教室数", "互联网接入率", "教学点\"三到位\"比例", "本月本级教育信息化经费投入"]
     {
         assert!(rows[0].iter().any(|x| x == h), "header {h}: {:?}", rows[0]);
     }
@@ -1286,7 +1291,7 @@ fn spec53_aggregate_exports_in_chinese_headers_and_in_the_long_layout() {
     assert_eq!(m["普通教室数"], "94");
     assert_eq!(m["互联网接入率"], "0.2143");
     assert_eq!(m["教学点\"三到位\"比例"], "0.5");
-    assert_eq!(m["本级教育信息化经费投入"], "3.5");
+    assert_eq!(m["本月本级教育信息化经费投入"], "3.5");
 
     let out = env
         .run(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
@@ -25,6 +25,7 @@ mod migrations;
 pub mod orgs;
 pub mod requests;
 pub mod returns;
+pub mod rules;
 pub mod schools;
 pub mod submissions;
 pub mod texts;
@@ -117,7 +118,7 @@ impl Db {
                 .into());
         }
         tighten_companions(path);
-        let mut conn =
+        let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&conn, journal)?;
         let version = user_version(&conn).map_err(|e| unusable(path, e))?;
@@ -144,12 +145,12 @@ impl Db {
             .hint(t("db.too_new.hint"))
             .into());
         }
-        if version < SCHEMA_VERSION {
-            migrate(&mut conn, version, MIGRATIONS)?;
-        }
         let conn = Conn::sqlite(conn);
         let test_clock = setting(&conn, "test_clock")?.as_deref() == Some("1");
         let now = clock(test_clock)?;
+        if version < SCHEMA_VERSION {
+            migrate(&conn, version, MIGRATIONS, now)?;
+        }
         Ok(Db { conn, path: path.to_path_buf(), now, test_clock })
     }
 
@@ -266,28 +267,28 @@ fn tighten_companions(path: &Path) {
 /// are off while tables are rebuilt (SQLite's procedure for changing a table's constraints) and
 /// checked before the commit; the version is read again inside the transaction, so two commands
 /// that open an old file at once upgrade it once.
-fn migrate(conn: &mut Connection, from: i64, migrations: &[migrations::Step]) -> Result<()> {
-    conn.pragma_update(None, "foreign_keys", "OFF")?;
-    conn.pragma_update(None, "legacy_alter_table", "ON")?;
+fn migrate(conn: &Conn, from: i64, migrations: &[migrations::Step], now: DateTime<Utc>) -> Result<()> {
+    let raw = conn.raw();
+    raw.pragma_update(None, "foreign_keys", "OFF")?;
+    raw.pragma_update(None, "legacy_alter_table", "ON")?;
     let done = (|| -> Result<()> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let now = user_version(&tx)?.max(from);
-        for (i, step) in migrations.iter().enumerate().skip((now - 1) as usize) {
+        let tx = Tx::begin(conn, &AuditActor::system(), now)?;
+        let at = user_version(raw)?.max(from);
+        for (i, step) in migrations.iter().enumerate().skip((at - 1) as usize) {
             match step {
-                migrations::Step::Sql(sql) => tx.execute_batch(sql)?,
+                migrations::Step::Sql(sql) => tx.batch(sql)?,
                 migrations::Step::Run(f) => f(&tx)?,
             }
-            tx.pragma_update(None, "user_version", i as i64 + 2)?;
+            raw.pragma_update(None, "user_version", i as i64 + 2)?;
         }
-        let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        let dangling: i64 = tx.one("SELECT count(*) FROM pragma_foreign_key_check", params![], |r| r.get(0))?;
         if dangling > 0 {
             return Err(anyhow::anyhow!("{dangling} rows would point at missing rows after the upgrade"));
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     })();
-    conn.pragma_update(None, "legacy_alter_table", "OFF")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
+    raw.pragma_update(None, "legacy_alter_table", "OFF")?;
+    raw.pragma_update(None, "foreign_keys", "ON")?;
     done.map_err(|e| {
         e.context(Error::new(Kind::Database, t("db.migration_failed")).hint(t("db.migration_failed.hint")))
     })
@@ -343,34 +344,38 @@ mod tests {
         assert_eq!(is_submitting_unit("p"), "p.level IN ('province', 'prefecture', 'county')");
     }
 
-    fn version(c: &Connection) -> i64 {
-        user_version(c).unwrap()
+    fn version(c: &Conn) -> i64 {
+        user_version(c.raw()).unwrap()
+    }
+
+    fn memory(sql: &str) -> Conn {
+        let c = Conn::sqlite(Connection::open_in_memory().unwrap());
+        c.batch(sql).unwrap();
+        c
     }
 
     #[test]
     fn migrations_run_in_order_from_the_files_version() {
-        let mut c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 2;").unwrap();
+        let c = memory("CREATE TABLE t(a); PRAGMA user_version = 2;");
         use migrations::Step::Sql;
         let steps =
             [Sql("CREATE TABLE never(x)"), Sql("ALTER TABLE t ADD COLUMN b"), Sql("ALTER TABLE t ADD COLUMN c")];
-        migrate(&mut c, 2, &steps).unwrap();
+        migrate(&c, 2, &steps, Utc::now()).unwrap();
         assert_eq!(version(&c), 4);
-        c.execute("INSERT INTO t(a, b, c) VALUES (1, 2, 3)", []).unwrap();
+        c.exec("INSERT INTO t(a, b, c) VALUES (1, 2, 3)", params![]).unwrap();
         let never: i64 =
-            c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'never'", [], |r| r.get(0)).unwrap();
+            c.one("SELECT count(*) FROM sqlite_schema WHERE name = 'never'", params![], |r| r.get(0)).unwrap();
         assert_eq!(never, 0, "steps below the file's version are not run again");
     }
 
     #[test]
     fn a_failed_migration_leaves_the_file_as_it_was() {
-        let mut c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE t(a); PRAGMA user_version = 1;").unwrap();
+        let c = memory("CREATE TABLE t(a); PRAGMA user_version = 1;");
         use migrations::Step::Sql;
         let steps = [Sql("ALTER TABLE t ADD COLUMN b"), Sql("ALTER TABLE missing ADD COLUMN c")];
-        assert!(migrate(&mut c, 1, &steps).is_err());
+        assert!(migrate(&c, 1, &steps, Utc::now()).is_err());
         assert_eq!(version(&c), 1);
-        assert!(c.execute("INSERT INTO t(a, b) VALUES (1, 2)", []).is_err(), "the first step was rolled back");
+        assert!(c.exec("INSERT INTO t(a, b) VALUES (1, 2)", params![]).is_err(), "the first step was rolled back");
     }
 
     #[test]

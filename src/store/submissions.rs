@@ -60,6 +60,7 @@ pub fn first_returned(conn: &Conn, org_id: i64) -> Result<Option<Period>> {
 }
 
 /// Record a unit's submission (`submitted` by `by`, or `auto_submitted` by the system) as of `at`.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &Conn,
     org_id: i64,
@@ -68,13 +69,15 @@ pub fn record(
     at: &str,
     by: Option<i64>,
     incomplete: i64,
+    own_state: &str,
 ) -> Result<()> {
     conn.exec(
-        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools, own_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
-             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools, return_id = NULL",
-        params![org_id, period.to_string(), state, at, by, incomplete],
+             submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools,
+             own_state = excluded.own_state, return_id = NULL",
+        params![org_id, period.to_string(), state, at, by, incomplete, own_state],
     )?;
     Ok(())
 }

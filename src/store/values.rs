@@ -23,12 +23,14 @@ pub struct Indicator {
     pub filled_by: String,
     pub position: i64,
     pub retired_at: Option<String>,
+    /// `stock` or `flow` (SPEC §4.1).
+    pub measure: String,
 }
 
 /// The whole catalogue, in its order (retired ones included).
 pub fn catalogue(conn: &Conn) -> Result<Vec<Indicator>> {
     conn.all(
-        "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at FROM indicator ORDER BY position",
+        "SELECT code, name_zh, name_en, kind, unit, filled_by, position, retired_at, measure FROM indicator ORDER BY position",
         params![],
         |r| {
             Ok(Indicator {
@@ -40,6 +42,7 @@ pub fn catalogue(conn: &Conn) -> Result<Vec<Indicator>> {
                 filled_by: r.get(5)?,
                 position: r.get(6)?,
                 retired_at: r.get(7)?,
+                measure: r.get(8)?,
             })
         },
     )
@@ -58,9 +61,9 @@ pub fn next_position(conn: &Conn) -> Result<i64> {
 /// Add an indicator at `position`.
 pub fn insert_indicator(conn: &Conn, ind: &Indicator, position: i64, now: &str) -> Result<()> {
     conn.exec(
-        "INSERT INTO indicator(code, name_zh, name_en, kind, unit, filled_by, position, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![ind.code, ind.name_zh, ind.name_en, ind.kind, ind.unit, ind.filled_by, position, now],
+        "INSERT INTO indicator(code, name_zh, name_en, kind, unit, filled_by, position, created_at, measure)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![ind.code, ind.name_zh, ind.name_en, ind.kind, ind.unit, ind.filled_by, position, now, ind.measure],
     )?;
     Ok(())
 }

@@ -47,6 +47,10 @@ pub struct IndicatorAddArgs {
     /// school, teaching_point or unit
     #[arg(long, value_parser = ["school", "teaching_point", "unit"])]
     pub filled_by: String,
+    /// stock (a state at the month's end, carried forward by a confirmation) or flow (what
+    /// happened during the month, recorded as 0 by a confirmation)
+    #[arg(long, value_parser = ["stock", "flow"], default_value = "stock")]
+    pub measure: String,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +107,7 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                         Cell::from(&i.kind),
                         Cell::from(&i.unit),
                         Cell::from(&i.filled_by),
+                        out.word(&i.measure, crate::indicators::measure_label(&i.measure)),
                         Cell::Bool(i.retired_at.is_some()),
                     ]
                 })
@@ -115,6 +120,7 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                     ("kind", "col.kind"),
                     ("unit", "col.unit_of_measure"),
                     ("filled_by", "col.filled_by"),
+                    ("measure", "col.measure"),
                     ("retired", "col.retired"),
                 ],
                 &rows,
@@ -130,6 +136,7 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                 filled_by: i.filled_by,
                 position: 0,
                 retired_at: None,
+                measure: i.measure,
             };
             db.write(&actor.audit_actor(), |tx| indicators::add_indicator(tx, &actor, &ind))?;
             out.status(&tf("indicator.added", &[("code", &ind.code)]));
@@ -198,8 +205,15 @@ pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
             &[("org", &target.org.code), ("period", &period), ("carried", &done.carried.len())],
         ));
     }
-    let rows: Vec<Vec<Cell>> =
-        done.carried.iter().map(|(c, v, from)| vec![Cell::from(c), Cell::from(v), Cell::from(from)]).collect();
+    if !done.zeroed.is_empty() {
+        out.status(&tf("report.flows_zeroed", &[("indicators", &done.zeroed.join(", "))]));
+    }
+    let rows: Vec<Vec<Cell>> = done
+        .carried
+        .iter()
+        .map(|(c, v, from)| vec![Cell::from(c), Cell::from(v), Cell::from(from)])
+        .chain(done.zeroed.iter().map(|c| vec![Cell::from(c), Cell::from("0"), Cell::Null]))
+        .collect();
     if !rows.is_empty() {
         out.list(&[("indicator", "col.indicator"), ("value", "col.value"), ("from", "col.period")], &rows)?;
     }
