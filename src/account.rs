@@ -213,9 +213,15 @@ pub fn issue(tx: &mut Tx, org: &Org, role: Role, person: &Person, issued_by: Opt
 /// `eip account add`: issue an account at `org` (found in the actor's scope) with a role the
 /// actor may issue there. A role that cannot be held at that org is bad input, whoever asks.
 pub fn add(tx: &mut Tx, actor: &Actor, org: &Org, role: Role, person: &Person) -> Result<Issued> {
-    check_role_fits(org, role)?;
-    perm::require(actor, Action::issue_for(role), org)?;
+    may_add(actor, org, role)?;
     issue(tx, org, role, person, Some(actor.account_id))
+}
+
+/// Whether the actor may issue `role` at `org`: [`add`] asks it inside its transaction; a command
+/// asks it first, so a refusal never waits for another writer.
+pub fn may_add(actor: &Actor, org: &Org, role: Role) -> Result<()> {
+    check_role_fits(org, role)?;
+    perm::require(actor, Action::issue_for(role), org)
 }
 
 /// Activate a pending account (its roster request approved): the rules are checked again, as

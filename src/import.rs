@@ -149,7 +149,13 @@ impl<C: Change> ImportPlan<C> {
     /// warnings, and on a dry run print the preview and the summary.
     pub fn review(&self, sheet: &Sheet, dry_run: bool, rejects: Option<&Path>, out: &Out) -> Result<Review> {
         if !self.errors.is_empty() {
+            // A file with a bad row is refused whole (exit 6), whatever the rejects file did.
             csvio::reject(sheet, self.rows, &self.errors, rejects, out)?;
+            return Err(error::invalid(tf(
+                "csv.rejected",
+                &[("file", &sheet.file), ("bad", &self.errors.len()), ("rows", &self.rows)],
+            ))
+            .into());
         }
         for w in &self.warnings {
             out.warn(&tf("csv.line_error", &[("line", &w.line), ("message", &w.message)]));

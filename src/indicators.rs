@@ -30,6 +30,26 @@ pub fn measure_label(measure: &str) -> &'static str {
 }
 
 impl Indicator {
+    /// An org's value over several months, given month by month in order (a blank where none was
+    /// reported): a flow adds up (year to date), a stock is the latest value reported (SPEC §4.1).
+    /// `None` when no month has one.
+    pub fn over_months<'a>(&self, months: impl IntoIterator<Item = Option<&'a str>>) -> Option<String> {
+        let reported: Vec<&str> = months.into_iter().flatten().collect();
+        if !self.is_flow() || self.kind == "text" || self.kind == "bool" {
+            return reported.last().map(|v| v.to_string());
+        }
+        if reported.is_empty() {
+            return None;
+        }
+        if self.kind == "count" {
+            return Some(reported.iter().map(|v| v.parse::<i64>().unwrap_or(0)).sum::<i64>().to_string());
+        }
+        let total: f64 = reported.iter().map(|v| v.parse::<f64>().unwrap_or(0.0)).sum();
+        // Decimals as stored: no trailing zeros, at most four places.
+        let s = format!("{:.4}", (total * 10_000.0).round() / 10_000.0);
+        Some(s.trim_end_matches('0').trim_end_matches('.').to_string())
+    }
+
     /// Whether a confirmation records it as 0 rather than carrying last month's value.
     pub fn is_flow(&self) -> bool {
         self.measure == "flow"
@@ -125,9 +145,15 @@ pub fn find_indicator<'a>(cat: &'a [Indicator], key: &str) -> Option<&'a Indicat
     cat.iter().find(|i| i.code == key || i.name_zh == key)
 }
 
+/// Whether the actor may change the catalogue (the Ministry admin): asked inside the transaction
+/// and, by the command, before it, so a refusal never waits for another writer.
+pub fn may_manage(actor: &Actor) -> Result<()> {
+    perm::require(actor, Action::IndicatorManage, &actor.org)
+}
+
 /// `eip report indicators add` (Ministry admin).
 pub fn add_indicator(tx: &mut Tx, actor: &Actor, ind: &Indicator) -> Result<()> {
-    perm::require(actor, Action::IndicatorManage, &actor.org)?;
+    may_manage(actor)?;
     add(tx, ind)
 }
 
@@ -172,7 +198,7 @@ pub(crate) fn add(tx: &mut Tx, ind: &Indicator) -> Result<()> {
 
 /// `eip report indicators retire` (Ministry admin): no new values; the old stay readable.
 pub fn retire_indicator(tx: &mut Tx, actor: &Actor, code: &str) -> Result<bool> {
-    perm::require(actor, Action::IndicatorManage, &actor.org)?;
+    may_manage(actor)?;
     match store::retired_at(tx, code)? {
         None => Err(error::not_found(tf("indicator.none", &[("code", &code)])).into()),
         Some(Some(_)) => Ok(false),
@@ -185,5 +211,36 @@ pub fn retire_indicator(tx: &mut Tx, actor: &Actor, code: &str) -> Result<bool> 
             )?;
             Ok(true)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind(kind: &str, measure: &str) -> Indicator {
+        Indicator {
+            code: "x".into(),
+            name_zh: "x".into(),
+            name_en: "x".into(),
+            kind: kind.into(),
+            unit: String::new(),
+            filled_by: "unit".into(),
+            position: 1,
+            retired_at: None,
+            measure: measure.into(),
+        }
+    }
+
+    #[test]
+    fn over_several_months_flows_add_up_and_stocks_take_the_latest_value() {
+        let months = [Some("2"), None, Some("0"), Some("3")];
+        assert_eq!(ind("count", "flow").over_months(months), Some("5".into()));
+        assert_eq!(ind("count", "stock").over_months(months), Some("3".into()));
+        assert_eq!(ind("decimal", "flow").over_months([Some("3.5"), Some("0.25")]), Some("3.75".into()));
+        assert_eq!(ind("decimal", "flow").over_months([Some("1"), Some("2")]), Some("3".into()));
+        assert_eq!(ind("count", "stock").over_months([Some("7"), None]), Some("7".into()), "the latest reported");
+        assert_eq!(ind("count", "flow").over_months([None, None]), None, "nothing reported is not 0");
+        assert_eq!(ind("bool", "stock").over_months([Some("1"), Some("0")]), Some("0".into()));
     }
 }

@@ -651,11 +651,25 @@ pub fn request_transfer(tx: &mut Tx, actor: &Actor, school: &School, to: &Org, r
 /// Move a school under another unit: its path follows (one row; schools have no subtree).
 pub fn move_school(tx: &mut Tx, school: &School, to: &Org, request_id: i64) -> Result<()> {
     let path = to.child_path(&school.org.code);
+    let parent = school.org.parent_code.as_deref().unwrap_or_default();
+    let from = orgs::find(tx, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"))?;
+    // One owner per school per month (docs/DECISIONS.md): the periods a submission of the unit it
+    // leaves already holds — or that the unit it joins has already submitted without it — stay
+    // with the unit it leaves; the later ones move with it.
+    let held = [store::submissions::latest_held(tx, from.id)?, store::submissions::latest_held(tx, to.id)?]
+        .into_iter()
+        .flatten()
+        .max();
+    let until = held.map(Period::next);
+    if let Some(until) = until {
+        store::schools::hold(tx, school.org.id, until, from.id)?;
+    }
     store::schools::move_to(tx, school.org.id, to.id, &path)?;
     tx.audit(Event::new("school.transfer").target(&school.org.code).scope(&path).detail(json!({
         "before": { "unit": school.org.parent_code, "path": school.org.path },
         "after": { "unit": to.code, "path": path },
         "request": request_id,
+        "periods_before_stay": until.map(|p| p.to_string()),
     })))?;
     Ok(())
 }

@@ -123,7 +123,91 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
         };
         children.push(Child { org: child, standing, lock, next });
     }
+    // Schools supervised elsewhere now whose period stays with this unit (they moved after its
+    // submission held it): listed here, where the period's figures are.
+    let mut held: Vec<SchoolRow> = schools.into_values().collect();
+    held.sort_by(|a, b| a.code.cmp(&b.code));
+    for school in held {
+        let org = orgs::by_id(conn, school.id)?;
+        let lock = values::lock(conn, &org, period, now)?.map(|l| l.reason);
+        let next = next_for_school(actor, unit, unit_state, school.state == "confirmed");
+        let return_due = store::values::return_due(conn, org.id, period)?;
+        children.push(Child { org, standing: Standing::School { school, return_due }, lock, next });
+    }
     Ok(Status { own, children })
+}
+
+/// Where a school's own period stands (Art. 12), as its own account sees it.
+#[derive(Debug, Clone)]
+pub struct SchoolView {
+    pub school: Org,
+    pub period: Period,
+    /// open, filled, confirmed or returned.
+    pub state: String,
+    /// The unit whose deadline the school works to, and the deadline: the unit's own, or its due
+    /// if it was returned; the school's due when the school itself was returned.
+    pub unit: Org,
+    pub deadline: Option<DateTime<Utc>>,
+    /// When the school's confirmation was returned to it: why, and until when.
+    pub returned: Option<(String, String)>,
+    /// Why the period cannot be written now, if it cannot (a machine reason and its words).
+    pub lock: Option<(&'static str, String)>,
+    /// What to do next: `fill`, `confirm`, `correct`, or nothing.
+    pub next: Option<&'static str>,
+}
+
+/// `eip report status` as a school's own account: its period, the deadline it works to, whether
+/// it was returned, why and until when, and what to do next.
+pub fn school_view(conn: &Conn, actor: &Actor, period: Period, now: DateTime<Utc>) -> Result<SchoolView> {
+    let school = actor.org.clone();
+    let unit = values::reporting_unit(conn, &school, period)?;
+    let state = store::values::state_of(conn, school.id, period)?;
+    let returned = if state == "returned" { store::returns::in_force(conn, school.id, period)? } else { None };
+    let lock = values::lock(conn, &school, period, now)?.map(|l| (l.reason, l.message));
+    let unit_sub = submission::submission(conn, unit.id, period)?;
+    let deadline = match (&returned, unit_sub.unit_state()) {
+        (Some((_, due)), _) => calendar::parse_stored(due),
+        (None, UnitState::Returned { due }) => Some(due),
+        _ => calendar::deadline_for(unit.level, period),
+    };
+    let next = match (lock.is_some(), state.as_str()) {
+        (true, _) => None,
+        (false, "returned") => Some("correct"),
+        (false, "open") => Some("fill"),
+        (false, "filled") => Some("confirm"),
+        _ => None,
+    };
+    Ok(SchoolView { school, period, state, unit, deadline, returned, lock, next })
+}
+
+/// The next deadline the actor works to (for `whoami`): a school's unit's deadline for the month
+/// it fills in; a unit's own deadline for the first period it has still to submit (a returned
+/// one's due first). None for the Ministry, which submits to no one.
+pub fn next_deadline(conn: &Conn, actor: &Actor, now: DateTime<Utc>) -> Result<Option<(Period, DateTime<Utc>)>> {
+    let org = &actor.org;
+    if org.level == Level::Ministry {
+        return Ok(None);
+    }
+    if org.level == Level::School {
+        let period = crate::periods::default(None, conn, org, crate::periods::Purpose::Entry, now)?;
+        let v = school_view(conn, actor, period, now)?;
+        return Ok(v.deadline.map(|d| (period, d)));
+    }
+    // The first period not yet submitted whose deadline (or due) is still ahead: one that has
+    // passed is the system's to submit at once.
+    let mut period = crate::periods::default(None, conn, org, crate::periods::Purpose::Submit, now)?;
+    for _ in 0..3 {
+        let due = match submission::submission(conn, org.id, period)?.unit_state() {
+            UnitState::Returned { due } => Some(due),
+            s if s.is_submitted() => None,
+            _ => calendar::deadline_for(org.level, period),
+        };
+        if let Some(due) = due.filter(|d| *d > now) {
+            return Ok(Some((period, due)));
+        }
+        period = period.next();
+    }
+    Ok(None)
 }
 
 /// Whether the actor is the admin of `org`: the one who urges its children (催报).

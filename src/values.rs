@@ -51,9 +51,13 @@ impl Lock {
     }
 }
 
-/// The unit whose deadline governs an org's data: a school's supervising unit, else the unit.
-pub fn reporting_unit(conn: &Conn, org: &Org) -> Result<Org> {
+/// The unit whose deadline governs an org's data for a period: a school's supervising unit — or,
+/// for a period that stayed with the unit it moved from, that unit — else the unit itself.
+pub fn reporting_unit(conn: &Conn, org: &Org, period: Period) -> Result<Org> {
     if org.level == Level::School {
+        if let Some(unit) = crate::store::schools::held_by(conn, org.id, period)? {
+            return orgs::by_id(conn, unit);
+        }
         let parent = org.parent_code.as_deref().unwrap_or("");
         return orgs::find(conn, parent)?.ok_or_else(|| anyhow::anyhow!("supervising unit {parent} vanished"));
     }
@@ -79,7 +83,7 @@ pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Resul
             hint: None,
         }));
     }
-    let unit = reporting_unit(conn, org)?;
+    let unit = reporting_unit(conn, org, period)?;
     let facts = crate::submission::lock_facts(conn, &unit, period, now)?;
     // A school its unit returned (Art. 19) may correct until its due, while the unit is open.
     if org.level == Level::School {

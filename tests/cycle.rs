@@ -1089,7 +1089,7 @@ fn spec44_a_snapshot_holds_the_county_s_schools_as_submitted() {
 }
 
 #[test]
-fn spec44_a_school_transferred_after_the_county_submitted_leaves_its_figures_untouched() {
+fn spec44_a_school_transferred_after_the_county_submitted_leaves_its_figures_untouched_and_counts_once() {
     let mut env = Env::national();
     let a = county_admin(&env);
     let r = county_reviewer(&env);
@@ -1120,14 +1120,15 @@ fn spec44_a_school_transferred_after_the_county_submitted_leaves_its_figures_unt
     assert_eq!(after[COUNTY]["schools_expected"], "14");
     assert_eq!(after[COUNTY]["classrooms"], "30");
     assert_eq!(snapshot_figures(&env, COUNTY)["schools_expected"], 14);
-    // 桥西区 has not submitted November: it reads the school live (docs/DECISIONS.md accepts this
-    // double count for that case and that month); its own snapshot then freezes it.
-    assert_eq!(after[OTHER]["schools_expected"], "1");
+    // 桥西区 has not submitted November, but the school's November is 长安区's (its submission
+    // holds it): 桥西区 does not count it, live or in its own snapshot (one owner per school per
+    // month, docs/DECISIONS.md).
+    assert_eq!(after[OTHER]["schools_expected"], "0");
     env.now = "2026-12-06T10:00:00+08:00".into();
     let frozen = county_export(&env, &p);
     assert_eq!(frozen[COUNTY], before[COUNTY]);
     assert_eq!(state(&env, OTHER).as_deref(), Some("auto_submitted"));
-    assert_eq!(snapshot_figures(&env, OTHER)["schools_expected"], 1);
+    assert_eq!(snapshot_figures(&env, OTHER)["schools_expected"], 0);
 }
 
 // ---------------------------------------------------------------- progress (§4.5)

@@ -111,6 +111,15 @@ pub fn cmd_whoami(ctx: &mut Ctx) -> Result<()> {
         Via::Session => t("via.session"),
         Via::Token => t("via.token"),
     };
+    let db = ctx.db()?;
+    let next = crate::status::next_deadline(&db.conn, &actor, db.now)?;
+    let deadline = next.map(|(_, d)| {
+        if out.is_machine() {
+            calendar::rfc3339_cst(d)
+        } else {
+            format!("{} {}", calendar::show_cst(d, true), t("cst"))
+        }
+    });
     out.record(
         &[
             ("username", "col.username"),
@@ -121,6 +130,8 @@ pub fn cmd_whoami(ctx: &mut Ctx) -> Result<()> {
             ("level", "col.level"),
             ("via", "col.signed_in_via"),
             ("expires_at", "col.expires_at"),
+            ("deadline_period", "col.deadline_period"),
+            ("next_deadline", "col.next_deadline"),
         ],
         &[
             Cell::from(&actor.username),
@@ -131,6 +142,8 @@ pub fn cmd_whoami(ctx: &mut Ctx) -> Result<()> {
             out.word(actor.org.level.as_str(), actor.org.level.label()),
             out.word(via, via_label),
             Cell::from(expires),
+            Cell::from(next.map(|(p, _)| p.to_string())),
+            Cell::from(deadline),
         ],
     )
 }

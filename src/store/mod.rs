@@ -289,8 +289,14 @@ fn migrate(conn: &Conn, from: i64, migrations: &[migrations::Step], now: DateTim
     })();
     raw.pragma_update(None, "legacy_alter_table", "OFF")?;
     raw.pragma_update(None, "foreign_keys", "ON")?;
+    // A busy or unusable file says so in its own words (exit 7, its own hint); anything else an
+    // upgrade met is a row or rule the new schema refuses.
     done.map_err(|e| {
-        e.context(Error::new(Kind::Database, t("db.migration_failed")).hint(t("db.migration_failed.hint")))
+        if error::eip_error(&e).is_some() || errors::kind_of(&e) == Kind::Database {
+            e
+        } else {
+            e.context(Error::new(Kind::Database, t("db.migration_failed")).hint(t("db.migration_failed.hint")))
+        }
     })
 }
 

@@ -5,7 +5,7 @@
 use super::orgs::org_at;
 use super::{in_subtree, params, Conn, Row, Tx, Value};
 use crate::error::Result;
-use crate::model::Org;
+use crate::model::{Org, Period};
 
 /// A school as stored.
 #[derive(Debug, Clone)]
@@ -268,5 +268,52 @@ pub fn mark_deleted(tx: &Tx, org_id: i64) -> Result<()> {
 /// Put a school under another unit, at its new path (a school has no subtree to move along).
 pub fn move_to(tx: &Tx, org_id: i64, unit_id: i64, path: &str) -> Result<()> {
     tx.exec("UPDATE org SET parent_id = ?1, path = ?2 WHERE id = ?3", params![unit_id, path, org_id])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- whose a school's period is
+
+/// A school whose figures for a period belong to a unit other than its supervising unit now: it
+/// moved after that unit's submission held the period (SPEC §3, Art. 13; `school_owner`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    pub school_id: i64,
+    /// The unit whose figures the school's period is part of, and its path.
+    pub unit_id: i64,
+    pub unit_path: String,
+}
+
+/// Every school whose `period` belongs to another unit than its supervising unit now (a handful
+/// at most: the table holds one row per move).
+pub fn held_elsewhere(conn: &Conn, period: Period) -> Result<Vec<Held>> {
+    conn.all(
+        "SELECT so.org_id, so.unit_id, u.path FROM school_owner so
+         JOIN org u ON u.id = so.unit_id JOIN org o ON o.id = so.org_id
+         WHERE so.until_period > ?1
+           AND so.until_period = (SELECT min(s2.until_period) FROM school_owner s2
+                                  WHERE s2.org_id = so.org_id AND s2.until_period > ?1)
+           AND so.unit_id <> o.parent_id",
+        params![period.to_string()],
+        |r| Ok(Held { school_id: r.get(0)?, unit_id: r.get(1)?, unit_path: r.get(2)? }),
+    )
+}
+
+/// The unit a school's `period` belongs to when that is not its supervising unit now.
+pub fn held_by(conn: &Conn, school_id: i64, period: Period) -> Result<Option<i64>> {
+    conn.opt(
+        "SELECT so.unit_id FROM school_owner so JOIN org o ON o.id = so.org_id
+         WHERE so.org_id = ?1 AND so.until_period > ?2 AND so.unit_id <> o.parent_id
+         ORDER BY so.until_period LIMIT 1",
+        params![school_id, period.to_string()],
+        |r| r.get(0),
+    )
+}
+
+/// Record that a school's periods before `until` stay with `unit_id`, the unit it is leaving.
+pub fn hold(tx: &Tx, school_id: i64, until: Period, unit_id: i64) -> Result<()> {
+    tx.exec(
+        "INSERT INTO school_owner(org_id, until_period, unit_id, moved_at) VALUES (?1, ?2, ?3, ?4)",
+        params![school_id, until.to_string(), unit_id, tx.now_stored()],
+    )?;
     Ok(())
 }

@@ -59,6 +59,14 @@ pub fn first_returned(conn: &Conn, org_id: i64) -> Result<Option<Period>> {
     Ok(returned.and_then(|p| p.parse().ok()))
 }
 
+/// The latest period a unit's submission holds (submitted, submitted by the system, or returned
+/// to be submitted again), if any.
+pub fn latest_held(conn: &Conn, org_id: i64) -> Result<Option<Period>> {
+    let p: Option<String> =
+        conn.one("SELECT max(period) FROM submission WHERE org_id = ?1", params![org_id], |r| r.get(0))?;
+    Ok(p.and_then(|p| p.parse().ok()))
+}
+
 /// Record a unit's submission (`submitted` by `by`, or `auto_submitted` by the system) as of `at`.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
@@ -250,13 +258,24 @@ pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Mi
          LEFT JOIN school s ON s.org_id = o.id
          LEFT JOIN org_period op ON op.org_id = o.id AND op.period = ?1
          LEFT JOIN submission sub ON sub.org_id = o.id AND sub.period = ?1
-         WHERE {} AND o.level <> 'ministry'
+         WHERE (({} AND NOT EXISTS ({held} AND NOT (u.path >= ?2 AND u.path < ?3)))
+                OR o.id IN (SELECT so.org_id FROM school_owner so JOIN org u ON u.id = so.unit_id
+                            WHERE so.until_period > ?1 AND u.path >= ?2 AND u.path < ?3
+                              AND so.until_period = (SELECT min(s2.until_period) FROM school_owner s2
+                                                     WHERE s2.org_id = so.org_id AND s2.until_period > ?1)))
+           AND o.level <> 'ministry'
            AND ((o.level <> 'school' AND o.created_at < ?5
                  AND COALESCE(sub.state, 'open') NOT IN ('submitted', 'auto_submitted'))
              OR (o.level = 'school' AND ({}) AND COALESCE(op.state, 'open') <> 'confirmed'))
          ORDER BY o.path",
         in_subtree("o", "?2", "?3"),
-        super::schools::expected_clause("?4", "?5")
+        super::schools::expected_clause("?4", "?5"),
+        // A school whose period belongs to a unit other than its supervising unit now (it moved
+        // after that unit's submission held the period) is listed where the period belongs.
+        held = "SELECT 1 FROM school_owner so JOIN org u ON u.id = so.unit_id
+                WHERE so.org_id = o.id AND so.until_period > ?1
+                  AND so.until_period = (SELECT min(s2.until_period) FROM school_owner s2
+                                         WHERE s2.org_id = so.org_id AND s2.until_period > ?1)"
     );
     let starts = crate::calendar::stored(period.starts());
     let ends = crate::calendar::stored(period.ends());

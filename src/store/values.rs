@@ -3,7 +3,7 @@
 //! confirmed, returned; docs/ARCHITECTURE.md, "States"). Also the set-based reads the unit
 //! figures are built from: every expected school of a subtree with its values, in one query.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{in_subtree, is_unit, params, Conn, Tx};
 use crate::error::Result;
@@ -238,7 +238,10 @@ pub enum Schools {
 }
 
 /// Stream the expected schools of the subtree `lo..hi` (the root's [`subtree`](crate::model::Org::subtree))
-/// with their values for the period, in tree order, in one query.
+/// with their values for the period, in tree order. A school whose period belongs to another unit
+/// than its supervising unit now (it moved after that unit's submission held the period:
+/// [`super::schools::held_elsewhere`]) is read with the unit it belongs to, its path for the
+/// period that unit's path and its code, so that every pass counts each school once.
 pub fn each_school(
     conn: &Conn,
     which: Schools,
@@ -247,6 +250,40 @@ pub fn each_school(
     period: Period,
     mut f: impl FnMut(SchoolRow),
 ) -> Result<()> {
+    let held = super::schools::held_elsewhere(conn, period)?;
+    let away: HashSet<i64> = held.iter().map(|h| h.school_id).collect();
+    // The moved schools this pass reads where their period belongs, in tree order.
+    let mut here: Vec<SchoolRow> = Vec::new();
+    for h in &held {
+        let inside = match which {
+            Schools::All => h.unit_path.as_str() >= lo && h.unit_path.as_str() < hi,
+            Schools::Direct => h.unit_path == lo,
+            Schools::Live => {
+                h.unit_path.as_str() >= lo
+                    && h.unit_path.as_str() < hi
+                    && !matches!(
+                        super::submissions::submission(conn, h.unit_id, period)?.state.as_str(),
+                        "submitted" | "auto_submitted"
+                    )
+            }
+        };
+        if inside {
+            // ?2 the school's id, ?3 unused (every pass binds the same five parameters).
+            stream_schools(
+                conn,
+                "o.id = CAST(?2 AS INTEGER) AND ?3 = ''",
+                &h.school_id.to_string(),
+                "",
+                period,
+                |mut s| {
+                    s.path = format!("{}{}/", h.unit_path, s.code);
+                    here.push(s);
+                },
+            )?;
+        }
+    }
+    here.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut here = here.into_iter().peekable();
     // ?1 the period, ?2 and ?3 the subtree, ?4 and ?5 the period's bounds.
     let place = match which {
         Schools::All => in_subtree("o", "?2", "?3"),
@@ -260,6 +297,29 @@ pub fn each_school(
             in_subtree("o", "?2", "?3")
         ),
     };
+    stream_schools(conn, &place, lo, hi, period, |s| {
+        if away.contains(&s.id) {
+            return;
+        }
+        while here.peek().is_some_and(|m| m.path < s.path) {
+            f(here.next().expect("peeked"));
+        }
+        f(s);
+    })?;
+    here.for_each(f);
+    Ok(())
+}
+
+/// The expected schools `place` selects (a condition on `o`, with ?2 and ?3 bound to `lo` and
+/// `hi`), each with its values for the period, in tree order, in one query.
+fn stream_schools(
+    conn: &Conn,
+    place: &str,
+    lo: &str,
+    hi: &str,
+    period: Period,
+    mut f: impl FnMut(SchoolRow),
+) -> Result<()> {
     let sql = format!(
         "SELECT o.id, o.code, o.name, o.path, s.kind, s.students, s.teachers, COALESCE(op.state, 'open'),
                 v.indicator, v.value, v.set_at

@@ -152,6 +152,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
         department: a.department,
         title: a.title,
     };
+    account::may_add(&actor, &org, a.role)?;
     let issued = db.write(&actor.audit_actor(), |tx| account::add(tx, &actor, &org, a.role, &person))?;
     out.status(&tf(
         "account.added",

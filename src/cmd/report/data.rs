@@ -138,12 +138,14 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                 retired_at: None,
                 measure: i.measure,
             };
+            indicators::may_manage(&actor)?;
             db.write(&actor.audit_actor(), |tx| indicators::add_indicator(tx, &actor, &ind))?;
             out.status(&tf("indicator.added", &[("code", &ind.code)]));
             Ok(())
         }
         Some(IndicatorsCommand::Retire(r)) => {
             let code = r.code.trim().to_string();
+            indicators::may_manage(&actor)?;
             let done = db.write(&actor.audit_actor(), |tx| indicators::retire_indicator(tx, &actor, &code))?;
             let key = if done { "indicator.retired_now" } else { "indicator.already_retired" };
             out.status(&tf(key, &[("code", &code)]));

@@ -45,6 +45,49 @@ fn when(out: &Out, s: Option<&str>) -> Cell {
     }))
 }
 
+/// A school's own period, as one record (Art. 12).
+fn school_status(out: &Out, v: &status::SchoolView) -> Result<()> {
+    let next = v.next.map(|n| match n {
+        "fill" => tf("school.next.fill", &[("period", &v.period)]),
+        "confirm" => tf("school.next.confirm", &[("period", &v.period)]),
+        _ => tf("school.next.correct", &[("period", &v.period)]),
+    });
+    out.record(
+        &[
+            ("code", "col.code"),
+            ("name", "col.name"),
+            ("period", "col.period"),
+            ("state", "col.state"),
+            ("unit", "col.unit"),
+            ("deadline", "col.deadline"),
+            ("returned_reason", "col.return_reason"),
+            ("due", "col.due"),
+            ("lock_reason", "col.lock_reason"),
+            ("lock", "col.lock"),
+            ("next", "col.next"),
+        ],
+        &[
+            Cell::from(&v.school.code),
+            Cell::from(&v.school.name),
+            Cell::from(v.period.to_string()),
+            state_word(out, &v.state),
+            Cell::from(&v.unit.code),
+            Cell::from(v.deadline.map(|d| {
+                if out.is_machine() {
+                    calendar::rfc3339_cst(d)
+                } else {
+                    calendar::show_cst(d, true)
+                }
+            })),
+            Cell::from(v.returned.as_ref().map(|r| r.0.clone())),
+            when(out, v.returned.as_ref().map(|r| r.1.as_str())),
+            Cell::from(v.lock.as_ref().map(|l| l.0)),
+            Cell::from(v.lock.as_ref().map(|l| l.1.clone())),
+            if out.is_machine() { Cell::from(v.next) } else { Cell::from(next) },
+        ],
+    )
+}
+
 fn next_words(out: &Out, next: &[Next]) -> Cell {
     if out.is_machine() {
         return Cell::from(next.iter().map(|n| n.machine()).collect::<Vec<_>>().join(" "));
@@ -66,6 +109,10 @@ fn next_words(out: &Out, next: &[Next]) -> Cell {
 pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.current()?;
+    if actor.org.level == crate::model::Level::School && a.under.is_none() {
+        let period = period_for(&out, db, &actor.org, a.period)?;
+        return school_status(&out, &status::school_view(&db.conn, &actor, period, db.now)?);
+    }
     let unit = status::root(&db.conn, &actor, a.under.as_deref())?;
     let period = period_for(&out, db, &unit, a.period)?;
     let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
