@@ -585,6 +585,8 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("demo.step.withdraw_approved", "the prefecture approves withdrawal #{id}: {unit} may correct until the 8th", "地市审批通过撤报 #{id}：{unit} 可修改至 8 日"),
     ("demo.step.resubmitted", "{unit} corrects and submits again", "{unit} 修改后重新上报"),
     ("demo.step.returned", "the prefecture returns {unit}'s data for correction (Art. 19)", "地市退回 {unit} 数据要求修改（第十九条）"),
+    ("demo.step.transferred", "{school} moves from {from} to {to}: its {period} stays in {from}'s submission, its later months go with it (Art. 13)", "{school} 由 {from} 划转至 {to}：其 {period} 数据留在 {from} 的上报中，此后各月随校划转（第十三条）"),
+    ("demo.step.next_month", "{unit} confirms {period} unchanged: {carried} figures carried, {zeroed} monthly figures recorded as 0 (Art. 15)", "{unit} 确认 {period} 无变化：沿用 {carried} 项，本月数 {zeroed} 项记为 0（第十五条）"),
     ("demo.step.auto_prefectures", "the prefectures' deadline passed: {count} submitted by the system", "地市截止时间已过：系统自动上报 {count} 个"),
     ("demo.no_province", "{code} is not a province in the embedded national list", "{code} 不是内置全国名单中的省级单位"),
     // Accounts: no borrowed power, tokens die with the person's change, generated usernames

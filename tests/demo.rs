@@ -15,10 +15,24 @@ fn spec10_demo_takes_a_province_through_a_month() {
     let env = Env::empty();
     let r = demo(&env, &["--format", "csv"]);
     r.ok().stderr_has("demo database ready").stderr_has("report status --period");
-    // The province's status table ends it: every prefecture submitted, the demo's one by its
-    // reviewer, the others by the system at their deadline.
-    let rows: Vec<Vec<String>> = r.stdout.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
-    assert_eq!(rows[0][..4], ["code", "name", "level", "state"]);
+    // Two status tables end it: the prefecture's counties, then the province's prefectures.
+    let tables: Vec<Vec<Vec<String>>> = r
+        .stdout
+        .split("code,name,level,state")
+        .skip(1)
+        .map(|t| t.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect())
+        .collect();
+    assert_eq!(tables.len(), 2, "{}", r.stdout);
+    // The counties: the four demo counties count 60 schools each — the school that moved from the
+    // third to the first after the third had submitted is counted once, in the third's month.
+    let county = |code: &str| tables[0].iter().find(|r| r[0] == code).cloned().expect(code);
+    for code in ["130102", "130104", "130105", "130107"] {
+        assert_eq!((county(code)[10].as_str(), county(code)[11].as_str()), ("60", "60"), "{code}: {}", r.stdout);
+    }
+    // The province's table: every prefecture submitted, the demo's one by its reviewer, the others
+    // by the system at their deadline.
+    let mut rows = vec![vec!["code".to_string(), "name".into(), "level".into(), "state".into()]];
+    rows.extend(tables[1].iter().cloned());
     assert_eq!(rows.len(), 12, "11 prefectures of 河北省: {}", r.stdout);
     assert_eq!(rows[1][0], "130100");
     assert_eq!(rows[1][3], "submitted");
@@ -45,6 +59,14 @@ fn spec10_demo_takes_a_province_through_a_month() {
     assert_eq!(q("SELECT count(*) FROM report_text WHERE late = 0"), 1);
     assert_eq!(q("SELECT count(*) FROM snapshot s JOIN org o ON o.id = s.org_id WHERE o.code = '130102' AND s.period = 'PERIOD'"), 2, "two submissions, two snapshots");
     assert_eq!(q("SELECT count(*) FROM setting WHERE key = 'test_clock' AND value = '1'"), 1);
+    // The school that moved keeps its month with the county it left; the first county confirmed
+    // the next month unchanged: its stocks carried, its monthly figures recorded as 0.
+    assert_eq!(q("SELECT count(*) FROM school_owner so JOIN org u ON u.id = so.unit_id WHERE u.code = '130105'"), 1);
+    assert_eq!(
+        q("SELECT count(*) FROM value v JOIN org o ON o.id = v.org_id WHERE o.code = '130102' AND v.period > 'PERIOD'
+           AND v.indicator IN ('funding', 'trained_persons', 'policy_documents') AND v.value = '0' AND v.carried = 1"),
+        3
+    );
     // Signed in already, and the chain is intact.
     let mut c = env.command(Some(ADMIN), &["whoami", "--format", "json"]);
     c.env_remove("EIP_NOW");

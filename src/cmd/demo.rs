@@ -331,6 +331,28 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
         submit(&mut p, &county_staff[ci].1, at(m1, 2 + ci as u32, 9))?;
         say(p.db.now, tf("demo.step.submitted", &[("unit", &c.code)]));
     }
+    // The 5th: a school of the third county, which has submitted, moves to the first county: its
+    // month stays in the third county's submission, counted there and only there (Art. 13).
+    if counties.len() >= 3 {
+        let (from, to) = (&counties[2], &counties[0]);
+        let (code, _) = school_codes[2].iter().find(|(_, tp)| !tp).expect("a school").clone();
+        let fa = p.actor(&county_staff[2].0)?;
+        p.db.now = at(m1, 5, 9);
+        let school = crate::scope::school(&p.db.conn, &fa, &code)?;
+        let (id, _) =
+            p.db.write(&fa.audit_actor(), |tx| schools::request_transfer(tx, &fa, &school, to, "区划调整"))?;
+        for approver in [p.actor(&pref_admin)?, p.actor(&prov_admin)?, ministry_admin.clone()] {
+            let req = crate::requests::find(&p.db.conn, &approver, id)?;
+            p.db.write(&approver.audit_actor(), |tx| schools::approve_transfer(tx, &approver, &req).map(|_| ()))?;
+        }
+        say(
+            p.db.now,
+            tf(
+                "demo.step.transferred",
+                &[("school", &code), ("from", &from.code), ("to", &to.code), ("period", &period)],
+            ),
+        );
+    }
     // The 6th: the deadline passed; the system submits the last county (and every other county
     // of the province) as its data stood at the deadline.
     p.db.now = at(m1, 6, 8);
@@ -401,6 +423,27 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     let pi = p.actor(&prov_inspector)?;
     p.db.write(&pi.audit_actor(), |tx| submission::ratify(tx, &pi, period).map(|_| ()))?;
 
+    // The 20th of the next month: the first county confirms it unchanged — its stocks carried,
+    // its monthly figures (spending, training, documents) recorded as 0, never carried (SPEC §4.1).
+    p.db.now = at(m1, 20, 10).min(real_now);
+    if p.db.now >= m1.starts() {
+        let a1 = p.actor(&county_staff[0].0)?;
+        let target = values::target(&p.db.conn, &a1, None)?;
+        let done = p.db.write(&a1.audit_actor(), |tx| values::confirm(tx, &a1, &target, m1, &cat))?;
+        say(
+            p.db.now,
+            tf(
+                "demo.step.next_month",
+                &[
+                    ("unit", &c1.code),
+                    ("period", &m1),
+                    ("carried", &done.carried.len()),
+                    ("zeroed", &done.zeroed.len()),
+                ],
+            ),
+        );
+    }
+
     // Sign in as the Ministry admin now, so the commands printed below work at once.
     p.db.now = real_now;
     let now = p.db.now;
@@ -413,6 +456,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     ctx.db_path = path.clone();
     ctx.set_db(p.db);
 
+    status(ctx, StatusArgs { period: Some(period), under: Some(prefecture.code.clone()) })?;
     status(ctx, StatusArgs { period: Some(period), under: Some(province.code.clone()) })?;
     let dp = path.display();
     let pc = &province.code;
