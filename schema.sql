@@ -195,6 +195,17 @@ CREATE TABLE value (
 ) WITHOUT ROWID;
 CREATE INDEX value_period ON value(period, indicator);
 
+-- Every urging (催报, Art. 7) of a unit for a period, by whom and when (SPEC §4.7): what the
+-- bulletin counts as "urged twice, still missing".
+CREATE TABLE urge (
+    id       INTEGER PRIMARY KEY,
+    org_id   INTEGER NOT NULL REFERENCES org(id),
+    period   TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
+    urged_by INTEGER NOT NULL REFERENCES account(id),
+    urged_at TEXT NOT NULL
+);
+CREATE INDEX urge_org_period ON urge(org_id, period);
+
 -- Which unit a school's figures belong to for the periods before it moved (SPEC §3, Art. 13):
 -- a school belongs to its supervising unit, except that the periods before `until_period`, which
 -- a submission already held (or was bound to hold) when the school moved, stay with `unit_id`.
@@ -337,6 +348,10 @@ CREATE TRIGGER period_return_no_change BEFORE UPDATE ON period_return
 BEGIN SELECT RAISE(ABORT, 'returns are history: never changed'); END;
 CREATE TRIGGER period_return_no_delete BEFORE DELETE ON period_return
 BEGIN SELECT RAISE(ABORT, 'returns are history: never deleted'); END;
+CREATE TRIGGER urge_no_change BEFORE UPDATE ON urge
+BEGIN SELECT RAISE(ABORT, 'urgings are history: never changed'); END;
+CREATE TRIGGER urge_no_delete BEFORE DELETE ON urge
+BEGIN SELECT RAISE(ABORT, 'urgings are history: never deleted'); END;
 CREATE TRIGGER rule_no_delete BEFORE DELETE ON rule
 BEGIN SELECT RAISE(ABORT, 'rules are never deleted; retire them'); END;
 CREATE TRIGGER school_owner_no_change BEFORE UPDATE ON school_owner

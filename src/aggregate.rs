@@ -45,6 +45,14 @@ pub struct Agg {
     pub own_state: String,
     /// The latest time a value in the subtree was set this period.
     pub last_change: Option<String>,
+    /// At the submission this aggregate was frozen by (SPEC §4.7, facts as they were): the roles
+    /// the unit had no active account for (`admin`, `reviewer`, `inspector`), and how many of the
+    /// schools below it had an active school admin. `None` in live figures and in snapshots taken
+    /// before eip kept them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_missing: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schools_with_admin: Option<i64>,
 }
 
 /// The six derived rates (SPEC §4.5); `None` when the denominator is zero.

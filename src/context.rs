@@ -17,6 +17,8 @@ pub struct Ctx {
     pub journal: Option<Journal>,
     /// Whether `--db`/`EIP_DB` named the database (else the default path is used).
     pub db_explicit: bool,
+    /// Whether `--lang` chose the language (else it came from the environment).
+    pub lang_given: bool,
     db: Option<Db>,
     actor: Option<Actor>,
 }
@@ -31,7 +33,15 @@ pub fn default_db_path() -> PathBuf {
 impl Ctx {
     pub fn new(out: Out, db_path: Option<PathBuf>, journal: Option<Journal>) -> Ctx {
         let db_explicit = db_path.is_some();
-        Ctx { out, db_path: db_path.unwrap_or_else(default_db_path), journal, db_explicit, db: None, actor: None }
+        Ctx {
+            out,
+            db_path: db_path.unwrap_or_else(default_db_path),
+            journal,
+            db_explicit,
+            lang_given: false,
+            db: None,
+            actor: None,
+        }
     }
 
     /// The database, opened (and upgraded) on first use.

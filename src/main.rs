@@ -29,6 +29,7 @@ fn main() {
     i18n::set_lang(i18n::detect(cli.global.lang.as_deref()));
     let out = Out::new(cli.global.format, cli.global.quiet, cli.global.verbose);
     let mut ctx = Ctx::new(out, cli.global.db.clone(), cli.global.journal);
+    ctx.lang_given = cli.global.lang.is_some();
     let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     let result = eip::text::check_arguments(&args)
         .map_err(anyhow::Error::from)

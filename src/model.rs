@@ -323,9 +323,110 @@ pub(crate) fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// Periods `from..=to` (`YYYY-MM..YYYY-MM`, or one `YYYY-MM`), in order (SPEC §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodRange {
+    pub from: Period,
+    pub to: Period,
+}
+
+/// The longest range a command reads: three years of months.
+pub const MAX_RANGE_MONTHS: usize = 36;
+
+/// Why a range as typed is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeError {
+    /// Not `YYYY-MM` or `YYYY-MM..YYYY-MM`.
+    Malformed,
+    /// Its end is before its start.
+    Reversed,
+    /// Longer than [`MAX_RANGE_MONTHS`].
+    TooLong(usize),
+}
+
+impl PeriodRange {
+    pub fn single(p: Period) -> PeriodRange {
+        PeriodRange { from: p, to: p }
+    }
+
+    /// `YYYY-MM` or `YYYY-MM..YYYY-MM`.
+    pub fn parse(s: &str) -> Result<PeriodRange, RangeError> {
+        let s = s.trim();
+        let (a, b) = match s.split_once("..") {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (s, s),
+        };
+        let (from, to): (Period, Period) =
+            (a.parse().map_err(|_| RangeError::Malformed)?, b.parse().map_err(|_| RangeError::Malformed)?);
+        if to < from {
+            return Err(RangeError::Reversed);
+        }
+        let r = PeriodRange { from, to };
+        let n = r.len();
+        if n > MAX_RANGE_MONTHS {
+            return Err(RangeError::TooLong(n));
+        }
+        Ok(r)
+    }
+
+    /// How many months it holds.
+    pub fn len(self) -> usize {
+        ((self.to.year() - self.from.year()) * 12 + self.to.month() as i32 - self.from.month() as i32 + 1) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    /// Its months, in order.
+    pub fn periods(self) -> Vec<Period> {
+        let mut out = vec![self.from];
+        while *out.last().expect("one") < self.to {
+            let next = out.last().expect("one").next();
+            out.push(next);
+        }
+        out
+    }
+
+    /// The range of the same length just before it (for "the change since the previous period").
+    pub fn previous(self) -> PeriodRange {
+        let mut from = self.from;
+        for _ in 0..self.len() {
+            from = from.prev();
+        }
+        PeriodRange { from, to: self.from.prev() }
+    }
+}
+
+impl fmt::Display for PeriodRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}..{}", self.from, self.to)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_parse_in_order_and_refuse_what_is_not_one() {
+        let r = PeriodRange::parse("2026-01..2026-03").unwrap();
+        assert_eq!(r.periods().iter().map(|p| p.to_string()).collect::<Vec<_>>(), ["2026-01", "2026-02", "2026-03"]);
+        assert_eq!((r.len(), r.to_string()), (3, "2026-01..2026-03".to_string()));
+        assert_eq!(PeriodRange::parse("2026-11").unwrap().periods().len(), 1);
+        assert_eq!(PeriodRange::parse("2025-11..2026-02").unwrap().len(), 4, "across a year");
+        assert_eq!(r.previous().to_string(), "2025-10..2025-12");
+        assert_eq!(PeriodRange::parse("2026-03..2026-01"), Err(RangeError::Reversed));
+        assert_eq!(PeriodRange::parse("2023-01..2026-01"), Err(RangeError::TooLong(37)));
+        assert!(PeriodRange::parse("2023-02..2026-01").is_ok(), "36 months");
+        for bad in ["2026-13", "2026-1..", "..2026-01", "2026-01...2026-02", "x"] {
+            assert_eq!(PeriodRange::parse(bad), Err(RangeError::Malformed), "{bad}");
+        }
+    }
 
     #[test]
     fn subtree_range_covers_descendants_only() {

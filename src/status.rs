@@ -60,7 +60,7 @@ pub enum Standing {
     /// A school the unit supervises directly: its figures and data state, and its due if returned.
     School { school: SchoolRow, return_due: Option<String> },
     /// A child unit: its submission and its aggregate.
-    Unit { submission: Submission, agg: Agg },
+    Unit { submission: Submission, agg: Box<Agg> },
 }
 
 /// One direct child of the unit, as the status table shows it.
@@ -119,7 +119,7 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
             let agg = aggs.get(&child.code).cloned().unwrap_or_default();
             let sub = submission::submission(conn, child.id, period)?;
             let next = next_for_unit(conn, actor, unit, unit_state, &child, sub.unit_state(), period, now)?;
-            (Standing::Unit { submission: sub, agg }, next)
+            (Standing::Unit { submission: sub, agg: Box::new(agg) }, next)
         };
         children.push(Child { org: child, standing, lock, next });
     }

@@ -159,7 +159,22 @@ pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
     let cat = indicators::catalogue(tx)?;
     // Built from its parts (own values, direct schools, sub-units' snapshots): a province's
     // snapshot does not walk the schools its prefectures already froze.
-    let aggregate::UnitParts { agg, units, schools } = aggregate::unit_aggregate(tx, unit, period, &cat)?;
+    let aggregate::UnitParts { mut agg, units, schools } = aggregate::unit_aggregate(tx, unit, period, &cat)?;
+    // The facts the evaluation reads as they were at this submission (SPEC §4.7): the unit's
+    // staffing, and the schools below it with an active school admin (its own schools', and its
+    // sub-units' as their snapshots hold them).
+    let roles = crate::store::accounts::active_staff_roles(tx, unit.id)?;
+    agg.staff_missing = Some(
+        ["admin", "reviewer", "inspector"]
+            .iter()
+            .filter(|r| !roles.iter().any(|x| x == *r))
+            .map(|r| r.to_string())
+            .collect(),
+    );
+    let direct: Vec<i64> = schools.iter().map(|s| s.id).collect();
+    let own = crate::store::accounts::with_active_school_admin(tx, &direct)?;
+    let below: Option<i64> = units.iter().map(|(_, a)| a.schools_with_admin).sum();
+    agg.schools_with_admin = below.map(|b| b + own);
     let mut children = Vec::new();
     for (c, a) in &units {
         let state = submission(tx, c.id, period)?.state;

@@ -111,6 +111,25 @@ pub fn parse_period(s: &str) -> std::result::Result<crate::model::Period, String
     s.trim().parse::<crate::model::Period>().map_err(|_| crate::i18n::tf("calendar.bad_period", &[("value", &s)]))
 }
 
+/// `YYYY-MM` or `YYYY-MM..YYYY-MM`, for clap: reversed or over 36 months refused with the rule.
+pub fn parse_range(s: &str) -> std::result::Result<crate::model::PeriodRange, String> {
+    use crate::model::{PeriodRange, RangeError, MAX_RANGE_MONTHS};
+    PeriodRange::parse(s).map_err(|e| match e {
+        RangeError::Malformed => crate::i18n::tf("range.bad", &[("value", &s)]),
+        RangeError::Reversed => crate::i18n::tf("range.reversed", &[("value", &s)]),
+        RangeError::TooLong(n) => {
+            crate::i18n::tf("range.too_long", &[("value", &s), ("months", &n), ("max", &MAX_RANGE_MONTHS)])
+        }
+    })
+}
+
+/// An admin unit level (province, prefecture, county; English or Chinese), for clap.
+pub fn parse_level(s: &str) -> std::result::Result<crate::model::Level, String> {
+    crate::model::Level::parse(s)
+        .filter(|l| l.is_unit())
+        .ok_or_else(|| crate::i18n::tf("unit.bad_level", &[("value", &s)]))
+}
+
 fn parse_encoding(s: &str) -> Result<crate::csvio::Encoding, String> {
     crate::csvio::Encoding::parse(s).map_err(|e| e.message)
 }

@@ -523,3 +523,29 @@ pub fn revoke_tokens(tx: &Tx, account_id: i64, now: &str) -> Result<usize> {
         params![now, account_id],
     )
 }
+
+/// The staff roles (`admin`, `reviewer`, `inspector`) an org has an active account for.
+pub fn active_staff_roles(conn: &Conn, org_id: i64) -> Result<Vec<String>> {
+    conn.all(
+        "SELECT DISTINCT role FROM account WHERE org_id = ?1 AND status = 'active'
+           AND role IN ('admin', 'reviewer', 'inspector') ORDER BY role",
+        params![org_id],
+        |r| r.get(0),
+    )
+}
+
+/// How many of these schools have an active school admin.
+pub fn with_active_school_admin(conn: &Conn, schools: &[i64]) -> Result<i64> {
+    let mut n = 0;
+    for chunk in schools.chunks(500) {
+        let list = vec!["?"; chunk.len()].iter().enumerate().map(|(i, _)| format!("?{}", i + 1)).collect::<Vec<_>>();
+        let sql = format!(
+            "SELECT count(DISTINCT org_id) FROM account WHERE role = 'school_admin' AND status = 'active'
+               AND org_id IN ({})",
+            list.join(", ")
+        );
+        let args: Vec<&dyn super::Param> = chunk.iter().map(|id| id as &dyn super::Param).collect();
+        n += conn.one(&sql, &args, |r| r.get::<i64>(0))?;
+    }
+    Ok(n)
+}

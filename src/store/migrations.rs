@@ -33,7 +33,7 @@ const FLOWS: &[(&str, &str, &str, &str, &str)] = &[
 /// Version 3 (issue "Numbers the Ministry can trust"): every indicator says whether it is a stock
 /// or a flow, the seeded flows classified (and named "this month") as the catalogue file has them;
 /// the plausibility rules and the flags they raise, the seeded rules added; a school's periods that
-/// stay with the unit it left (`school_owner`); a submission records its unit's own figures and the
+/// stay with the unit it left (`school_owner`); every urging of a unit (`urge`); a submission records its unit's own figures and the
 /// warnings it passed on; an account may await its holder's real name until activation. Every
 /// change to the catalogues is recorded as `system`.
 fn v3(tx: &Tx) -> Result<()> {
@@ -60,7 +60,7 @@ fn v3(tx: &Tx) -> Result<()> {
          SELECT org_id, period, state, submitted_at, submitted_by, incomplete_schools, NULL, NULL,
                 return_id, ratified_at, ratified_by FROM {old}",
     )?;
-    for table in ["rule", "flag", "school_owner"] {
+    for table in ["rule", "flag", "school_owner", "urge"] {
         tx.batch(&format!("{};", create(schema, table)))?;
         for s in dependents(schema, table) {
             tx.batch(&format!("{s};"))?;

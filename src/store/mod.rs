@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod audit;
 mod conn;
 pub mod errors;
+pub mod facts;
 pub mod health;
 mod migrations;
 pub mod orgs;

@@ -11,6 +11,7 @@ use crate::model::Level;
 use crate::output::Cell;
 
 pub mod data;
+pub mod evaluation;
 pub mod io;
 pub mod review;
 pub mod status;
@@ -43,6 +44,12 @@ pub enum ReportCommand {
     Ratify(review::RatifyArgs),
     /// Print the reporting windows and deadlines of a period, in China Standard Time (Art. 17)
     Calendar(CalendarArgs),
+    /// How every unit of a level reported over a range: expected, submitted, on time, automatic,
+    /// returned, withdrawn, schools confirmed, own figures, warnings, staffing, ratified, urged
+    Timeliness(evaluation::TimelinessArgs),
+    /// The 通报: every unit ranked by a composite score, the units to name and why, the best, the
+    /// change since the previous range (Markdown, HTML with charts, or CSV)
+    Bulletin(evaluation::BulletinArgs),
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +73,8 @@ pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
         ReportCommand::Return(a) => review::cmd_return(ctx, a),
         ReportCommand::Ratify(a) => review::cmd_ratify(ctx, a),
         ReportCommand::Calendar(a) => cmd_calendar(ctx, a),
+        ReportCommand::Timeliness(a) => evaluation::timeliness(ctx, a),
+        ReportCommand::Bulletin(a) => evaluation::bulletin(ctx, a),
     }
 }
 
