@@ -53,6 +53,8 @@ pub enum Action {
     ReturnChild,
     /// `report ratify` (target: the unit).
     Ratify,
+    /// `report missing --notify`: urge the units below (催报, target: the urging unit).
+    Urge,
 }
 
 /// Who may: each holds or not for an actor and a target.
@@ -115,6 +117,8 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::Submit, &[Who::UnitReviewer]),
     (Action::ReturnChild, &[Who::UnitReviewer]),
     (Action::Ratify, &[Who::UnitInspector]),
+    // Art. 7: the admin urges and checks the units below (催报).
+    (Action::Urge, &[Who::UnitAdmin]),
 ];
 
 fn is_ministry_admin(actor: &Actor) -> bool {
@@ -199,6 +203,7 @@ impl Action {
             Action::Submit => "submit",
             Action::ReturnChild => "report.return",
             Action::Ratify => "report.ratify",
+            Action::Urge => "report.urge",
         }
     }
 
@@ -224,6 +229,7 @@ impl Action {
             Action::Submit => t("action.submit"),
             Action::ReturnChild => t("action.return_child"),
             Action::Ratify => t("action.ratify"),
+            Action::Urge => t("action.urge"),
         }
     }
 
@@ -296,6 +302,7 @@ mod tests {
             Action::Submit,
             Action::ReturnChild,
             Action::Ratify,
+            Action::Urge,
         ] {
             assert!(!a.who().is_empty(), "{a:?} has nobody who may");
         }

@@ -271,3 +271,28 @@ pub fn missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Missing>> 
     let (lo, hi) = unit.subtree();
     submissions::missing(conn, &lo, &hi, period)
 }
+
+/// `eip report missing --notify`: record that the actor urged (催报) every unit below `unit` that
+/// has not submitted `period` — each audited, so the bulletin can say how often a unit was urged
+/// while still missing (SPEC §4.7). Schools are listed, not recorded: the facts are the units'.
+/// Decided inside the transaction on the list as it stands there. Returns the units urged.
+pub fn urge(tx: &mut crate::store::Tx, actor: &Actor, unit: &Org, period: Period) -> Result<Vec<String>> {
+    perm::require(actor, Action::Urge, unit)?;
+    let mut urged = Vec::new();
+    for m in missing(tx, unit, period)? {
+        if !m.level.is_unit() || m.code == unit.code {
+            continue;
+        }
+        let Some(org) = orgs::find(tx, &m.code)? else { continue };
+        crate::store::facts::urge(tx, org.id, period, actor.account_id)?;
+        tx.audit(
+            crate::audit::Event::new("report.urge")
+                .target(&org.code)
+                .scope(&org.path)
+                .period(period.to_string())
+                .detail(serde_json::json!({ "state": m.state })),
+        )?;
+        urged.push(org.code);
+    }
+    Ok(urged)
+}

@@ -31,6 +31,9 @@ pub struct MissingArgs {
     /// Everything below this unit [default: your scope]
     #[arg(long, value_name = "CODE")]
     pub under: Option<String>,
+    /// Record that you urged (催报) every unit listed (an admin; the bulletin counts it)
+    #[arg(long)]
+    pub notify: bool,
 }
 
 fn when(out: &Out, s: Option<&str>) -> Cell {
@@ -201,6 +204,10 @@ pub fn missing(ctx: &mut Ctx, a: MissingArgs) -> Result<()> {
     let (db, actor) = ctx.current()?;
     let unit = status::root(&db.conn, &actor, a.under.as_deref())?;
     let period = period_for(&out, db, &unit, a.period)?;
+    if a.notify {
+        let urged = db.write(&actor.audit_actor(), |tx| status::urge(tx, &actor, &unit, period))?;
+        out.status(&tf("missing.urged", &[("count", &urged.len()), ("period", &period)]));
+    }
     let rows: Vec<Vec<Cell>> = status::missing(&db.conn, &unit, period)?
         .into_iter()
         .map(|m| {
