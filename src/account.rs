@@ -108,15 +108,14 @@ pub struct Issued {
     pub expires_at: String,
 }
 
-/// A role is held at an org of the right kind: staff at admin units, school admins at schools,
-/// support at the Ministry.
+/// A role is held at an org of the right kind: staff and support at admin units (Art. 6: each
+/// level names its technical support unit), school admins at schools.
 pub fn check_role_fits(org: &Org, role: Role) -> Result<(), Error> {
     if role.fits(org.level) {
         return Ok(());
     }
     let place = match role {
         Role::SchoolAdmin => t("account.where.school"),
-        Role::Support => t("account.where.ministry"),
         _ => t("account.where.unit"),
     };
     Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])))
@@ -478,6 +477,8 @@ mod tests {
         assert!(Role::SchoolAdmin.fits(Level::School));
         assert!(!Role::SchoolAdmin.fits(Level::County));
         assert!(Role::Support.fits(Level::Ministry));
-        assert!(!Role::Support.fits(Level::Province));
+        assert!(Role::Support.fits(Level::Province));
+        assert!(Role::Support.fits(Level::County));
+        assert!(!Role::Support.fits(Level::School));
     }
 }

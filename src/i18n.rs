@@ -235,6 +235,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("who.supervising_admin", "an admin of the school's supervising unit", "学校主管单位的管理员"),
     ("who.issuer", "whoever issues the account (the Ministry for unit staff, the supervising unit for a school)", "账号发放方（行政单位人员由教育部发放，学校由主管单位发放）"),
     ("who.support", "support", "技术支持"),
+    ("who.ministry_support", "the Ministry's support", "教育部技术支持"),
     ("who.province_admin_or_reviewer", "the province's own admin or reviewer", "本省管理员或审核员"),
     ("action.report_write", "fill in or confirm this org's monthly data", "填报或确认此单位的月度数据"),
     ("action.report_import", "import monthly values (for its unit and the schools it supervises)", "导入月度数据（本单位及直属学校）"),
@@ -474,7 +475,6 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("account.role_unit", "a {role} account belongs to {where}", "{role}账号应属于{where}"),
     ("account.where.unit", "an admin unit", "行政单位"),
     ("account.where.school", "a school", "学校"),
-    ("account.where.ministry", "the Ministry (000000)", "教育部（000000）"),
     ("account.empty_name", "the person's name (姓名) is required: accounts are real-name (Art. 10)", "必须填写姓名：账号实名认证（第十条）"),
     ("account.bad_email", "{value} is not an email address", "{value} 不是电子邮箱地址"),
     ("account.added", "added {role} {username} ({name}) at {unit}", "已新增{role} {username}（{name}），单位 {unit}"),
@@ -555,7 +555,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     // --- audit ---
     ("audit.intact", "intact: {count} events", "完整：{count} 条事件"),
     ("audit.broken", "the audit chain is broken at event {seq}: {why}", "审计链在第 {seq} 条事件处断裂：{why}"),
-    ("audit.broken.hint", "the database was changed outside eip; keep a copy and contact support", "数据库在 eip 之外被修改；请保留副本并联系技术支持"),
+    ("audit.broken.hint", "the database was changed outside eip; keep a copy and call the Ministry's technical support line (教育部技术支持电话, Art. 21): 4008980910", "数据库在 eip 之外被修改；请保留副本并联系教育部技术支持电话（第二十一条）：4008980910"),
     ("audit.why.hash", "its contents do not match its hash", "内容与哈希不符"),
     ("audit.why.prev", "it does not follow the event before it", "与前一条事件不衔接"),
     ("audit.why.gap", "events are missing before it", "其前有事件缺失"),
@@ -564,6 +564,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("doctor.failed", "failed", "异常"),
     ("doctor.healthy", "all {count} checks passed", "全部 {count} 项检查通过"),
     ("doctor.problems", "doctor found problems: {checks}", "检查发现问题：{checks}"),
+    ("doctor.problems.hint", "each failed check's detail says what it found; keep a copy of the file and call the Ministry's technical support line (教育部技术支持电话, Art. 21): 4008980910", "各项异常的详情说明了所发现的问题；请保留数据库副本并联系教育部技术支持电话（第二十一条）：4008980910"),
     ("col.check", "Check", "检查项"),
     ("col.result", "Result", "结果"),
     // --- misc commands ---

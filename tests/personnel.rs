@@ -1,7 +1,9 @@
-//! The personnel form as published (SPEC §2 Real name, §5.1; 附件2 has no 姓名 column): the form
-//! imports exactly as published and the person gives their name at activation; export writes 单位
-//! as the unit's name with its code beside and round-trips; `--sync` covers only the units a form
-//! lists and never the importer; every fault of a file is named in one pass.
+//! The personnel form as published (SPEC §2 Real name, §5.1; 附件2 has no 姓名 column) and support
+//! at every level (Art. 6, 21): the form imports exactly as published and the person gives their
+//! name at activation; export writes 单位 as the unit's name with its code beside and round-trips;
+//! `--sync` covers only the units a form lists and never the importer; every fault of a file is
+//! named in one pass; a province's support resets below its own unit and never runs `doctor`; the
+//! help and `doctor` name the Ministry's support line.
 
 mod common;
 use common::*;
@@ -390,4 +392,80 @@ fn spec5_every_fault_of_every_row_is_named_in_one_pass() {
     assert!(rows[1][9].contains("already on line 4") && rows[1][9].contains("not an email address"), "{:?}", rows[1]);
     assert_eq!(env.count("SELECT count(*) FROM account"), accounts0);
     assert_eq!(env.audit_count(), audit0);
+}
+
+// ---------------------------------------------------------------- 5. support at every level
+
+#[test]
+fn art6_a_provinces_support_resets_below_its_unit_and_reads_its_scope_only() {
+    let env = Env::national();
+    // Issued by the Ministry like other staff: the role letter T.
+    let support = env.person("130000", "support", "省技支", "13700000060");
+    assert_eq!(support, "130000-T01");
+    let prov = province(&env);
+    let pref = env.person("130100", "admin", "市管", "13700000061");
+    let county = env.person("130102", "admin", "区管", "13700000062");
+    let school = env.changan_first_school(&county, "校管", "13700000063");
+    let beijing = env.person("110000", "admin", "京管", "13700000064");
+    let ministry_support = env.person("000000", "support", "部技支", "13700000065");
+
+    // Resets: strictly below its own unit, schools in scope.
+    for target in [&pref, &county, &school] {
+        let j = env.run(Some(&support), &["account", "reset", target, "--format", "json"]).ok().json();
+        assert!(j["activation_code"].as_str().is_some_and(|c| c.len() >= 26), "{target}: {j}");
+    }
+    // Never its own unit's accounts, itself included; above or elsewhere is outside its scope.
+    for target in [&prov, &support] {
+        env.run(Some(&support), &["account", "reset", target]).code(3).stderr_has(&format!("{support} may not reset"));
+    }
+    for target in [ADMIN, beijing.as_str(), ministry_support.as_str()] {
+        env.run(Some(&support), &["account", "reset", target]).code(4).stderr_has("in your scope");
+    }
+    assert_eq!(field(&env, &prov, "activation_hash"), None, "the province admin was not reset");
+
+    // The whole file is the Ministry's: no doctor, no audit verify.
+    for cmd in [vec!["doctor"], vec!["audit", "verify"]] {
+        env.run(Some(&support), &cmd).code(3).stderr_has("a Ministry admin or the Ministry's support may");
+    }
+    env.run(Some(&ministry_support), &["doctor"]).ok();
+
+    // Read-only in its scope; school basic info with a reason.
+    let list = env.run(Some(&support), &["account", "list", "--format", "json"]).ok().json();
+    let users = strs(&list, "username");
+    assert!(users.contains(&county) && !users.contains(&beijing), "{users:?}");
+    env.run(Some(&support), &["account", "show", &beijing]).code(4);
+    env.run(Some(&support), &["school", "edit", "2113010001", "--students", "900", "--reason", "核对"]).ok();
+    env.run(Some(&support), &["school", "edit", "2113010001", "--students", "901"]).code(2);
+    env.run(Some(&support), &["report", "set", "--org", "2113010001", "classrooms=30"]).code(3);
+    env.run(
+        Some(&support),
+        &["account", "add", "--unit", "130102", "--role", "admin", "--name", "x", "--mobile", "13700000066"],
+    )
+    .code(3);
+    env.run(Some(&support), &["unit", "rename", "130102", "长安区"]).code(3);
+    env.run(Some(&support), &["school", "show", "2113010001", "--format", "json"]).ok();
+
+    // The Ministry's support resets it (below the Ministry); a school holds no support account.
+    env.run(Some(&ministry_support), &["account", "reset", &support]).ok();
+    env.add_account("2113010001", "support", "x", "13700000067", &[])
+        .code(6)
+        .stderr_has("a support account belongs to an admin unit");
+}
+
+// ---------------------------------------------------------------- 6. the support line (Art. 21)
+
+#[test]
+fn art21_the_help_footer_and_doctors_hints_name_the_ministrys_support_line() {
+    let env = Env::national();
+    env.run(None, &["--help"]).ok().stdout_has("教育部技术支持电话").stdout_has("4008980910");
+    env.admin(&["doctor"]).ok().stderr_lacks("4008980910");
+    // A path edited behind the tool's back: the hint names the line, in both languages.
+    let c = env.conn();
+    c.execute("UPDATE org SET path = '/000000/130000/999999/' WHERE code = '130100'", []).unwrap();
+    env.admin(&["doctor"]).code(1).stderr_has("doctor found problems: tree_paths").stderr_has("4008980910");
+    env.admin(&["doctor", "--lang", "zh"]).code(1).stderr_has("教育部技术支持电话（第二十一条）：4008980910");
+    c.execute("UPDATE org SET path = '/000000/130000/130100/' WHERE code = '130100'", []).unwrap();
+    // A broken audit chain too.
+    c.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'x' WHERE seq = 3;").unwrap();
+    env.admin(&["doctor"]).code(8).stderr_has("4008980910");
 }
