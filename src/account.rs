@@ -40,9 +40,6 @@ pub fn is_email(s: &str) -> bool {
 impl Person {
     /// Check the details; every message names the rule.
     pub fn validate(&self) -> Result<(), Error> {
-        if self.name.trim().is_empty() {
-            return Err(error::invalid(t("account.empty_name")));
-        }
         self.check_text()?;
         if !is_mobile(&self.mobile) {
             return Err(error::invalid(tf("account.bad_mobile", &[("value", &self.mobile)])));
@@ -55,10 +52,13 @@ impl Person {
         Ok(())
     }
 
-    /// No control characters and no over-long values in the free-form details (docs/SECURITY.md).
+    /// No control characters and no over-long values in the free-form details (docs/SECURITY.md);
+    /// a name, when there is one, is not empty (none: the person gives it at activation, SPEC §2).
     pub fn check_text(&self) -> Result<(), Error> {
-        use crate::text::{check_address, check_name};
-        check_name(&self.name, t("field.person_name"))?;
+        use crate::text::{check_address, check_name, clean_person_name};
+        if let Some(name) = &self.name {
+            clean_person_name(name)?;
+        }
         for (value, what) in [
             (&self.department, "field.department"),
             (&self.title, "field.title"),
@@ -108,21 +108,20 @@ pub struct Issued {
     pub expires_at: String,
 }
 
-/// Check the rules for a new active account at `org`.
-/// A role is held at an org of the right kind: staff at admin units, school admins at schools,
-/// support at the Ministry.
+/// A role is held at an org of the right kind: staff and support at admin units (Art. 6: each
+/// level names its technical support unit), school admins at schools.
 pub fn check_role_fits(org: &Org, role: Role) -> Result<(), Error> {
     if role.fits(org.level) {
         return Ok(());
     }
     let place = match role {
         Role::SchoolAdmin => t("account.where.school"),
-        Role::Support => t("account.where.ministry"),
         _ => t("account.where.unit"),
     };
     Err(error::invalid(tf("account.role_unit", &[("role", &role.label()), ("where", &place)])))
 }
 
+/// Check the rules for a new active account at `org`.
 pub fn check_new_active(conn: &Conn, org: &Org, role: Role, person: &Person) -> Result<()> {
     person.validate()?;
     check_role_fits(org, role)?;
@@ -150,7 +149,7 @@ pub fn check_new_active(conn: &Conn, org: &Org, role: Role, person: &Person) -> 
 /// The JSON of a person's details, as audited (never a password, hash or code).
 pub fn person_json(p: &Person) -> serde_json::Value {
     json!({
-        "name": p.name.trim(), "mobile": p.mobile, "office_phone": p.office_phone,
+        "name": p.name.as_deref().map(str::trim), "mobile": p.mobile, "office_phone": p.office_phone,
         "email": p.email, "department": p.department, "title": p.title,
     })
 }
@@ -484,6 +483,8 @@ mod tests {
         assert!(Role::SchoolAdmin.fits(Level::School));
         assert!(!Role::SchoolAdmin.fits(Level::County));
         assert!(Role::Support.fits(Level::Ministry));
-        assert!(!Role::Support.fits(Level::Province));
+        assert!(Role::Support.fits(Level::Province));
+        assert!(Role::Support.fits(Level::County));
+        assert!(!Role::Support.fits(Level::School));
     }
 }

@@ -136,7 +136,8 @@ pub fn verify(conn: &Conn) -> Result<std::result::Result<i64, Break>> {
     })
 }
 
-/// `audit verify` and `audit checkpoint` are the Ministry admin's and support's (SPEC §7).
+/// `audit verify` and `audit checkpoint` are the Ministry's admin's and its support's (SPEC §7):
+/// the chain is the whole file's, which a province's support does not see.
 pub fn require_verifier(actor: &Actor) -> Result<()> {
     perm::require(actor, Action::AuditVerify, actor.scope())
 }

@@ -223,7 +223,7 @@ fn actor_from(conn: &Conn, account_id: i64, via: Via, expires_at: String) -> Res
     }
     let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role} in the database"))?;
     let org = orgs::by_id(conn, org_id)?;
-    Ok(Actor { account_id, username, name, role, org, via, expires_at })
+    Ok(Actor { account_id, username, name: name.unwrap_or_default(), role, org, via, expires_at })
 }
 
 /// An account as an actor, by username (the demo acts as each of its people in turn).
@@ -349,12 +349,58 @@ enum Outcome {
     Refused(Error),
 }
 
+/// Whether activating `username` with `code` needs the person's real name: the code is good (the
+/// account exists, is active and unlocked, the code unused and unexpired) and the account was
+/// issued without a name (the published personnel form has none, SPEC §2 Real name). Reads only;
+/// [`login`] decides again. Only the holder of a good code learns anything from it.
+pub fn activation_needs_name(conn: &Conn, username: &str, code: &str, now: DateTime<Utc>) -> Result<bool> {
+    let Some(target) = login_target(conn, username)? else { return Ok(false) };
+    Ok(target.name.is_none()
+        && target.status == "active"
+        && locked_until(&target, now).is_none()
+        && code_matches(&target, code, now))
+}
+
+/// Whether `code` is the account's activation code, unused and unexpired at `now`.
+fn code_matches(target: &LoginTarget, code: &str, now: DateTime<Utc>) -> bool {
+    target.activation_hash.as_deref() == Some(hash_secret(&normalize_code(code)).as_str())
+        && target.activation_expires_at.as_deref().is_some_and(|e| e > stored(now).as_str())
+}
+
+/// The name an activation records, if it records one: the account's own when it has one (a
+/// different `given` one is refused: the issuer vouched for that name, Art. 10), else `given`
+/// (required: nobody signs in without a real name).
+fn name_at_activation(target: &LoginTarget, given: Option<&str>) -> Result<Option<String>> {
+    match (&target.name, given) {
+        (Some(have), Some(given)) if have.trim() != given => Err(Error::new(
+            Kind::Refused,
+            tf("activate.other_name", &[("username", &target.username), ("name", &have)]),
+        )
+        .hint(tf("activate.other_name.hint", &[("username", &target.username)]))
+        .into()),
+        (Some(_), _) => Ok(None),
+        (None, Some(given)) => Ok(Some(given.to_string())),
+        (None, None) => Err(Error::new(Kind::Usage, tf("activate.name_needed", &[("username", &target.username)]))
+            .hint(tf("activate.name_needed.hint", &[("username", &target.username)]))
+            .into()),
+    }
+}
+
 /// `eip login`: sign `username` in with a password, or with `activate`, its one-time activation
-/// code, setting `secret` as its password. Decided in one transaction; a refusal is returned as
-/// the error once its `login.failed` event (and the failure count) is written.
-pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) -> Result<SignedIn> {
+/// code, setting `secret` as its password — and, for an account issued without a name, `name` as
+/// the person's real name (refused if the account has another). Decided in one transaction; a
+/// refusal is returned as the error once its `login.failed` event (and the failure count) is
+/// written.
+pub fn login(
+    db: &mut Db,
+    username: &str,
+    secret: &str,
+    activate: Option<&str>,
+    name: Option<&str>,
+) -> Result<SignedIn> {
     let now = db.now;
     let cheap = db.test_clock;
+    let name = name.map(crate::text::clean_person_name).transpose()?;
     // What was typed as a username is never stored as such: it may be a password typed in the
     // wrong field. Probes of one name still correlate through its hash.
     let typed = format!("unknown:{}", &hash_secret(username)[..12]);
@@ -394,10 +440,7 @@ pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) 
             return fail(tx, "locked", e);
         }
         let ok = match activate {
-            Some(code) => {
-                target.activation_hash.as_deref() == Some(hash_secret(&normalize_code(code)).as_str())
-                    && target.activation_expires_at.as_deref().is_some_and(|e| e > stored(now).as_str())
-            }
+            Some(code) => code_matches(&target, code, now),
             None => match &target.password_hash {
                 Some(h) => verify_password(secret, h),
                 None => {
@@ -431,8 +474,15 @@ pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) 
             )?;
             return Ok(Outcome::Refused(e));
         }
+        let mut named = None;
         if activate.is_some() {
-            set_password(tx, target.id, &target.username, secret, cheap, "account.activate")?;
+            // A refusal here writes nothing (the transaction rolls back): the code stays good.
+            named = name_at_activation(&target, name.as_deref())?;
+            if let Some(n) = &named {
+                accounts::set_name(tx, target.id, n)?;
+            }
+            let detail = named.as_ref().map(|n| json!({ "after": { "name": n } }));
+            set_password_noting(tx, target.id, &target.username, secret, cheap, "account.activate", detail)?;
         } else if target.failed_logins > 0 || target.locked_until.is_some() {
             accounts::clear_failures(tx, target.id)?;
         }
@@ -441,7 +491,7 @@ pub fn login(db: &mut Db, username: &str, secret: &str, activate: Option<&str>) 
         Ok(Outcome::SignedIn(SignedIn {
             token,
             expires,
-            name: target.name.clone(),
+            name: target.name.clone().or(named).unwrap_or_default(),
             role: target.role.clone(),
             unit: target.org_code.clone(),
         }))

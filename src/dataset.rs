@@ -62,7 +62,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
         Shanghai.with_ymd_and_hms(p.year(), p.month(), day, hour, 0, 0).single().expect("a time").with_timezone(&Utc)
     };
     let started = std::time::Instant::now();
-    let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
+    let person = Person { name: Some("王芳".into()), mobile: "13800000001".into(), ..Default::default() };
     let (mut db, _) = Db::create_at(db_path, None, true, at(first, 1, 9), &AuditActor::system(), |tx| {
         crate::setup::seed(tx)?;
         let ministry = orgs::find(tx, MINISTRY_CODE)?.expect("seeded");
@@ -80,7 +80,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
             for role in [Role::Admin, Role::Reviewer, Role::Inspector] {
                 mobile += 1;
                 let p = Person {
-                    name: format!("{}{}", u.name, role.as_str()),
+                    name: Some(format!("{}{}", u.name, role.as_str())),
                     mobile: mobile.to_string(),
                     ..Default::default()
                 };
@@ -119,8 +119,11 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                 };
                 // Every school gets its own account (school_admin), issued as `school add` does.
                 mobile += 1;
-                let head =
-                    Person { name: format!("{}校管员", c.name), mobile: mobile.to_string(), ..Default::default() };
+                let head = Person {
+                    name: Some(format!("{}校管员", c.name)),
+                    mobile: mobile.to_string(),
+                    ..Default::default()
+                };
                 let (_, issued) = schools::add(tx, &admin, c, &code, &info, Some(&head))?;
                 let username = issued.map(|i| i.username).unwrap_or_default();
                 list.push((code, tp, username));

@@ -191,9 +191,9 @@ impl Role {
     /// Whether the role may be held at an org of this level.
     pub fn fits(self, level: Level) -> bool {
         match self {
-            Role::Admin | Role::Reviewer | Role::Inspector => level.is_unit(),
+            // Art. 6, 21: each level names its technical support unit.
+            Role::Admin | Role::Reviewer | Role::Inspector | Role::Support => level.is_unit(),
             Role::SchoolAdmin => level == Level::School,
-            Role::Support => level == Level::Ministry,
         }
     }
 }

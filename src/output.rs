@@ -137,6 +137,16 @@ impl Out {
         Cell::from(if self.is_machine() { machine } else { human })
     }
 
+    /// A person's name: in a table, an account issued without one (the published personnel form
+    /// has no 姓名, SPEC §2 Real name) shows as awaiting it; machine formats give it as empty.
+    pub fn person_name(&self, name: Option<&str>) -> Cell {
+        match name {
+            Some(n) => Cell::from(n),
+            None if self.is_machine() => Cell::Null,
+            None => Cell::from(t("account.awaiting_name")),
+        }
+    }
+
     /// A status line on stderr (hidden by `-q`).
     pub fn status(&self, msg: &str) {
         if !self.quiet {

@@ -69,8 +69,10 @@ pub enum Who {
     /// Whoever issues accounts at the target org: the Ministry for unit staff, the supervising
     /// unit's admin for a school (Art. 9).
     Issuer,
-    /// Technical support (中央电教馆).
+    /// Technical support, at any level (Art. 6, 21), inside its scope (settled by the lookups).
     Support,
+    /// The Ministry's technical support (中央电教馆, Art. 5): the whole file.
+    MinistrySupport,
     /// Technical support, for a target strictly below its own unit (never its own unit's
     /// accounts or above: a reset never hands anyone more power than they hold, docs/SECURITY.md).
     SupportBelow,
@@ -95,7 +97,9 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::AccountReset, &[Who::Issuer, Who::SupportBelow]),
     (Action::RosterImport, &[Who::MinistryAdmin, Who::ProvinceAdminWithin]),
     (Action::RosterDecide, &[Who::MinistryAdmin]),
-    (Action::AuditVerify, &[Who::MinistryAdmin, Who::Support]),
+    // The whole file: the Ministry's admin and its support alone (a province's support sees
+    // only its subtree, and the chain and the file's health are the whole file's).
+    (Action::AuditVerify, &[Who::MinistryAdmin, Who::MinistrySupport]),
     // Art. 11: each level manages the schools it supervises.
     (Action::SchoolAdd, &[Who::UnitAdmin]),
     (Action::SchoolManage, &[Who::SupervisingAdmin]),
@@ -147,6 +151,7 @@ impl Who {
                 }
             }
             Who::Support => actor.role == Role::Support,
+            Who::MinistrySupport => actor.role == Role::Support && actor.org.code == MINISTRY_CODE,
             Who::SupportBelow => {
                 actor.role == Role::Support && target.id != actor.org.id && actor.org.contains_path(&target.path)
             }
@@ -169,6 +174,7 @@ impl Who {
             Who::SupervisingAdmin => t("who.supervising_admin"),
             Who::Issuer => t("who.issuer"),
             Who::Support => t("who.support"),
+            Who::MinistrySupport => t("who.ministry_support"),
             Who::SupportBelow => t("who.support_below"),
             Who::UnitAdmin => t("who.unit_admin"),
             Who::SchoolOwnAdmin => t("who.school_own_admin"),

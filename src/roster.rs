@@ -27,6 +27,8 @@ pub const FORM_COLUMNS: &[(&str, &[&str])] = &[
     ("no", &["序号", "no"]),
     ("name", &["姓名", "name"]),
     ("unit", &["单位", "unit"]),
+    // Not on the published form: what `account export` writes beside 单位 (the unit's name).
+    ("unit_code", &["单位代码", "unit_code"]),
     ("category", &["类别", "category"]),
     ("department", &["处室", "department"]),
     ("title", &["职务", "title"]),
@@ -108,7 +110,8 @@ pub struct Update {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Disable {
     pub username: String,
-    pub name: String,
+    #[serde(default)]
+    pub name: Option<String>,
     pub unit: String,
     pub role: String,
 }
@@ -220,7 +223,7 @@ impl crate::import::Change for Change {
         match self {
             Change::Add(a) => vec![
                 Cell::from(a.username.clone()),
-                Cell::from(&a.person.name),
+                out.person_name(a.person.name.as_deref()),
                 Cell::from(&a.unit),
                 role_cell(out, &a.role),
                 Cell::from(&a.person.mobile),
@@ -230,7 +233,7 @@ impl crate::import::Change for Change {
                 let mut what = Vec::new();
                 let (b, a) = (&c.before, &c.after);
                 for (k, x, y) in [
-                    ("name", Some(&b.name), Some(&a.name)),
+                    ("name", b.name.as_ref(), a.name.as_ref()),
                     ("mobile", Some(&b.mobile), Some(&a.mobile)),
                     ("office_phone", b.office_phone.as_ref(), a.office_phone.as_ref()),
                     ("email", b.email.as_ref(), a.email.as_ref()),
@@ -243,7 +246,7 @@ impl crate::import::Change for Change {
                 }
                 vec![
                     Cell::from(&c.username),
-                    Cell::from(&a.name),
+                    out.person_name(a.name.as_deref()),
                     Cell::from(&c.unit),
                     role_cell(out, &c.role),
                     Cell::from(&a.mobile),
@@ -252,7 +255,7 @@ impl crate::import::Change for Change {
             }
             Change::Disable(d) => vec![
                 Cell::from(&d.username),
-                Cell::from(&d.name),
+                out.person_name(d.name.as_deref()),
                 Cell::from(&d.unit),
                 role_cell(out, &d.role),
                 Cell::Null,
@@ -277,7 +280,8 @@ pub fn summary(plan: &Plan) -> String {
 }
 
 /// A personnel form to import, as the command line gives it: its rows, and whether `--sync`
-/// disables the staff it no longer lists — of `under`, or of the importer's own unit.
+/// disables the staff it no longer lists — of the units it lists, inside `under` (or the
+/// importer's scope), never the importer.
 pub struct Form<'a> {
     pub sheet: &'a Sheet,
     pub sync: bool,
@@ -305,6 +309,21 @@ impl Units {
             by_code.insert(o.code.clone(), o);
         }
         Ok(Units { by_code, by_name })
+    }
+
+    /// The unit of a row: its 单位代码 when it has one (what `account export` writes beside the
+    /// name), which its 单位 must then agree with; else its 单位, a code or a name.
+    fn of_row(&self, unit: &str, code: &str) -> std::result::Result<&Org, String> {
+        if code.is_empty() {
+            return self.resolve(unit);
+        }
+        let Some(o) = self.by_code.get(code) else {
+            return Err(tf("roster.unit_unknown", &[("unit", &code)]));
+        };
+        if !unit.is_empty() && unit != o.name && unit != o.code {
+            return Err(tf("roster.unit_code_mismatch", &[("unit", &unit), ("code", &code), ("name", &o.name)]));
+        }
+        Ok(o)
     }
 
     /// A code, or a name that names exactly one unit in the scope.
@@ -336,22 +355,30 @@ fn staff_in(conn: &Conn, root: &Org, statuses: &[&str]) -> Result<Vec<AccountRow
     Ok(rows.into_iter().filter(|a| statuses.contains(&a.status.as_str())).collect())
 }
 
-/// One row read from the form, before it is compared with the accounts.
+/// One row read from the form, before it is compared with the accounts: what could be read of
+/// it, and every fault found in it so far (a row is checked whole, so that a form is fixed in
+/// one round).
 struct Entry {
     line: u64,
-    unit: Org,
-    role: Role,
+    unit: Option<Org>,
+    role: Option<Role>,
     person: Person,
+    errs: Vec<String>,
 }
 
-fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Entry, Vec<String>> {
-    let mut errs = Vec::new();
-    let name = cols.get(row, "name").to_string();
-    if name.is_empty() {
-        errs.push(t("roster.name_empty").to_string());
+impl Entry {
+    /// The unit and role, when both could be read: the row can then be matched to an account.
+    fn place(&self) -> Option<(&Org, Role)> {
+        Some((self.unit.as_ref()?, self.role?))
     }
+}
+
+fn read_row(cols: &Columns, row: &Row, units: &Units) -> Entry {
+    let mut errs = Vec::new();
+    // No 姓名 (the form as published has no such column) or an empty one: the person gives
+    // their name at activation (SPEC §2 Real name).
     let person = Person {
-        name,
+        name: opt(cols.get(row, "name")),
         mobile: cols.get(row, "mobile").replace([' ', '-'], ""),
         office_phone: opt(cols.get(row, "office_phone")),
         email: opt(cols.get(row, "email")),
@@ -369,8 +396,7 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
             errs.push(tf("account.bad_email", &[("value", e)]));
         }
     }
-    let unit_text = cols.get(row, "unit");
-    let unit = match units.resolve(unit_text) {
+    let unit = match units.of_row(cols.get(row, "unit"), cols.get(row, "unit_code")) {
         Ok(u) => Some(u.clone()),
         Err(e) => {
             errs.push(e);
@@ -382,6 +408,7 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
     if parsed.is_none() {
         errs.push(tf("roster.bad_category", &[("value", &cat)]));
     }
+    let mut role = parsed.map(|(_, r)| r);
     if let (Some(u), Some((level, _))) = (&unit, parsed) {
         if u.level != level {
             errs.push(tf(
@@ -394,12 +421,11 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> std::result::Result<Ent
                     ("unit_level", &u.level.label()),
                 ],
             ));
+            // A role at the wrong level names nobody's account.
+            role = None;
         }
     }
-    match (unit, parsed) {
-        (Some(unit), Some((_, role))) if errs.is_empty() => Ok(Entry { line: row.line, unit, role, person }),
-        _ => Err(errs),
-    }
+    Entry { line: row.line, unit, role, person, errs }
 }
 
 /// What `--sync` covers: `--under` in the actor's scope, else the actor's own unit — which for the
@@ -415,24 +441,17 @@ fn sync_root(conn: &Conn, actor: &Actor, form: &Form) -> Result<Option<Org>> {
 }
 
 /// `eip account import`: check every row of a form against the rules and the accounts, and work
-/// out the diff; write nothing. The importer's permission is asked first, then `--under`.
+/// out the diff; write nothing. The importer's permission is asked first, then `--under`. Every
+/// fault of every row is found in this one pass (a row's own, then the file's, then against the
+/// accounts), so that one refusal names them all.
 pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
     perm::require(actor, Action::RosterImport, actor.scope())?;
     let sync_root = sync_root(conn, actor, form)?;
     let sync_root = sync_root.as_ref();
     let sheet = form.sheet;
     let cols = Columns::find(&sheet.headers, FORM_COLUMNS);
-    if !cols.has("name") {
-        return Err(Error::new(Kind::Invalid, tf("roster.no_name_column", &[("file", &sheet.file)]))
-            .hint(t("roster.no_name_column.hint"))
-            .into());
-    }
-    for key in ["mobile"] {
-        if !cols.has(key) {
-            return Err(
-                error::invalid(tf("csv.missing_column", &[("file", &sheet.file), ("column", &"手机号")])).into()
-            );
-        }
+    if !cols.has("mobile") {
+        return Err(error::invalid(tf("csv.missing_column", &[("file", &sheet.file), ("column", &"手机号")])).into());
     }
     let units = Units::load(conn, actor.scope())?;
     let existing = staff_in(conn, actor.scope(), &["active"])?;
@@ -440,7 +459,9 @@ pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
     let mut by_name: HashMap<(String, &str, String), Vec<usize>> = HashMap::new();
     for (i, a) in existing.iter().enumerate() {
         by_mobile.insert((a.org_code.clone(), role_key(&a.role), a.mobile.clone()), i);
-        by_name.entry((a.org_code.clone(), role_key(&a.role), a.name.clone())).or_default().push(i);
+        if let Some(name) = &a.name {
+            by_name.entry((a.org_code.clone(), role_key(&a.role), name.clone())).or_default().push(i);
+        }
     }
 
     // Not `ImportPlan::new`: nothing here compares the audit chain's head, as every change is
@@ -455,57 +476,65 @@ pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
             continue;
         }
         plan.rows += 1;
-        match read_row(&cols, row, &units) {
-            Ok(e) => entries.push(e),
-            Err(errs) => {
-                for m in errs {
-                    plan.error(row.line, m);
+        entries.push(read_row(&cols, row, &units));
+    }
+
+    // Within the file: one person, one account; one reviewer and one inspector per unit. A row
+    // with other faults still holds its mobile and its place, so a repeat of either is named too.
+    let mut first_mobile: HashMap<String, u64> = HashMap::new();
+    let mut first_single: HashMap<(String, Role), u64> = HashMap::new();
+    for e in &mut entries {
+        if account::is_mobile(&e.person.mobile) {
+            match first_mobile.get(&e.person.mobile) {
+                Some(first) => e.errs.push(tf("roster.dup_mobile", &[("mobile", &e.person.mobile), ("line", first)])),
+                None => {
+                    first_mobile.insert(e.person.mobile.clone(), e.line);
+                }
+            }
+        }
+        if let Some((unit, role @ (Role::Reviewer | Role::Inspector))) = e.place() {
+            let k = (unit.code.clone(), role);
+            match first_single.get(&k) {
+                Some(first) => {
+                    let msg =
+                        tf("roster.two_in_role", &[("unit", &unit.code), ("role", &role.label()), ("line", first)]);
+                    e.errs.push(msg);
+                }
+                None => {
+                    first_single.insert(k, e.line);
                 }
             }
         }
     }
 
-    // Within the file: one person, one account; one reviewer and one inspector per unit.
-    let mut first_mobile: HashMap<String, u64> = HashMap::new();
-    let mut first_single: HashMap<(String, Role), u64> = HashMap::new();
+    // Each row's account, if it has one: the same unit and role, and the same mobile — or else
+    // the same name.
     let mut matched: HashSet<usize> = HashSet::new();
-    let mut keep: Vec<(Entry, Option<usize>)> = Vec::new();
-    for e in entries {
-        if let Some(first) = first_mobile.get(&e.person.mobile) {
-            plan.error(e.line, tf("roster.dup_mobile", &[("mobile", &e.person.mobile), ("line", first)]));
-            continue;
-        }
-        first_mobile.insert(e.person.mobile.clone(), e.line);
-        if matches!(e.role, Role::Reviewer | Role::Inspector) {
-            let k = (e.unit.code.clone(), e.role);
-            if let Some(first) = first_single.get(&k) {
-                plan.error(
-                    e.line,
-                    tf("roster.two_in_role", &[("unit", &e.unit.code), ("role", &e.role.label()), ("line", first)]),
-                );
-                continue;
-            }
-            first_single.insert(k, e.line);
-        }
-        // The same person: same unit and role, and the same mobile — or else the same name.
-        let key = |v: &str| (e.unit.code.clone(), role_key(e.role.as_str()), v.to_string());
-        let found = by_mobile.get(&key(&e.person.mobile)).copied().or_else(|| {
-            match by_name.get(&key(&e.person.name)).map(Vec::as_slice) {
-                Some([one]) if !matched.contains(one) => Some(*one),
-                _ => None,
-            }
+    let mut found: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let f = e.place().and_then(|(unit, role)| {
+            let key = |v: &str| (unit.code.clone(), role_key(role.as_str()), v.to_string());
+            by_mobile.get(&key(&e.person.mobile)).copied().or_else(|| {
+                match e.person.name.as_deref().and_then(|n| by_name.get(&key(n))).map(Vec::as_slice) {
+                    Some([one]) if !matched.contains(one) => Some(*one),
+                    _ => None,
+                }
+            })
         });
-        if let Some(i) = found {
+        if let Some(i) = f {
             matched.insert(i);
         }
-        keep.push((e, found));
+        found.push(f);
     }
 
-    // With --sync: every listed unit's staff not on the form are to be disabled.
+    // With --sync: the staff of the units the form lists who are not on it are to be disabled —
+    // never the importer, and nobody of a unit the form does not list (issued separately).
+    let listed: HashSet<&str> = entries.iter().filter_map(|e| e.unit.as_ref()).map(|u| u.code.as_str()).collect();
     let mut disabled: HashSet<i64> = HashSet::new();
     if let Some(root) = sync_root {
         for (i, a) in existing.iter().enumerate() {
-            if !matched.contains(&i) && root.contains_path(&a.org_path) {
+            let covered = root.contains_path(&a.org_path) && listed.contains(a.org_code.as_str());
+            if !matched.contains(&i) && covered && a.id != actor.account_id {
                 disabled.insert(a.id);
                 plan.changes.push(Change::Disable(Disable {
                     username: a.username.clone(),
@@ -518,23 +547,52 @@ pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
     }
 
     // Against the accounts that stay: mobiles held elsewhere, a second reviewer or inspector.
-    for (e, found) in keep {
-        match found {
-            Some(i) => {
-                let a = &existing[i];
+    for (mut e, found) in entries.into_iter().zip(found) {
+        let existing_one = found.map(|i| &existing[i]);
+        let mobile_moves = existing_one.is_none_or(|a| a.mobile != e.person.mobile);
+        if account::is_mobile(&e.person.mobile) && mobile_moves {
+            if let Some((id, holder)) = mobile_holder(conn, &e.person.mobile, &disabled)? {
+                // A row whose unit or role could not be read may be the holder's own account:
+                // not a fault of its own, which fixing the unit or role will show.
+                let maybe_own = found.is_none()
+                    && existing.iter().any(|a| {
+                        a.id == id
+                            && e.unit.as_ref().is_none_or(|u| u.code == a.org_code)
+                            && e.role.is_none_or(|r| r.as_str() == a.role)
+                    });
+                if !maybe_own {
+                    let taken = tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]);
+                    e.errs.push(if found.is_some() { taken } else { format!("{taken} ({})", t("roster.sync_hint")) });
+                }
+            }
+        }
+        if let (None, Some((unit, role @ (Role::Reviewer | Role::Inspector)))) = (found, e.place()) {
+            if let Some(holder) = existing
+                .iter()
+                .find(|a| a.org_code == unit.code && a.role == role.as_str() && !disabled.contains(&a.id))
+            {
+                let taken = tf(
+                    "account.role_taken",
+                    &[("unit", &unit.code), ("role", &role.label()), ("username", &holder.username)],
+                );
+                e.errs.push(format!("{taken} ({})", t("roster.sync_hint")));
+            }
+        }
+        if !e.errs.is_empty() {
+            for m in e.errs {
+                plan.error(e.line, m);
+            }
+            continue;
+        }
+        let (Some(unit), Some(role)) = (e.unit, e.role) else { continue };
+        match existing_one {
+            Some(a) => {
                 let before = a.person();
-                if before == e.person {
+                // A form without a name (the published one) keeps the name the person gave.
+                let after = Person { name: e.person.name.or_else(|| before.name.clone()), ..e.person };
+                if before == after {
                     plan.unchanged += 1;
                     continue;
-                }
-                if before.mobile != e.person.mobile {
-                    if let Some(holder) = mobile_holder(conn, &e.person.mobile, &disabled)? {
-                        plan.error(
-                            e.line,
-                            tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]),
-                        );
-                        continue;
-                    }
                 }
                 plan.changes.push(Change::Update(Update {
                     line: e.line,
@@ -542,54 +600,19 @@ pub fn plan(conn: &Conn, actor: &Actor, form: &Form) -> Result<Plan> {
                     unit: a.org_code.clone(),
                     role: a.role.clone(),
                     before,
-                    after: e.person.clone(),
+                    after,
                 }));
             }
-            None => {
-                if let Some(holder) = mobile_holder(conn, &e.person.mobile, &disabled)? {
-                    plan.error(
-                        e.line,
-                        format!(
-                            "{} ({})",
-                            tf("account.mobile_taken", &[("mobile", &e.person.mobile), ("username", &holder)]),
-                            t("roster.sync_hint")
-                        ),
-                    );
-                    continue;
-                }
-                if matches!(e.role, Role::Reviewer | Role::Inspector) {
-                    if let Some(holder) = existing
-                        .iter()
-                        .find(|a| a.org_code == e.unit.code && a.role == e.role.as_str() && !disabled.contains(&a.id))
-                    {
-                        plan.error(
-                            e.line,
-                            format!(
-                                "{} ({})",
-                                tf(
-                                    "account.role_taken",
-                                    &[
-                                        ("unit", &e.unit.code),
-                                        ("role", &e.role.label()),
-                                        ("username", &holder.username)
-                                    ]
-                                ),
-                                t("roster.sync_hint")
-                            ),
-                        );
-                        continue;
-                    }
-                }
-                plan.changes.push(Change::Add(Add {
-                    line: e.line,
-                    unit: e.unit.code.clone(),
-                    role: e.role.as_str().to_string(),
-                    person: e.person,
-                    username: None,
-                }));
-            }
+            None => plan.changes.push(Change::Add(Add {
+                line: e.line,
+                unit: unit.code.clone(),
+                role: role.as_str().to_string(),
+                person: e.person,
+                username: None,
+            })),
         }
     }
+    // A stable sort: each row's faults in the order they were found.
     plan.errors.sort_by_key(|e| e.line);
     Ok(plan)
 }
@@ -603,10 +626,11 @@ fn role_key(role: &str) -> &'static str {
     Role::parse(role).map_or("", Role::as_str)
 }
 
-/// The active account holding a mobile, unless it is being disabled by the same form.
-fn mobile_holder(conn: &Conn, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<String>> {
+/// The active account holding a mobile (its id and username), unless it is being disabled by the
+/// same form.
+fn mobile_holder(conn: &Conn, mobile: &str, disabled: &HashSet<i64>) -> Result<Option<(i64, String)>> {
     let found = accounts::active_with_mobile(conn, mobile)?;
-    Ok(found.filter(|(id, _)| !disabled.contains(id)).map(|(_, u)| u))
+    Ok(found.filter(|(id, _)| !disabled.contains(id)))
 }
 
 fn unit(tx: &Tx, code: &str) -> Result<Org> {
@@ -617,7 +641,8 @@ fn unit(tx: &Tx, code: &str) -> Result<Org> {
 #[derive(Debug, Clone)]
 pub struct IssuedCode {
     pub username: String,
-    pub name: String,
+    /// `None`: the person gives it at activation.
+    pub name: Option<String>,
     pub unit: String,
     pub role: String,
     pub mobile: String,

@@ -92,6 +92,17 @@ pub fn clean_name(name: &str) -> Result<String, Error> {
     Ok(name.to_string())
 }
 
+/// A person's real name (姓名, Art. 10): trimmed, not empty, at most 100 characters, no control
+/// characters — wherever it is given (`account add`, the personnel form, `login --activate`).
+pub fn clean_person_name(name: &str) -> Result<String, Error> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(error::invalid(t("account.empty_name")));
+    }
+    check_name(name, t("field.person_name"))?;
+    Ok(name.to_string())
+}
+
 /// Free text (2,000 characters, a tab at most).
 pub fn check_free_text(value: &str, what: &str) -> Result<(), Error> {
     check(value, what, FREE_TEXT, Allow::Tab)

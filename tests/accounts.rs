@@ -64,10 +64,8 @@ fn spec2_usernames_are_generated_and_never_reused() {
     assert_eq!(add(&env, "130102", "admin", "周丽", "13700000006").ok().json()["username"], "130102-A01");
     assert_eq!(add(&env, "000000", "support", "技术员", "13700000009").ok().json()["username"], "000000-T01");
     // There is no override: --username is not an option (tests/accounts_trust.rs).
-    // A role must fit its org.
-    add(&env, "130102", "support", "x", "13700000011")
-        .code(6)
-        .stderr_has("a support account belongs to the Ministry (000000)");
+    // A role must fit its org: support is held at any admin unit (Art. 6; tests/personnel.rs).
+    assert_eq!(add(&env, "130102", "support", "x", "13700000011").ok().json()["username"], "130102-T01");
     add(&env, "130102", "school_admin", "x", "13700000012").code(6).stderr_has("belongs to a school");
 }
 

@@ -291,7 +291,7 @@ fn spec2_a_county_admin_may_not_verify_and_the_refusal_is_audited() {
     let before = env.audit_count();
     env.run(Some(&county), &["audit", "verify"])
         .code(3)
-        .stderr_has("a Ministry admin or support")
+        .stderr_has("a Ministry admin or the Ministry's support")
         .stderr_lacks("intact");
     assert_eq!(env.audit_count(), before + 1, "the refusal is one event");
     let (actor, unit, action, _target, detail) = last_event(&env);

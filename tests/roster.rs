@@ -607,19 +607,16 @@ fn spec51_a_unit_outside_the_provinces_scope_is_unknown() {
 // ---------------------------------------------------------------- 7. headers and encodings
 
 #[test]
-fn spec51_the_form_as_printed_without_a_name_column_is_refused_with_the_reason() {
+fn spec51_the_form_as_printed_without_a_name_column_is_imported_as_printed() {
     let env = Env::national();
     let prov = province(&env);
     let text = "全国教育信息化工作进展信息系统管理人员信息表\n单位名称（盖章）：河北省教育厅\n\
                 序号,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n\
                 1,130102,区县级管理员,电教站,科员,,13920000001,\n";
     let f = env.write_file("printed.csv", text.as_bytes());
-    let audit0 = env.audit_count();
-    let r = import(&env, &prov, &f, &[]);
-    r.code(6).stderr_has("has no 姓名 (name) column").stderr_has("real-name").stderr_has("add a 姓名 column");
-    assert_eq!(env.count("SELECT count(*) FROM account"), 2);
-    assert_eq!(env.count("SELECT count(*) FROM request"), 0);
-    assert_eq!(env.audit_count(), audit0);
+    // The person gives their name at activation (SPEC §2 Real name; tests/personnel.rs).
+    import(&env, &prov, &f, &[]).ok().stderr_has("roster request #1 filed");
+    assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'pending' AND name IS NULL"), 1);
 }
 
 #[test]
@@ -738,8 +735,16 @@ fn art10_a_person_who_changes_post_gets_a_new_account_and_the_old_one_is_disable
     let env = Env::national();
     let old = env.person("130102", "reviewer", "孙强", "13910000022");
     let prov = province(&env);
-    // 孙强 moves from 长安区 to 桥西区 (130104), keeping his mobile.
-    let f = form(&env, "move.csv", &["1,孙强,130104,区县级审核员,电教站,站长,,13910000022,"]);
+    // 孙强 moves from 长安区 to 桥西区 (130104), keeping his mobile; 钱新 takes his post. The form
+    // lists 长安区, so --sync covers it (it covers only the units a form lists).
+    let f = form(
+        &env,
+        "move.csv",
+        &[
+            "1,孙强,130104,区县级审核员,电教站,站长,,13910000022,",
+            "2,钱新,130102,区县级审核员,电教站,站长,,13910000099,",
+        ],
+    );
     // Without --sync the mobile is still held by his active account.
     import(&env, &prov, &f, &[])
         .code(6)
@@ -750,6 +755,7 @@ fn art10_a_person_who_changes_post_gets_a_new_account_and_the_old_one_is_disable
     env.admin(&["request", "approve", &id.to_string(), "--codes-out", env.path("c.csv").to_str().unwrap()]).ok();
     assert_eq!(status(&env, &old), "disabled");
     assert_eq!(status(&env, "130104-R01"), "active");
+    assert_eq!(status(&env, "130102-R02"), "active");
     assert_eq!(account_field(&env, "130104-R01", "mobile").as_deref(), Some("13910000022"));
     assert_eq!(env.count("SELECT count(*) FROM account WHERE mobile = '13910000022' AND status = 'active'"), 1);
 }
@@ -833,15 +839,19 @@ fn spec51_export_writes_the_official_layout_and_round_trips() {
     assert_eq!(lines[0], "全国教育信息化工作进展信息系统管理人员信息表");
     assert_eq!(lines[1], "单位名称（盖章）：河北省");
     assert_eq!(lines[2], "填表日期：2026-11-20");
-    assert_eq!(lines[3], HEADER);
+    // 单位 is the unit's name, as the form has it, with its code beside (SPEC §5.1).
+    assert_eq!(lines[3], "序号,姓名,单位,单位代码,类别,处室,职务,办公电话,手机号,电子邮箱");
     assert_eq!(lines.len(), 4 + 12, "the eleven plus the province admin");
-    assert_eq!(lines[4], "1,刘洋,130000,省级视察员,厅领导,副厅长,0311-66000001,13910000001,liuyang@example.cn");
-    assert!(lines.contains(&"3,省管,130000,省级管理员,,,,13700000001,"), "{text}");
+    assert_eq!(lines[4], "1,刘洋,河北省,130000,省级视察员,厅领导,副厅长,0311-66000001,13910000001,liuyang@example.cn");
+    assert!(lines.contains(&"3,省管,河北省,130000,省级管理员,,,,13700000001,"), "{text}");
     assert!(
-        lines.iter().any(|l| l.ends_with(",孙强,130102,区县级审核员,电教站,站长,0311-85000002,13910000022,sunqiang@example.cn")),
+        lines.iter().any(|l| l
+            .ends_with(",孙强,长安区,130102,区县级审核员,电教站,站长,0311-85000002,13910000022,sunqiang@example.cn")),
         "{text}"
     );
-    assert!(lines.iter().any(|l| l.ends_with(",吴昊,130104,区县级审核员,电教站,站长,0311-85100002,13910000032,")));
+    assert!(lines
+        .iter()
+        .any(|l| l.ends_with(",吴昊,桥西区,130104,区县级审核员,电教站,站长,0311-85100002,13910000032,")));
 
     // Round trip: importing the export changes nothing, for the province and the Ministry.
     let out = env.path("export.csv");

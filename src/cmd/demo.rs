@@ -97,7 +97,7 @@ impl People {
     }
 
     fn issue(&mut self, issuer: &Actor, org: &Org, role: Role, name: &str, mobile: &str) -> Result<String> {
-        let person = Person { name: name.into(), mobile: mobile.into(), ..Default::default() };
+        let person = Person { name: Some(name.into()), mobile: mobile.into(), ..Default::default() };
         self.db.write(&issuer.audit_actor(), |tx| {
             let i = account::issue(tx, org, role, &person, Some(issuer.account_id))?;
             crate::auth::set_password(tx, i.id, &i.username, DEMO_PASSWORD, true, "account.activate")?;
@@ -157,7 +157,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
 
     // Day 2 of the period: the Ministry sets up.
     let start = at(period, 2, 9);
-    let person = Person { name: "王芳".into(), mobile: "13800000001".into(), ..Default::default() };
+    let person = Person { name: Some("王芳".into()), mobile: "13800000001".into(), ..Default::default() };
     let (db, admin_id) = Db::create_at(&path, ctx.journal, true, start, &AuditActor::system(), |tx| {
         crate::setup::seed(tx)?;
         let ministry = units::find(tx, MINISTRY_CODE)?.expect("seeded above");
@@ -236,9 +236,11 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
                 classes: Some(if tp { 2 } else { 6 + n as i64 % 30 }),
                 ..Default::default()
             };
-            let school_admin =
-                (n < 3)
-                    .then(|| Person { name: format!("校管{serial}"), mobile: next_mobile(), ..Default::default() });
+            let school_admin = (n < 3).then(|| Person {
+                name: Some(format!("校管{serial}")),
+                mobile: next_mobile(),
+                ..Default::default()
+            });
             p.db.write(&admin.audit_actor(), |tx| {
                 schools::add(tx, &admin, c, &code, &info, school_admin.as_ref()).map(|_| ())
             })?;

@@ -1,4 +1,4 @@
-//! `eip doctor` (Ministry admin, support): one report on the database's health; exit 0 when
+//! `eip doctor` (the Ministry's admin and its support: the whole file): one report on the database's health; exit 0 when
 //! every check passes, 7 when the file is damaged (SQLite's own check, run first), 8 when the
 //! audit chain is broken, 1 for any other problem.
 
@@ -28,6 +28,11 @@ pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
         out.status(&tf("doctor.healthy", &[("count", &checks.len())]));
         return Ok(());
     }
-    let kind = if failed.contains(&"audit_chain") { Kind::AuditBroken } else { Kind::Other };
-    Err(Error::new(kind, tf("doctor.problems", &[("checks", &failed.join(", "))])).hint(t("audit.broken.hint")).into())
+    // Either hint names the Ministry's support line (Art. 21).
+    let (kind, hint) = if failed.contains(&"audit_chain") {
+        (Kind::AuditBroken, t("audit.broken.hint"))
+    } else {
+        (Kind::Other, t("doctor.problems.hint"))
+    };
+    Err(Error::new(kind, tf("doctor.problems", &[("checks", &failed.join(", "))])).hint(hint).into())
 }

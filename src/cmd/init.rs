@@ -45,7 +45,7 @@ fn ask(flag: Option<String>, prompt: &'static str) -> Result<String> {
 pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
     let out = ctx.out.clone();
     let person = Person {
-        name: ask(args.admin_name, "prompt.admin_name")?,
+        name: Some(ask(args.admin_name, "prompt.admin_name")?),
         mobile: ask(args.admin_mobile, "prompt.admin_mobile")?,
         email: args.admin_email,
         ..Default::default()
@@ -64,7 +64,10 @@ pub fn cmd_init(ctx: &mut Ctx, args: InitArgs) -> Result<()> {
     }
     let code = password.is_none().then(|| issued.code.clone());
     if code.is_some() {
-        out.status(&tf("init.code_hint", &[("name", &person.name), ("username", &issued.username)]));
+        out.status(&tf(
+            "init.code_hint",
+            &[("name", &person.name.as_deref().unwrap_or_default()), ("username", &issued.username)],
+        ));
     }
     out.record(
         &[

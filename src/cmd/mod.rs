@@ -34,7 +34,9 @@ pub mod withdraw;
 #[command(name = "eip", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 ok · 1 other error · 2 usage, including a malformed argument value \
 (a bad --period or --due) · 3 not signed in / not permitted · 4 not found · 5 refused by the rules · \
-6 invalid input (nothing written) · 7 database busy, unusable or damaged · 8 audit chain broken")]
+6 invalid input (nothing written) · 7 database busy, unusable or damaged · 8 audit chain broken\n\n\
+Support: your own level's technical support unit first (Art. 6); the Ministry of Education's technical \
+support line (教育部技术支持电话, Art. 21): 4008980910")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -77,7 +79,7 @@ pub enum Command {
     Whoami,
     /// Build a demonstration database from one real province
     Demo(demo::DemoArgs),
-    /// Check the database: integrity, foreign keys, the audit chain, the rules (Ministry admin, support)
+    /// Check the database: integrity, foreign keys, the audit chain, the rules (the Ministry's admin and support)
     Doctor,
     /// Print shell completions
     Completions(completions::CompletionsArgs),

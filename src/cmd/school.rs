@@ -231,7 +231,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let code = a.code.trim().to_string();
     let info = a.info.info(Some(a.name.clone()));
     let admin = a.admin_name.as_ref().map(|name| Person {
-        name: name.trim().to_string(),
+        name: Some(name.trim().to_string()),
         mobile: a.admin_mobile.clone().unwrap_or_default().trim().to_string(),
         email: a.admin_email.clone(),
         ..Default::default()
@@ -246,7 +246,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let (username, code, expires) = match issued {
         Some(i) => {
             let p = admin.as_ref().expect("issued with a person");
-            out.status(&tf("account.code_hint", &[("name", &p.name), ("username", &i.username)]));
+            out.status(&super::account::code_hint(p.name.as_deref(), &i.username));
             let exp = calendar::parse_stored(&i.expires_at).map_or(i.expires_at.clone(), calendar::rfc3339_cst);
             (Some(i.username), Some(i.code), Some(exp))
         }

@@ -23,6 +23,10 @@ pub struct LoginArgs {
     /// Activate the account with its one-time code and set a password
     #[arg(long, value_name = "CODE")]
     pub activate: Option<String>,
+    /// With --activate, for an account issued without a name (the personnel form as published
+    /// has no 姓名): your real name. Asked for on a terminal; required without one
+    #[arg(long, value_name = "NAME", requires = "activate")]
+    pub name: Option<String>,
 }
 
 /// A password from `--password-stdin` (first line), or a prompt on a terminal; never a prompt
@@ -57,15 +61,41 @@ pub fn read_new_password(from_stdin: bool) -> Result<String> {
     Ok(pw)
 }
 
+/// The person's real name, asked for on a terminal; `None` without one (the login then says
+/// that --name is needed).
+fn ask_name() -> Result<Option<String>> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let name = dialoguer::Input::<String>::new()
+        .with_prompt(t("prompt.real_name"))
+        .validate_with(|s: &String| crate::text::clean_person_name(s).map(|_| ()).map_err(|e| e.message))
+        .interact_text()?;
+    Ok(Some(name))
+}
+
 pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     let out = ctx.out.clone();
+    let username = args.username.trim().to_string();
+    // An account issued without a name (SPEC §2 Real name) asks for it first, once its code is
+    // known to be good.
+    let name = match (&args.activate, args.name) {
+        (Some(code), None) => {
+            let db = ctx.db()?;
+            if auth::activation_needs_name(&db.conn, &username, code, db.now)? {
+                ask_name()?
+            } else {
+                None
+            }
+        }
+        (_, given) => given,
+    };
     let secret = if args.activate.is_some() {
         read_new_password(args.password_stdin)?
     } else {
         read_password(args.password_stdin)?
     };
-    let username = args.username.trim().to_string();
-    let signed_in = auth::login(ctx.db()?, &username, &secret, args.activate.as_deref())?;
+    let signed_in = auth::login(ctx.db()?, &username, &secret, args.activate.as_deref(), name.as_deref())?;
     auth::write_session_file(&ctx.db_path, &signed_in.token)?;
     let auth::SignedIn { expires, name, role, unit, .. } = signed_in;
     let until = calendar::parse_stored(&expires)

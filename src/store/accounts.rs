@@ -14,7 +14,10 @@ use crate::model::{Org, Role};
 /// checked in [`crate::account`] (`Person::validate`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
-    pub name: String,
+    /// `None` until the person gives it at activation: the published form has no 姓名 column
+    /// (SPEC §2 Real name).
+    #[serde(default)]
+    pub name: Option<String>,
     pub mobile: String,
     pub office_phone: Option<String>,
     pub email: Option<String>,
@@ -32,7 +35,8 @@ pub struct AccountRow {
     pub org_path: String,
     pub role: String,
     pub status: String,
-    pub name: String,
+    /// `None` until the person gives it at activation (SPEC §2 Real name).
+    pub name: Option<String>,
     pub mobile: String,
     pub office_phone: Option<String>,
     pub email: Option<String>,
@@ -237,7 +241,7 @@ pub fn insert(tx: &Tx, a: &NewAccount) -> Result<i64> {
             a.org_id,
             a.role.as_str(),
             a.status,
-            p.name.trim(),
+            p.name.as_deref().map(str::trim),
             p.mobile,
             p.office_phone,
             p.email,
@@ -305,12 +309,19 @@ pub fn set_password(tx: &Tx, account_id: i64, password_hash: &str, now: &str) ->
     Ok(())
 }
 
+/// Record the real name a person gave at activation (before [`set_password`] marks the account
+/// activated: the schema refuses an activated account without a name).
+pub fn set_name(tx: &Tx, account_id: i64, name: &str) -> Result<()> {
+    tx.exec("UPDATE account SET name = ?1 WHERE id = ?2", params![name, account_id])?;
+    Ok(())
+}
+
 /// Store a person's new contact details.
 pub fn update_person(tx: &Tx, account_id: i64, p: &Person) -> Result<()> {
     tx.exec(
         "UPDATE account SET name = ?1, mobile = ?2, office_phone = ?3, email = ?4, department = ?5, title = ?6
          WHERE id = ?7",
-        params![p.name.trim(), p.mobile, p.office_phone, p.email, p.department, p.title, account_id],
+        params![p.name.as_deref().map(str::trim), p.mobile, p.office_phone, p.email, p.department, p.title, account_id],
     )?;
     Ok(())
 }
@@ -321,7 +332,8 @@ pub fn update_person(tx: &Tx, account_id: i64, p: &Person) -> Result<()> {
 pub struct LoginTarget {
     pub id: i64,
     pub username: String,
-    pub name: String,
+    /// `None` until the person gives it at activation.
+    pub name: Option<String>,
     pub role: String,
     pub org_code: String,
     pub org_path: String,
@@ -362,7 +374,8 @@ pub fn login_target(conn: &Conn, username: &str) -> Result<Option<LoginTarget>> 
 /// Who holds an account, as the signed-in actor is made of it.
 pub struct Holder {
     pub username: String,
-    pub name: String,
+    /// Never `None` for an account that signed in (the schema: activated ⇒ named).
+    pub name: Option<String>,
     pub role: String,
     pub status: String,
     pub org_id: i64,

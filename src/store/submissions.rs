@@ -247,11 +247,12 @@ pub struct Missing {
 /// Every unit below the Ministry in the subtree `lo..hi` not yet submitted and every expected
 /// school not yet confirmed, in tree order.
 pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Missing>> {
-    // SQLite: char(31) joins the contact's three fields in one subquery.
+    // SQLite: char(31) joins the contact's three fields in one subquery; a name not yet given
+    // (SPEC §2 Real name) is empty, so the mobile and email still come through.
     let sql = format!(
         "SELECT o.code, o.name, o.level, p.code,
                 CASE WHEN o.level = 'school' THEN COALESCE(op.state, 'open') ELSE COALESCE(sub.state, 'open') END, s.kind,
-                (SELECT a.name || char(31) || a.mobile || char(31) || COALESCE(a.email, '')
+                (SELECT COALESCE(a.name, '') || char(31) || a.mobile || char(31) || COALESCE(a.email, '')
                  FROM account a WHERE a.org_id = o.id AND a.status = 'active' AND a.role IN ('admin', 'school_admin')
                  ORDER BY a.username LIMIT 1)
          FROM org o LEFT JOIN org p ON p.id = o.parent_id

@@ -23,10 +23,11 @@ use crate::scope;
 pub struct ImportArgs {
     #[command(flatten)]
     pub csv: ImportFile,
-    /// Also disable the staff of your scope (or of --under) who are no longer listed
+    /// Also disable the staff of the units the form lists who are no longer on it (never you;
+    /// never staff of a unit the form does not list)
     #[arg(long)]
     pub sync: bool,
-    /// With --sync: the unit whose subtree the form covers [default: your own unit]
+    /// With --sync: only inside this unit's subtree [default: your own unit; the Ministry names one]
     #[arg(long, value_name = "CODE", requires = "sync")]
     pub under: Option<String>,
     /// Ministry import: write the new activation codes to this file (created with mode 0600)
@@ -111,7 +112,8 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFil
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"])?;
             for c in codes {
-                w.write_record([&c.username, &c.name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
+                let name = c.name.as_deref().unwrap_or_default();
+                w.write_record([&c.username, name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
             }
             let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
             f.write_all(b"\xEF\xBB\xBF")?;
@@ -129,7 +131,7 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFil
                 .map(|c| {
                     vec![
                         Cell::from(&c.username),
-                        Cell::from(&c.name),
+                        out.person_name(c.name.as_deref()),
                         Cell::from(&c.unit),
                         role_cell(out, &c.role),
                         Cell::from(&c.mobile),
@@ -227,6 +229,11 @@ pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     }
 }
 
+/// The exported form's header: the published columns, 姓名 after 序号, and 单位代码 beside 单位
+/// (which holds the unit's name, as the form has it). `account import` reads it back unchanged.
+pub const EXPORT_HEADER: [&str; 10] =
+    ["序号", "姓名", "单位", "单位代码", "类别", "处室", "职务", "办公电话", "手机号", "电子邮箱"];
+
 pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
@@ -236,14 +243,15 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     w.record(["全国教育信息化工作进展信息系统管理人员信息表"])?;
     w.record([format!("单位名称（盖章）：{}", root.name)])?;
     w.record([format!("填表日期：{date}")])?;
-    w.record(["序号", "姓名", "单位", "类别", "处室", "职务", "办公电话", "手机号", "电子邮箱"])?;
+    w.record(EXPORT_HEADER)?;
     for (i, r) in rows.iter().enumerate() {
         let level = Level::parse(&r.org_level).unwrap_or(Level::County);
         let role = Role::parse(&r.role).unwrap_or(Role::Admin);
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         w.record([
             (i + 1).to_string(),
-            r.name.clone(),
+            o(&r.name),
+            r.org_name.clone(),
             r.org_code.clone(),
             roster::category(level, role),
             o(&r.department),

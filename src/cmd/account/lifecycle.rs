@@ -65,7 +65,7 @@ pub fn reset(ctx: &mut Ctx, a: ResetArgs) -> Result<()> {
     let (account, issued) = account::reset_as(db, &actor, &a.username, a.new_code)?;
     let out = ctx.out.clone();
     out.status(&tf("account.reset_done", &[("username", &account.username)]));
-    out.status(&tf("account.code_hint", &[("name", &account.name), ("username", &account.username)]));
+    out.status(&super::code_hint(account.name.as_deref(), &account.username));
     super::print_issued(&out, issued)
 }
 

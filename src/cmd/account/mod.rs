@@ -42,8 +42,14 @@ pub enum AccountCommand {
     /// Your API tokens and your other sessions end; this shell stays signed in.
     Passwd(lifecycle::PasswdArgs),
     /// Import the personnel form (附件2 管理人员信息表): applied by the Ministry, proposed by a province
+    ///
+    /// The form as published has no 姓名 column: its people give their names when they activate
+    /// (eip login USER --activate CODE). A 姓名 column, when present, is used.
     Import(form::ImportArgs),
     /// Export the personnel form (附件2) of a unit and everything below it
+    ///
+    /// 单位 holds the unit's name, as the form has it, with its code in 单位代码 beside it; 姓名
+    /// is included. The file imports again unchanged.
     Export(form::ExportArgs),
     /// API tokens for scripts (EIP_TOKEN)
     #[command(subcommand)]
@@ -145,7 +151,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let org = scope::unit_or_school(&db.conn, &actor, &a.unit)?;
     let person = Person {
-        name: a.name.trim().to_string(),
+        name: Some(a.name.trim().to_string()),
         mobile: a.mobile.trim().to_string(),
         office_phone: a.office_phone,
         email: a.email,
@@ -154,12 +160,21 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Result<()> {
     };
     account::may_add(&actor, &org, a.role)?;
     let issued = db.write(&actor.audit_actor(), |tx| account::add(tx, &actor, &org, a.role, &person))?;
+    let name = a.name.trim();
     out.status(&tf(
         "account.added",
-        &[("role", &a.role.label()), ("username", &issued.username), ("name", &person.name), ("unit", &org.code)],
+        &[("role", &a.role.label()), ("username", &issued.username), ("name", &name), ("unit", &org.code)],
     ));
-    out.status(&tf("account.code_hint", &[("name", &person.name), ("username", &issued.username)]));
+    out.status(&code_hint(Some(name), &issued.username));
     print_issued(&out, issued)
+}
+
+/// How the person signs in with the code just shown; one issued without a name gives it then.
+pub(crate) fn code_hint(name: Option<&str>, username: &str) -> String {
+    match name {
+        Some(name) => tf("account.code_hint", &[("name", &name), ("username", &username)]),
+        None => tf("account.code_hint_nameless", &[("username", &username)]),
+    }
 }
 
 /// An account's username and its one-time activation code: the one time it is shown.
@@ -215,7 +230,7 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
 fn account_cells(out: &Out, r: &account::AccountRow) -> Vec<Cell> {
     vec![
         Cell::from(&r.username),
-        Cell::from(&r.name),
+        out.person_name(r.name.as_deref()),
         role_word(out, &r.role),
         Cell::from(&r.org_code),
         Cell::from(&r.org_name),
