@@ -222,7 +222,8 @@ pub fn put_setting_without_waiting(conn: &Conn, key: &str, value: &str) -> Resul
 // ---------------------------------------------------------------- the 催报 list
 
 /// One org of the 催报 list: not yet submitted (a unit) or confirmed (a school), with the first
-/// active admin (or school admin) as its contact.
+/// active admin (or school admin) as its contact: none when it has no active admin (an active
+/// account always has a mobile, so `mobile` is empty exactly then).
 #[derive(Debug, Clone)]
 pub struct Missing {
     pub code: String,
@@ -236,6 +237,13 @@ pub struct Missing {
     pub email: Option<String>,
 }
 
+impl Missing {
+    /// Whether it has an active admin (a school: school admin) to urge.
+    pub fn has_contact(&self) -> bool {
+        self.mobile.is_some()
+    }
+}
+
 /// Every unit below the Ministry in the subtree `lo..hi` not yet submitted and every expected
 /// school not yet confirmed, in tree order.
 pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Missing>> {
@@ -243,7 +251,7 @@ pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Mi
     let sql = format!(
         "SELECT o.code, o.name, o.level, p.code,
                 CASE WHEN o.level = 'school' THEN COALESCE(op.state, 'open') ELSE COALESCE(sub.state, 'open') END, s.kind,
-                (SELECT a.name || char(31) || a.mobile || char(31) || COALESCE(a.email, '')
+                (SELECT COALESCE(a.name, '') || char(31) || a.mobile || char(31) || COALESCE(a.email, '')
                  FROM account a WHERE a.org_id = o.id AND a.status = 'active' AND a.role IN ('admin', 'school_admin')
                  ORDER BY a.username LIMIT 1)
          FROM org o LEFT JOIN org p ON p.id = o.parent_id
