@@ -1,6 +1,8 @@
-//! Staffing (Art. 6, 8; SPEC §2, §4.5, §4.7): `unit staffing` lists every unit lacking an active
-//! admin, reviewer or inspector and every school without an active school admin; the 催报 list
-//! says "no school admin" where it has no contact.
+//! Staffing, and schools with their admins in bulk (Art. 6, 8, 10; SPEC §2, §3, §4.5, §4.7, §5.2):
+//! `unit staffing` lists every unit lacking an active admin, reviewer or inspector and every
+//! school without an active school admin; the 催报 list says "no school admin" where it has no
+//! contact; a schools import with 学校管理员姓名 and 学校管理员手机号 issues the school admins'
+//! accounts, their codes written by `--codes-out` as a roster approval writes them.
 
 mod common;
 use common::admins::*;
@@ -16,6 +18,9 @@ const S4: &str = "2113010004";
 const S5: &str = "2113010005";
 const TP6: &str = "2213010006";
 const P: &str = "2026-11";
+
+/// The codes file's header, as a roster approval writes it.
+const CODES_HEADER: [&str; 7] = ["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"];
 
 /// The 14 schools of 长安区 imported by its admin `c`.
 fn import_changan(env: &Env, c: &str) {
@@ -72,6 +77,25 @@ fn row(code: &str, level: &str, parent: &str, missing: &str) -> (String, String,
 /// The line of a table that holds `code`.
 fn line_of<'a>(table: &'a str, code: &str) -> &'a str {
     table.lines().find(|l| l.contains(code)).unwrap_or_else(|| panic!("no line for {code} in\n{table}"))
+}
+
+fn account(env: &Env, username: &str) -> Option<(String, String, String, String, String)> {
+    env.conn()
+        .query_row(
+            "SELECT a.status, a.role, o.code, a.name, a.mobile FROM account a JOIN org o ON o.id = a.org_id
+             WHERE a.username = ?1",
+            [username],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .ok()
+}
+
+fn accounts(env: &Env) -> i64 {
+    env.count("SELECT count(*) FROM account")
+}
+
+fn schools(env: &Env) -> i64 {
+    env.count("SELECT count(*) FROM org WHERE level = 'school'")
 }
 
 // ---------------------------------------------------------------- unit staffing (SPEC §4.7, Art. 6, 8)
@@ -219,4 +243,204 @@ fn spec45_missing_says_no_school_admin_in_a_table_and_leaves_the_fields_empty_fo
     let table = env.run(Some(&p), &["report", "missing", "--period", P, "--format", "table"]).ok().stdout.clone();
     assert!(line_of(&table, "130104").contains("no admin"), "{table}");
     assert!(line_of(&table, "130100").contains("市管"), "{table}");
+}
+
+// ---------------------------------------------------------------- schools import with their admins (SPEC §5.2)
+
+const WITH_ADMINS: &str = "code,name,kind,unit,admin_name,admin_mobile
+2113010001,长安区第一小学,school,130102,赵敏,13700000201
+2113010002,长安区第二小学,school,130102,,
+2113010003,长安区育才小学,school,130102,李华,13700000203
+";
+
+#[test]
+fn spec52_an_import_issues_each_new_schools_admin_and_writes_the_codes_file() {
+    let env = Env::national();
+    let c = county(&env);
+    let f = env.write_file("schools.csv", WITH_ADMINS.as_bytes());
+    let codes = env.path("codes.csv");
+    let before = env.audit_count();
+    // A dry run issues nothing and creates no codes file.
+    env.run(Some(&c), &["school", "import", &f, "--dry-run", "--codes-out", codes.to_str().unwrap()])
+        .ok()
+        .stderr_has("3 rows: 3 added");
+    assert!(!codes.exists());
+    assert_eq!(env.audit_count(), before);
+
+    let r = env.run(Some(&c), &["school", "import", &f, "--codes-out", codes.to_str().unwrap()]);
+    r.ok().stderr_has("3 rows: 3 added, 0 changed, 0 unchanged").stderr_has("2 activation codes written to");
+    assert_eq!(r.stdout, "", "the codes are in the file, not on stdout");
+    assert_eq!(mode_of(&codes), 0o600);
+    let (header, rows) = read_bom_csv(&codes);
+    assert_eq!(header, CODES_HEADER);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][..5], ["2113010001-S01", "赵敏", S1, "school_admin", "13700000201"]);
+    assert_eq!(rows[1][..5], ["2113010003-S01", "李华", S3, "school_admin", "13700000203"]);
+    // The accounts: active school admins of their schools, issued by the county admin, one
+    // `account.add` each beside each `school.add`, as `school add --admin-name` records them.
+    assert_eq!(
+        account(&env, "2113010001-S01"),
+        Some(("active".into(), "school_admin".into(), S1.into(), "赵敏".into(), "13700000201".into()))
+    );
+    assert_eq!(account(&env, "2113010002-S01"), None, "no admin named for 第二小学");
+    for (user, school) in [("2113010001-S01", S1), ("2113010003-S01", S3)] {
+        let t = env.trail("account.add", user);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].actor, c);
+        assert_eq!(t[0].detail["after"]["org"], school);
+        assert_eq!(t[0].detail["after"]["role"], "school_admin");
+        assert_eq!(t[0].detail["after"]["status"], "active");
+        assert_eq!(env.events_on("school.add", school), 1);
+    }
+    assert_eq!(env.audit_count() - before, 5, "three schools, two accounts");
+    // Each code activates its account.
+    env.activate("2113010001-S01", &rows[0][5]).ok();
+    env.run(Some("2113010001-S01"), &["whoami"]).ok().stdout_has(S1);
+
+    // The same file again: nothing to do, nothing recorded (the named admins are the schools'
+    // own, by their mobile); the codes file it asks for holds no code.
+    let audit = env.audit_count();
+    let again = env.path("again.csv");
+    env.run(Some(&c), &["school", "import", &f, "--codes-out", again.to_str().unwrap()])
+        .ok()
+        .stderr_has("3 rows: 0 added, 0 changed, 3 unchanged");
+    assert_eq!(env.audit_count(), audit);
+    assert_eq!(read_bom_csv(&again).1.len(), 0);
+}
+
+#[test]
+fn spec52_the_codes_file_is_never_written_over_and_nothing_is_imported_then() {
+    let env = Env::national();
+    let c = county(&env);
+    let f = env.write_file("schools.csv", WITH_ADMINS.as_bytes());
+    let codes = env.write_file("codes.csv", b"keep me");
+    let before = (env.audit_count(), schools(&env), accounts(&env));
+    env.run(Some(&c), &["school", "import", &f, "--codes-out", &codes]).code(5).stderr_has("exists");
+    assert_eq!(std::fs::read(&codes).unwrap(), b"keep me");
+    assert_eq!((env.audit_count(), schools(&env), accounts(&env)), before);
+    // Nor through a link.
+    let target = env.path("elsewhere.csv");
+    let link = env.path("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    env.run(Some(&c), &["school", "import", &f, "--codes-out", link.to_str().unwrap()]).code(5);
+    assert!(!target.exists());
+    assert_eq!((env.audit_count(), schools(&env), accounts(&env)), before);
+}
+
+#[test]
+fn spec52_without_codes_out_the_codes_are_listed_as_a_roster_approval_lists_them() {
+    let env = Env::national();
+    let c = county(&env);
+    let f = env.write_file("schools.csv", WITH_ADMINS.as_bytes());
+    let j = env.run(Some(&c), &["school", "import", &f, "--format", "json"]).ok().json();
+    let list = j.as_array().expect("a list of codes");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["username"], "2113010001-S01");
+    assert_eq!(list[0]["unit"], S1);
+    assert_eq!(list[0]["role"], "school_admin");
+    let code = list[1]["activation_code"].as_str().expect("a code");
+    env.activate("2113010003-S01", code).ok();
+    // A file without the admin columns prints nothing on stdout, as before.
+    let r = env.run(Some(&c), &["school", "import", &example("changan-schools.csv"), "--format", "json"]);
+    r.ok().stderr_has("14 rows: 11 added, 3 changed, 0 unchanged");
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn spec52_an_existing_school_without_an_admin_gets_one_and_one_with_an_admin_keeps_it() {
+    let env = Env::national();
+    let c = county(&env);
+    import_changan(&env, &c);
+    school_admin(&env, &c, S1, "赵敏", "13700000201");
+    // 第二小学 has no admin: the import issues one (a change to the school); 第一小学's admin is
+    // named again: unchanged. Chinese headers.
+    let text = "学校标识码,学校名称,类型,主管单位,学校管理员姓名,学校管理员手机号
+2113010001,长安区第一小学,学校,130102,赵敏,13700000201
+2113010002,长安区第二小学,学校,130102,钱二,13700000202
+";
+    let f = env.write_file("more.csv", text.as_bytes());
+    let codes = env.path("codes.csv");
+    let before = env.audit_count();
+    let r = env.run(Some(&c), &["school", "import", &f, "--dry-run", "--format", "json"]);
+    r.ok().stderr_has("2 rows: 0 added, 1 changed, 1 unchanged");
+    assert_eq!(r.json()[0]["code"], S2);
+    assert_eq!(r.json()[0]["admin"], "钱二");
+    env.run(Some(&c), &["school", "import", &f, "--codes-out", codes.to_str().unwrap()])
+        .ok()
+        .stderr_has("2 rows: 0 added, 1 changed, 1 unchanged");
+    assert_eq!(account(&env, "2113010002-S01").unwrap().0, "active");
+    assert_eq!(read_bom_csv(&codes).1[0][0], "2113010002-S01");
+    assert_eq!(env.audit_count() - before, 1, "one account.add; the school's info is unchanged");
+    assert_eq!(env.events("school.edit"), 0);
+
+    // Another person named for a school that has its admin: a row error (replacing a school's
+    // admin is a personnel change: disable the old account first), nothing written.
+    let text = "code,name,unit,admin_name,admin_mobile\n2113010001,长安区第一小学,130102,孙七,13700000207\n";
+    let f = env.write_file("other.csv", text.as_bytes());
+    let audit = env.audit_count();
+    env.run(Some(&c), &["school", "import", &f])
+        .code(6)
+        .stderr_has("line 2:")
+        .stderr_has("2113010001 already has an active school admin 2113010001-S01");
+    assert_eq!(env.audit_count(), audit);
+    // Once that account is disabled, the import issues the new one.
+    env.run(Some(&c), &["account", "disable", "2113010001-S01", "--reason", "调离"]).ok();
+    env.run(Some(&c), &["school", "import", &f, "--format", "json"]).ok().stderr_has("1 changed");
+    assert_eq!(account(&env, "2113010001-S02").unwrap().4, "13700000207");
+}
+
+#[test]
+fn spec52_every_fault_of_the_admin_columns_is_named_in_one_pass_and_nothing_is_written() {
+    let env = Env::national();
+    let c = county(&env);
+    let f = env.write_file("schools.csv", WITH_ADMINS.as_bytes());
+    env.run(Some(&c), &["school", "import", &f, "--format", "json"]).ok();
+    let long = "张".repeat(101);
+    let text = format!(
+        "code,name,unit,students,admin_name,admin_mobile
+2113010004,长安区西兆通小学,130102,,孙七,
+2113010005,长安区第五小学,130102,,,13700000205
+2213010006,教学点六,130102,,周八,2391234567
+2213010007,教学点七,130102,-5,{long},1370000020x
+3113010008,初中八,130102,,吴九,13700000208
+3113010009,初中九,130102,,郑十,13700000208
+3213010010,九年一贯十,130102,,冯一,13700000101
+2113010001,长安区第一小学,130102,,钱二,13700000209
+3413010011,高中十一,130102,,陈三,13700000210
+"
+    );
+    let bad = env.write_file("bad.csv", text.as_bytes());
+    let codes = env.path("codes.csv");
+    let before = (env.audit_count(), schools(&env), accounts(&env));
+    let r = env.run(Some(&c), &["school", "import", &bad, "--codes-out", codes.to_str().unwrap()]);
+    r.code(6);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    let on = |n: u64| -> Vec<&str> {
+        let prefix = format!("line {n}:");
+        lines.iter().copied().filter(|l| l.starts_with(&prefix)).collect()
+    };
+    // Half an admin: both cells or neither.
+    assert!(
+        on(2).iter().any(|l| l.contains("admin_name and admin_mobile (学校管理员姓名, 学校管理员手机号) go together")),
+        "{lines:?}"
+    );
+    assert!(
+        on(3).iter().any(|l| l.contains("admin_name and admin_mobile (学校管理员姓名, 学校管理员手机号) go together")),
+        "{lines:?}"
+    );
+    assert!(on(4).iter().any(|l| l.contains("2391234567 is not a mobile number")), "{lines:?}");
+    // Every fault of a row, not only its first: the count, the name and the mobile.
+    let l5 = on(5);
+    assert!(l5.iter().any(|l| l.contains("students")), "{l5:?}");
+    assert!(l5.iter().any(|l| l.contains("101 characters long")), "{l5:?}");
+    assert!(l5.iter().any(|l| l.contains("1370000020x is not a mobile number")), "{l5:?}");
+    // One person, one account: in the file, and against the active accounts.
+    assert!(on(6).is_empty(), "line 6 is good on its own: {lines:?}");
+    assert!(on(7).iter().any(|l| l.contains("13700000208 is already on line 6")), "{lines:?}");
+    assert!(on(8).iter().any(|l| l.contains("already belongs to the active account 130102-A01")), "{lines:?}");
+    assert!(on(9).iter().any(|l| l.contains("already has an active school admin 2113010001-S01")), "{lines:?}");
+    assert!(on(10).is_empty(), "{lines:?}");
+    // Nothing written, and the codes file it asked for is gone again.
+    assert_eq!((env.audit_count(), schools(&env), accounts(&env)), before);
+    assert!(!codes.exists(), "the codes file is removed when the import fails");
 }

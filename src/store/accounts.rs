@@ -199,6 +199,16 @@ pub fn active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Option<Str
     )
 }
 
+/// The active accounts holding a role at an org (a school may have several school admins): their
+/// usernames and mobiles, by username.
+pub fn all_active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Vec<(String, String)>> {
+    conn.all(
+        "SELECT username, mobile FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active' ORDER BY username",
+        params![org_id, role.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 // ---------------------------------------------------------------- staffing (SPEC §4.7, Art. 6, 8)
 
 /// A unit or school that lacks an active account in a role it needs: an admin unit its admin,
