@@ -422,6 +422,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("report.set_done", "{org} {period}: {changed} changed, {same} unchanged", "{org} {period}：修改 {changed} 项，无变化 {same} 项"),
     ("report.confirmed", "{org} {period} confirmed; {carried} values carried forward", "{org} {period} 已确认；沿用上期数据 {carried} 项"),
     ("report.flows_zeroed", "nothing new this month recorded as 0 for: {indicators} (monthly figures are never carried)", "以下本月数记为 0（本月无新增；本月数不结转）：{indicators}"),
+    ("confirm.none_confirmed", "{message}; nothing was confirmed: the orgs of one confirm are confirmed together or not at all", "{message}；均未确认：同一次确认的各单位一并确认，或均不确认"),
     ("report.already_confirmed", "{org} {period} was already confirmed; nothing changed", "{org} {period} 已确认，未作更改"),
     ("confirm.nothing", "{org} has nothing to confirm for {period}: no value this month and none before it. Missing: {missing}", "{org} 在 {period} 无可确认的数据：本月及以前均无填报。缺少：{missing}"),
     ("confirm.nothing.hint", "fill in the figures first: eip report set --period {period} KEY=VALUE …", "请先填报：eip report set --period {period} 指标=值 …"),

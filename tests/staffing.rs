@@ -1,8 +1,9 @@
-//! Staffing, and schools with their admins in bulk (Art. 6, 8, 10; SPEC §2, §3, §4.5, §4.7, §5.2):
-//! `unit staffing` lists every unit lacking an active admin, reviewer or inspector and every
+//! Staffing, and schools with their admins in bulk (Art. 6, 8, 10; SPEC §2, §3, §4.2, §4.5, §4.7,
+//! §5.2): `unit staffing` lists every unit lacking an active admin, reviewer or inspector and every
 //! school without an active school admin; the 催报 list says "no school admin" where it has no
 //! contact; a schools import with 学校管理员姓名 and 学校管理员手机号 issues the school admins'
-//! accounts, their codes written by `--codes-out` as a roster approval writes them.
+//! accounts, their codes written by `--codes-out` as a roster approval writes them; and one
+//! `report confirm` confirms several schools, all of them or none.
 
 mod common;
 use common::admins::*;
@@ -77,6 +78,16 @@ fn row(code: &str, level: &str, parent: &str, missing: &str) -> (String, String,
 /// The line of a table that holds `code`.
 fn line_of<'a>(table: &'a str, code: &str) -> &'a str {
     table.lines().find(|l| l.contains(code)).unwrap_or_else(|| panic!("no line for {code} in\n{table}"))
+}
+
+fn op_state(env: &Env, org: &str, period: &str) -> Option<String> {
+    env.conn()
+        .query_row(
+            "SELECT op.state FROM org_period op JOIN org o ON o.id = op.org_id WHERE o.code = ?1 AND op.period = ?2",
+            [org, period],
+            |r| r.get(0),
+        )
+        .ok()
 }
 
 fn account(env: &Env, username: &str) -> Option<(String, String, String, String, String)> {
@@ -443,4 +454,64 @@ fn spec52_every_fault_of_the_admin_columns_is_named_in_one_pass_and_nothing_is_w
     // Nothing written, and the codes file it asked for is gone again.
     assert_eq!((env.audit_count(), schools(&env), accounts(&env)), before);
     assert!(!codes.exists(), "the codes file is removed when the import fails");
+}
+
+// ---------------------------------------------------------------- report confirm --org A --org B (SPEC §4.2)
+
+#[test]
+fn spec42_one_confirm_confirms_several_schools_in_one_transaction() {
+    let env = Env::national();
+    let c = county(&env);
+    import_changan(&env, &c);
+    for s in [S1, S2, S4] {
+        env.run(Some(&c), &["report", "set", "--org", s, "--period", P, "classrooms=30"]).ok();
+    }
+    let r = env.run(Some(&c), &["report", "confirm", "--org", S1, "--org", S2, "--org", S1, "--period", P]);
+    r.ok()
+        .stderr_has("2113010001 2026-11 confirmed; 0 values carried forward")
+        .stderr_has("2113010002 2026-11 confirmed; 0 values carried forward")
+        .stderr_lacks("already confirmed");
+    assert_eq!(op_state(&env, S1, P).as_deref(), Some("confirmed"));
+    assert_eq!(op_state(&env, S2, P).as_deref(), Some("confirmed"));
+    assert_eq!(env.events_in("report.confirm", S1, P), 1, "named twice, confirmed once");
+    assert_eq!(env.events_in("report.confirm", S2, P), 1);
+
+    // All or nothing: 育才小学 has nothing to confirm, so 西兆通小学, confirmable, is not confirmed
+    // either; the refusal is the one a single confirm gives (exit 5).
+    let audit = env.audit_count();
+    env.run(Some(&c), &["report", "confirm", "--org", S4, "--org", S3, "--period", P])
+        .code(5)
+        .stderr_has("2113010003 has nothing to confirm for 2026-11")
+        .stderr_has("nothing was confirmed");
+    assert_eq!(op_state(&env, S4, P).as_deref(), Some("filled"));
+    assert_eq!(env.audit_count(), audit);
+}
+
+#[test]
+fn spec42_a_school_the_actor_may_not_confirm_confirms_none_of_them() {
+    let env = Env::national();
+    let c = county(&env);
+    import_changan(&env, &c);
+    env.run(Some(&c), &["report", "set", "--org", S1, "--period", P, "classrooms=30"]).ok();
+    // A school of the neighbouring county: outside the scope, exit 4 as for one.
+    let q = other_county(&env);
+    env.run(Some(&q), &["school", "add", "2113040001", "桥西区小学", "--unit", "130104"]).ok();
+    env.run(Some(&c), &["report", "confirm", "--org", S1, "--org", "2113040001", "--period", P])
+        .code(4)
+        .stderr_has("2113040001");
+    assert_eq!(op_state(&env, S1, P).as_deref(), Some("filled"));
+    // The prefecture's own school and a county's school it sees but does not supervise: exit 3.
+    let p = prefecture(&env);
+    env.run(Some(&p), &["school", "add", "2113000099", "市直小学", "--unit", "130100"]).ok();
+    env.run(Some(&p), &["report", "set", "--org", "2113000099", "--period", P, "classrooms=40"]).ok();
+    let audit = env.events("report.confirm");
+    env.run(Some(&p), &["report", "confirm", "--org", "2113000099", "--org", S1, "--period", P])
+        .code(3)
+        .stderr_has("2113010001");
+    assert_eq!(op_state(&env, "2113000099", P).as_deref(), Some("filled"));
+    assert_eq!(op_state(&env, S1, P).as_deref(), Some("filled"));
+    assert_eq!(env.events("report.confirm"), audit);
+    // Each on its own, as before: the prefecture confirms its own school.
+    env.run(Some(&p), &["report", "confirm", "--org", "2113000099", "--period", P]).ok();
+    assert_eq!(op_state(&env, "2113000099", P).as_deref(), Some("confirmed"));
 }
