@@ -11,15 +11,26 @@ mod common;
 use common::*;
 
 fn schools_csv(n: usize) -> String {
-    let mut s = String::from("code,name,kind,unit,category,location,address,students,teachers,classes\n");
-    for i in 1..=n {
+    schools_csv_for(n, "130102", 0, false)
+}
+
+/// `n` schools of `unit`, serials from `first + 1`; with `admins`, the columns admin_name and
+/// admin_mobile name each school's admin (mobiles 139 and the serial, so none is taken).
+fn schools_csv_for(n: usize, unit: &str, first: usize, admins: bool) -> String {
+    let mut s = String::from("code,name,kind,unit,category,location,address,students,teachers,classes");
+    s.push_str(if admins { ",admin_name,admin_mobile\n" } else { "\n" });
+    for i in first + 1..=first + n {
         let kind = if i % 7 == 0 { "teaching_point" } else { "school" };
         s.push_str(&format!(
-            "2113{i:06},基准学校{i},{kind},130102,小学,乡村,基准路{i}号,{},{},{}\n",
+            "2113{i:06},基准学校{i},{kind},{unit},小学,乡村,基准路{i}号,{},{},{}",
             300 + i % 900,
             20 + i % 60,
             6 + i % 30
         ));
+        if admins {
+            s.push_str(&format!(",管理员{i},139{i:08}"));
+        }
+        s.push('\n');
     }
     s
 }
@@ -211,6 +222,39 @@ fn main() {
         list_all.push(t);
         whoami.push(timed(&env, Some(ADMIN), &["whoami"]).0);
     }
+    // Schools with their admins (issue 16): a file naming each school's admin issues their
+    // accounts, the codes into a file; the same size without admins, in another county, beside it.
+    let with = size(20_000, 200);
+    let xinhua = env.person("130105", "admin", "新华管", "13700000105");
+    let jingxing = env.person("130107", "admin", "井陉管", "13700000107");
+    let admins_file = env.path("with-admins.csv");
+    std::fs::write(&admins_file, schools_csv_for(with, "130105", 600_000, true)).unwrap();
+    let plain_file = env.path("without-admins.csv");
+    std::fs::write(&plain_file, schools_csv_for(with, "130107", 700_000, false)).unwrap();
+    let codes = env.path("codes.csv");
+    let (with_admins, _) = timed(
+        &env,
+        Some(&xinhua),
+        &["school", "import", admins_file.to_str().unwrap(), "--codes-out", codes.to_str().unwrap()],
+    );
+    assert_eq!(read_bom_csv(&codes).1.len(), with, "a code a school");
+    assert_eq!(count("SELECT count(*) FROM account WHERE role = 'school_admin' AND status = 'active'"), with as i64);
+    let (without_admins, _) = timed(&env, Some(&jingxing), &["school", "import", plain_file.to_str().unwrap()]);
+
+    // The staffing list: the whole country (every unit lacks someone; every school but the
+    // 130105 ones lacks its admin), and one county.
+    let gaps = count("SELECT count(*) FROM org WHERE level <> 'school'")
+        + count("SELECT count(*) FROM org o WHERE o.level = 'school' AND NOT EXISTS (SELECT 1 FROM account a WHERE a.org_id = o.id AND a.status = 'active')");
+    let (mut staffing_all, mut staffing_one) = (Vec::new(), Vec::new());
+    for _ in 0..size(3, 1) {
+        let (t, r) = timed(&env, Some(ADMIN), &["unit", "staffing", "--format", "csv"]);
+        assert_eq!(r.stdout.lines().count() as i64, gaps + 1, "every gap and the header");
+        staffing_all.push(t);
+        let (t, r) = timed(&env, Some(ADMIN), &["unit", "staffing", "--under", "130104", "--format", "csv"]);
+        assert_eq!(r.stdout.lines().count(), 185, "130104, its 183 schools and the header");
+        staffing_one.push(t);
+    }
+
     println!(
         "schools: a file of {total} rows imported by one county admin (whole process, once); floors medians of {runs}"
     );
@@ -251,4 +295,16 @@ fn main() {
     println!("| school list --under 130104 (183 schools) from {} | {} |", total + 183, ms(median(list_other)));
     println!("| school list of 130102's {total} schools as CSV | {} |", ms(median(list_all)));
     println!("| whoami (process start, open, sign-in) on the same database | {} |", ms(median(whoami)));
+    println!(
+        "| eip school import of {with} rows naming their admins ({with} accounts issued, codes to a file) | {} ({:.0} rows/s) |",
+        ms(with_admins),
+        with as f64 / with_admins.as_secs_f64()
+    );
+    println!(
+        "| the same size without admin columns (another county) | {} ({:.1}× less) |",
+        ms(without_admins),
+        with_admins.as_secs_f64() / without_admins.as_secs_f64()
+    );
+    println!("| unit staffing of the whole country ({gaps} rows) as CSV | {} |", ms(median(staffing_all)));
+    println!("| unit staffing --under 130104 (184 rows) | {} |", ms(median(staffing_one)));
 }

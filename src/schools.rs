@@ -15,6 +15,7 @@ use crate::model::{Actor, Level, Org, MINISTRY_CODE};
 use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
 use crate::requests::{self, Request};
+use crate::roster::IssuedCode;
 use crate::scope;
 use crate::store::schools::{Fields, NewSchool};
 use crate::store::{self, orgs, Conn, Tx};
@@ -241,15 +242,21 @@ pub fn is_filled(conn: &Conn, school: &School) -> Result<bool> {
 fn insert(tx: &mut Tx, unit: &Org, code: &str, info: &Info) -> Result<Org> {
     let mut id = 0;
     insert_many(tx, [(unit, code, info)], |i| id = i)?;
-    Ok(Org {
+    let name = crate::text::clean_name(info.name.as_deref().unwrap_or(""))?;
+    Ok(school_org(id, unit, code, name, &tx.now_stored()))
+}
+
+/// The org of a school just written under `unit` with this id.
+fn school_org(id: i64, unit: &Org, code: &str, name: String, created_at: &str) -> Org {
+    Org {
         id,
         code: code.to_string(),
-        name: crate::text::clean_name(info.name.as_deref().unwrap_or(""))?,
+        name,
         level: Level::School,
         parent_code: Some(unit.code.clone()),
         path: unit.child_path(code),
-        created_at: tx.now_stored(),
-    })
+        created_at: created_at.to_string(),
+    }
 }
 
 /// Schools added in bulk, a thousand at a time: their `org` and `school` rows and one
@@ -762,20 +769,24 @@ pub const SCHOOL_COLUMNS: &[(&str, &[&str])] = &[
     ("students", &["students", "学生数"]),
     ("teachers", &["teachers", "教师数"]),
     ("classes", &["classes", "班级数"]),
+    ("admin_name", &["admin_name", "学校管理员姓名"]),
+    ("admin_mobile", &["admin_mobile", "学校管理员手机号"]),
 ];
 
 /// A change a schools import would make.
 #[derive(Debug, Clone)]
 pub enum Change {
-    /// A new school under `unit` (found in the importer's scope).
-    Add { line: u64, unit: Org, code: String, info: Info },
-    /// New basic info for a school in the importer's scope (blank cells leave a field as it is).
-    Edit { line: u64, school: Box<School>, info: Info },
+    /// A new school under `unit` (found in the importer's scope), with its school admin's account
+    /// if the row names one.
+    Add { line: u64, unit: Org, code: String, info: Info, admin: Option<Box<Person>> },
+    /// A school in the importer's scope: new basic info (blank cells leave a field as it is),
+    /// and the account of the school admin the row names if the school has no active one.
+    Edit { line: u64, school: Box<School>, info: Info, admin: Option<Box<Person>> },
 }
 
 impl crate::import::Change for Change {
     const COLUMNS: &'static [(&'static str, &'static str)] =
-        &[("code", "col.code"), ("name", "col.name"), ("unit", "col.unit")];
+        &[("code", "col.code"), ("name", "col.name"), ("unit", "col.unit"), ("admin", "col.school_admin")];
 
     fn line(&self) -> u64 {
         match self {
@@ -791,14 +802,16 @@ impl crate::import::Change for Change {
     }
 
     fn cells(&self, _out: &Out) -> Vec<Cell> {
+        let admin = |a: &Option<Box<Person>>| Cell::from(a.as_ref().map(|p| p.name.clone()));
         match self {
-            Change::Add { unit, code, info, .. } => {
-                vec![Cell::from(code), Cell::from(info.name.clone()), Cell::from(&unit.code)]
+            Change::Add { unit, code, info, admin: a, .. } => {
+                vec![Cell::from(code), Cell::from(info.name.clone()), Cell::from(&unit.code), admin(a)]
             }
-            Change::Edit { school, info, .. } => vec![
+            Change::Edit { school, info, admin: a, .. } => vec![
                 Cell::from(&school.org.code),
                 Cell::from(info.name.clone().unwrap_or(school.org.name.clone())),
                 Cell::from(school.org.parent_code.clone()),
+                admin(a),
             ],
         }
     }
@@ -818,7 +831,53 @@ fn count_cell(field: &'static str, text: &str) -> std::result::Result<Option<i64
     }
 }
 
+/// The school admin a row names (学校管理员姓名, 学校管理员手机号), checked on its own and against
+/// the rows before it: both cells or neither, a valid name, a mobile of 11 digits from 1 that no
+/// earlier row gave. Every fault goes to `errs`; `None` when the row names no one (or badly).
+fn admin_cells(
+    cols: &Columns,
+    row: &crate::csvio::Row,
+    mobiles: &mut std::collections::HashMap<String, u64>,
+    errs: &mut Vec<String>,
+) -> Option<Box<Person>> {
+    let (name, mobile) = (cols.get(row, "admin_name").trim(), cols.get(row, "admin_mobile").trim());
+    if name.is_empty() && mobile.is_empty() {
+        return None;
+    }
+    if name.is_empty() || mobile.is_empty() {
+        errs.push(t("school.admin_half").to_string());
+        return None;
+    }
+    let mut ok = true;
+    if let Err(e) = crate::text::check_name(name, t("field.person_name")) {
+        errs.push(e.message);
+        ok = false;
+    }
+    if !account::is_mobile(mobile) {
+        errs.push(tf("account.bad_mobile", &[("value", &mobile)]));
+        return None;
+    }
+    if let Some(first) = mobiles.get(mobile) {
+        errs.push(tf("roster.dup_mobile", &[("mobile", &mobile), ("line", first)]));
+        return None;
+    }
+    mobiles.insert(mobile.to_string(), row.line);
+    ok.then(|| Box::new(Person { name: Some(name.to_string()), mobile: mobile.to_string(), ..Default::default() }))
+}
+
+/// The active account holding the mobile a row names for a school's admin, as a row error (one
+/// person, one account: Art. 10).
+fn mobile_taken(conn: &Conn, admin: &Person) -> Result<Option<String>> {
+    Ok(account::active_with_mobile(conn, &admin.mobile)?
+        .map(|u| tf("account.mobile_taken", &[("mobile", &admin.mobile), ("username", &u)])))
+}
+
 /// Check every row of a schools file; write nothing. Blank cells leave what is stored as it is.
+/// A file with the columns 学校管理员姓名 and 学校管理员手机号 (`admin_name`, `admin_mobile`)
+/// names each school's admin: a new school gets that account, and so does an existing school
+/// without an active school admin; a school whose active school admin has that mobile is as it
+/// was; one with another active school admin is a row error (a personnel change: disable the old
+/// account first, Art. 10). A file without the columns costs nothing more.
 pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let cols = Columns::find(&sheet.headers, SCHOOL_COLUMNS);
     for key in ["code", "unit"] {
@@ -836,6 +895,8 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let mut plan = Plan::new(conn, sheet.rows.len())?;
     let mut in_file: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut units: std::collections::HashMap<String, Option<Org>> = std::collections::HashMap::new();
+    let with_admins = cols.has("admin_name") || cols.has("admin_mobile");
+    let mut mobiles: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for row in &sheet.rows {
         let line = row.line;
         let mut errs: Vec<String> = Vec::new();
@@ -875,6 +936,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
         if let Err(e) = info.check() {
             errs.push(e.message);
         }
+        let mut admin = if with_admins { admin_cells(&cols, row, &mut mobiles, &mut errs) } else { None };
         let unit_code = cols.get(row, "unit").to_string();
         let unit = units.entry(unit_code.clone()).or_insert_with(|| scope::unit(conn, actor, &unit_code).ok()).clone();
         let Some(unit) = unit else {
@@ -893,11 +955,14 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
                 } else if !perm::allows(actor, Action::SchoolEdit, &existing.org) {
                     errs.push(tf("school.not_own_unit", &[("unit", &unit.code)]));
                 }
+                if let Some(p) = admin.take() {
+                    admin = existing_school_admin(conn, &existing, p, &mut errs)?;
+                }
                 if errs.is_empty() {
-                    if changed_fields(&existing.info(), &info).is_empty() {
+                    if changed_fields(&existing.info(), &info).is_empty() && admin.is_none() {
                         plan.unchanged += 1;
                     } else {
-                        plan.changes.push(Change::Edit { line, school: Box::new(existing), info });
+                        plan.changes.push(Change::Edit { line, school: Box::new(existing), info, admin });
                     }
                 }
             }
@@ -910,11 +975,14 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
                     // Live, but outside the scope (in scope it was matched above).
                     errs.push(exists_message(actor, &other.org));
                 }
+                if let Some(p) = &admin {
+                    errs.extend(mobile_taken(conn, p)?);
+                }
                 if errs.is_empty() {
                     if let Some(w) = province_warning(&code, &unit) {
                         plan.warn(line, w);
                     }
-                    plan.changes.push(Change::Add { line, unit, code, info });
+                    plan.changes.push(Change::Add { line, unit, code, info, admin });
                 }
             }
         }
@@ -923,32 +991,115 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Write a checked schools plan: the new schools first, in bulk, then the edits; one audit
-/// event per school added or changed.
-pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &Plan, progress: &mut dyn FnMut()) -> Result<()> {
+/// What a row naming the admin of an existing school asks for: `Some` to issue that account (the
+/// school has no active school admin), `None` when the school's active school admin is that
+/// person (by mobile) or on a row error (another active school admin: a personnel change is
+/// disabling the old account first; a merged or revoked school, whose accounts stay disabled; a
+/// mobile held by another active account).
+fn existing_school_admin(
+    conn: &Conn,
+    school: &School,
+    p: Box<Person>,
+    errs: &mut Vec<String>,
+) -> Result<Option<Box<Person>>> {
+    let current = store::accounts::all_active_in_role(conn, school.org.id, Role::SchoolAdmin)?;
+    if current.iter().any(|(_, mobile)| *mobile == p.mobile) {
+        return Ok(None);
+    }
+    if let Some((username, _)) = current.first() {
+        errs.push(tf("school.admin_exists", &[("code", &school.org.code), ("username", username)]));
+        return Ok(None);
+    }
+    if !school.is_active() {
+        errs.push(tf(
+            "school.admin_inactive",
+            &[("code", &school.org.code), ("status", &status_label(&school.status))],
+        ));
+        return Ok(None);
+    }
+    if let Some(e) = mobile_taken(conn, &p)? {
+        errs.push(e);
+        return Ok(None);
+    }
+    Ok(Some(p))
+}
+
+/// Issue a school's admin account in an import, as `school add --admin-name --admin-mobile` does
+/// (`account.add`), and give back its code for the codes file.
+fn issue_admin(tx: &mut Tx, actor: &Actor, school: &Org, p: &Person) -> Result<IssuedCode> {
+    let i = account::issue(tx, school, Role::SchoolAdmin, p, Some(actor.account_id))?;
+    Ok(IssuedCode {
+        username: i.username,
+        name: p.name.clone(),
+        unit: school.code.clone(),
+        role: Role::SchoolAdmin.as_str().to_string(),
+        mobile: p.mobile.clone(),
+        code: i.code,
+        expires_at: i.expires_at,
+    })
+}
+
+/// Write a checked schools plan: the new schools first, in bulk, then the accounts of their
+/// admins, then the edits (each with its school's new admin); one audit event per school added
+/// or changed and per account issued. The activation codes of the accounts issued, in file order
+/// of the new schools, then of the others.
+pub fn apply_import(tx: &mut Tx, actor: &Actor, plan: &Plan, progress: &mut dyn FnMut()) -> Result<Vec<IssuedCode>> {
     // Something changed since the file was checked (the same file imported twice at once):
-    // what it adds must still be new, as read in this transaction.
+    // what it adds must still be new, and a school given an admin must still have none, as read
+    // in this transaction.
     if plan.changed_since(tx)? {
         for c in &plan.changes {
-            if let Change::Add { code, .. } = c {
-                if store::schools::live_by_code(tx, code)?.is_some() {
-                    return Err(crate::import::stale(code));
+            match c {
+                Change::Add { code, .. } => {
+                    if store::schools::live_by_code(tx, code)?.is_some() {
+                        return Err(crate::import::stale(code));
+                    }
                 }
+                Change::Edit { school, admin: Some(_), .. } => {
+                    if !store::accounts::all_active_in_role(tx, school.org.id, Role::SchoolAdmin)?.is_empty() {
+                        return Err(crate::import::stale(&school.org.code));
+                    }
+                }
+                Change::Edit { .. } => {}
             }
         }
     }
-    let adds = plan.changes.iter().filter_map(|c| match c {
-        Change::Add { unit, code, info, .. } => Some((unit, code.as_str(), info)),
-        Change::Edit { .. } => None,
-    });
-    insert_many(tx, adds, |_| progress())?;
+    let adds = || {
+        plan.changes.iter().filter_map(|c| match c {
+            Change::Add { unit, code, info, admin, .. } => Some((unit, code.as_str(), info, admin.as_deref())),
+            Change::Edit { .. } => None,
+        })
+    };
+    // The ids of the new schools with an admin, in order; a new school with an admin ticks once
+    // its account is issued too.
+    let mut named = adds().map(|(.., admin)| admin.is_some());
+    let mut ids = Vec::new();
+    insert_many(tx, adds().map(|(unit, code, info, _)| (unit, code, info)), |id| {
+        if named.next() == Some(true) {
+            ids.push(id);
+        } else {
+            progress();
+        }
+    })?;
+    let mut codes = Vec::with_capacity(ids.len());
+    let now = tx.now_stored();
+    let named = adds().filter_map(|(unit, code, info, admin)| admin.map(|p| (unit, code, info, p)));
+    for ((unit, code, info, p), id) in named.zip(ids) {
+        let name = crate::text::clean_name(info.name.as_deref().unwrap_or(""))?;
+        codes.push(issue_admin(tx, actor, &school_org(id, unit, code, name, &now), p)?);
+        progress();
+    }
     for c in &plan.changes {
-        if let Change::Edit { school, info, .. } = c {
+        if let Change::Edit { school, info, admin, .. } = c {
             edit(tx, actor, school, info, None)?;
+            if let Some(p) = admin {
+                perm::require(actor, Action::AccountIssueSchool, &school.org)?;
+                codes.push(issue_admin(tx, actor, &school.org, p)?);
+            }
             progress();
         }
     }
-    Ok(())
+    Ok(codes)
 }
 
 #[cfg(test)]

@@ -128,6 +128,17 @@ pub fn reread(conn: &Conn, unit: &Org) -> Result<Org> {
     orgs::by_id(conn, unit.id)
 }
 
+pub use crate::store::accounts::Gap;
+
+/// `eip unit staffing` (SPEC §4.7, Art. 6, 8): every admin unit of the subtree under `root`
+/// (already found in the actor's scope; itself included) that lacks an active admin, reviewer or
+/// inspector, and every school there, normal or suspended, without an active school admin, with
+/// the roles each lacks, in tree order. Reading: open to every role in its scope.
+pub fn staffing(conn: &Conn, root: &Org) -> Result<Vec<Gap>> {
+    let (lo, hi) = root.subtree();
+    crate::store::accounts::staffing_gaps(conn, &lo, &hi)
+}
+
 /// What lies below a unit, for `unit show`.
 pub struct Below {
     pub units: i64,

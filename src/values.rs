@@ -135,10 +135,49 @@ pub fn target(conn: &Conn, actor: &Actor, org: Option<&str>) -> Result<Target> {
         None => actor.org.clone(),
         Some(code) => scope::org(conn, actor, code)?,
     };
+    target_of(conn, actor, org)
+}
+
+/// The org found (in scope) as the actor's target, if the actor may write it.
+fn target_of(conn: &Conn, actor: &Actor, org: Org) -> Result<Target> {
     let proxy = org.id != actor.org.id;
     perm::require(actor, Action::ReportWrite, &org)?;
     let school_kind = kind_of(conn, &org)?;
     Ok(Target { org, school_kind, proxy })
+}
+
+/// Settle who writes what for `report confirm --org A --org B …` (SPEC §4.2: a supervising admin
+/// confirming several schools at once): each org as [`target`] settles one — the scope of every
+/// one first, then the permission for each — an org named twice once, none given the actor's own.
+/// With several, the refusal of one names it and says that nothing was confirmed.
+pub fn targets(conn: &Conn, actor: &Actor, orgs: &[String]) -> Result<Vec<Target>> {
+    if orgs.len() <= 1 {
+        return Ok(vec![target(conn, actor, orgs.first().map(String::as_str))?]);
+    }
+    let mut found: Vec<Org> = Vec::new();
+    for code in orgs {
+        let org = scope::org(conn, actor, code).map_err(|e| none_confirmed(e, code.trim()))?;
+        if !found.iter().any(|o| o.id == org.id) {
+            found.push(org);
+        }
+    }
+    found
+        .into_iter()
+        .map(|org| {
+            let code = org.code.clone();
+            target_of(conn, actor, org).map_err(|e| none_confirmed(e, &code))
+        })
+        .collect()
+}
+
+/// The refusal of one org of several, with the org named (if its message does not name it) and
+/// "nothing was confirmed"; its kind (and so its exit code), hint and reason as they were.
+fn none_confirmed(err: anyhow::Error, org: &str) -> anyhow::Error {
+    let Some(e) = error::eip_error(&err) else { return err };
+    let mut e = e.clone();
+    let message = if e.message.contains(org) { e.message.clone() } else { format!("{org}: {}", e.message) };
+    e.message = tf("confirm.none_confirmed", &[("message", &message)]);
+    e.into()
 }
 
 /// An org's school kind (school, teaching_point): which indicators it fills. `None` for a unit.
@@ -310,6 +349,25 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     )?;
     mark_school_filled(tx, actor, &t.org)?;
     Ok(Confirmed { carried, zeroed, already: false })
+}
+
+/// `eip report confirm --org A --org B …`: every target confirmed, each in its period, in the one
+/// transaction `tx` — all of them or none, as a file is imported (SPEC §5): the first refusal
+/// rolls back the confirmations before it, so a command that failed changed nothing and is simply
+/// run again. The results in the targets' order.
+pub fn confirm_all(
+    tx: &mut Tx,
+    actor: &Actor,
+    targets: &[(Target, Period)],
+    cat: &[Indicator],
+) -> Result<Vec<Confirmed>> {
+    let several = targets.len() > 1;
+    targets
+        .iter()
+        .map(|(t, period)| {
+            confirm(tx, actor, t, *period, cat).map_err(|e| if several { none_confirmed(e, &t.org.code) } else { e })
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ importing a values file (SPEC §5.3)

@@ -1,5 +1,7 @@
 //! `eip school …` (SPEC §3, §5.2): schools and teaching points.
 
+use std::path::PathBuf;
+
 use clap::{Args, Subcommand};
 
 use crate::account::Person;
@@ -8,10 +10,12 @@ use crate::context::Ctx;
 use crate::csvio::{self, ExportWriter};
 use crate::error::{self, Result};
 use crate::i18n::{t, tf};
+use crate::import;
 use crate::output::{interactive, Cell, Out};
 use crate::schools::{self, Filter, Info, School, StatusChange};
 use crate::scope;
 
+use super::account::form::{issue_with_codes_file, write_codes};
 use super::{ExportFile, ImportFile};
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +189,11 @@ pub struct TransferArgs {
 pub struct ImportArgs {
     #[command(flatten)]
     pub csv: ImportFile,
+    /// Write the activation codes of the school admins the file names (columns admin_name,
+    /// admin_mobile: 学校管理员姓名, 学校管理员手机号) to this new file, created with mode 0600,
+    /// instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub codes_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -440,17 +449,37 @@ fn transfer(ctx: &mut Ctx, a: TransferArgs) -> Result<()> {
     )
 }
 
+/// The schools file through the one import pipeline; the codes of the school admins it issues
+/// written as a roster approval writes them: into `--codes-out` (created before anything is
+/// checked, so that a file that exists refuses the import at once, and removed if the import
+/// fails), else listed on standard output.
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
-    a.csv.import(
-        ctx,
+    let out = ctx.out.clone();
+    let sheet = a.csv.rows(
         |h| {
             let c = csvio::Columns::find(h, schools::SCHOOL_COLUMNS);
             c.has("code") && c.has("unit")
         },
         "code,name,kind,unit",
-        schools::plan_import,
-        schools::apply_import,
-    )
+    )?;
+    let (db, actor) = ctx.signed_in()?;
+    let source = a.csv.source();
+    // A dry run issues nothing, so it writes no codes file.
+    let codes_out = if source.dry_run { None } else { a.codes_out.as_deref() };
+    let (done, file) = issue_with_codes_file(codes_out, || {
+        import::run(
+            db,
+            &actor,
+            &out,
+            &source,
+            &sheet,
+            |conn| schools::plan_import(conn, &actor, &sheet),
+            |tx, plan, tick| schools::apply_import(tx, &actor, plan, tick),
+        )
+    })?;
+    let Some((plan, codes)) = done else { return Ok(()) };
+    out.status(&plan.summary());
+    write_codes(&out, &codes, file)
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {

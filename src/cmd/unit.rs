@@ -8,7 +8,7 @@ use super::{ExportFile, ImportFile};
 use crate::csvio::{self, ExportWriter};
 use crate::error::Result;
 use crate::i18n::tf;
-use crate::model::{Level, Org};
+use crate::model::{Level, Org, Role};
 use crate::output::{Cell, Format};
 use crate::scope;
 use crate::units;
@@ -33,6 +33,9 @@ pub enum UnitCommand {
     Import(ImportArgs),
     /// Export units as CSV (code,name,level,parent), parents first, ready to import elsewhere
     Export(ExportArgs),
+    /// Units lacking an active admin, reviewer or inspector, and schools without an active school
+    /// admin (Art. 6, 8), each with the roles it lacks
+    Staffing(StaffingArgs),
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +90,13 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StaffingArgs {
+    /// This unit and everything below it [default: your scope]
+    #[arg(long, value_name = "CODE")]
+    pub under: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub csv: ExportFile,
@@ -101,6 +111,7 @@ pub fn cmd_unit(ctx: &mut Ctx, command: UnitCommand) -> Result<()> {
         UnitCommand::Rename(a) => rename(ctx, a),
         UnitCommand::Import(a) => import(ctx, a),
         UnitCommand::Export(a) => export(ctx, a),
+        UnitCommand::Staffing(a) => staffing(ctx, a),
     }
 }
 
@@ -262,6 +273,42 @@ fn tree(ctx: &mut Ctx, a: TreeArgs) -> Result<()> {
     }
     w.flush()?;
     Ok(())
+}
+
+/// The roles an org lacks: their keys, space-separated, for programs; their names for a person.
+fn roles_cell(out: &crate::output::Out, roles: &[Role]) -> Cell {
+    if out.is_machine() {
+        return Cell::from(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "));
+    }
+    Cell::from(roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "))
+}
+
+fn staffing(ctx: &mut Ctx, a: StaffingArgs) -> Result<()> {
+    let out = ctx.out.clone();
+    let root = root(ctx, a.under.as_deref())?;
+    let gaps = units::staffing(&ctx.db()?.conn, &root)?;
+    let rows: Vec<Vec<Cell>> = gaps
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::from(&g.code),
+                Cell::from(&g.name),
+                out.word(g.level.as_str(), g.level.label()),
+                Cell::from(g.parent.clone()),
+                roles_cell(&out, &g.missing),
+            ]
+        })
+        .collect();
+    out.list(
+        &[
+            ("code", "col.code"),
+            ("name", "col.name"),
+            ("level", "col.level"),
+            ("parent", "col.parent"),
+            ("missing", "col.missing_roles"),
+        ],
+        &rows,
+    )
 }
 
 fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {

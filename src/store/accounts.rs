@@ -4,9 +4,9 @@
 //! (`auth`, `account`; docs/SECURITY.md).
 
 use super::orgs::{org_from_row, ORG_COLUMNS};
-use super::{in_subtree, is_submitting_unit, params, Conn, Row, Tx};
+use super::{in_subtree, is_submitting_unit, is_unit, params, Conn, Row, Tx};
 use crate::error::Result;
-use crate::model::{Org, Role};
+use crate::model::{Level, Org, Role};
 
 // ---------------------------------------------------------------- the account row
 
@@ -201,6 +201,83 @@ pub fn active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Option<Str
         params![org_id, role.as_str()],
         |r| r.get(0),
     )
+}
+
+/// The active accounts holding a role at an org (a school may have several school admins): their
+/// usernames and mobiles, by username.
+pub fn all_active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Vec<(String, String)>> {
+    conn.all(
+        "SELECT username, mobile FROM account WHERE org_id = ?1 AND role = ?2 AND status = 'active' ORDER BY username",
+        params![org_id, role.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+// ---------------------------------------------------------------- staffing (SPEC §4.7, Art. 6, 8)
+
+/// A unit or school that lacks an active account in a role it needs: an admin unit its admin,
+/// reviewer and inspector; a school (normal or suspended) its school admin.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    /// The roles it lacks: of admin, reviewer, inspector for a unit (in that order); school admin
+    /// for a school.
+    pub missing: Vec<Role>,
+}
+
+/// Every admin unit of the subtree `lo..hi` (its root included) without an active admin, reviewer
+/// or inspector, and every live school there, normal or suspended, without an active school admin,
+/// in tree order. One statement: an index probe of `account(org_id, role)` per org and role, so a
+/// subtree of half a million schools is one pass.
+pub fn staffing_gaps(conn: &Conn, lo: &str, hi: &str) -> Result<Vec<Gap>> {
+    let holds = |role: &str| {
+        format!("EXISTS (SELECT 1 FROM account a WHERE a.org_id = o.id AND a.role = '{role}' AND a.status = 'active')")
+    };
+    let has = |role: &str| format!("CASE WHEN {} THEN 1 ELSE 0 END", holds(role));
+    // The units (a few thousand) with their three answers, kept where one is no; the schools
+    // (half a million) only where the one answer is no, so each is asked once.
+    let sql = format!(
+        "SELECT path, code, name, level, parent, has_admin, has_reviewer, has_inspector, 1 FROM (
+           SELECT o.path, o.code, o.name, o.level, p.code AS parent,
+                  {} AS has_admin, {} AS has_reviewer, {} AS has_inspector
+           FROM org o LEFT JOIN org p ON p.id = o.parent_id
+           WHERE {} AND {}
+         ) u
+         WHERE has_admin = 0 OR has_reviewer = 0 OR has_inspector = 0
+         UNION ALL
+         SELECT o.path, o.code, o.name, o.level, p.code, 1, 1, 1, 0
+         FROM org o JOIN school s ON s.org_id = o.id JOIN org p ON p.id = o.parent_id
+         WHERE {} AND o.level = 'school' AND o.deleted_at IS NULL AND s.status IN ('normal', 'suspended')
+           AND NOT {}
+         ORDER BY path",
+        has("admin"),
+        has("reviewer"),
+        has("inspector"),
+        in_subtree("o", "?1", "?2"),
+        is_unit("o"),
+        in_subtree("o", "?1", "?2"),
+        holds("school_admin"),
+    );
+    conn.all(&sql, params![lo, hi], |r| {
+        let level: String = r.get(3)?;
+        let roles = [Role::Admin, Role::Reviewer, Role::Inspector, Role::SchoolAdmin];
+        let mut missing = Vec::new();
+        for (i, role) in roles.into_iter().enumerate() {
+            if r.get::<i64>(5 + i)? == 0 {
+                missing.push(role);
+            }
+        }
+        Ok(Gap {
+            code: r.get(1)?,
+            name: r.get(2)?,
+            level: Level::parse(&level).unwrap_or(Level::School),
+            parent: r.get(4)?,
+            missing,
+        })
+    })
 }
 
 /// When the account's activation code, still unused at `now`, expires.

@@ -230,7 +230,8 @@ pub fn put_setting_without_waiting(conn: &Conn, key: &str, value: &str) -> Resul
 // ---------------------------------------------------------------- the 催报 list
 
 /// One org of the 催报 list: not yet submitted (a unit) or confirmed (a school), with the first
-/// active admin (or school admin) as its contact.
+/// active admin (or school admin) as its contact: none when it has no active admin (an active
+/// account always has a mobile, so `mobile` is empty exactly then).
 #[derive(Debug, Clone)]
 pub struct Missing {
     pub code: String,
@@ -242,6 +243,13 @@ pub struct Missing {
     pub contact: Option<String>,
     pub mobile: Option<String>,
     pub email: Option<String>,
+}
+
+impl Missing {
+    /// Whether it has an active admin (a school: school admin) to urge.
+    pub fn has_contact(&self) -> bool {
+        self.mobile.is_some()
+    }
 }
 
 /// Every unit below the Ministry in the subtree `lo..hi` not yet submitted and every expected

@@ -84,10 +84,11 @@ pub(crate) type CodesFile<'a> = (std::fs::File, &'a Path);
 
 /// Issue activation codes with the codes file (if asked for) created first — so that a file that
 /// exists refuses everything before anything is written — and removed again if issuing fails.
-pub(crate) fn issue_with_codes_file(
+/// `issue` gives the codes (or, for an import, what it did with them).
+pub(crate) fn issue_with_codes_file<T>(
     codes_out: Option<&Path>,
-    issue: impl FnOnce() -> Result<Vec<IssuedCode>>,
-) -> Result<(Vec<IssuedCode>, Option<CodesFile<'_>>)> {
+    issue: impl FnOnce() -> Result<T>,
+) -> Result<(T, Option<CodesFile<'_>>)> {
     let file = match codes_out {
         Some(p) => Some((open_codes_file(p)?, p)),
         None => None,

@@ -73,9 +73,10 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
-    /// A school your unit supervises directly (proxy entry) [default: your own org]
+    /// A school your unit supervises directly (proxy entry) [default: your own org]; repeat it to
+    /// confirm several in one go, all of them or none
     #[arg(long, value_name = "CODE")]
-    pub org: Option<String>,
+    pub org: Vec<String>,
     /// YYYY-MM [default: the oldest period still open for writing]
     #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
     pub period: Option<Period>,
@@ -195,29 +196,42 @@ pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
 pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.current()?;
-    let target = values::target(&db.conn, &actor, a.org.as_deref())?;
-    let period = period_for(&out, db, &target.org, a.period)?;
+    let targets = values::targets(&db.conn, &actor, &a.org)?;
+    let mut jobs = Vec::with_capacity(targets.len());
+    for target in targets {
+        let period = period_for(&out, db, &target.org, a.period)?;
+        jobs.push((target, period));
+    }
     let cat = values::catalogue(&db.conn)?;
-    let done = db.write(&actor.audit_actor(), |tx| values::confirm(tx, &actor, &target, period, &cat))?;
-    if done.already {
-        out.status(&tf("report.already_confirmed", &[("org", &target.org.code), ("period", &period)]));
-    } else {
-        out.status(&tf(
-            "report.confirmed",
-            &[("org", &target.org.code), ("period", &period), ("carried", &done.carried.len())],
-        ));
+    let done = db.write(&actor.audit_actor(), |tx| values::confirm_all(tx, &actor, &jobs, &cat))?;
+    // With several orgs, each row of the list says whose value it is.
+    let several = jobs.len() > 1;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for ((target, period), done) in jobs.iter().zip(&done) {
+        let org = &target.org.code;
+        if done.already {
+            out.status(&tf("report.already_confirmed", &[("org", org), ("period", period)]));
+        } else {
+            out.status(&tf("report.confirmed", &[("org", org), ("period", period), ("carried", &done.carried.len())]));
+        }
+        if !done.zeroed.is_empty() {
+            out.status(&tf("report.flows_zeroed", &[("indicators", &done.zeroed.join(", "))]));
+        }
+        let lead = |mut row: Vec<Cell>| {
+            if several {
+                row.insert(0, Cell::from(org));
+            }
+            row
+        };
+        rows.extend(done.carried.iter().map(|(c, v, from)| lead(vec![Cell::from(c), Cell::from(v), Cell::from(from)])));
+        rows.extend(done.zeroed.iter().map(|c| lead(vec![Cell::from(c), Cell::from("0"), Cell::Null])));
     }
-    if !done.zeroed.is_empty() {
-        out.status(&tf("report.flows_zeroed", &[("indicators", &done.zeroed.join(", "))]));
-    }
-    let rows: Vec<Vec<Cell>> = done
-        .carried
-        .iter()
-        .map(|(c, v, from)| vec![Cell::from(c), Cell::from(v), Cell::from(from)])
-        .chain(done.zeroed.iter().map(|c| vec![Cell::from(c), Cell::from("0"), Cell::Null]))
-        .collect();
     if !rows.is_empty() {
-        out.list(&[("indicator", "col.indicator"), ("value", "col.value"), ("from", "col.period")], &rows)?;
+        let mut columns = vec![("indicator", "col.indicator"), ("value", "col.value"), ("from", "col.period")];
+        if several {
+            columns.insert(0, ("org", "col.code"));
+        }
+        out.list(&columns, &rows)?;
     }
     Ok(())
 }

@@ -199,6 +199,17 @@ fn state_key(state: &str) -> &'static str {
     }
 }
 
+/// The contact of an org on the 催报 list. Without an active admin, a table says so in words
+/// ("no school admin", "no admin"); for programs the field stays empty, as the mobile beside it
+/// does (an active account always has a mobile), so the columns mean what they always meant.
+fn contact_cell(out: &Out, m: &status::Missing) -> Cell {
+    if m.has_contact() || out.is_machine() {
+        return Cell::from(m.contact.clone());
+    }
+    let key = if m.level == crate::model::Level::School { "missing.no_school_admin" } else { "missing.no_admin" };
+    Cell::from(t(key))
+}
+
 pub fn missing(ctx: &mut Ctx, a: MissingArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.current()?;
@@ -211,13 +222,14 @@ pub fn missing(ctx: &mut Ctx, a: MissingArgs) -> Result<()> {
     let rows: Vec<Vec<Cell>> = status::missing(&db.conn, &unit, period)?
         .into_iter()
         .map(|m| {
+            let contact = contact_cell(&out, &m);
             vec![
                 Cell::from(m.code),
                 Cell::from(m.name),
                 out.word(m.level.as_str(), m.level.label()),
                 Cell::from(m.parent),
                 state_word(&out, &m.state),
-                Cell::from(m.contact),
+                contact,
                 Cell::from(m.mobile),
                 Cell::from(m.email),
             ]
