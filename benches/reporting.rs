@@ -3,8 +3,11 @@
 //! each as a whole `eip` process: a county's `report status`, a national `report export --level
 //! county` (every county's aggregate), one `report confirm`, then `submit --sweep` for the whole nation's month (every
 //! unit submitted by the system at its deadline, with its snapshot) and a national `report status`
-//! on the result. Run: `cargo bench --bench reporting` (`EIP_BENCH_MONTHS=3` for a smaller run;
-//! `cargo test` runs it small).
+//! on the result. And the plausibility rules' cost: a national `report validate` and the national
+//! export with every rule retired and with the seeded rules in force (their flags raised by
+//! adding them again), and `rules add` checking a rule against the nation's month. Run:
+//! `cargo bench --bench reporting` (`EIP_BENCH_MONTHS=3` for a smaller run; `cargo test` runs it
+//! small).
 //!
 //! The schools and values are written straight into the database (the rows eip writes, without
 //! audit events) so that the fixture takes minutes, not hours.
@@ -95,6 +98,92 @@ fn main() {
             floor_export.push(b);
         }
     }
+    // The plausibility rules (SPEC §4.6): `report validate` of the nation's month and the national
+    // export with the seeded rules in force and with every rule retired, measured in the same run,
+    // in turn. The fixture's values were written straight into the database, so they carry no
+    // flags: the seeded rules are retired, then added again under new codes, each checked at once
+    // against the month's stored values — which raises their flags (and times `rules add` at
+    // national scale). A copy of the database then has every rule retired: each measurement runs
+    // once on each file, one after the other, so both meet the machine in the same state.
+    let seeded: Vec<(String, String, String, String, String, String)> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .prepare("SELECT code, applies_to, expression, severity, message_zh, message_en FROM rule ORDER BY position")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(seeded.len(), 10, "the seeded rules");
+    for (code, ..) in &seeded {
+        run(&env, &mtoken, &["report", "rules", "retire", code]);
+    }
+    let mut add = Vec::new();
+    for (code, applies, expression, severity, zh, en) in &seeded {
+        let again = format!("{code}_again");
+        let args = [
+            "report",
+            "rules",
+            "add",
+            &again,
+            "--applies-to",
+            applies,
+            "--expression",
+            expression,
+            "--severity",
+            severity,
+            "--message-zh",
+            zh,
+            "--message-en",
+            en,
+        ];
+        add.push(run(&env, &mtoken, &args));
+    }
+    let flags: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM flag WHERE period = '2026-10'", [], |r| r.get(0))
+        .unwrap();
+    assert!(flags > 0, "the fixture's values trip the seeded warnings");
+    // The copy, every rule retired: no rules, no flags.
+    let off_db = db.with_file_name("eip-no-rules.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    }
+    std::fs::copy(&db, &off_db).unwrap();
+    let off = |args: &[&str]| -> (Duration, String) {
+        let mut c = env.command_with_token(&mtoken, args);
+        c.env("EIP_DB", &off_db);
+        let (took, r) = Env::timed_cmd(c, None);
+        r.ok();
+        (took, r.stdout)
+    };
+    for (code, ..) in &seeded {
+        off(&["report", "rules", "retire", &format!("{code}_again")]);
+    }
+    let validate_args = ["report", "validate", "--period", "2026-10", "--format", "csv"];
+    let export_args = ["report", "export", "--period", "2026-10", "--level", "county", "--format", "csv"];
+    let flags_column = |csv: &str| -> i64 {
+        let mut rows = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let at = rows.headers().unwrap().iter().position(|h| h == "flags").expect("a flags column");
+        rows.records().map(|r| r.unwrap()[at].parse::<i64>().unwrap()).sum()
+    };
+    let (mut validate_on, mut export_on, mut validate_off, mut export_off) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let (t, csv) = run_out(&env, &mtoken, &validate_args);
+        assert_eq!(csv.lines().count() as i64, flags + 1, "every flag of the month, and the header");
+        validate_on.push(t);
+        let (t, csv) = off(&validate_args);
+        assert_eq!(csv.lines().count(), 1, "no rules, no flags: the header alone");
+        validate_off.push(t);
+        let (t, csv) = run_out(&env, &mtoken, &export_args);
+        assert_eq!(flags_column(&csv), flags, "the counties' flags add up to the nation's");
+        export_on.push(t);
+        let (t, csv) = off(&export_args);
+        assert_eq!((csv.lines().count(), flags_column(&csv)), (2846 + 1, 0));
+        export_off.push(t);
+    }
+    let _ = std::fs::remove_file(&off_db);
     // November 16th: every deadline of October has passed — the whole nation's month is submitted
     // by the system, counties first, each with its snapshot.
     env.now = "2026-11-16T09:00:00+08:00".into();
@@ -113,6 +202,15 @@ fn main() {
         .query_row("SELECT count(*) FROM submission WHERE period = '2026-10'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(again, submitted, "the second sweep found nothing due");
+    let passed_on: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT sum(s.flags) FROM submission s JOIN org o ON o.id = s.org_id WHERE s.period = '2026-10' AND o.level = 'county'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(passed_on, flags, "the counties passed every flag on");
     let mut national_status = Vec::new();
     for _ in 0..RUNS {
         national_status.push(run(&env, &mtoken, &["report", "status", "--period", "2026-10"]));
@@ -127,6 +225,30 @@ fn main() {
     println!("| `submit --sweep` of the nation's month ({submitted} units submitted with snapshots, once) | {} ({:.0} units/s) |", ms(sweep), submitted as f64 / sweep.as_secs_f64());
     println!("| `submit --sweep` again (nothing due) | {} |", ms(resweep));
     println!("| national `report status` (the 32 provinces, from snapshots) | {} |", ms(median(national_status)));
+    println!("| the month's plausibility flags (the seeded rules over its values) | {flags} |");
+    println!("| `report rules add` of a seeded rule again, checked at once against the months being reported (median of 10) | {} |", ms(median(add)));
+    let fastest = |v: &[Duration]| *v.iter().min().unwrap();
+    let (vo, vf) = (median(validate_on.clone()), median(validate_off.clone()));
+    let (eo, ef) = (median(export_on.clone()), median(export_off.clone()));
+    println!(
+        "| national `report validate` (every flag of the month), every rule retired / the seeded rules | {} / {} |",
+        ms(vf),
+        ms(vo)
+    );
+    println!(
+        "| national `report export --level county`, every rule retired / the seeded rules | {} / {} |",
+        ms(ef),
+        ms(eo)
+    );
+    println!(
+        "| ratio export with the rules / without (goal < 1.25×) | {:.2}× (fastest runs: {:.2}×) |",
+        eo.as_secs_f64() / ef.as_secs_f64(),
+        fastest(&export_on).as_secs_f64() / fastest(&export_off).as_secs_f64()
+    );
+    println!(
+        "| ratio `report validate` with the rules / the export without them | {:.2}× |",
+        vo.as_secs_f64() / ef.as_secs_f64()
+    );
     if floor_open.is_empty() {
         println!("(no sqlite3 shell on this machine: the floors were not measured)");
     } else {

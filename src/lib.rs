@@ -29,6 +29,7 @@ pub mod perm;
 pub mod progress;
 pub mod requests;
 pub mod roster;
+pub mod rules;
 pub mod schools;
 pub mod scope;
 pub mod setup;

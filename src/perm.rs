@@ -43,6 +43,8 @@ pub enum Action {
     ReportWrite,
     /// `report indicators add / retire`.
     IndicatorManage,
+    /// `report rules add / retire`: the plausibility rules (SPEC §4.6).
+    RuleManage,
     /// `report import` (target: the importer's unit).
     ReportImport,
     /// `report text` (target: the province).
@@ -112,6 +114,7 @@ pub const RULES: &[(Action, &[Who])] = &[
     // school's data for it (proxy entry, audited as such).
     (Action::ReportWrite, &[Who::UnitAdmin, Who::SchoolOwnAdmin, Who::SupervisingAdmin]),
     (Action::IndicatorManage, &[Who::MinistryAdmin]),
+    (Action::RuleManage, &[Who::MinistryAdmin]),
     // SPEC §2: a unit admin imports values for its unit and the schools it supervises directly.
     (Action::ReportImport, &[Who::UnitAdmin]),
     // Art. 20: the province files its monthly report text.
@@ -204,6 +207,7 @@ impl Action {
             Action::TransferDecide => "request.decide_school_transfer",
             Action::ReportWrite => "report.write",
             Action::IndicatorManage => "report.indicators",
+            Action::RuleManage => "report.rules",
             Action::ReportImport => "report.import",
             Action::ReportText => "report.text",
             Action::Submit => "submit",
@@ -230,6 +234,7 @@ impl Action {
             Action::TransferDecide => t("action.transfer_decide"),
             Action::ReportWrite => t("action.report_write"),
             Action::IndicatorManage => t("action.indicator_manage"),
+            Action::RuleManage => t("action.rule_manage"),
             Action::ReportImport => t("action.report_import"),
             Action::ReportText => t("action.report_text"),
             Action::Submit => t("action.submit"),
@@ -303,6 +308,7 @@ mod tests {
             Action::TransferDecide,
             Action::ReportWrite,
             Action::IndicatorManage,
+            Action::RuleManage,
             Action::ReportImport,
             Action::ReportText,
             Action::Submit,

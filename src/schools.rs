@@ -425,6 +425,11 @@ pub fn edit(tx: &mut Tx, actor: &Actor, school: &School, info: &Info, reason: Op
     if first_fill {
         after.insert("info_filled".into(), json!(true));
     }
+    // The plausibility rules read the basic info (school.students|teachers|classes): the months
+    // still being reported are judged again.
+    if changes.iter().any(|(k, _, _)| matches!(*k, "students" | "teachers" | "classes")) {
+        crate::rules::refresh_open(tx, &school.org)?;
+    }
     tx.audit(
         Event::new("school.edit")
             .target(&school.org.code)

@@ -15,6 +15,7 @@ use crate::i18n::tf;
 use crate::indicators;
 use crate::model::{Actor, Level, Org, Role};
 use crate::perm::{self, Action};
+use crate::rules;
 use crate::scope;
 use crate::store::{self, orgs, submissions, Conn};
 use crate::submission::{self, Submission};
@@ -71,6 +72,8 @@ pub struct Child {
     /// Why its data cannot be written now, if it cannot (SPEC §4.5).
     pub lock: Option<&'static str>,
     pub next: Vec<Next>,
+    /// The plausibility flags of its subtree's period (a school's own; SPEC §4.6).
+    pub flags: i64,
 }
 
 /// `eip report status`: a unit's period and its direct children's.
@@ -80,6 +83,8 @@ pub struct Status {
     pub own: Submission,
     /// Its direct children that report the period: sub-units first, then schools, by code.
     pub children: Vec<Child>,
+    /// The plausibility flags of the unit's whole subtree's period, its own included.
+    pub flags: i64,
 }
 
 /// The unit a progress report starts from: `--under` in the actor's scope, else the actor's own
@@ -121,7 +126,7 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
             let next = next_for_unit(conn, actor, unit, unit_state, &child, sub.unit_state(), period, now)?;
             (Standing::Unit { submission: sub, agg: Box::new(agg) }, next)
         };
-        children.push(Child { org: child, standing, lock, next });
+        children.push(Child { org: child, standing, lock, next, flags: 0 });
     }
     // Schools supervised elsewhere now whose period stays with this unit (they moved after its
     // submission held it): listed here, where the period's figures are.
@@ -132,9 +137,16 @@ pub fn status(conn: &Conn, actor: &Actor, unit: &Org, period: Period, now: DateT
         let lock = values::lock(conn, &org, period, now)?.map(|l| l.reason);
         let next = next_for_school(actor, unit, unit_state, school.state == "confirmed");
         let return_due = store::values::return_due(conn, org.id, period)?;
-        children.push(Child { org, standing: Standing::School { school, return_due }, lock, next });
+        children.push(Child { org, standing: Standing::School { school, return_due }, lock, next, flags: 0 });
     }
-    Ok(Status { own, children })
+    // The flags under each child, in one query over the unit's subtree.
+    let paths: Vec<&str> = children.iter().map(|c| c.org.path.as_str()).collect();
+    let mut counts = rules::counts_by(conn, unit, &paths, period)?;
+    for c in &mut children {
+        c.flags = counts.remove(&c.org.path).unwrap_or(0);
+    }
+    let flags = rules::count_under(conn, unit, period)?;
+    Ok(Status { own, children, flags })
 }
 
 /// Where a school's own period stands (Art. 12), as its own account sees it.

@@ -282,7 +282,9 @@ pub fn record_submit(
     // live (a submitted unit's figures are its snapshot).
     let own_missing = own_missing(tx, unit, period)?;
     let agg = take_snapshot(tx, unit, period)?;
-    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete, &agg.own_state)?;
+    // The plausibility flags it passes on (SPEC §4.6, §4.7): every flag of its subtree's period.
+    let flags = crate::rules::count_under(tx, unit, period)?;
+    submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete, &agg.own_state, flags)?;
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)
@@ -292,7 +294,7 @@ pub fn record_submit(
                 "before": { "state": before },
                 "after": { "state": state, "at": calendar::stored(at), "incomplete_schools": incomplete,
                            "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed,
-                           "own_state": agg.own_state, "own_missing": own_missing },
+                           "own_state": agg.own_state, "own_missing": own_missing, "flags": flags },
             })),
     )?;
     Ok(())
@@ -544,6 +546,8 @@ pub fn return_unit(
     let before = submission(tx, unit.id, period)?.state;
     let id = store::returns::insert(tx, unit.id, period, action, by, &calendar::stored(due), reason)?;
     submissions::mark_returned(tx, unit.id, period, id)?;
+    // Reopened: its own figures are judged again by the rules in force now.
+    crate::rules::refresh(tx, &crate::rules::RuleSet::load(tx)?, unit, period)?;
     tx.audit(
         Event::new(action).target(&unit.code).scope(&unit.path).period(period.to_string()).reason(Some(reason)).detail(
             json!({ "before": { "state": before }, "after": { "state": "returned", "due": calendar::stored(due) } }),
@@ -556,6 +560,8 @@ pub fn return_unit(
 fn return_school(tx: &mut Tx, by: i64, school: &Org, period: Period, due: DateTime<Utc>, reason: &str) -> Result<()> {
     let id = store::returns::insert(tx, school.id, period, "report.return", by, &calendar::stored(due), reason)?;
     store::values::mark_returned(tx, school.id, period, id)?;
+    // Reopened: its values are judged again by the rules in force now.
+    crate::rules::refresh(tx, &crate::rules::RuleSet::load(tx)?, school, period)?;
     tx.audit(
         Event::new("report.return")
             .target(&school.code)

@@ -17,6 +17,7 @@ use crate::import::{ChangeKind, ImportPlan};
 use crate::model::{Actor, Level, Org, Role};
 use crate::output::{Cell, Out};
 use crate::perm::{self, Action};
+use crate::rules::{self, RuleSet, Tripped};
 use crate::scope;
 use crate::store::{orgs, values as store, Conn, Tx};
 
@@ -245,20 +246,50 @@ fn mark_school_filled(tx: &Tx, actor: &Actor, org: &Org) -> Result<()> {
     Ok(())
 }
 
+/// What a write did: how many values changed, and the warnings the org's period trips now
+/// (stored as its flags).
+#[derive(Debug, Default)]
+pub struct Written {
+    pub changed: usize,
+    pub warnings: Vec<Tripped>,
+}
+
 /// Write values for one org in one period; values equal to what is stored record nothing.
-/// Returns how many changed.
-pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(Indicator, String)]) -> Result<usize> {
+/// The plausibility rules (SPEC §4.6) judge the period's values as they would be after the
+/// write: an error rule tripped refuses the whole write (exit 6, nothing written); the warnings
+/// are stored as the period's flags.
+pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(Indicator, String)]) -> Result<Written> {
+    let rules = RuleSet::load(tx)?;
+    set_judged(tx, actor, t, period, values, &rules)
+}
+
+/// [`set`] with the rules in force already read (an import reads them once).
+fn set_judged(
+    tx: &mut Tx,
+    actor: &Actor,
+    t: &Target,
+    period: Period,
+    values: &[(Indicator, String)],
+    rules: &RuleSet,
+) -> Result<Written> {
     if let Some(l) = lock(tx, &t.org, period, tx.now)? {
         return Err(l.into_error(period).into());
     }
     let stored = values_of(tx, t.org.id, period)?;
-    let mut changed = 0;
-    for (ind, v) in values {
+    // The same value again changes nothing (carried or not) and records nothing.
+    let changes: Vec<&(Indicator, String)> =
+        values.iter().filter(|(ind, v)| stored.get(&ind.code).is_none_or(|b| b.value != *v)).collect();
+    if changes.is_empty() {
+        return Ok(Written::default());
+    }
+    let mut after: BTreeMap<String, String> = stored.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+    for (ind, v) in &changes {
+        after.insert(ind.code.clone(), v.clone());
+    }
+    let tripped = rules::judge(tx, rules, &t.org, period, &after)?;
+    rules::refuse_errors(&tripped, &t.org, period)?;
+    for (ind, v) in &changes {
         let before = stored.get(&ind.code);
-        // The same value again changes nothing (carried or not) and records nothing.
-        if before.is_some_and(|b| b.value == *v) {
-            continue;
-        }
         store::put(tx, t.org.id, period, &ind.code, v, actor.account_id, &tx.now_stored())?;
         tx.audit(Event::new("report.set").target(&t.org.code).scope(&t.org.path).period(period.to_string()).detail(
             json!({
@@ -268,13 +299,12 @@ pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(In
                 "proxy": t.proxy,
             }),
         ))?;
-        changed += 1;
     }
-    if changed > 0 {
-        mark_filled(tx, t.org.id, period)?;
-        mark_school_filled(tx, actor, &t.org)?;
-    }
-    Ok(changed)
+    mark_filled(tx, t.org.id, period)?;
+    mark_school_filled(tx, actor, &t.org)?;
+    rules::record(tx, &t.org, period, &tripped)?;
+    rules::refresh_next(tx, rules, &t.org, period)?;
+    Ok(Written { changed: changes.len(), warnings: tripped })
 }
 
 /// What a confirmation did.
@@ -284,6 +314,8 @@ pub struct Confirmed {
     /// Flows recorded as 0: nothing happened this month (SPEC §4.1).
     pub zeroed: Vec<String>,
     pub already: bool,
+    /// The warnings the confirmed period trips (stored as its flags).
+    pub warnings: Vec<Tripped>,
 }
 
 /// `eip report confirm` (Art. 14–15, 无变化每月确认): carry every applicable stock not set this
@@ -329,8 +361,19 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     }
     let state = store::state_of(tx, t.org.id, period)?;
     if state == "confirmed" && carried.is_empty() && zeroed.is_empty() {
-        return Ok(Confirmed { carried, zeroed, already: true });
+        return Ok(Confirmed { carried, zeroed, already: true, warnings: Vec::new() });
     }
+    // The rules judge the period as the confirmation leaves it: what is stored, carried, or 0.
+    let rules = RuleSet::load(tx)?;
+    let mut after: BTreeMap<String, String> = stored.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+    for (code, v, _) in &carried {
+        after.insert(code.clone(), v.clone());
+    }
+    for code in &zeroed {
+        after.insert(code.clone(), "0".into());
+    }
+    let tripped = rules::judge(tx, &rules, &t.org, period, &after)?;
+    rules::refuse_errors(&tripped, &t.org, period)?;
     for (code, v, _) in &carried {
         store::carry(tx, t.org.id, period, code, v, actor.account_id, &tx.now_stored())?;
     }
@@ -348,7 +391,9 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
             .detail(json!({ "before": { "state": state }, "after": { "state": "confirmed" }, "carried": carried_json, "zeroed": zeroed, "proxy": t.proxy })),
     )?;
     mark_school_filled(tx, actor, &t.org)?;
-    Ok(Confirmed { carried, zeroed, already: false })
+    rules::record(tx, &t.org, period, &tripped)?;
+    rules::refresh_next(tx, &rules, &t.org, period)?;
+    Ok(Confirmed { carried, zeroed, already: false, warnings: tripped })
 }
 
 /// `eip report confirm --org A --org B …`: every target confirmed, each in its period, in the one
@@ -382,6 +427,8 @@ pub const FILE_COLUMNS: &[(&str, &[&str])] = &[
     ("period", &["period", "月份"]),
     ("indicator", &["indicator", "指标"]),
     ("value", &["value", "值"]),
+    // What an export adds beside the values: the row's plausibility flags (SPEC §4.6).
+    ("flags", &["flags", "校验提示数"]),
 ];
 
 /// Whether the actor may import values at all: an admin, for its unit and the schools it
@@ -565,27 +612,55 @@ pub fn plan_import(
             }
         }
     }
-    // What would change (a file with a bad row is refused whole: nothing to compare).
-    if plan.errors.is_empty() {
-        for ((code, period), vals) in &by_key {
-            let stored = values_of(conn, targets[code].org.id, *period)?;
-            for (ind, v, line) in vals {
-                let before = stored.get(&ind.code);
-                if before.is_some_and(|s| s.value == *v) {
-                    plan.unchanged += 1;
+    // Every org-period as the file would leave it, judged by the plausibility rules (SPEC §4.6):
+    // an error rule tripped is a bad row (at the line of the first value it read that the file
+    // gives), a warning a row with a word of caution; and what would change.
+    let rules = RuleSet::load(conn)?;
+    for ((code, period), vals) in &by_key {
+        let org = &targets[code].org;
+        let stored = values_of(conn, org.id, *period)?;
+        let mut after: BTreeMap<String, String> = stored.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+        for (ind, v, _) in vals {
+            after.insert(ind.code.clone(), v.clone());
+        }
+        let changes = vals.iter().any(|(ind, v, _)| stored.get(&ind.code).is_none_or(|s| s.value != *v));
+        if changes {
+            for x in rules::judge(conn, &rules, org, *period, &after)? {
+                let line = vals
+                    .iter()
+                    .filter(|(ind, _, _)| x.reads.iter().any(|r| r.indicator.as_deref() == Some(ind.code.as_str())))
+                    .map(|(_, _, l)| *l)
+                    .min()
+                    .unwrap_or_else(|| vals.iter().map(|(_, _, l)| *l).min().unwrap_or(0));
+                let said = x.describe(code, *period);
+                if x.is_error() {
+                    plan.error(line, said);
                 } else {
-                    plan.changes.push(ValueChange {
-                        line: *line,
-                        org: code.clone(),
-                        period: *period,
-                        indicator: ind.code.clone(),
-                        before: before.map(|s| s.value.clone()),
-                        after: v.clone(),
-                    });
+                    plan.warn(line, tf("rules.flagged", &[("line", &said)]));
                 }
             }
         }
+        if !plan.errors.is_empty() {
+            continue;
+        }
+        for (ind, v, line) in vals {
+            let before = stored.get(&ind.code);
+            if before.is_some_and(|s| s.value == *v) {
+                plan.unchanged += 1;
+            } else {
+                plan.changes.push(ValueChange {
+                    line: *line,
+                    org: code.clone(),
+                    period: *period,
+                    indicator: ind.code.clone(),
+                    before: before.map(|s| s.value.clone()),
+                    after: v.clone(),
+                });
+            }
+        }
     }
+    plan.warnings.sort_by_key(|w| w.line);
+    plan.errors.sort_by_key(|e| e.line);
     Ok((plan, ImportWrites { targets, by_key }))
 }
 
@@ -600,9 +675,10 @@ pub fn import_summary(plan: &ImportPlan<ValueChange>) -> String {
 /// Apply a values import in the transaction given: each org's period as `report set` writes it
 /// (locks checked again, values compared again), `tick` after each.
 pub fn apply_import(tx: &mut Tx, actor: &Actor, writes: &ImportWrites, tick: &mut dyn FnMut()) -> Result<()> {
+    let rules = RuleSet::load(tx)?;
     for ((code, period), vals) in &writes.by_key {
         let v: Vec<(Indicator, String)> = vals.iter().map(|(i, v, _)| (i.clone(), v.clone())).collect();
-        set(tx, actor, &writes.targets[code], *period, &v)?;
+        set_judged(tx, actor, &writes.targets[code], *period, &v, &rules)?;
         tick();
     }
     Ok(())

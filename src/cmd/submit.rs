@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::i18n::tf;
 use crate::output::Cell;
 use crate::periods::{self, Purpose};
+use crate::rules;
 use crate::submission;
 
 use super::cycle_args::show_time;
@@ -27,6 +28,9 @@ pub struct SubmitArgs {
     #[arg(long)]
     pub sweep: bool,
 }
+
+/// How many of the flags a submission passed on it shows.
+const SHOWN_FLAGS: usize = 5;
 
 pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
     let out = ctx.out.clone();
@@ -50,6 +54,29 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
     let incomplete = db.write(&actor.audit_actor(), |tx| submission::submit(tx, &actor, period, a.allow_incomplete))?;
     let note = if incomplete > 0 { tf("submit.incomplete_note", &[("count", &incomplete)]) } else { String::new() };
     out.status(&tf("submit.done", &[("unit", &unit.code), ("period", &period), ("incomplete", &note)]));
+    // The plausibility flags it passed on (SPEC §4.6): how many, and the first few.
+    let (first, flags) = rules::first_flags(&db.conn, &unit, period, SHOWN_FLAGS)?;
+    if flags > 0 {
+        out.status(&tf("rules.passed_on", &[("count", &flags), ("unit", &unit.code), ("period", &period)]));
+        for f in &first {
+            out.status(&format!(
+                "  {}",
+                tf(
+                    "rules.tripped",
+                    &[
+                        ("org", &format!("{} {}", f.code, f.name)),
+                        ("period", &period),
+                        ("rule", &f.rule),
+                        ("message", &f.message()),
+                        ("values", &f.values())
+                    ],
+                )
+            ));
+        }
+        if flags > first.len() as i64 {
+            out.status(&format!("  {}", tf("rules.passed_on_more", &[("more", &(flags - first.len() as i64))])));
+        }
+    }
     out.record(
         &[
             ("unit", "col.unit"),
@@ -57,6 +84,7 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
             ("state", "col.state"),
             ("submitted_at", "col.submitted_at"),
             ("incomplete_schools", "col.schools"),
+            ("flags", "col.flags"),
         ],
         &[
             Cell::from(unit.code),
@@ -64,6 +92,7 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
             Cell::from("submitted"),
             Cell::from(show_time(&out, now)),
             Cell::Int(incomplete),
+            Cell::Int(flags),
         ],
     )
 }

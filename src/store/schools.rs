@@ -83,6 +83,15 @@ pub fn kind(conn: &Conn, org_id: i64) -> Result<Option<String>> {
     conn.opt("SELECT kind FROM school WHERE org_id = ?1", params![org_id], |r| r.get(0))
 }
 
+/// A school's basic info, as the plausibility rules read it: (students, teachers, classes).
+pub fn basic_info(conn: &Conn, org_id: i64) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
+    Ok(conn
+        .opt("SELECT students, teachers, classes FROM school WHERE org_id = ?1", params![org_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .unwrap_or((None, None, None)))
+}
+
 /// A school's life, as the expected-reporter rule reads it: (status, status_changed_at,
 /// deleted_at).
 pub fn life(conn: &Conn, org_id: i64) -> Result<(String, Option<String>, Option<String>)> {

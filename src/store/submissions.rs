@@ -78,14 +78,15 @@ pub fn record(
     by: Option<i64>,
     incomplete: i64,
     own_state: &str,
+    flags: i64,
 ) -> Result<()> {
     conn.exec(
-        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools, own_state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO submission(org_id, period, state, submitted_at, submitted_by, incomplete_schools, own_state, flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(org_id, period) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at,
              submitted_by = excluded.submitted_by, incomplete_schools = excluded.incomplete_schools,
-             own_state = excluded.own_state, return_id = NULL",
-        params![org_id, period.to_string(), state, at, by, incomplete, own_state],
+             own_state = excluded.own_state, flags = excluded.flags, return_id = NULL",
+        params![org_id, period.to_string(), state, at, by, incomplete, own_state, flags],
     )?;
     Ok(())
 }

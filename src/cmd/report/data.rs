@@ -185,12 +185,25 @@ pub fn set(ctx: &mut Ctx, a: SetArgs) -> Result<()> {
     let period = period_for(&out, db, &target.org, a.period)?;
     let cat = values::catalogue(&db.conn)?;
     let checked = values::check_pairs(&cat, &target, &pairs)?;
-    let changed = db.write(&actor.audit_actor(), |tx| values::set(tx, &actor, &target, period, &checked))?;
+    let done = db.write(&actor.audit_actor(), |tx| values::set(tx, &actor, &target, period, &checked))?;
     out.status(&tf(
         "report.set_done",
-        &[("org", &target.org.code), ("period", &period), ("changed", &changed), ("same", &(checked.len() - changed))],
+        &[
+            ("org", &target.org.code),
+            ("period", &period),
+            ("changed", &done.changed),
+            ("same", &(checked.len() - done.changed)),
+        ],
     ));
+    warn_flags(&out, &target.org, period, &done.warnings);
     Ok(())
+}
+
+/// Each warning a write left on the org's period, on stderr: the rule, its message, the values.
+fn warn_flags(out: &Out, org: &Org, period: Period, warnings: &[crate::rules::Tripped]) {
+    for w in warnings {
+        out.warn(&tf("rules.flagged", &[("line", &w.describe(&org.code, period))]));
+    }
 }
 
 pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
@@ -217,6 +230,7 @@ pub fn confirm(ctx: &mut Ctx, a: ConfirmArgs) -> Result<()> {
         if !done.zeroed.is_empty() {
             out.status(&tf("report.flows_zeroed", &[("indicators", &done.zeroed.join(", "))]));
         }
+        warn_flags(&out, &target.org, *period, &done.warnings);
         let lead = |mut row: Vec<Cell>| {
             if several {
                 row.insert(0, Cell::from(org));

@@ -12,6 +12,7 @@ use crate::import::Change;
 use crate::model::Level;
 use crate::output::Cell;
 use crate::progress::Progress;
+use crate::rules;
 use crate::scope;
 use crate::values::{self, Indicator, ValueChange};
 
@@ -100,6 +101,16 @@ fn agg_fields(a: &Agg, cat: &[Indicator]) -> Vec<(String, String, String)> {
     f
 }
 
+/// The header of the flags column: how many plausibility flags the row's values raise (a school's
+/// own, a unit's whole subtree's).
+fn flags_header(zh: bool) -> &'static str {
+    if zh {
+        "校验提示数"
+    } else {
+        "flags"
+    }
+}
+
 fn fixed_headers(zh: bool) -> Vec<&'static str> {
     if zh {
         vec!["代码", "名称", "级别", "月份"]
@@ -120,9 +131,14 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let p = period.to_string();
     if level == Level::School {
         let inds: Vec<&Indicator> = cat.iter().filter(|i| i.filled_by != "unit").collect();
+        // Each school's plausibility flags, read once (SPEC §4.6); the wide layout shows how many
+        // beside its values (the long one is the values alone).
+        let flags =
+            if a.layout == Layout::Wide { rules::counts_per_org(&db.conn, &root, period)? } else { Default::default() };
         if a.layout == Layout::Wide {
             let mut h: Vec<String> = fixed_headers(zh).into_iter().map(str::to_string).collect();
             h.extend(inds.iter().map(|i| if zh { i.name_zh.clone() } else { i.code.clone() }));
+            h.push(flags_header(zh).to_string());
             w.record(&h)?;
         } else {
             w.record(if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] })?;
@@ -135,6 +151,7 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
             let r = if a.layout == Layout::Wide {
                 let mut row = vec![s.code.clone(), s.name.clone(), "school".to_string(), p.clone()];
                 row.extend(inds.iter().map(|i| s.values.get(&i.code).cloned().unwrap_or_default()));
+                row.push(flags.get(&s.path).copied().unwrap_or(0).to_string());
                 w.record(&row)
             } else {
                 inds.iter().filter_map(|i| s.values.get(&i.code).map(|v| (i, v))).try_for_each(|(i, v)| {
@@ -153,18 +170,24 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     // Unit aggregates of one level, all computed in one pass over the subtree.
     let aggs = aggregate::aggregate(&db.conn, &root, period, &cat)?;
     let units = crate::units::at_level(&db.conn, &root, level)?;
+    // The plausibility flags under each unit, read in one query (SPEC §4.6): the last field.
+    let paths: Vec<&str> = units.iter().map(|u| u.path.as_str()).collect();
+    let flags = rules::counts_by(&db.conn, &root, &paths, period)?;
     let empty = Agg::default();
     let sample = agg_fields(&empty, &cat);
     if a.layout == Layout::Wide {
         let mut h: Vec<String> = fixed_headers(zh).into_iter().map(str::to_string).collect();
         h.extend(sample.iter().map(|(c, z, _)| if zh { z.clone() } else { c.clone() }));
+        h.push(flags_header(zh).to_string());
         w.record(&h)?;
     } else {
         w.record(if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] })?;
     }
     for u in &units {
         let agg = aggs.get(&u.code).unwrap_or(&empty);
-        let fields = agg_fields(agg, &cat);
+        let mut fields = agg_fields(agg, &cat);
+        let n = flags.get(&u.path).copied().unwrap_or(0);
+        fields.push(("flags".into(), flags_header(true).into(), n.to_string()));
         if a.layout == Layout::Wide {
             let mut row = vec![u.code.clone(), u.name.clone(), u.level.as_str().to_string(), p.clone()];
             row.extend(fields.into_iter().map(|(_, _, v)| v));

@@ -14,6 +14,7 @@ pub mod data;
 pub mod evaluation;
 pub mod io;
 pub mod review;
+pub mod rules;
 pub mod status;
 pub mod text;
 
@@ -22,6 +23,8 @@ pub mod text;
 pub enum ReportCommand {
     /// The indicator catalogue; `add` and `retire` for a Ministry admin
     Indicators(data::IndicatorsArgs),
+    /// The plausibility rules (校验规则); `add` and `retire` for a Ministry admin
+    Rules(rules::RulesArgs),
     /// Fill in or update values (有变化即更新): KEY=VALUE …
     Set(data::SetArgs),
     /// No change this month (无变化每月确认): carry last month's values forward and confirm
@@ -36,6 +39,8 @@ pub enum ReportCommand {
     Status(status::StatusArgs),
     /// The 催报 list: every org in scope not yet confirmed, with its contact
     Missing(status::MissingArgs),
+    /// Every plausibility flag in scope: the org, the rule, its message and the values it read
+    Validate(rules::ValidateArgs),
     /// A province's monthly report text (Art. 20): file, show, or list who is missing
     Text(text::TextArgs),
     /// Return a child unit's (or a directly supervised school's) submitted period, with a due time
@@ -62,6 +67,7 @@ pub struct CalendarArgs {
 pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Indicators(a) => data::indicators(ctx, a),
+        ReportCommand::Rules(a) => rules::rules(ctx, a),
         ReportCommand::Set(a) => data::set(ctx, a),
         ReportCommand::Confirm(a) => data::confirm(ctx, a),
         ReportCommand::Show(a) => data::show(ctx, a),
@@ -69,6 +75,7 @@ pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
         ReportCommand::Export(a) => io::export(ctx, a),
         ReportCommand::Status(a) => status::status(ctx, a),
         ReportCommand::Missing(a) => status::missing(ctx, a),
+        ReportCommand::Validate(a) => rules::validate(ctx, a),
         ReportCommand::Text(a) => text::text(ctx, a),
         ReportCommand::Return(a) => review::cmd_return(ctx, a),
         ReportCommand::Ratify(a) => review::cmd_ratify(ctx, a),

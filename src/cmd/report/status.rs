@@ -120,7 +120,11 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
     let period = period_for(&out, db, &unit, a.period)?;
     let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
     // The unit itself, on stderr: its own submission.
-    out.status(&format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state))));
+    let mut heading = format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state)));
+    if status.flags > 0 {
+        heading.push_str(&format!("; {}", tf("rules.status_flags", &[("count", &status.flags)])));
+    }
+    out.status(&heading);
     let mut rows = Vec::new();
     for c in &status.children {
         let child = &c.org;
@@ -139,6 +143,7 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
                 Cell::Int((s.state == "confirmed") as i64),
                 Cell::Int(1),
                 when(&out, s.last_set.as_deref()),
+                Cell::Int(c.flags),
                 next_words(&out, &c.next),
                 Cell::from(c.lock),
             ],
@@ -160,6 +165,7 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
                     Cell::Int(agg.schools_confirmed),
                     Cell::Int(agg.schools_expected),
                     when(&out, agg.last_change.as_deref()),
+                    Cell::Int(c.flags),
                     next_words(&out, &c.next),
                     Cell::from(c.lock),
                 ]
@@ -181,6 +187,7 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
             ("schools_confirmed", "col.schools_confirmed"),
             ("schools_expected", "col.schools_expected"),
             ("last_change", "col.last_change"),
+            ("flags", "col.flags"),
             ("next", "col.next"),
             ("lock_reason", "col.lock_reason"),
         ],
