@@ -721,6 +721,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("demo.step.units", "the Ministry imports {count} units of {province} and issues their staff's accounts", "教育部导入{province}的 {count} 个单位并发放人员账号"),
     ("demo.step.schools", "{counties} counties create {count} schools and teaching points", "{counties} 个区县创建 {count} 所学校和教学点"),
     ("demo.step.filled", "schools fill in and confirm {period}; three stay behind", "各校填报并确认 {period}；三所学校未确认"),
+    ("demo.step.flagged", "{school} reports more students with a learning space than it has students: a warning, flagged and passed on with the submission ({count} flag in all, report validate lists it)", "{school} 填报的开通空间学生数多于在校学生数：一条提示性校验，已标记并随上报提交（共 {count} 条，report validate 可查看）"),
     ("demo.step.text", "{unit} files its monthly report text before the month ends (Art. 20)", "{unit} 在月底前报送月报文本（第二十条）"),
     ("demo.step.submitted", "{unit} submits", "{unit} 上报"),
     ("demo.step.auto", "the deadline passed: the system submits {unit} and the other counties ({count} in all, Art. 17)", "截止时间已过：系统自动上报 {unit} 等区县（共 {count} 个，第十七条）"),

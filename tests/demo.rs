@@ -37,6 +37,8 @@ fn spec10_demo_takes_a_province_through_a_month() {
     assert_eq!(rows[1][0], "130100");
     assert_eq!(rows[1][3], "submitted");
     assert!(rows[2..].iter().all(|r| r[3] == "auto_submitted"), "{}", r.stdout);
+    assert_eq!(rows[1][13], "1", "石家庄's one plausibility flag: {}", r.stdout);
+    assert_eq!(county("130102")[13], "1", "the first county's: {}", r.stdout);
     let period = r.stderr.split("report status --period ").nth(1).expect("the period in the hints")[..7].to_string();
     let q = |sql: &str| env.count(&sql.replace("PERIOD", &period));
     assert_eq!(q("SELECT count(*) FROM org WHERE path LIKE '/000000/130000/%' AND level = 'county'"), 167);
@@ -67,6 +69,15 @@ fn spec10_demo_takes_a_province_through_a_month() {
            AND v.indicator IN ('funding', 'trained_persons', 'policy_documents') AND v.value = '0' AND v.carried = 1"),
         3
     );
+    // The demo's figures are plausible but for one school's slip: one warning, flagged, and the
+    // prefecture's row of the province's table counts it.
+    assert_eq!(q("SELECT count(*) FROM flag"), 1, "one flag in the whole demo");
+    assert_eq!(
+        q("SELECT count(*) FROM flag f JOIN org o ON o.id = f.org_id
+           WHERE o.code = '2113010005' AND f.period = 'PERIOD' AND f.rule = 'student_spaces_le_students'"),
+        1
+    );
+    assert!(r.stderr.contains("2113010005 reports more students with a learning space"), "{}", r.stderr);
     // Signed in already, and the chain is intact.
     let mut c = env.command(Some(ADMIN), &["whoami", "--format", "json"]);
     c.env_remove("EIP_NOW");

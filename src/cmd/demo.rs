@@ -106,20 +106,38 @@ impl People {
     }
 }
 
-/// Values a school reports: deterministic, varied.
+/// A school's basic info (students, teachers, classes): deterministic, varied.
+fn school_size(n: usize, tp: bool) -> (i64, i64, i64) {
+    let n = n as i64;
+    if tp {
+        (20 + n % 30, 2 + n % 3, 2)
+    } else {
+        (300 + (n * 41) % 1200, 20 + (n * 7) % 80, 6 + n % 30)
+    }
+}
+
+/// The school whose figures trip a plausibility warning (SPEC §4.6): more students with a
+/// learning space than the school has students, as a slip of the keyboard would give.
+const DEMO_SLIP: usize = 4;
+
+/// Values a school reports: deterministic, varied, and plausible (SPEC §4.6) but for
+/// [`DEMO_SLIP`] of the first county.
 fn school_values(n: usize, tp: bool) -> Vec<(&'static str, String)> {
-    let classrooms = 6 + n % 24;
+    let (students, teachers, classes) = school_size(n % 100, tp);
+    let connected = n % 9 != 0;
+    let classrooms = classes + (n % 4) as i64;
+    let student_spaces = if n == DEMO_SLIP { students * 10 } else { students * (40 + (n % 60) as i64) / 100 };
     let mut v = vec![
-        ("internet_access", if n % 9 == 0 { "0" } else { "1" }.to_string()),
-        ("bandwidth_mbps", (4 + (n * 37) % 200).to_string()),
+        ("internet_access", if connected { "1" } else { "0" }.to_string()),
+        ("bandwidth_mbps", if connected { (4 + (n * 37) % 200).to_string() } else { "0".into() }),
         ("classrooms", classrooms.to_string()),
-        ("multimedia_classrooms", (classrooms - n % 4).to_string()),
+        ("multimedia_classrooms", (classrooms - (n % 3) as i64).max(0).to_string()),
         ("digital_resources_all_classes", if n % 3 == 0 { "0" } else { "1" }.to_string()),
-        ("teacher_spaces", (8 + n % 40).to_string()),
-        ("student_spaces", (120 + (n * 13) % 600).to_string()),
-        ("teacher_computers", (10 + n % 30).to_string()),
-        ("student_computers", (20 + (n * 7) % 200).to_string()),
-        ("excellent_lesson_teachers", (n % 12).to_string()),
+        ("teacher_spaces", (teachers * (50 + (n % 50) as i64) / 100).to_string()),
+        ("student_spaces", student_spaces.to_string()),
+        ("teacher_computers", (teachers / 2 + (n % 5) as i64).to_string()),
+        ("student_computers", (students / 10 + (n * 7 % 40) as i64).to_string()),
+        ("excellent_lesson_teachers", ((n % 12) as i64).min(teachers).to_string()),
     ];
     if tp {
         v.push(("tp_equipment_in_place", "1".into()));
@@ -231,9 +249,9 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
                 kind: Some(if tp { "teaching_point" } else { "school" }.into()),
                 category: Some("小学".into()),
                 location: Some(["城区", "镇区", "乡村"][n % 3].into()),
-                students: Some(if tp { 20 + n as i64 % 30 } else { 300 + (n as i64 * 41) % 1200 }),
-                teachers: Some(if tp { 2 + n as i64 % 3 } else { 20 + (n as i64 * 7) % 80 }),
-                classes: Some(if tp { 2 } else { 6 + n as i64 % 30 }),
+                students: Some(school_size(n, tp).0),
+                teachers: Some(school_size(n, tp).1),
+                classes: Some(school_size(n, tp).2),
                 ..Default::default()
             };
             let school_admin = (n < 3).then(|| Person {
@@ -309,6 +327,9 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
         values::confirm(tx, &pa, &target, period, &cat).map(|_| ())
     })?;
     say(p.db.now, tf("demo.step.filled", &[("period", &period)]));
+    let slip = &school_codes[0][DEMO_SLIP].0;
+    let flags = crate::rules::count_under(&p.db.conn, &province, period)?;
+    say(p.db.now, tf("demo.step.flagged", &[("school", slip), ("count", &flags)]));
 
     // The province files its monthly report text before the month ends (Art. 20).
     p.db.now = at(period, 27, 16);
@@ -403,7 +424,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     // The 8th: the first county corrects a school's bandwidth and resubmits; its inspector ratifies.
     p.db.now = at(m1, 8, 9);
     let a1 = p.actor(&county_staff[0].0)?;
-    let (code, _) = &school_codes[0][0];
+    let (code, _) = &school_codes[0][1];
     let target = values::target(&p.db.conn, &a1, Some(code))?;
     let vals = checked(&cat, &target, &[("bandwidth_mbps", "100".into())])?;
     p.db.write(&a1.audit_actor(), |tx| values::set(tx, &a1, &target, period, &vals).map(|_| ()))?;
@@ -474,6 +495,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
             "  eip --db {dp} report show --org {} --period {period}",
             school_codes.first().and_then(|c| c.first()).map(|c| c.0.clone()).unwrap_or_default()
         ),
+        format!("  eip --db {dp} report validate --period {period} --under {pc}"),
         format!("  eip --db {dp} report text --period {period} --unit {pc}"),
         format!("  eip --db {dp} unit tree {pc} --depth 1"),
         format!("  eip --db {dp} account list --under {first}"),
