@@ -158,6 +158,15 @@ impl Agg {
 }
 
 /// Add one school to an aggregate.
+/// One school's figures as an aggregate of its own (a trend of a county's schools).
+pub fn of_school(s: &SchoolRow, catalogue: &[Indicator]) -> Agg {
+    let school_kinds: HashMap<String, String> =
+        catalogue.iter().filter(|i| i.filled_by != "unit").map(|i| (i.code.clone(), i.kind.clone())).collect();
+    let mut a = Agg::default();
+    add_school(&mut a, s, &school_kinds);
+    a
+}
+
 fn add_school(a: &mut Agg, s: &SchoolRow, school_kinds: &HashMap<String, String>) {
     let tp = s.kind == "teaching_point";
     a.schools_expected += 1;

@@ -5,8 +5,10 @@
 //! activated: 520,000 argon2 hashes would take hours), and M months of values — every unit's own
 //! figures, and each school's, nine in ten entered by the school's own account and the tenth by
 //! its county (代填). Each sets its figures the first month and then, month by month, either
-//! confirms them unchanged (carried forward) or changes a few — with the cycle run at the end of
-//! each month (every unit submitted by the system at its deadline, with its snapshot). Deterministic: a seed drives every choice.
+//! confirms them unchanged (carried forward) or changes a few — with the cycle run after each
+//! month: level by level, each unit's reviewer submits before the deadline as often as that unit
+//! always does (most nearly always, one in eight hardly ever), and the system submits the rest at
+//! the deadline, each with its snapshot. Deterministic: a seed drives every choice.
 //! Everything is written through eip's own rules and audit trail, as the commands would.
 
 use std::path::Path;
@@ -45,6 +47,14 @@ impl Rng {
 }
 
 /// Build the dataset at `db_path` (replaced if it exists); progress on stderr when `verbose`.
+/// A school's basic info, which its figures must fit.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    students: u64,
+    teachers: u64,
+    classes: u64,
+}
+
 pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbose: bool) -> Result<()> {
     let mut rng = Rng(seed);
     for suffix in ["", "-wal", "-shm"] {
@@ -92,8 +102,8 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     say(format!("units and {} staff accounts: {:.1} s", all_units.len() * 3, started.elapsed().as_secs_f64()));
     // Schools, county by county, each created by its county's admin.
     let counties: Vec<&Org> = all_units.iter().filter(|u| u.level == Level::County).collect();
-    // (code, teaching point?, the school's own account)
-    let mut per_county: Vec<Vec<(String, bool, String)>> = vec![Vec::new(); counties.len()];
+    // (code, teaching point?, the school's own account, its basic info)
+    let mut per_county: Vec<Vec<(String, bool, String, Size)>> = vec![Vec::new(); counties.len()];
     let mut made = 0usize;
     let mut next_serial: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (ci, c) in counties.iter().enumerate() {
@@ -109,12 +119,17 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                 let serial = next_serial.entry(c.code[..2].to_string()).or_insert(0);
                 *serial += 1;
                 let code = format!("{}{}{:06}", if tp { "22" } else { "21" }, &c.code[..2], *serial);
+                let size = Size {
+                    students: if tp { 15 + rng.below(40) } else { 200 + rng.below(1800) },
+                    teachers: if tp { 1 + rng.below(4) } else { 15 + rng.below(120) },
+                    classes: if tp { 1 + rng.below(3) } else { 6 + rng.below(40) },
+                };
                 let info = Info {
                     name: Some(format!("{}第{}{}", c.name, k + 1, if tp { "教学点" } else { "小学" })),
                     kind: Some(if tp { "teaching_point" } else { "school" }.into()),
-                    students: Some(if tp { 15 + rng.below(40) as i64 } else { 200 + rng.below(1800) as i64 }),
-                    teachers: Some(if tp { 1 + rng.below(4) as i64 } else { 15 + rng.below(120) as i64 }),
-                    classes: Some(if tp { 1 + rng.below(3) as i64 } else { 6 + rng.below(40) as i64 }),
+                    students: Some(size.students as i64),
+                    teachers: Some(size.teachers as i64),
+                    classes: Some(size.classes as i64),
                     ..Default::default()
                 };
                 // Every school gets its own account (school_admin), issued as `school add` does.
@@ -126,7 +141,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                 };
                 let (_, issued) = schools::add(tx, &admin, c, &code, &info, Some(&head))?;
                 let username = issued.map(|i| i.username).unwrap_or_default();
-                list.push((code, tp, username));
+                list.push((code, tp, username, size));
             }
             Ok(())
         })?;
@@ -135,6 +150,10 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
     // A year of values: the first month set in full; then each month most schools confirm
     // unchanged and some change a few figures. At the month's end the cycle runs.
     let cat = values::catalogue(&db.conn)?;
+    // How often each unit's reviewer submits before the deadline, in percent: most units nearly
+    // always, one in eight hardly ever (a bulletin has someone to name).
+    let diligence: Vec<u64> =
+        all_units.iter().map(|_| if rng.below(8) == 0 { 10 + rng.below(30) } else { 80 + rng.below(21) }).collect();
     let mut period = first;
     for m in 0..months {
         db.now = at(period, 20, 10);
@@ -142,7 +161,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
             let admin = auth::actor_by_username(&db.conn, &format!("{}-A01", c.code))?;
             let schools = per_county[ci].clone();
             db.write(&admin.audit_actor(), |tx| {
-                for (code, tp, username) in &schools {
+                for (code, tp, username, size) in &schools {
                     // Nine schools in ten fill in their own figures; the county fills in (代填)
                     // for the tenth.
                     let own = rng.below(10) != 0;
@@ -150,18 +169,26 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                     tx.actor = actor.audit_actor();
                     let target = values::target(tx, &actor, if own { None } else { Some(code) })?;
                     if m == 0 || rng.below(5) == 0 {
-                        let classrooms = 6 + rng.below(40);
+                        // Figures that fit the school (SPEC §4.6's rules pass), but for one
+                        // school-month in fifty with a slip that a warning catches.
+                        let connected = rng.below(12) != 0;
+                        let classrooms = size.classes + rng.below(size.classes / 3 + 2);
+                        let slip = rng.below(50) == 0;
                         let mut pairs = vec![
-                            ("internet_access", if rng.below(12) == 0 { "0" } else { "1" }.to_string()),
-                            ("bandwidth_mbps", (4 + rng.below(300)).to_string()),
+                            ("internet_access", if connected { "1" } else { "0" }.to_string()),
+                            ("bandwidth_mbps", if connected { (4 + rng.below(300)).to_string() } else { "0".into() }),
                             ("classrooms", classrooms.to_string()),
                             ("multimedia_classrooms", (classrooms - rng.below(classrooms / 2 + 1)).to_string()),
                             ("digital_resources_all_classes", rng.below(2).to_string()),
-                            ("teacher_spaces", (5 + rng.below(100)).to_string()),
-                            ("student_spaces", (50 + rng.below(1500)).to_string()),
-                            ("teacher_computers", (5 + rng.below(80)).to_string()),
-                            ("student_computers", (10 + rng.below(400)).to_string()),
-                            ("excellent_lesson_teachers", rng.below(20).to_string()),
+                            ("teacher_spaces", (size.teachers * (40 + rng.below(61)) / 100).to_string()),
+                            (
+                                "student_spaces",
+                                if slip { size.students * 10 } else { size.students * (20 + rng.below(81)) / 100 }
+                                    .to_string(),
+                            ),
+                            ("teacher_computers", (size.teachers / 2 + rng.below(size.teachers + 1)).to_string()),
+                            ("student_computers", (size.students / 10 + rng.below(size.students / 10 + 1)).to_string()),
+                            ("excellent_lesson_teachers", rng.below(size.teachers.min(20) + 1).to_string()),
                         ];
                         if *tp {
                             for k in ["tp_equipment_in_place", "tp_resources_in_place", "tp_teaching_in_place"] {
@@ -191,7 +218,11 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                         ("funding", format!("{}.{}", 10 + rng.below(5000), rng.below(100))),
                         ("trained_persons", rng.below(3000).to_string()),
                         ("platform_linked", if rng.below(5) == 0 { "0" } else { "1" }.to_string()),
-                        ("platform_users", (1000 + rng.below(500_000)).to_string()),
+                        // A platform's users grow and shrink by a tenth at most: each unit has its own size.
+                        (
+                            "platform_users",
+                            ((1000 + (u.id as u64 * 7919) % 500_000) * (90 + rng.below(21)) / 100).to_string(),
+                        ),
                         ("policy_documents", rng.below(3).to_string()),
                     ]
                     .into_iter()
@@ -206,12 +237,28 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                 Ok(())
             })?;
         }
-        // The month after: every deadline passes; the system submits every unit.
-        db.now = at(period.next(), 16, 9);
-        let done = submission::catch_up(&mut db)?;
+        // The month after: level by level, before each level's deadline, its units' reviewers
+        // submit — each unit as diligent as it always is — and at the deadline the system submits
+        // the rest (SPEC §4.4: counties by the 5th, prefectures by the 10th, provinces by the 15th).
+        let next = period.next();
+        let (mut by_reviewer, mut by_system) = (0usize, 0usize);
+        for (level, day) in [(Level::County, 3), (Level::Prefecture, 8), (Level::Province, 13)] {
+            db.now = at(next, day, 9);
+            by_system += submission::catch_up(&mut db)?.len();
+            for (u, _) in all_units.iter().zip(&diligence).filter(|(u, d)| u.level == level && rng.below(100) < **d) {
+                let reviewer = auth::actor_by_username(&db.conn, &format!("{}-R01", u.code))?;
+                let incomplete = submission::unconfirmed_schools(&db.conn, u, period)?;
+                let when = db.now;
+                db.write(&reviewer.audit_actor(), |tx| {
+                    submission::record_submit(tx, u, period, Some(reviewer.account_id), when, incomplete)
+                })?;
+                by_reviewer += 1;
+            }
+        }
+        db.now = at(next, 16, 9);
+        by_system += submission::catch_up(&mut db)?.len();
         say(format!(
-            "{period}: values and the cycle ({} submissions): {:.1} s",
-            done.len(),
+            "{period}: values and the cycle ({by_reviewer} submitted by reviewers, {by_system} by the system): {:.1} s",
             started.elapsed().as_secs_f64()
         ));
         period = period.next();
@@ -224,4 +271,16 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
         started.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// Give a generated dataset's Ministry admin (000000-A01, issued, not activated) a password, so a
+/// person can sign in to explore it (`examples/gen-national.sh … --password-stdin`). Recorded as
+/// an activation, in the audit trail, at the real time.
+pub fn activate_admin(db_path: &Path, password: &str) -> Result<()> {
+    let mut db = Db::open(db_path, None)?;
+    db.now = Utc::now();
+    let admin = auth::actor_by_username(&db.conn, "000000-A01")?;
+    db.write(&admin.audit_actor(), |tx| {
+        auth::set_password(tx, admin.account_id, "000000-A01", password, false, "account.activate")
+    })
 }

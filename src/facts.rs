@@ -138,6 +138,17 @@ pub fn units(conn: &Conn, actor: &Actor, under: Option<&str>, level: Option<Leve
     Ok((root, level))
 }
 
+/// Which units, or schools, a trend follows: as [`units`], and also the schools under a unit
+/// (`--level school`, and by default under a county, which has no unit level below it).
+pub fn units_or_schools(conn: &Conn, actor: &Actor, under: Option<&str>, level: Option<Level>) -> Result<(Org, Level)> {
+    let root = scope::under(conn, actor, under)?;
+    match level {
+        Some(Level::School) if root.level.is_unit() => Ok((root, Level::School)),
+        None if root.level == Level::County => Ok((root, Level::School)),
+        _ => units(conn, actor, under, level),
+    }
+}
+
 /// The facts of every unit of `level` under `root`, for every period of the range, as of `now`.
 pub fn facts(conn: &Conn, root: &Org, level: Level, range: PeriodRange, now: DateTime<Utc>) -> Result<Vec<UnitFacts>> {
     let (lo, hi) = root.subtree();

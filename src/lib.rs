@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletin;
 pub mod calendar;
+pub mod chart;
 pub mod cmd;
 pub mod context;
 pub mod csvio;
@@ -39,6 +40,7 @@ pub mod submission;
 pub mod terminal;
 pub mod text;
 pub mod texts;
+pub mod trend;
 pub mod units;
 pub mod values;
 

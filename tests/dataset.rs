@@ -32,7 +32,7 @@ fn the_generated_national_dataset_is_reproducible_and_healthy() {
     let (schools, values, submissions, sums) = digest(&a);
     assert_eq!(schools, 600);
     assert!(values > 600 * 10, "{values}");
-    assert_eq!(submissions, 3211 * 2, "every unit submitted by the system, each month");
+    assert_eq!(submissions, 3211 * 2, "every unit submitted, by its reviewer or the system, each month");
     assert_eq!(digest(&b), (schools, values, submissions, sums.clone()), "same seed, same data");
     // What it built passes doctor: paths, one reviewer per unit, no write after a lock, snapshots.
     let db = eip::store::Db::open(&a, None).unwrap();
@@ -42,5 +42,21 @@ fn the_generated_national_dataset_is_reproducible_and_healthy() {
     // Teaching points are about one in seven.
     let tp: i64 = c.query_row("SELECT count(*) FROM school WHERE kind = 'teaching_point'", [], |r| r.get(0)).unwrap();
     assert!((70..=100).contains(&tp), "{tp}");
+    // The figures fit their schools: a warning for about one school-month in fifty (the slips
+    // the generator makes on purpose), never a wall of them.
+    let flags: i64 = c.query_row("SELECT count(*) FROM flag", [], |r| r.get(0)).unwrap();
+    assert!((5..=60).contains(&flags), "{flags} flags over 1,200 school-months");
+    // Most units are submitted by their reviewer before the deadline, the rest by the system; at
+    // every level (a bulletin has both to show).
+    for level in ["county", "prefecture", "province"] {
+        let share: f64 = c
+            .query_row(
+                "SELECT avg(s.state = 'submitted') FROM submission s JOIN org o ON o.id = s.org_id WHERE o.level = ?1",
+                [level],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!((0.65..0.95).contains(&share), "{level}: {share}");
+    }
     let _ = ADMIN;
 }

@@ -225,3 +225,132 @@ fn spec47_ranges_that_are_not_ones_are_refused_with_the_way_out() {
     // Only an admin urges.
     run(&env, &c.pref_reviewer, &["report", "missing", "--period", "2026-10", "--notify"]).code(3);
 }
+
+/// The bulletin of the three months as `ext` (Chinese, the correction date given), its bytes.
+fn bulletin_file(env: &Env, c: &Cast, ext: &str, extra: &[&str]) -> Vec<u8> {
+    let f = env.dir.path().join(format!("通报.{ext}"));
+    let mut args = vec![
+        "report",
+        "bulletin",
+        "--period",
+        "2026-08..2026-10",
+        "--under",
+        PREF,
+        "--level",
+        "county",
+        "--correct-by",
+        "2026-12-15",
+        "-o",
+        f.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--lang") {
+        args.extend(["--lang", "zh"]);
+    }
+    run(env, &c.pref_reviewer, &args).ok();
+    assert_eq!(mode_of(&f) & 0o777, 0o600, "a bulletin is the unit's own document");
+    std::fs::read(&f).unwrap()
+}
+
+/// Compare `got` with the snapshot tests/snapshots/NAME (`EIP_UPDATE_REFERENCE=1` rewrites it).
+fn snapshot(name: &str, got: &[u8]) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    if std::env::var_os("EIP_UPDATE_REFERENCE").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        want == got,
+        "tests/snapshots/{name} differs (EIP_UPDATE_REFERENCE=1 cargo test --test evaluation rewrites it):\n{}",
+        String::from_utf8_lossy(got)
+    );
+}
+
+#[test]
+fn spec47_the_markdown_and_csv_bulletins_are_as_their_snapshots() {
+    let (env, c) = three_months();
+    snapshot("bulletin-130100-2026-08..2026-10.md", &bulletin_file(&env, &c, "md", &[]));
+    snapshot("bulletin-130100-2026-08..2026-10.csv", &bulletin_file(&env, &c, "csv", &[]));
+    snapshot("bulletin-130100-2026-08..2026-10.en.md", &bulletin_file(&env, &c, "md", &["--lang", "en"]));
+}
+
+#[test]
+fn spec47_the_html_bulletin_is_well_formed_self_contained_and_draws_its_two_charts() {
+    let (env, c) = three_months();
+    let bytes = bulletin_file(&env, &c, "html", &[]);
+    assert_eq!(bytes, bulletin_file(&env, &c, "html", &[]), "the same bytes twice");
+    let html = String::from_utf8(bytes).unwrap();
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(&html, options).expect("well-formed");
+    let root = doc.root_element();
+    assert_eq!((root.tag_name().name(), root.attribute("lang")), ("html", Some("zh-CN")));
+    // Self-contained: no script, nothing fetched (the only URI is SVG's namespace).
+    assert!(!doc.descendants().any(|n| n.has_tag_name("script") || n.has_tag_name("link") || n.has_tag_name("img")));
+    assert!(!html.replace("http://www.w3.org/2000/svg", "").contains("http"), "a link out");
+    let svgs: Vec<_> = doc.descendants().filter(|n| n.tag_name().name() == "svg").collect();
+    assert_eq!(svgs.len(), 2, "the timeliness line chart and the ranking bar chart");
+    let texts = |n: roxmltree::Node| -> Vec<String> {
+        n.descendants().filter(|t| t.is_text()).map(|t| t.text().unwrap().trim().to_string()).collect()
+    };
+    // The line chart: the three months, the two rates, each a line of three points.
+    let line = texts(svgs[0]);
+    for w in ["各月上报率与及时率", "2026-08", "2026-09", "2026-10", "上报率", "100%"] {
+        assert!(line.iter().any(|t| t == w), "{w}: {line:?}");
+    }
+    let lines: Vec<_> = svgs[0]
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke-width") == Some("3"))
+        .collect();
+    assert_eq!(lines.len(), 2, "two series, no gap");
+    assert!(lines.iter().all(|l| l.attribute("points").unwrap().split_whitespace().count() == 3));
+    // The bar chart: every county labelled with its rank, the 20 named in the alarm colour
+    // (and its legend swatch), the two others in the plain one (and its swatch).
+    let bars = texts(svgs[1]);
+    assert!(bars.iter().any(|t| t == "1 长安区") && bars.iter().any(|t| t == "2 新华区"), "{bars:?}");
+    let filled = |colour: &str| {
+        svgs[1].descendants().filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(colour)).count()
+    };
+    assert_eq!((filled("#E15759"), filled("#4E79A7")), (21, 3));
+    // The table marks the named rows; the correction date is there.
+    let named_rows =
+        doc.descendants().filter(|n| n.has_tag_name("tr") && n.attribute("class") == Some("named")).count();
+    assert_eq!(named_rows, 20);
+    assert!(html.contains("2026-12-15"), "the correction date");
+    // In English when asked.
+    let en = String::from_utf8(bulletin_file(&env, &c, "html", &["--lang", "en"])).unwrap();
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Reporting and on-time rates by month"));
+}
+
+#[test]
+fn spec47_status_and_export_read_a_range_month_by_month() {
+    let (env, c) = three_months();
+    let r = run(
+        &env,
+        &c.pref_reviewer,
+        &["report", "status", "--period", "2026-08..2026-10", "--under", PREF, "--format", "csv"],
+    );
+    let rows = csv_maps(&r.ok().stdout);
+    assert_eq!(rows.len(), 22 * 3, "every county, every month");
+    let states: Vec<(&str, &str)> =
+        rows.iter().filter(|r| r["code"] == B).map(|r| (r["period"].as_str(), r["state"].as_str())).collect();
+    assert_eq!(states, [("2026-08", "submitted"), ("2026-09", "auto_submitted"), ("2026-10", "submitted")]);
+    // One month keeps the table as it was: no period column.
+    let one =
+        run(&env, &c.pref_reviewer, &["report", "status", "--period", "2026-09", "--under", PREF, "--format", "csv"]);
+    assert!(one.ok().stdout.starts_with("code,name,level,state"), "{}", one.stdout);
+    // The export: each month's rows in turn under one header.
+    let f = env.dir.path().join("counties.csv");
+    let args = ["report", "export", "--period", "2026-08..2026-10", "--under", PREF, "--level", "county", "-o"];
+    run(&env, &c.pref_reviewer, &[&args[..], &[f.to_str().unwrap()]].concat()).ok();
+    let (head, body) = read_bom_csv(&f);
+    assert_eq!(body.len(), 22 * 3);
+    let period = head.iter().position(|h| h == "period").expect("a period column");
+    let months: Vec<&str> = body.iter().map(|r| r[period].as_str()).collect();
+    assert_eq!((months[0], months[22], months[44]), ("2026-08", "2026-09", "2026-10"));
+    // A range that reaches the future is refused with the last month that may be asked.
+    run(&env, &c.pref_reviewer, &["report", "status", "--period", "2026-10..2026-12", "--under", PREF])
+        .code(2)
+        .stderr_has("2026-10");
+}

@@ -62,6 +62,68 @@ pub fn reasons(l: &Line) -> Vec<String> {
     out
 }
 
+/// The headline figures: (label, value).
+pub fn headline(b: &Bulletin) -> Vec<(&'static str, String)> {
+    let tot = &b.total;
+    vec![
+        (t("bulletin.expected"), tot.expected.to_string()),
+        (t("bulletin.submitted"), format!("{} ({})", tot.submitted, pct(tot.reporting_rate()))),
+        (t("bulletin.on_time"), format!("{} ({})", tot.on_time, pct(tot.on_time_rate()))),
+        (t("bulletin.auto"), tot.auto.to_string()),
+        (t("bulletin.returned"), format!("{} / {}", tot.returned, tot.withdrawn)),
+        (
+            t("bulletin.schools"),
+            format!("{} / {} ({})", tot.schools_confirmed, tot.schools_expected, pct(tot.school_confirmation_rate())),
+        ),
+        (t("bulletin.named_count"), b.named().count().to_string()),
+    ]
+}
+
+/// The weights line.
+pub fn weights(b: &Bulletin) -> String {
+    let w = &b.weights;
+    tf(
+        "bulletin.weights",
+        &[
+            ("timeliness", &format!("{:.0}%", w.timeliness)),
+            ("schools", &format!("{:.0}%", w.schools)),
+            ("quality", &format!("{:.0}%", w.quality)),
+            ("staffing", &format!("{:.0}%", w.staffing)),
+        ],
+    )
+}
+
+/// The ranking's column headings.
+pub fn columns() -> [&'static str; 9] {
+    [
+        t("bulletin.col.rank"),
+        t("col.code"),
+        t("col.name"),
+        t("bulletin.col.score"),
+        t("bulletin.col.timeliness"),
+        t("bulletin.col.schools"),
+        t("bulletin.col.quality"),
+        t("bulletin.col.staffing"),
+        t("bulletin.col.change"),
+    ]
+}
+
+/// A unit's line of the ranking, as text.
+pub fn cells(l: &Line) -> [String; 9] {
+    let m = &l.summary;
+    [
+        l.rank.to_string(),
+        m.unit.code.clone(),
+        m.unit.name.clone(),
+        score(l.score),
+        pct(m.on_time_rate()),
+        pct(m.school_confirmation_rate()),
+        pct(m.quality()),
+        pct(m.staffing()),
+        change(l),
+    ]
+}
+
 pub fn render(b: &Bulletin) -> String {
     let mut s = String::new();
     let level = b.level.label();
@@ -74,72 +136,25 @@ pub fn render(b: &Bulletin) -> String {
     );
     let _ = writeln!(s);
     // 1. The headline.
-    let tot = &b.total;
     let _ = writeln!(s, "## {}", t("bulletin.h.headline"));
     let _ = writeln!(s);
-    for (label, value) in [
-        (t("bulletin.expected"), tot.expected.to_string()),
-        (t("bulletin.submitted"), format!("{} ({})", tot.submitted, pct(tot.reporting_rate()))),
-        (t("bulletin.on_time"), format!("{} ({})", tot.on_time, pct(tot.on_time_rate()))),
-        (t("bulletin.auto"), tot.auto.to_string()),
-        (t("bulletin.returned"), format!("{} / {}", tot.returned, tot.withdrawn)),
-        (
-            t("bulletin.schools"),
-            format!("{} / {} ({})", tot.schools_confirmed, tot.schools_expected, pct(tot.school_confirmation_rate())),
-        ),
-        (t("bulletin.named_count"), b.named().count().to_string()),
-    ] {
+    for (label, value) in headline(b) {
         let _ = writeln!(s, "- {label}{}{value}", t("colon"));
     }
     let _ = writeln!(s);
     // 2. The ranking, with its weights.
-    let w = &b.weights;
     let _ = writeln!(s, "## {}", t("bulletin.h.ranking"));
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "{}",
-        tf(
-            "bulletin.weights",
-            &[
-                ("timeliness", &format!("{:.0}%", w.timeliness)),
-                ("schools", &format!("{:.0}%", w.schools)),
-                ("quality", &format!("{:.0}%", w.quality)),
-                ("staffing", &format!("{:.0}%", w.staffing)),
-            ]
-        )
-    );
+    let _ = writeln!(s, "{}", weights(b));
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-        t("bulletin.col.rank"),
-        t("col.code"),
-        t("col.name"),
-        t("bulletin.col.score"),
-        t("bulletin.col.timeliness"),
-        t("bulletin.col.schools"),
-        t("bulletin.col.quality"),
-        t("bulletin.col.staffing"),
-        t("bulletin.col.change")
-    );
+    let _ = writeln!(s, "| {} |", columns().join(" | "));
     let _ = writeln!(s, "|---:|---|---|---:|---:|---:|---:|---:|---|");
     for l in &b.lines {
-        let m = &l.summary;
-        let _ = writeln!(
-            s,
-            "| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |",
-            l.rank,
-            m.unit.code,
-            m.unit.name,
-            if l.named.is_empty() { "" } else { " ⚠" },
-            score(l.score),
-            pct(m.on_time_rate()),
-            pct(m.school_confirmation_rate()),
-            pct(m.quality()),
-            pct(m.staffing()),
-            change(l)
-        );
+        let mut cells = cells(l);
+        if !l.named.is_empty() {
+            cells[2].push_str(" ⚠");
+        }
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
     }
     let _ = writeln!(s);
     // 3. The units named, with the facts that put them there.

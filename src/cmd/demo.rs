@@ -106,7 +106,8 @@ impl People {
     }
 }
 
-/// A school's basic info (students, teachers, classes): deterministic, varied.
+/// A school's basic info (students, teachers, classes): deterministic, varied; `n` is the
+/// school's number in its county plus 100 for each county before it.
 fn school_size(n: usize, tp: bool) -> (i64, i64, i64) {
     let n = n as i64;
     if tp {
@@ -123,7 +124,7 @@ const DEMO_SLIP: usize = 4;
 /// Values a school reports: deterministic, varied, and plausible (SPEC §4.6) but for
 /// [`DEMO_SLIP`] of the first county.
 fn school_values(n: usize, tp: bool) -> Vec<(&'static str, String)> {
-    let (students, teachers, classes) = school_size(n % 100, tp);
+    let (students, teachers, classes) = school_size(n, tp);
     let connected = n % 9 != 0;
     let classrooms = classes + (n % 4) as i64;
     let student_spaces = if n == DEMO_SLIP { students * 10 } else { students * (40 + (n % 60) as i64) / 100 };
@@ -249,9 +250,9 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
                 kind: Some(if tp { "teaching_point" } else { "school" }.into()),
                 category: Some("小学".into()),
                 location: Some(["城区", "镇区", "乡村"][n % 3].into()),
-                students: Some(school_size(n, tp).0),
-                teachers: Some(school_size(n, tp).1),
-                classes: Some(school_size(n, tp).2),
+                students: Some(school_size(n + ci * 100, tp).0),
+                teachers: Some(school_size(n + ci * 100, tp).1),
+                classes: Some(school_size(n + ci * 100, tp).2),
                 ..Default::default()
             };
             let school_admin = (n < 3).then(|| Person {
@@ -479,8 +480,14 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     ctx.db_path = path.clone();
     ctx.set_db(p.db);
 
-    status(ctx, StatusArgs { period: Some(period), under: Some(prefecture.code.clone()) })?;
-    status(ctx, StatusArgs { period: Some(period), under: Some(province.code.clone()) })?;
+    status(
+        ctx,
+        StatusArgs { period: Some(crate::model::PeriodRange::single(period)), under: Some(prefecture.code.clone()) },
+    )?;
+    status(
+        ctx,
+        StatusArgs { period: Some(crate::model::PeriodRange::single(period)), under: Some(province.code.clone()) },
+    )?;
     let dp = path.display();
     let pc = &province.code;
     let first = counties.first().map(|c| c.code.clone()).unwrap_or_default();

@@ -162,6 +162,15 @@ pub fn period_for(out: &Out, db: &Db, org: &Org, given: Option<Period>) -> Resul
     Ok(p)
 }
 
+/// The months a report reads: the range given, checked (none in the future); or, for one month
+/// or none, the month as `period_for` picks it, said on stderr.
+pub fn months_for(out: &Out, db: &Db, org: &Org, given: Option<crate::model::PeriodRange>) -> Result<Vec<Period>> {
+    match given {
+        Some(r) if r.from != r.to => Ok(crate::facts::check_range(r, db.now)?.periods()),
+        given => Ok(vec![period_for(out, db, org, given.map(|r| r.from))?]),
+    }
+}
+
 fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
     if pairs.is_empty() {
         return Err(error::usage(t("value.none_given")).into());

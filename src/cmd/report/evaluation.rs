@@ -213,7 +213,7 @@ pub fn bulletin(ctx: &mut Ctx, a: BulletinArgs) -> Result<()> {
             v.extend(crate::bulletin::csv::render(&b)?);
             v
         }
-        Document::Html => crate::bulletin::html::render(&b).into_bytes(),
+        Document::Html => crate::bulletin::html::render(&b)?.into_bytes(),
     };
     match a.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(p) => {

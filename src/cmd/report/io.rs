@@ -17,7 +17,6 @@ use crate::scope;
 use crate::values::{self, Indicator, ValueChange};
 
 use super::super::{ExportFile, ImportFile};
-use super::data::period_for;
 use crate::cmd::parse_period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,9 +37,10 @@ fn parse_export_level(s: &str) -> Result<Level, String> {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// YYYY-MM [default: the oldest period still open for writing]
-    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
-    pub period: Option<Period>,
+    /// YYYY-MM, or a range YYYY-MM..YYYY-MM (each month's rows in turn)
+    /// [default: the oldest period still open for writing]
+    #[arg(long, value_parser = crate::cmd::parse_range, value_name = "YYYY-MM")]
+    pub period: Option<crate::model::PeriodRange>,
     /// school (each school's values) or a unit level (each unit's aggregate) [default: school]
     #[arg(long, value_parser = parse_export_level, value_name = "LEVEL")]
     pub level: Option<Level>,
@@ -123,56 +123,57 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.current()?;
     let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
-    let period = period_for(&out, db, &root, a.period)?;
+    let months = super::data::months_for(&out, db, &root, a.period)?;
     let cat = values::catalogue(&db.conn)?;
     let zh = a.headers == Headers::Zh;
     let level = a.level.unwrap_or(Level::School);
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
-    let p = period.to_string();
+    let long_header = if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] };
     if level == Level::School {
         let inds: Vec<&Indicator> = cat.iter().filter(|i| i.filled_by != "unit").collect();
-        // Each school's plausibility flags, read once (SPEC §4.6); the wide layout shows how many
-        // beside its values (the long one is the values alone).
-        let flags =
-            if a.layout == Layout::Wide { rules::counts_per_org(&db.conn, &root, period)? } else { Default::default() };
         if a.layout == Layout::Wide {
             let mut h: Vec<String> = fixed_headers(zh).into_iter().map(str::to_string).collect();
             h.extend(inds.iter().map(|i| if zh { i.name_zh.clone() } else { i.code.clone() }));
             h.push(flags_header(zh).to_string());
             w.record(&h)?;
         } else {
-            w.record(if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] })?;
+            w.record(long_header)?;
         }
-        let mut failed = None;
-        aggregate::for_each_school(&db.conn, &root, period, |s| {
-            if failed.is_some() {
-                return;
-            }
-            let r = if a.layout == Layout::Wide {
-                let mut row = vec![s.code.clone(), s.name.clone(), "school".to_string(), p.clone()];
-                row.extend(inds.iter().map(|i| s.values.get(&i.code).cloned().unwrap_or_default()));
-                row.push(flags.get(&s.path).copied().unwrap_or(0).to_string());
-                w.record(&row)
+        for period in months {
+            let p = period.to_string();
+            // Each school's plausibility flags, read once (SPEC §4.6); the wide layout shows how
+            // many beside its values (the long one is the values alone).
+            let flags = if a.layout == Layout::Wide {
+                rules::counts_per_org(&db.conn, &root, period)?
             } else {
-                inds.iter().filter_map(|i| s.values.get(&i.code).map(|v| (i, v))).try_for_each(|(i, v)| {
-                    w.record([s.code.as_str(), p.as_str(), if zh { &i.name_zh } else { &i.code }, v.as_str()])
-                })
+                Default::default()
             };
-            if let Err(e) = r {
-                failed = Some(e);
+            let mut failed = None;
+            aggregate::for_each_school(&db.conn, &root, period, |s| {
+                if failed.is_some() {
+                    return;
+                }
+                let r = if a.layout == Layout::Wide {
+                    let mut row = vec![s.code.clone(), s.name.clone(), "school".to_string(), p.clone()];
+                    row.extend(inds.iter().map(|i| s.values.get(&i.code).cloned().unwrap_or_default()));
+                    row.push(flags.get(&s.path).copied().unwrap_or(0).to_string());
+                    w.record(&row)
+                } else {
+                    inds.iter().filter_map(|i| s.values.get(&i.code).map(|v| (i, v))).try_for_each(|(i, v)| {
+                        w.record([s.code.as_str(), p.as_str(), if zh { &i.name_zh } else { &i.code }, v.as_str()])
+                    })
+                };
+                if let Err(e) = r {
+                    failed = Some(e);
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
             }
-        })?;
-        if let Some(e) = failed {
-            return Err(e);
         }
         return w.finish();
     }
-    // Unit aggregates of one level, all computed in one pass over the subtree.
-    let aggs = aggregate::aggregate(&db.conn, &root, period, &cat)?;
     let units = crate::units::at_level(&db.conn, &root, level)?;
-    // The plausibility flags under each unit, read in one query (SPEC §4.6): the last field.
-    let paths: Vec<&str> = units.iter().map(|u| u.path.as_str()).collect();
-    let flags = rules::counts_by(&db.conn, &root, &paths, period)?;
     let empty = Agg::default();
     let sample = agg_fields(&empty, &cat);
     if a.layout == Layout::Wide {
@@ -181,20 +182,28 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         h.push(flags_header(zh).to_string());
         w.record(&h)?;
     } else {
-        w.record(if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] })?;
+        w.record(long_header)?;
     }
-    for u in &units {
-        let agg = aggs.get(&u.code).unwrap_or(&empty);
-        let mut fields = agg_fields(agg, &cat);
-        let n = flags.get(&u.path).copied().unwrap_or(0);
-        fields.push(("flags".into(), flags_header(true).into(), n.to_string()));
-        if a.layout == Layout::Wide {
-            let mut row = vec![u.code.clone(), u.name.clone(), u.level.as_str().to_string(), p.clone()];
-            row.extend(fields.into_iter().map(|(_, _, v)| v));
-            w.record(&row)?;
-        } else {
-            for (c, z, v) in fields.into_iter().filter(|(_, _, v)| !v.is_empty()) {
-                w.record([u.code.as_str(), p.as_str(), if zh { z.as_str() } else { c.as_str() }, v.as_str()])?;
+    let paths: Vec<&str> = units.iter().map(|u| u.path.as_str()).collect();
+    for period in months {
+        let p = period.to_string();
+        // Unit aggregates of one level, all computed in one pass over the subtree; the
+        // plausibility flags under each unit in one query (SPEC §4.6): the last field.
+        let aggs = aggregate::aggregate(&db.conn, &root, period, &cat)?;
+        let flags = rules::counts_by(&db.conn, &root, &paths, period)?;
+        for u in &units {
+            let agg = aggs.get(&u.code).unwrap_or(&empty);
+            let mut fields = agg_fields(agg, &cat);
+            let n = flags.get(&u.path).copied().unwrap_or(0);
+            fields.push(("flags".into(), flags_header(true).into(), n.to_string()));
+            if a.layout == Layout::Wide {
+                let mut row = vec![u.code.clone(), u.name.clone(), u.level.as_str().to_string(), p.clone()];
+                row.extend(fields.into_iter().map(|(_, _, v)| v));
+                w.record(&row)?;
+            } else {
+                for (c, z, v) in fields.into_iter().filter(|(_, _, v)| !v.is_empty()) {
+                    w.record([u.code.as_str(), p.as_str(), if zh { z.as_str() } else { c.as_str() }, v.as_str()])?;
+                }
             }
         }
     }

@@ -17,6 +17,7 @@ pub mod review;
 pub mod rules;
 pub mod status;
 pub mod text;
+pub mod trend;
 
 /// `report status | missing` under its old name.
 #[derive(Debug, Subcommand)]
@@ -55,6 +56,9 @@ pub enum ReportCommand {
     /// The 通报: every unit ranked by a composite score, the units to name and why, the best, the
     /// change since the previous range (Markdown, HTML with charts, or CSV)
     Bulletin(evaluation::BulletinArgs),
+    /// An indicator or a rate per unit, month by month, over a range: a sparkline per row, a line
+    /// chart with --chart
+    Trend(trend::TrendArgs),
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +86,7 @@ pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
         ReportCommand::Calendar(a) => cmd_calendar(ctx, a),
         ReportCommand::Timeliness(a) => evaluation::timeliness(ctx, a),
         ReportCommand::Bulletin(a) => evaluation::bulletin(ctx, a),
+        ReportCommand::Trend(a) => trend::trend(ctx, a),
     }
 }
 

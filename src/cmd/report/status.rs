@@ -5,19 +5,21 @@ use clap::Args;
 
 use crate::calendar::{self, Period};
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{self, Result};
 use crate::i18n::{t, tf};
+use crate::model::PeriodRange;
 use crate::output::{Cell, Out};
 use crate::status::{self, Next, Standing};
 
-use super::data::{period_for, state_word};
-use crate::cmd::parse_period;
+use super::data::{months_for, period_for, state_word};
+use crate::cmd::{parse_period, parse_range};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// YYYY-MM [default: the oldest period still open for writing]
-    #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
-    pub period: Option<Period>,
+    /// YYYY-MM, or a range YYYY-MM..YYYY-MM (a period column, one row per child and month)
+    /// [default: the oldest period still open for writing]
+    #[arg(long, value_parser = parse_range, value_name = "YYYY-MM")]
+    pub period: Option<PeriodRange>,
     /// The unit whose direct children to show [default: your own unit]
     #[arg(long, value_name = "CODE")]
     pub under: Option<String>,
@@ -113,18 +115,56 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
     let out = ctx.out.clone();
     let (db, actor) = ctx.current()?;
     if actor.org.level == crate::model::Level::School && a.under.is_none() {
-        let period = period_for(&out, db, &actor.org, a.period)?;
+        let period = match a.period {
+            Some(r) if r.from != r.to => return Err(error::usage(t("status.school_one_month")).into()),
+            given => period_for(&out, db, &actor.org, given.map(|r| r.from))?,
+        };
         return school_status(&out, &status::school_view(&db.conn, &actor, period, db.now)?);
     }
     let unit = status::root(&db.conn, &actor, a.under.as_deref())?;
-    let period = period_for(&out, db, &unit, a.period)?;
-    let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
-    // The unit itself, on stderr: its own submission.
-    let mut heading = format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state)));
-    if status.flags > 0 {
-        heading.push_str(&format!("; {}", tf("rules.status_flags", &[("count", &status.flags)])));
+    let months = months_for(&out, db, &unit, a.period)?;
+    let many = months.len() > 1;
+    let mut rows = Vec::new();
+    for period in months {
+        let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
+        // The unit itself, on stderr: its own submission.
+        let mut heading = format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state)));
+        if status.flags > 0 {
+            heading.push_str(&format!("; {}", tf("rules.status_flags", &[("count", &status.flags)])));
+        }
+        out.status(&heading);
+        for row in child_rows(&out, &status) {
+            rows.push(if many { std::iter::once(Cell::from(period.to_string())).chain(row).collect() } else { row });
+        }
     }
-    out.status(&heading);
+    let mut columns: Vec<(&'static str, &'static str)> = if many { vec![("period", "col.period")] } else { vec![] };
+    columns.extend_from_slice(STATUS_COLUMNS);
+    out.list(&columns, &rows)
+}
+
+/// The status table's columns.
+const STATUS_COLUMNS: &[(&str, &str)] = &[
+    ("code", "col.code"),
+    ("name", "col.name"),
+    ("level", "col.level"),
+    ("state", "col.state"),
+    ("data_state", "col.data_state"),
+    ("submitted_at", "col.submitted_at"),
+    ("submitted_by", "col.submitted_by"),
+    ("auto", "col.auto"),
+    ("ratified", "col.ratified"),
+    ("due", "col.due"),
+    ("schools_confirmed", "col.schools_confirmed"),
+    ("schools_expected", "col.schools_expected"),
+    ("last_change", "col.last_change"),
+    ("flags", "col.flags"),
+    ("next", "col.next"),
+    ("lock_reason", "col.lock_reason"),
+];
+
+/// One row per child of the status.
+fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
+    let out = out.clone();
     let mut rows = Vec::new();
     for c in &status.children {
         let child = &c.org;
@@ -172,27 +212,7 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
             }
         });
     }
-    out.list(
-        &[
-            ("code", "col.code"),
-            ("name", "col.name"),
-            ("level", "col.level"),
-            ("state", "col.state"),
-            ("data_state", "col.data_state"),
-            ("submitted_at", "col.submitted_at"),
-            ("submitted_by", "col.submitted_by"),
-            ("auto", "col.auto"),
-            ("ratified", "col.ratified"),
-            ("due", "col.due"),
-            ("schools_confirmed", "col.schools_confirmed"),
-            ("schools_expected", "col.schools_expected"),
-            ("last_change", "col.last_change"),
-            ("flags", "col.flags"),
-            ("next", "col.next"),
-            ("lock_reason", "col.lock_reason"),
-        ],
-        &rows,
-    )
+    rows
 }
 
 fn state_key(state: &str) -> &'static str {
