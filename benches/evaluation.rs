@@ -29,7 +29,7 @@ fn main() {
     // The units exist from 2025-11-01, so November 2025 is the first month they report.
     let (mut env, _county) = national_with_county_admin("2025-11-01T10:00:00+08:00");
     let db = env.db.clone();
-    let mtoken = env.token_record(ADMIN, "bench", "365")["token"].as_str().unwrap().to_string();
+    let mtoken = env.token_record(ADMIN, "bench", "730")["token"].as_str().unwrap().to_string();
     let periods: Vec<String> = (0..MONTHS)
         .map(|i| {
             let m = 11 + i as i64; // 2025-11 onwards

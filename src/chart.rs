@@ -5,6 +5,7 @@
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::Result;
 
@@ -43,8 +44,9 @@ pub fn number(v: f64) -> String {
     }
 }
 
-/// The colours, in order (Tableau 10: distinct in print and for most colour-blind readers).
-const COLOURS: [RGBColor; 10] = [
+/// The colours, in order: Tableau 10 (distinct in print and for most colour-blind readers), then
+/// two more, so that a chart's twelve lines never share one.
+const COLOURS: [RGBColor; 12] = [
     RGBColor(0x4e, 0x79, 0xa7),
     RGBColor(0xf2, 0x8e, 0x2b),
     RGBColor(0x59, 0xa1, 0x4f),
@@ -55,6 +57,8 @@ const COLOURS: [RGBColor; 10] = [
     RGBColor(0xff, 0x9d, 0xa7),
     RGBColor(0x9c, 0x75, 0x5f),
     RGBColor(0xba, 0xb0, 0xac),
+    RGBColor(0x17, 0xbe, 0xcf),
+    RGBColor(0x2f, 0x4b, 0x7c),
 ];
 
 /// The colour of the k-th series.
@@ -180,22 +184,30 @@ pub fn bar_chart(title: &str, bars: &[Bar], max: f64, legend: (&str, &str)) -> R
             .margin(16)
             .x_label_area_size(30)
             .y_label_area_size(label_width + 12)
-            .build_cartesian_2d(0f64..max, (0..n as i32).into_segmented())
+            // A segmented axis of 0..k has k + 1 segments: one per bar (one bar gets an empty row
+            // above it: plotters draws no segment on an axis of 0..0).
+            .build_cartesian_2d(0f64..max * 1.06, (0..(n as i32 - 1).max(1)).into_segmented())
             .map_err(drawn)?;
         let row = |i: usize| (n - 1 - i) as i32;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            // Not max_light_lines(0): plotters 0.3.7 overflows on an integer axis without them.
+            .x_max_light_lines(0)
             .light_line_style(GRID)
             .bold_line_style(GRID)
             .axis_style(INK)
             .y_labels(n)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(r) if (0..n as i32).contains(r) => bars[n - 1 - *r as usize].label.clone(),
+                SegmentValue::CenterOf(r) if *r >= 0 => bars
+                    .len()
+                    .checked_sub(1 + *r as usize)
+                    .and_then(|i| bars.get(i))
+                    .map_or(String::new(), |b| b.label.clone()),
                 _ => String::new(),
             })
             .x_labels(6)
-            .x_label_formatter(&|v| number(*v))
+            .x_label_formatter(&|v| if *v <= max + 1e-9 { number(*v) } else { String::new() })
             .label_style((FONT, 14).into_font().color(&INK))
             .draw()
             .map_err(drawn)?;
@@ -215,10 +227,11 @@ pub fn bar_chart(title: &str, bars: &[Bar], max: f64, legend: (&str, &str)) -> R
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
                 let (x, s) = match b.value {
-                    Some(v) => (v.min(max), number((v * 10.0).round() / 10.0)),
+                    Some(v) => (v.min(max), format!("{v:.1}")),
                     None => (0.0, "—".to_string()),
                 };
-                Text::new(format!(" {s}"), (x, SegmentValue::CenterOf(row(i))), (FONT, 13).into_font().color(&INK))
+                let style = (FONT, 13).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+                Text::new(format!(" {s}"), (x, SegmentValue::CenterOf(row(i))), style)
             }))
             .map_err(drawn)?;
         for (k, (name, c)) in [(legend.0, plain), (legend.1, alarm)].into_iter().enumerate() {
@@ -266,6 +279,12 @@ mod tests {
             Bar { label: "内蒙古自治区".into(), value: Some(40.0), marked: true },
         ];
         let svg = bar_chart("排名", &bars, 100.0, ("得分", "被通报")).unwrap();
+        if let Some(f) = std::env::var_os("EIP_CHART_DUMP") {
+            std::fs::write(f, &svg).unwrap();
+        }
+        let one = vec![Bar { label: "河北省".into(), value: Some(50.0), marked: false }];
+        assert!(bar_chart("排名", &one, 100.0, ("得分", "被通报")).unwrap().contains("河北省"), "one bar");
+        assert!(bar_chart("排名", &[], 100.0, ("得分", "被通报")).is_ok(), "no bar at all");
         assert!(svg.contains("河北省") && svg.contains("内蒙古自治区") && svg.contains("92.5"));
         let alarm = "#E15759";
         let plain = "#4E79A7";

@@ -57,6 +57,19 @@ impl Measure {
         }
     }
 
+    /// Its name in the reader's language.
+    pub fn label(&self) -> String {
+        let zh = crate::i18n::lang() == crate::i18n::Lang::Zh;
+        match self {
+            Measure::Indicator(i) if zh => i.name_zh.clone(),
+            Measure::Indicator(i) => i.name_en.clone(),
+            Measure::Rate(r) if zh => {
+                RATE_NAMES.iter().find(|(c, _)| c == r).map_or(r.to_string(), |(_, z)| z.to_string())
+            }
+            Measure::Rate(r) => r.replace('_', " "),
+        }
+    }
+
     /// Whether its values are fractions (shown as percentages).
     pub fn is_rate(&self) -> bool {
         matches!(self, Measure::Rate(_))

@@ -117,7 +117,7 @@ pub fn trend(ctx: &mut Ctx, a: TrendArgs) -> Result<()> {
             out.warn(&tf("trend.chart_cut", &[("shown", &CHART_LINES), ("units", &rows.len())]));
         }
         let x: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
-        let title = tf("trend.chart_title", &[("measure", &measure.code()), ("root", &root.name), ("range", &range)]);
+        let title = tf("trend.chart_title", &[("measure", &measure.label()), ("root", &root.name), ("range", &range)]);
         let svg = chart::line_chart(&title, &x, &drawn, if measure.is_rate() { Axis::Percent } else { Axis::Number })?;
         let mut f = crate::files::create_private(p, crate::files::Existing::Replace)?;
         f.write_all(svg.as_bytes())?;
