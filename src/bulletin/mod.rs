@@ -90,11 +90,19 @@ pub fn build(
     now: DateTime<Utc>,
 ) -> Result<Bulletin> {
     let weights = weights.normalised();
-    let all = facts::facts(conn, root, level, range, now)?;
-    let summaries: Vec<Summary> = all.iter().map(Summary::of).collect();
+    // The range and the one before it, read at once (one pass over the facts, not two), then
+    // split: each unit's periods are in order, the previous range's first.
     let previous = range.previous();
+    let both = facts::facts(conn, root, level, PeriodRange { from: previous.from, to: range.to }, now)?;
+    let (prev, all): (Vec<UnitFacts>, Vec<UnitFacts>) = both
+        .into_iter()
+        .map(|mut u| {
+            let current = u.facts.split_off(previous.len());
+            (UnitFacts { unit: u.unit.clone(), facts: u.facts }, UnitFacts { unit: u.unit, facts: current })
+        })
+        .unzip();
+    let summaries: Vec<Summary> = all.iter().map(Summary::of).collect();
     let before: BTreeMap<String, (usize, Option<f64>)> = {
-        let prev = facts::facts(conn, root, level, previous, now)?;
         let prev: Vec<Summary> = prev.iter().map(Summary::of).collect();
         evaluation::ranking(&prev, weights)
             .into_iter()
