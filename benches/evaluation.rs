@@ -5,7 +5,8 @@
 //! `report bulletin` (the Ministry about the provinces), a province's bulletin of its 167 counties
 //! and a prefecture's of its counties; against the floor, the same counts per province over the
 //! twelve months computed by one SQL query in the `sqlite3` shell, in the same run. Run:
-//! `cargo bench --bench evaluation` (`cargo test` runs it small).
+//! `cargo bench --bench evaluation` (`cargo test` runs it small; `EIP_BENCH_KEEP=FILE` keeps the
+//! database).
 //!
 //! The schools and values are written straight into the database, as the reporting benchmark
 //! does; the cycles run through eip.
@@ -120,6 +121,10 @@ fn main() {
     ] {
         let m = median(v.clone());
         println!("| {what} | {} | {} |", ms(m), ratio(m));
+    }
+    // EIP_BENCH_KEEP=FILE keeps the national year for a closer look (it is 9 GB).
+    if let Some(keep) = std::env::var_os("EIP_BENCH_KEEP") {
+        std::fs::rename(&db, &keep).or_else(|_| std::fs::copy(&db, &keep).map(|_| ())).unwrap();
     }
     if floor.is_empty() {
         println!("(no sqlite3 shell on this machine: the floor was not measured)");
