@@ -827,6 +827,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("doctor.found.tree_paths", "{count} orgs whose path or level does not follow their parent", "{count} 个单位的路径或级别与上级不符"),
     ("doctor.found.no_write_after_lock", "{count} values set after their period was submitted", "{count} 个数值在所属月份上报后被修改"),
     ("doctor.found.snapshots", "{count} snapshots whose figures disagree with their children", "{count} 个上报快照的数据与下级不符"),
+    ("doctor.failed_check", "{label} ({name})", "{label}（{name}）"),
     ("doctor.healthy", "all {count} checks passed", "全部 {count} 项检查通过"),
     ("doctor.problems", "doctor found problems: {checks}", "检查发现问题：{checks}"),
     ("doctor.problems.hint", "each failed check's detail says what it found; keep a copy of the file and call the Ministry's technical support line (教育部技术支持电话, Art. 21): 4008980910", "各项异常的详情说明了所发现的问题；请保留数据库副本并联系教育部技术支持电话（第二十一条）：4008980910"),

@@ -24,7 +24,12 @@ pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
         .collect();
     out.list(&[("check", "col.check"), ("result", "col.result"), ("detail", "col.detail")], &rows)?;
     let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
-    let failed_words: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.label()).collect();
+    // Each failed check by its words, and its stable name a support engineer can search for.
+    let failed_words: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| tf("doctor.failed_check", &[("label", &c.label()), ("name", &c.name)]))
+        .collect();
     if failed.is_empty() {
         out.status(&tf("doctor.healthy", &[("count", &checks.len())]));
         return Ok(());
