@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::error::Result;
+use crate::i18n::{t, tf};
 use crate::model::{Actor, MINISTRY_CODE};
 use crate::perm::{self, Action};
 use crate::store::{self, Conn, Tx};
@@ -152,6 +153,131 @@ pub fn readable(conn: &Conn, actor: &Actor, under: Option<&str>, mut filter: Fil
     };
     filter.within = root.map(|r| r.subtree());
     Ok(filter)
+}
+
+/// The accounts `who` names for `audit log --actor` (SPEC §7): `system`, a username, or the name
+/// of a person holding accounts in the reader's scope. One name held by different people is
+/// refused with their usernames (exit 2), a name nobody in scope holds is not found (exit 4).
+pub fn actors_named(conn: &Conn, actor: &Actor, who: &str) -> Result<Vec<String>> {
+    let who = who.trim();
+    if who == "system" || store::accounts::find(conn, who)?.is_some() {
+        return Ok(vec![who.to_string()]);
+    }
+    let held = store::accounts::named_under(conn, actor.scope(), who)?;
+    let people: std::collections::BTreeSet<&str> = held.iter().map(|a| a.mobile.as_str()).collect();
+    match (held.len(), people.len()) {
+        (0, _) => {
+            Err(crate::error::not_found(tf("audit.no_actor", &[("who", &who)])).hint(t("audit.no_actor.hint")).into())
+        }
+        // One person (one mobile) may hold several accounts: all of theirs.
+        (_, 1) => Ok(held.into_iter().map(|a| a.username).collect()),
+        _ => {
+            let list: Vec<String> =
+                held.iter().map(|a| format!("{} ({} {})", a.username, a.org_code, a.org_name)).collect();
+            Err(crate::error::usage(tf(
+                "audit.ambiguous_actor",
+                &[("who", &who), ("accounts", &list.join(t("list.sep")))],
+            ))
+            .hint(tf("audit.ambiguous_actor.hint", &[("username", &held[0].username)]))
+            .into())
+        }
+    }
+}
+
+/// The time of the newest event, if there is one (the chain's head: one indexed read).
+pub fn newest_at(conn: &Conn) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(store::audit::head_at(conn)?.and_then(|(_, _, at)| crate::calendar::parse_stored(&at)))
+}
+
+/// How many events the filter matches.
+pub fn count(conn: &Conn, filter: &Filter) -> Result<i64> {
+    store::audit::count(conn, filter)
+}
+
+/// An event's detail (JSON) in words for a person, in the reader's language, its times in CST:
+/// `State: open → submitted; Schools not confirmed: 1 (2113010058)`. Keys the catalogue does not
+/// name are shown as they are stored.
+pub fn describe(detail: &str) -> String {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(detail) else { return detail.to_string() };
+    let field = |k: &str, v: &Value| format!("{}{}{}", label(k), t("label.sep"), word(k, v));
+    // What the event is about first (`indicator: …`), then what changed.
+    let mut parts: Vec<String> =
+        map.iter().filter(|(k, v)| *k != "before" && *k != "after" && !is_empty(v)).map(|(k, v)| field(k, v)).collect();
+    match (map.get("before"), map.get("after")) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            for (k, v) in a {
+                match b.get(k) {
+                    Some(old) if old != v => {
+                        parts.push(format!("{}{}{} → {}", label(k), t("label.sep"), word(k, old), word(k, v)))
+                    }
+                    _ if is_empty(v) => {}
+                    _ => parts.push(field(k, v)),
+                }
+            }
+            for (k, v) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+                parts.push(format!("{}{}{} → —", label(k), t("label.sep"), word(k, v)));
+            }
+        }
+        (None, Some(Value::Object(a))) => {
+            parts.extend(a.iter().filter(|(_, v)| !is_empty(v)).map(|(k, v)| field(k, v)))
+        }
+        (b, Some(a)) => parts.push(format!(
+            "{}{}{} → {}",
+            label("value"),
+            t("label.sep"),
+            word("value", b.unwrap_or(&Value::Null)),
+            word("value", a)
+        )),
+        _ => {}
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(t("detail.sep"))
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// A detail key's label, else the key.
+fn label(key: &str) -> String {
+    crate::i18n::lookup(&format!("detail.{key}")).map_or_else(|| key.to_string(), str::to_string)
+}
+
+/// A detail value in words: a stored time in CST, a state or a role by its word, yes or no.
+fn word(key: &str, v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::Bool(b) => t(if *b { "yes" } else { "no" }).into(),
+        Value::String(s) => {
+            if s.len() == 20 && s.ends_with('Z') {
+                if let Some(at) = crate::calendar::parse_stored(s) {
+                    return format!("{} {}", crate::calendar::show_cst(at, false), t("cst"));
+                }
+            }
+            let family = match key {
+                "state" | "own_state" => Some("state"),
+                "role" => Some("role"),
+                "level" => Some("level"),
+                "status" => Some("status"),
+                _ => None,
+            };
+            family
+                .and_then(|f| crate::i18n::lookup(&format!("{f}.{s}")))
+                .map_or_else(|| crate::terminal::escape_for_terminal(s).into_owned(), str::to_string)
+        }
+        Value::Array(items) => items.iter().map(|i| word(key, i)).collect::<Vec<_>>().join(t("list.sep")),
+        Value::Object(o) => {
+            let inner: Vec<String> =
+                o.iter().map(|(k, v)| format!("{}{}{}", label(k), t("label.sep"), word(k, v))).collect();
+            format!("({})", inner.join(t("list.sep")))
+        }
+        n => n.to_string(),
+    }
 }
 
 /// The newest `limit` events the filter matches (all with `None`), oldest first.

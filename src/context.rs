@@ -49,6 +49,7 @@ impl Ctx {
         if self.db.is_none() {
             let db = Db::open(&self.db_path, self.journal)?;
             warn_if_world_writable(&self.out, &self.db_path);
+            warn_if_clock_behind(&self.out, &db)?;
             self.db = Some(db);
         }
         Ok(self.db.as_mut().expect("opened above"))
@@ -106,6 +107,18 @@ impl Ctx {
 }
 
 /// A database file others can write is a risk worth saying (SPEC §2 security).
+/// A command whose time is earlier than the newest audit event's: a test clock moved back (or a
+/// database used once without `EIP_NOW`, its automatic submissions made at the real date), or a
+/// machine whose clock is wrong. Said once, on stderr; the command runs (one indexed read).
+fn warn_if_clock_behind(out: &Out, db: &Db) -> Result<()> {
+    if let Some(newest) = crate::audit::newest_at(&db.conn)?.filter(|t| *t > db.now) {
+        let show = |t| format!("{} {}", crate::calendar::show_cst(t, false), crate::i18n::t("cst"));
+        let key = if db.test_clock { "clock.behind.test" } else { "clock.behind" };
+        out.warn(&crate::i18n::tf(key, &[("now", &show(db.now)), ("newest", &show(newest))]));
+    }
+    Ok(())
+}
+
 fn warn_if_world_writable(out: &Out, path: &std::path::Path) {
     #[cfg(unix)]
     {

@@ -274,7 +274,7 @@ pub fn reject(
     if let Some(path) = rejects {
         let mut w = ExportWriter::create(Some(path), Encoding::Utf8)?;
         let mut header = sheet.headers.clone();
-        header.push("error".into());
+        header.push(crate::i18n::t("csv.rejects.error_column").into());
         w.record(&header)?;
         for row in &sheet.rows {
             let msgs: Vec<&str> = errors.iter().filter(|e| e.line == row.line).map(|e| e.message.as_str()).collect();

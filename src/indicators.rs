@@ -29,6 +29,25 @@ pub fn measure_label(measure: &str) -> &'static str {
     }
 }
 
+/// A kind's word for a person.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "count" => t("kind.count"),
+        "decimal" => t("kind.decimal"),
+        "bool" => t("kind.bool"),
+        _ => t("kind.text"),
+    }
+}
+
+/// Who fills an indicator, in words for a person.
+pub fn filled_by_label(filled_by: &str) -> &'static str {
+    match filled_by {
+        "school" => t("filled_by.school"),
+        "teaching_point" => t("filled_by.teaching_point"),
+        _ => t("filled_by.unit"),
+    }
+}
+
 impl Indicator {
     /// An org's value over several months, given month by month in order (a blank where none was
     /// reported): a flow adds up (year to date), a stock is the latest value reported (SPEC §4.1).
@@ -141,6 +160,18 @@ pub fn show_value(kind: &str, v: &str, machine: bool) -> String {
 }
 
 /// An indicator by code, or by its Chinese name (as a `--headers zh` file has it).
+/// The indicator `audit log --indicator` names, by its code or its Chinese name (exit 4 when
+/// the catalogue has none).
+pub fn indicator_named(conn: &crate::store::Conn, key: &str) -> Result<String> {
+    let cat = catalogue(conn)?;
+    match find_indicator(&cat, key.trim()) {
+        Some(i) => Ok(i.code.clone()),
+        None => {
+            Err(error::not_found(tf("audit.no_indicator", &[("code", &key)])).hint(t("audit.no_indicator.hint")).into())
+        }
+    }
+}
+
 pub fn find_indicator<'a>(cat: &'a [Indicator], key: &str) -> Option<&'a Indicator> {
     cat.iter().find(|i| i.code == key || i.name_zh == key)
 }

@@ -205,6 +205,22 @@ pub fn unconfirmed_schools(conn: &Conn, unit: &Org, period: Period) -> Result<i6
     Ok(n)
 }
 
+/// The first `few` expected schools directly under a unit that have not confirmed the period, by
+/// code: what a submission's audit event names (SPEC §7), beside their count.
+pub fn unconfirmed_codes(conn: &Conn, unit: &Org, period: Period, few: usize) -> Result<Vec<String>> {
+    let mut codes = Vec::new();
+    aggregate::for_each_direct_school(conn, unit, period, |s| {
+        if s.state != "confirmed" && codes.len() < few {
+            codes.push(s.code);
+        }
+    })?;
+    codes.sort();
+    Ok(codes)
+}
+
+/// How many unconfirmed schools a submission's audit event names by code.
+const NAMED_SCHOOLS: usize = 10;
+
 /// Whether the actor may submit its unit's period at all: its reviewer, below the Ministry (which
 /// submits to no one). [`submit`] asks it again; a command asks it first, before it brings the
 /// cycle up to now.
@@ -284,18 +300,24 @@ pub fn record_submit(
     let agg = take_snapshot(tx, unit, period)?;
     // The plausibility flags it passes on (SPEC §4.6, §4.7): every flag of its subtree's period.
     let flags = crate::rules::count_under(tx, unit, period)?;
+    let unconfirmed = if incomplete > 0 { unconfirmed_codes(tx, unit, period, NAMED_SCHOOLS)? } else { vec![] };
     submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete, &agg.own_state, flags)?;
+    let mut detail = json!({
+        "before": { "state": before },
+        "after": { "state": state, "at": calendar::stored(at), "incomplete_schools": incomplete,
+                   "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed,
+                   "own_state": agg.own_state, "own_missing": own_missing, "flags": flags },
+    });
+    // Which schools were not confirmed, by code (the first few), so the trail names them.
+    if !unconfirmed.is_empty() {
+        detail["after"]["incomplete_school_codes"] = json!(unconfirmed);
+    }
     tx.audit(
         Event::new(if by.is_some() { "submit" } else { "submit.auto" })
             .target(&unit.code)
             .scope(&unit.path)
             .period(period.to_string())
-            .detail(json!({
-                "before": { "state": before },
-                "after": { "state": state, "at": calendar::stored(at), "incomplete_schools": incomplete,
-                           "schools_expected": agg.schools_expected, "schools_confirmed": agg.schools_confirmed,
-                           "own_state": agg.own_state, "own_missing": own_missing, "flags": flags },
-            })),
+            .detail(detail),
     )?;
     Ok(())
 }

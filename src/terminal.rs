@@ -4,6 +4,15 @@
 
 use std::borrow::Cow;
 
+/// How many columns a table may take: `COLUMNS` when it is a number (so a script, or a test, can
+/// say), else the terminal's width when standard output is one, else no limit.
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|n| *n > 0) {
+        return Some(n);
+    }
+    comfy_table::Table::new().width().map(usize::from)
+}
+
 /// The control characters refused on input (docs/SECURITY.md): C0 (U+0000–U+001F), DEL and C1 (U+007F–U+009F).
 pub fn is_control(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')

@@ -39,6 +39,20 @@ impl Lock {
         self.reason
     }
 
+    /// A lock reason's words for a person (the reason itself is for programs).
+    pub fn label(reason: &str) -> &'static str {
+        match reason {
+            "period_not_started" => t("lock.why.period_not_started"),
+            "deadline_passed" => t("lock.why.deadline_passed"),
+            "submitted" => t("lock.why.submitted"),
+            "parent_submitted" => t("lock.why.parent_submitted"),
+            "returned_due_passed" => t("lock.why.returned_due_passed"),
+            "org_not_expected" => t("lock.why.org_not_expected"),
+            "window_not_open" => t("lock.why.window_not_open"),
+            _ => t("lock.why.submitted"),
+        }
+    }
+
     pub fn describe(&self, _period: Period) -> String {
         self.message.clone()
     }

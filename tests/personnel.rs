@@ -462,7 +462,7 @@ fn art21_the_help_footer_and_doctors_hints_name_the_ministrys_support_line() {
     // A path edited behind the tool's back: the hint names the line, in both languages.
     let c = env.conn();
     c.execute("UPDATE org SET path = '/000000/130000/999999/' WHERE code = '130100'", []).unwrap();
-    env.admin(&["doctor"]).code(1).stderr_has("doctor found problems: tree_paths").stderr_has("4008980910");
+    env.admin(&["doctor"]).code(1).stderr_has("doctor found problems: the tree (tree_paths)").stderr_has("4008980910");
     env.admin(&["doctor", "--lang", "zh"]).code(1).stderr_has("教育部技术支持电话（第二十一条）：4008980910");
     c.execute("UPDATE org SET path = '/000000/130000/130100/' WHERE code = '130100'", []).unwrap();
     // A broken audit chain too.

@@ -36,7 +36,7 @@ fn art22_doctor_reports_a_healthy_database_and_finds_what_was_broken() {
     env.admin(&["doctor", "--format", "csv"])
         .code(1)
         .stdout_has("tree_paths,failed,1 orgs")
-        .stderr_has("doctor found problems: tree_paths");
+        .stderr_has("doctor found problems: the tree (tree_paths)");
     c.execute("UPDATE org SET path = '/000000/130000/130100/130102/2113010001/' WHERE code = '2113010001'", [])
         .unwrap();
     // Two active reviewers (the unique index dropped first).

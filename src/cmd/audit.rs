@@ -88,7 +88,7 @@ pub struct FilterArgs {
     /// Events before this time
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub until: Option<String>,
-    /// Events by this username (or `system`)
+    /// Events by this username, by the accounts of the person of this name, or by `system`
     #[arg(long, value_name = "USER")]
     pub actor: Option<String>,
     /// Events of this action or its sub-actions (e.g. `unit` matches unit.add and unit.rename)
@@ -103,6 +103,9 @@ pub struct FilterArgs {
     /// Events about this period
     #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]
     pub period: Option<Period>,
+    /// Values set of this indicator (its code, as `eip report indicators` lists it)
+    #[arg(long, value_name = "CODE")]
+    pub indicator: Option<String>,
 }
 
 pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
@@ -117,13 +120,17 @@ pub fn cmd_audit(ctx: &mut Ctx, command: AuditCommand) -> Result<()> {
 impl FilterArgs {
     /// The events asked for, inside what the actor may read.
     fn filter(self, conn: &crate::store::Conn, actor: &crate::model::Actor) -> Result<audit::Filter> {
+        let actors = self.actor.as_deref().map(|who| audit::actors_named(conn, actor, who)).transpose()?;
+        let indicator =
+            self.indicator.as_deref().map(|code| crate::indicators::indicator_named(conn, code)).transpose()?;
         let f = audit::Filter {
             since: self.since,
             until: self.until,
-            actors: self.actor.map(|a| vec![a]),
+            actors,
             action: self.action,
             target: self.target,
             period: self.period.map(|p| p.to_string()),
+            indicator,
             within: None,
         };
         audit::readable(conn, actor, self.under.as_deref(), f)
@@ -135,6 +142,13 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let filter = a.filter.filter(&db.conn, &actor)?;
     let events = audit::latest(&db.conn, &filter, (a.limit > 0).then_some(a.limit))?;
+    // Say when the limit cut rows off (SPEC §7): the count is asked only then.
+    if a.limit > 0 && events.len() == a.limit {
+        let total = audit::count(&db.conn, &filter)?;
+        if total > events.len() as i64 {
+            out.status(&tf("audit.shown", &[("shown", &events.len()), ("total", &total)]));
+        }
+    }
     let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = events
         .into_iter()
@@ -149,12 +163,12 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
             vec![
                 Cell::Int(e.seq),
                 Cell::from(at),
-                Cell::from(e.actor),
+                if e.actor == "system" { out.word("system", t("actor.system")) } else { Cell::from(e.actor) },
                 Cell::from(e.actor_unit),
                 Cell::from(e.action),
                 Cell::from(e.target),
                 Cell::from(e.period),
-                Cell::from(e.detail),
+                if machine { Cell::from(e.detail) } else { Cell::from(audit::describe(&e.detail)) },
                 Cell::from(e.reason),
             ]
         })
@@ -318,7 +332,7 @@ fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
             let Some((cp, file)) = cp else {
                 out.status(&tf("audit.intact", &[("count", &count)]));
                 return out.record(
-                    &[("intact", "col.value"), ("events", "col.value")],
+                    &[("intact", "col.intact"), ("events", "col.events")],
                     &[Cell::Bool(true), Cell::Int(count)],
                 );
             };
@@ -341,7 +355,7 @@ fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
             let at = calendar::parse_stored(&cp.taken_at).map_or(cp.taken_at.clone(), |t| calendar::show_cst(t, false));
             out.status(&tf("checkpoint.reached", &[("count", &count), ("file", &file), ("seq", &seq), ("at", &at)]));
             out.record(
-                &[("intact", "col.value"), ("events", "col.value"), ("checkpoint_seq", "col.value")],
+                &[("intact", "col.intact"), ("events", "col.events"), ("checkpoint_seq", "col.checkpoint_seq")],
                 &[Cell::Bool(true), Cell::Int(count), Cell::Int(seq)],
             )
         }

@@ -494,24 +494,46 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     out.status(&tf("demo.done", &[("path", &dp)]));
     out.status(&tf("demo.accounts", &[("password", &DEMO_PASSWORD)]));
     out.status(t("demo.explore"));
+    let eip = program();
     for c in [
-        format!("  eip --db {dp} whoami"),
-        format!("  eip --db {dp} report status --period {period} --under {}", prefecture.code),
-        format!("  eip --db {dp} report export --period {period} --under {pc} --level county --format table"),
+        format!("  {eip} --db {dp} whoami"),
+        format!("  {eip} --db {dp} report status --period {period} --under {}", prefecture.code),
+        format!("  {eip} --db {dp} report export --period {period} --under {pc} --level county --format table"),
         format!(
-            "  eip --db {dp} report show --org {} --period {period}",
+            "  {eip} --db {dp} report show --org {} --period {period}",
             school_codes.first().and_then(|c| c.first()).map(|c| c.0.clone()).unwrap_or_default()
         ),
-        format!("  eip --db {dp} report validate --period {period} --under {pc}"),
-        format!("  eip --db {dp} report text --period {period} --unit {pc}"),
-        format!("  eip --db {dp} unit tree {pc} --depth 1"),
-        format!("  eip --db {dp} account list --under {first}"),
-        format!("  eip --db {dp} audit log --period {period} --action submit"),
-        format!("  eip --db {dp} audit verify"),
+        format!("  {eip} --db {dp} report validate --period {period} --under {pc}"),
+        format!("  {eip} --db {dp} report text --period {period} --unit {pc}"),
+        format!("  {eip} --db {dp} unit tree {pc} --depth 1"),
+        format!("  {eip} --db {dp} account list --under {first}"),
+        format!("  {eip} --db {dp} audit log --period {period} --action submit"),
+        format!("  {eip} --db {dp} audit verify"),
     ] {
         out.status(&c);
     }
     Ok(())
+}
+
+/// How to call eip in the commands the demo prints: `eip` when that is on `PATH`, else the path
+/// of the binary that ran (after `cargo run` it is not installed).
+fn program() -> String {
+    let on_path = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| d.join(if cfg!(windows) { "eip.exe" } else { "eip" }).is_file())
+    });
+    if on_path {
+        return "eip".into();
+    }
+    std::env::current_exe().map_or_else(|_| "eip".into(), |p| shell_word(&p.display().to_string()))
+}
+
+/// A path as one shell word: quoted when it holds anything but the characters paths usually do.
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The first unit (by code) of a level inside a unit.

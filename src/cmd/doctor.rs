@@ -16,14 +16,20 @@ pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
         .iter()
         .map(|c| {
             vec![
-                Cell::from(c.name),
+                out.word(c.name, c.label()),
                 out.word(if c.ok { "ok" } else { "failed" }, if c.ok { t("doctor.ok") } else { t("doctor.failed") }),
-                Cell::from(&c.detail),
+                out.word(&c.detail, &c.words),
             ]
         })
         .collect();
     out.list(&[("check", "col.check"), ("result", "col.result"), ("detail", "col.detail")], &rows)?;
     let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+    // Each failed check by its words, and its stable name a support engineer can search for.
+    let failed_words: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| tf("doctor.failed_check", &[("label", &c.label()), ("name", &c.name)]))
+        .collect();
     if failed.is_empty() {
         out.status(&tf("doctor.healthy", &[("count", &checks.len())]));
         return Ok(());
@@ -34,5 +40,5 @@ pub fn cmd_doctor(ctx: &mut Ctx) -> Result<()> {
     } else {
         (Kind::Other, t("doctor.problems.hint"))
     };
-    Err(Error::new(kind, tf("doctor.problems", &[("checks", &failed.join(", "))])).hint(hint).into())
+    Err(Error::new(kind, tf("doctor.problems", &[("checks", &failed_words.join(t("list.sep")))])).hint(hint).into())
 }

@@ -16,6 +16,7 @@ pub mod completions;
 pub mod cycle_args;
 pub mod demo;
 pub mod doctor;
+pub mod export;
 pub mod init;
 pub mod report;
 pub mod request;

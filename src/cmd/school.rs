@@ -483,8 +483,21 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
 }
 
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
+    let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
+    if super::export::as_rows(&out, &a.csv)? {
+        let mut rows = Vec::new();
+        schools::each_live(&db.conn, &root, |s| {
+            let mut row = cells(&out, &s);
+            row.insert(7, Cell::from(s.address.clone()));
+            rows.push(row);
+            Ok(())
+        })?;
+        let mut columns = LIST_COLUMNS.to_vec();
+        columns.insert(7, ("address", "col.address"));
+        return out.list(&columns, &rows);
+    }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record([
         "code", "name", "kind", "unit", "category", "location", "address", "students", "teachers", "classes", "status",

@@ -327,6 +327,24 @@ fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
 fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let root = root(ctx, a.csv.under.as_deref())?;
     let units = subtree_units(ctx, &root)?;
+    let out = ctx.out.clone();
+    if super::export::as_rows(&out, &a.csv)? {
+        let rows: Vec<Vec<Cell>> = units
+            .iter()
+            .map(|u| {
+                vec![
+                    Cell::from(&u.code),
+                    Cell::from(&u.name),
+                    out.word(u.level.as_str(), u.level.label()),
+                    Cell::from(u.parent_code.clone()),
+                ]
+            })
+            .collect();
+        return out.list(
+            &[("code", "col.code"), ("name", "col.name"), ("level", "col.level"), ("parent", "col.parent")],
+            &rows,
+        );
+    }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record(["code", "name", "level", "parent"])?;
     for u in &units {

@@ -614,6 +614,16 @@ pub fn revoke_tokens(tx: &Tx, account_id: i64, now: &str) -> Result<usize> {
     )
 }
 
+/// The accounts of a subtree whose holder has this name, in tree order.
+pub fn named_under(conn: &Conn, root: &Org, name: &str) -> Result<Vec<AccountRow>> {
+    let (lo, hi) = root.subtree();
+    let sql = format!(
+        concat!(account_select!(), " WHERE {} AND a.name = ?3 ORDER BY o.path, a.username"),
+        in_subtree("o", "?1", "?2")
+    );
+    conn.all(&sql, params![lo, hi, name], account_from_row)
+}
+
 /// The staff roles (`admin`, `reviewer`, `inspector`) an org has an active account for.
 pub fn active_staff_roles(conn: &Conn, org_id: i64) -> Result<Vec<String>> {
     conn.all(

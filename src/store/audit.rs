@@ -187,6 +187,8 @@ pub struct Filter {
     pub action: Option<String>,
     pub target: Option<String>,
     pub period: Option<String>,
+    /// Value events of this indicator (their detail names it).
+    pub indicator: Option<String>,
 }
 
 impl Filter {
@@ -223,6 +225,10 @@ impl Filter {
         if let Some(p) = &self.period {
             clauses.push(format!("period = {}", arg(p, &mut args)));
         }
+        if let Some(i) = &self.indicator {
+            // SQLite: json_extract reads the indicator a value event's detail names.
+            clauses.push(format!("json_extract(detail, '$.indicator') = {}", arg(i, &mut args)));
+        }
         let clause = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         (clause, args)
     }
@@ -239,6 +245,12 @@ pub fn latest(conn: &Conn, filter: &Filter, limit: Option<usize>) -> Result<Vec<
     let sql =
         format!("SELECT * FROM (SELECT {STORED_COLUMNS} FROM audit {clause} ORDER BY seq DESC {limit}) t ORDER BY seq");
     conn.all(&sql, &bound(&args), stored_from_row)
+}
+
+/// How many events the filter matches.
+pub fn count(conn: &Conn, filter: &Filter) -> Result<i64> {
+    let (clause, args) = filter.clause();
+    conn.one(&format!("SELECT COUNT(*) FROM audit {clause}"), &bound(&args), |r| r.get(0))
 }
 
 /// Every matching event in sequence order, streamed (a million events in constant memory).

@@ -165,7 +165,8 @@ impl Env {
         } else {
             c.env("EIP_NOW", &self.now);
         }
-        c.env_remove("EIP_TOKEN").env_remove("LC_ALL").env("LANG", "C").stdin(Stdio::null());
+        // COLUMNS too: a table's layout follows it (tests/readable.rs sets it), never the runner's.
+        c.env_remove("EIP_TOKEN").env_remove("LC_ALL").env_remove("COLUMNS").env("LANG", "C").stdin(Stdio::null());
         for (k, v) in &self.extra_env {
             c.env(k, v);
         }

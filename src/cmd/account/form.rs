@@ -236,10 +236,46 @@ pub const EXPORT_HEADER: [&str; 10] =
     ["序号", "姓名", "单位", "单位代码", "类别", "处室", "职务", "办公电话", "手机号", "电子邮箱"];
 
 pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
+    let out = ctx.out.clone();
     let (db, actor) = ctx.signed_in()?;
     let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
     let rows = roster::export_rows(&db.conn, &root)?;
     let date = db.now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
+    if crate::cmd::export::as_rows(&out, &a.csv)? {
+        let o = |v: &Option<String>| Cell::from(v.clone());
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                let level = Level::parse(&r.org_level).unwrap_or(Level::County);
+                let role = Role::parse(&r.role).unwrap_or(Role::Admin);
+                vec![
+                    out.person_name(r.name.as_deref()),
+                    Cell::from(&r.org_code),
+                    Cell::from(&r.org_name),
+                    Cell::from(roster::category(level, role)),
+                    o(&r.department),
+                    o(&r.title),
+                    o(&r.office_phone),
+                    Cell::from(&r.mobile),
+                    o(&r.email),
+                ]
+            })
+            .collect();
+        return out.list(
+            &[
+                ("name", "col.person"),
+                ("unit_code", "col.unit"),
+                ("unit_name", "col.unit_name"),
+                ("category", "col.form_category"),
+                ("department", "col.department"),
+                ("title", "col.title"),
+                ("office_phone", "col.office_phone"),
+                ("mobile", "col.mobile"),
+                ("email", "col.email"),
+            ],
+            &cells,
+        );
+    }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     w.record(["全国教育信息化工作进展信息系统管理人员信息表"])?;
     w.record([format!("单位名称（盖章）：{}", root.name)])?;

@@ -105,9 +105,9 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
                         Cell::from(&i.code),
                         Cell::from(&i.name_zh),
                         Cell::from(&i.name_en),
-                        Cell::from(&i.kind),
+                        out.word(&i.kind, crate::indicators::kind_label(&i.kind)),
                         Cell::from(&i.unit),
-                        Cell::from(&i.filled_by),
+                        out.word(&i.filled_by, crate::indicators::filled_by_label(&i.filled_by)),
                         out.word(&i.measure, crate::indicators::measure_label(&i.measure)),
                         Cell::Bool(i.retired_at.is_some()),
                     ]

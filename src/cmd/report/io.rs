@@ -127,6 +127,9 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let cat = values::catalogue(&db.conn)?;
     let zh = a.headers == Headers::Zh;
     let level = a.level.unwrap_or(Level::School);
+    if crate::cmd::export::as_rows(&out, &a.csv)? {
+        return export_rows(&out, db, &root, &months, &cat, level, a.layout);
+    }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
     let long_header = if zh { ["代码", "月份", "指标", "值"] } else { ["org", "period", "indicator", "value"] };
     if level == Level::School {
@@ -208,6 +211,148 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         }
     }
     w.finish()
+}
+
+/// A stored value as a cell of its kind: a number, yes or no, or text.
+fn typed(kind: &str, v: &str) -> Cell {
+    if v.is_empty() {
+        return Cell::Null;
+    }
+    match kind {
+        "count" => v.parse().map_or_else(|_| Cell::from(v), Cell::Int),
+        "decimal" => v.parse().map_or_else(|_| Cell::from(v), Cell::Float),
+        "bool" if v == "1" || v == "0" => Cell::Bool(v == "1"),
+        _ => Cell::from(v),
+    }
+}
+
+/// An indicator's name in the reader's language.
+fn ind_name(i: &Indicator) -> String {
+    if crate::i18n::lang() == crate::i18n::Lang::Zh {
+        i.name_zh.clone()
+    } else {
+        i.name_en.clone()
+    }
+}
+
+/// `report export` for a person or a program (a table, TSV, JSON): the same rows as the
+/// interchange CSV, each value typed, rates as percentages in a table and fractions otherwise,
+/// the headers in the reader's language and the keys the CSV's codes.
+fn export_rows(
+    out: &crate::output::Out,
+    db: &crate::db::Db,
+    root: &crate::model::Org,
+    months: &[Period],
+    cat: &[Indicator],
+    level: Level,
+    layout: Layout,
+) -> Result<()> {
+    let col = |k: &str, h: &'static str| (k.to_string(), t(h).to_string());
+    let mut columns = vec![col("org", "col.code")];
+    let long = layout == Layout::Long;
+    if long {
+        columns.extend([col("period", "col.period"), col("indicator", "col.indicator"), col("value", "col.value")]);
+    } else {
+        columns.extend([col("name", "col.name"), col("level", "col.level"), col("period", "col.period")]);
+    }
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    if level == Level::School {
+        let inds: Vec<&Indicator> = cat.iter().filter(|i| i.filled_by != "unit").collect();
+        if !long {
+            columns.extend(inds.iter().map(|i| (i.code.clone(), ind_name(i))));
+            columns.push(col("flags", "col.flags"));
+        }
+        for &period in months {
+            let p = period.to_string();
+            let flags = if long { Default::default() } else { rules::counts_per_org(&db.conn, root, period)? };
+            aggregate::for_each_school(&db.conn, root, period, |s| {
+                if long {
+                    for i in &inds {
+                        if let Some(v) = s.values.get(&i.code) {
+                            rows.push(vec![
+                                Cell::from(&s.code),
+                                Cell::from(&p),
+                                out.word(&i.code, &ind_name(i)),
+                                typed(&i.kind, v),
+                            ]);
+                        }
+                    }
+                } else {
+                    let mut row = vec![
+                        Cell::from(&s.code),
+                        Cell::from(&s.name),
+                        out.word("school", Level::School.label()),
+                        Cell::from(&p),
+                    ];
+                    row.extend(inds.iter().map(|i| s.values.get(&i.code).map_or(Cell::Null, |v| typed(&i.kind, v))));
+                    row.push(Cell::Int(flags.get(&s.path).copied().unwrap_or(0)));
+                    rows.push(row);
+                }
+            })?;
+        }
+        return out.list_named(&columns, &rows);
+    }
+    let units = crate::units::at_level(&db.conn, root, level)?;
+    let empty = Agg::default();
+    let header = |code: &str, zh: &str| -> String {
+        if crate::i18n::lang() == crate::i18n::Lang::Zh {
+            zh.to_string()
+        } else {
+            cat.iter().find(|i| i.code == code).map_or_else(
+                || {
+                    let words = code.replace('_', " ");
+                    let mut c = words.chars();
+                    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+                },
+                |i| i.name_en.clone(),
+            )
+        }
+    };
+    if !long {
+        columns.extend(agg_fields(&empty, cat).iter().map(|(c, z, _)| (c.clone(), header(c, z))));
+        columns.push(col("flags", "col.flags"));
+    }
+    let paths: Vec<&str> = units.iter().map(|u| u.path.as_str()).collect();
+    let cell = |code: &str, v: &str| -> Cell {
+        if RATE_NAMES.iter().any(|(c, _)| *c == code) {
+            return super::evaluation::rate(out, v.parse().ok());
+        }
+        match cat.iter().find(|i| i.code == code) {
+            Some(i) if i.filled_by == "unit" => typed(&i.kind, v),
+            _ if v.is_empty() => Cell::Null,
+            _ => v
+                .parse::<i64>()
+                .map(Cell::Int)
+                .or_else(|_| v.parse::<f64>().map(Cell::Float))
+                .unwrap_or_else(|_| Cell::from(v)),
+        }
+    };
+    for &period in months {
+        let p = period.to_string();
+        let aggs = aggregate::aggregate(&db.conn, root, period, cat)?;
+        let flags = rules::counts_by(&db.conn, root, &paths, period)?;
+        for u in &units {
+            let agg = aggs.get(&u.code).unwrap_or(&empty);
+            let mut fields = agg_fields(agg, cat);
+            fields.push(("flags".into(), t("col.flags").into(), flags.get(&u.path).copied().unwrap_or(0).to_string()));
+            if long {
+                for (c, z, v) in fields.into_iter().filter(|(_, _, v)| !v.is_empty()) {
+                    let name = if c == "flags" { z } else { header(&c, &z) };
+                    rows.push(vec![Cell::from(&u.code), Cell::from(&p), out.word(&c, &name), cell(&c, &v)]);
+                }
+            } else {
+                let mut row = vec![
+                    Cell::from(&u.code),
+                    Cell::from(&u.name),
+                    out.word(u.level.as_str(), u.level.label()),
+                    Cell::from(&p),
+                ];
+                row.extend(fields.iter().map(|(c, _, v)| cell(c, v)));
+                rows.push(row);
+            }
+        }
+    }
+    out.list_named(&columns, &rows)
 }
 
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {

@@ -86,7 +86,7 @@ fn school_status(out: &Out, v: &status::SchoolView) -> Result<()> {
             })),
             Cell::from(v.returned.as_ref().map(|r| r.0.clone())),
             when(out, v.returned.as_ref().map(|r| r.1.as_str())),
-            Cell::from(v.lock.as_ref().map(|l| l.0)),
+            v.lock.as_ref().map_or(Cell::Null, |l| out.word(l.0, crate::values::Lock::label(l.0))),
             Cell::from(v.lock.as_ref().map(|l| l.1.clone())),
             if out.is_machine() { Cell::from(v.next) } else { Cell::from(next) },
         ],
@@ -185,7 +185,7 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                 when(&out, s.last_set.as_deref()),
                 Cell::Int(c.flags),
                 next_words(&out, &c.next),
-                Cell::from(c.lock),
+                lock_word(&out, c.lock),
             ],
             Standing::Unit { submission: sub, agg } => {
                 let auto = sub.state == "auto_submitted" || (sub.submitted_at.is_some() && sub.submitted_by.is_none());
@@ -196,9 +196,11 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                     state_word(&out, &sub.state),
                     state_word(&out, if agg.own_state.is_empty() { "open" } else { &agg.own_state }),
                     when(&out, sub.submitted_at.as_deref()),
-                    Cell::from(
-                        sub.submitted_by.clone().or_else(|| sub.submitted_at.as_ref().map(|_| "system".to_string())),
-                    ),
+                    match (&sub.submitted_by, &sub.submitted_at) {
+                        (Some(by), _) => Cell::from(by),
+                        (None, Some(_)) => out.word("system", t("actor.system")),
+                        (None, None) => Cell::Null,
+                    },
                     Cell::Bool(auto),
                     Cell::Bool(sub.ratified_at.is_some()),
                     when(&out, if sub.state == "returned" { sub.return_due.as_deref() } else { None }),
@@ -207,12 +209,17 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                     when(&out, agg.last_change.as_deref()),
                     Cell::Int(c.flags),
                     next_words(&out, &c.next),
-                    Cell::from(c.lock),
+                    lock_word(&out, c.lock),
                 ]
             }
         });
     }
     rows
+}
+
+/// Why a child's period is locked: the reason for programs, its words in a table.
+fn lock_word(out: &Out, lock: Option<&'static str>) -> Cell {
+    lock.map_or(Cell::Null, |l| out.word(l, crate::values::Lock::label(l)))
 }
 
 fn state_key(state: &str) -> &'static str {
