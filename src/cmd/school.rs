@@ -486,6 +486,10 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let root = scope::under(&db.conn, &actor, a.csv.under.as_deref())?;
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
+    // The three counts are numbers in a workbook; codes stay text.
+    let mut columns = vec![csvio::Column::Text; 11];
+    columns[7..10].fill(csvio::Column::Number);
+    w.columns(columns);
     w.record([
         "code", "name", "kind", "unit", "category", "location", "address", "students", "teachers", "classes", "status",
     ])?;

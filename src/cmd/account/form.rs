@@ -10,7 +10,7 @@ use crate::calendar;
 use crate::context::Ctx;
 
 use super::super::{ExportFile, ImportFile};
-use crate::csvio::ExportWriter;
+use crate::csvio::{Column, ExportWriter};
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
 use crate::import;
@@ -160,7 +160,8 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFil
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
     // A form whose numbered rows are all blank is still a form: it changes nothing.
-    let sheet = import::read(&a.csv.file, a.csv.encoding, roster::is_header, "单位, 类别", true)?;
+    let sheet =
+        import::read(&a.csv.file, a.csv.encoding, a.csv.sheet.as_deref(), roster::is_header, "单位, 类别", true)?;
     let (db, actor) = ctx.signed_in()?;
     let form = roster::Form { sheet: &sheet, sync: a.sync, under: a.under.as_deref() };
     let source = a.csv.source();
@@ -241,9 +242,13 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     let rows = roster::export_rows(&db.conn, &root)?;
     let date = db.now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
-    w.record(["全国教育信息化工作进展信息系统管理人员信息表"])?;
-    w.record([format!("单位名称（盖章）：{}", root.name)])?;
-    w.record([format!("填表日期：{date}")])?;
+    w.preamble("全国教育信息化工作进展信息系统管理人员信息表")?;
+    w.preamble(&format!("单位名称（盖章）：{}", root.name))?;
+    w.preamble(&format!("填表日期：{date}"))?;
+    // 序号 a number; codes, phones and mobiles text (a mobile as a number loses its digits).
+    let mut columns = vec![Column::Text; EXPORT_HEADER.len()];
+    columns[0] = Column::Number;
+    w.columns(columns);
     w.record(EXPORT_HEADER)?;
     for (i, r) in rows.iter().enumerate() {
         let level = Level::parse(&r.org_level).unwrap_or(Level::County);
