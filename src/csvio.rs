@@ -399,13 +399,24 @@ impl ExportWriter {
             // A file others cannot read, never a link's target (docs/SECURITY.md).
             Some(p) if p.as_os_str() != "-" => {
                 let file = crate::files::create_private(p, crate::files::Existing::Replace)?;
-                if crate::workbook::writes_workbook(p) {
-                    Sink::Book(Box::new(crate::workbook::BookWriter::new(file)))
-                } else {
-                    Sink::Csv { out: Box::new(std::io::BufWriter::new(file)), encoding }
-                }
+                return ExportWriter::into_file(file, p, encoding);
             }
             _ => Sink::Csv { out: Box::new(std::io::BufWriter::new(std::io::stdout())), encoding },
+        };
+        let mut w = ExportWriter { sink };
+        if let Sink::Csv { out, encoding: Encoding::Utf8 } = &mut w.sink {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        Ok(w)
+    }
+
+    /// An export into `file`, already created (mode 0600) for `path`: a workbook when `path` ends
+    /// in `.xlsx`, else CSV.
+    pub fn into_file(file: std::fs::File, path: &Path, encoding: Encoding) -> Result<ExportWriter> {
+        let sink = if crate::workbook::writes_workbook(path) {
+            Sink::Book(Box::new(crate::workbook::BookWriter::new(file)))
+        } else {
+            Sink::Csv { out: Box::new(std::io::BufWriter::new(file)), encoding }
         };
         let mut w = ExportWriter { sink };
         if let Sink::Csv { out, encoding: Encoding::Utf8 } = &mut w.sink {

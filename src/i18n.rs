@@ -324,7 +324,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("col.trend_total", "Over the range (sum)", "期间合计"),
     ("col.trend_latest", "Latest", "期末值"),
     ("col.trend", "Trend", "走势"),
-    ("bulletin.bad_output", "{file}: a bulletin is written as .md, .html or .csv", "{file}：通报只能写为 .md、.html 或 .csv 文件"),
+    ("bulletin.bad_output", "{file}: a bulletin is written as .md, .html, .csv or .xlsx", "{file}：通报只能写为 .md、.html、.csv 或 .xlsx 文件"),
     ("bulletin.bad_date", "{value} is not a date or a time (YYYY-MM-DD, or YYYY-MM-DDTHH:MM+08:00)", "{value} 不是日期或时间（YYYY-MM-DD，或 YYYY-MM-DDTHH:MM+08:00）"),
     ("bulletin.written", "{file}: {units} units ranked, {named} named", "{file}：已排名 {units} 个单位，通报 {named} 个"),
     ("weights.bad_line", "{file} line {line}: {text} is not a weight (name = percent, 0–100)", "{file} 第 {line} 行：{text} 不是权重（名称 = 百分比，0–100）"),

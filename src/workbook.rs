@@ -166,6 +166,9 @@ pub enum Column {
     /// A number cell when the value is a number written as an import reads it back (`12`, `-2.5`;
     /// not `007`), else text.
     Number,
+    /// A number cell whenever the value is a number (`85.0`, `0.5000`): a figure of a report no
+    /// import reads back.
+    Figure,
 }
 
 /// An export being written as a workbook: one sheet, optional preamble lines above the header
@@ -284,8 +287,9 @@ impl BookWriter {
             }
             return Ok(());
         }
-        if kind == Column::Number {
-            if let Some(n) = value.parse::<f64>().ok().filter(|n| n.is_finite() && number_text(*n) == value) {
+        if kind != Column::Text {
+            let exact = |n: &f64| kind == Column::Figure || number_text(*n) == value;
+            if let Some(n) = value.parse::<f64>().ok().filter(|n| n.is_finite() && exact(n)) {
                 sheet.write_number(row, c, n)?;
                 return Ok(());
             }

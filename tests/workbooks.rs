@@ -273,6 +273,13 @@ fn a_form_saved_by_excel_with_mobiles_in_scientific_notation_is_refused_with_the
         .stderr_has("2 of 4 rows are bad");
     assert_eq!(env.audit_count(), audit, "nothing written");
     assert_eq!(env.count("SELECT count(*) FROM account WHERE mobile LIKE '139%'"), 0);
+    // The bad rows, with their errors, into a workbook to fix.
+    let rejects = env.path("rejects.xlsx");
+    env.admin(&["account", "import", &form, "--rejects", &s(&rejects)]).code(6);
+    let rows = cells(&rejects);
+    assert_eq!(rows.len(), 1 + 2, "the header and the two bad rows");
+    let error = col(&rows[0], "error");
+    assert!(matches!(&rows[2][error], Data::String(e) if e.contains("scientific notation")), "{:?}", rows[2]);
 
     // Fixed as the message says: the two mobiles typed again as text. The full-width one is
     // stored in ASCII, the one kept whole as a number as its digits.
@@ -406,4 +413,58 @@ fn a_workbook_where_text_is_expected_and_csv_named_xlsx_are_named_as_such() {
     let csv = env.write_file("renamed.xlsx", "code,name,level,parent\n130195,改名区,county,130100\n".as_bytes());
     env.admin(&["unit", "import", &csv]).ok().stderr_has("is a CSV text file named as a workbook: read as CSV");
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '130195'"), 1);
+}
+
+#[test]
+fn the_bulletin_as_a_workbook_holds_the_csv_table_with_its_figures_as_numbers() {
+    let env = Env::national();
+    let reviewer = who(&env, "130100", "reviewer", "市审", "13700000204");
+    let bulletin = |ext: &str| {
+        let f = env.path(&format!("通报.{ext}"));
+        let args =
+            ["report", "bulletin", "--period", "2026-10", "--under", "130100", "--level", "county", "-o", &s(&f)];
+        run(&env, &reviewer, &args).ok();
+        assert_private(&f);
+        f
+    };
+    let csv = csv_rows(std::fs::read_to_string(bulletin("csv")).unwrap().trim_start_matches('\u{feff}'));
+    let book = cells(&bulletin("xlsx"));
+    assert_eq!(book.len(), csv.len(), "a row per unit under the same header");
+    assert!(book.len() > 2, "the prefecture's counties");
+    let mut numbers = 0;
+    for (b, c) in book.iter().zip(&csv) {
+        for (got, want) in b.iter().zip(c) {
+            match got {
+                Data::Float(n) => {
+                    assert_eq!(*n, want.parse::<f64>().unwrap(), "{want}");
+                    numbers += 1;
+                }
+                Data::String(t) => assert_eq!(t, want),
+                Data::Empty => assert_eq!(want, ""),
+                other => panic!("unexpected cell {other:?}"),
+            }
+        }
+        assert!(matches!(&b[1], Data::String(_)), "the code is text: {:?}", b[1]);
+    }
+    assert!(numbers > 0, "figures are numbers");
+    assert_header_frozen_and_bold(&env.path("通报.xlsx"), 1);
+}
+
+#[test]
+fn activation_codes_go_into_a_workbook_when_the_codes_file_ends_in_xlsx() {
+    let env = Env::national();
+    let text = "序号,单位,类别,手机号\n1,130102,区县级管理员,13912345678\n";
+    let form = env.write_file("form.csv", text.as_bytes());
+    let codes = env.path("codes.xlsx");
+    env.admin(&["account", "import", &form, "--codes-out", &s(&codes)])
+        .ok()
+        .stderr_has("1 activation codes written to");
+    assert_private(&codes);
+    let rows = cells(&codes);
+    assert_eq!(rows[0][0], Data::String("username".into()));
+    assert_eq!(rows[1][col(&rows[0], "username")], Data::String("130102-A01".into()));
+    assert_eq!(rows[1][col(&rows[0], "mobile")], Data::String("13912345678".into()), "a mobile is text");
+    let code = &rows[1][col(&rows[0], "activation_code")];
+    assert!(matches!(code, Data::String(c) if !c.is_empty()), "{code:?}");
+    assert_header_frozen_and_bold(&codes, 1);
 }

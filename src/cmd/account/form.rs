@@ -104,14 +104,30 @@ pub(crate) fn issue_with_codes_file<T>(
     }
 }
 
-/// The codes, shown once: into the codes file, or on stdout.
+/// The codes file's columns.
+const CODES_HEADER: [&str; 7] = ["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"];
+
+/// The codes, shown once: into the codes file (a workbook when its name ends in `.xlsx`), or on
+/// stdout.
 pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFile>) -> Result<()> {
     let shown =
         |c: &IssuedCode| calendar::parse_stored(&c.expires_at).map_or(c.expires_at.clone(), calendar::rfc3339_cst);
     match file {
+        Some((f, path)) if crate::workbook::writes_workbook(path) => {
+            // A workbook: every cell text (a mobile as a number would lose its digits).
+            let mut w = ExportWriter::into_file(f, path, crate::csvio::Encoding::Utf8)?;
+            w.record(CODES_HEADER)?;
+            for c in codes {
+                let name = c.name.as_deref().unwrap_or_default();
+                w.record([&c.username, name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
+            }
+            w.finish()?;
+            out.status(&tf("codes.written", &[("count", &codes.len()), ("file", &path.display())]));
+            Ok(())
+        }
         Some((mut f, path)) => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"])?;
+            w.write_record(CODES_HEADER)?;
             for c in codes {
                 let name = c.name.as_deref().unwrap_or_default();
                 w.write_record([&c.username, name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
