@@ -398,6 +398,7 @@ impl ExportWriter {
         let sink = match path {
             // A file others cannot read, never a link's target (docs/SECURITY.md).
             Some(p) if p.as_os_str() != "-" => {
+                crate::workbook::check_output(p)?;
                 let file = crate::files::create_private(p, crate::files::Existing::Replace)?;
                 return ExportWriter::into_file(file, p, encoding);
             }
@@ -423,11 +424,6 @@ impl ExportWriter {
             out.write_all(b"\xEF\xBB\xBF")?;
         }
         Ok(w)
-    }
-
-    /// Whether this export is a workbook.
-    pub fn is_workbook(&self) -> bool {
-        matches!(self.sink, Sink::Book(_))
     }
 
     /// A line above the header (a form's title, 单位名称, 填表日期): a one-cell record in CSV, a

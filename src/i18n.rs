@@ -304,6 +304,8 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("workbook.csv_named_xlsx", "{file} is a CSV text file named as a workbook: read as CSV", "{file} 是以工作簿扩展名命名的 CSV 文本文件：按 CSV 读取"),
     ("workbook.not_text", "{file} is an Excel workbook ({format}), not a text file", "{file} 是 Excel 工作簿（{format}），不是文本文件"),
     ("workbook.not_text.hint", "give a text file here: in Excel or WPS save the sheet as CSV (UTF-8) or as text", "此处需要文本文件：请在 Excel 或 WPS 中将工作表另存为 CSV（UTF-8）或文本文件"),
+    ("workbook.xls_output", "{file}: eip writes workbooks as .xlsx, not .xls or .xlsm", "{file}：eip 只写 .xlsx 工作簿，不写 .xls 或 .xlsm"),
+    ("workbook.xls_output.hint", "name the file .xlsx (Excel 2007 and later, and WPS, open it), or .csv", "请将文件命名为 .xlsx（Excel 2007 及以上版本和 WPS 均可打开）或 .csv"),
     ("workbook.too_many_rows", "a sheet holds at most {max} rows", "一个工作表最多容纳 {max} 行"),
     ("workbook.too_many_rows.hint", "write CSV instead (a file name ending in .csv), or export a smaller part with --under", "请改为导出 CSV（文件名以 .csv 结尾），或用 --under 导出较小的范围"),
     // --- calendar ---

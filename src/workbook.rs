@@ -55,6 +55,17 @@ pub fn writes_workbook(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
 }
 
+/// An export is written as CSV or as `.xlsx`: a file named `.xls` or `.xlsm` would hold neither
+/// what its name says, and is refused (exit 2) before anything is created.
+pub fn check_output(path: &Path) -> Result<()> {
+    if named_as_workbook(path) && !writes_workbook(path) {
+        return Err(crate::error::usage(tf("workbook.xls_output", &[("file", &path.display())]))
+            .hint(t("workbook.xls_output.hint"))
+            .into());
+    }
+    Ok(())
+}
+
 /// One row of a sheet: its 1-based row number in the sheet, its cells as text, and which of them
 /// were numbers (a mobile stored as a number may have lost its last digits).
 #[derive(Debug, Clone)]
@@ -246,7 +257,7 @@ impl BookWriter {
             } else {
                 rust_xlsxwriter::Format::new()
             };
-            let line = crate::text::csv_cell(line);
+            let line = crate::terminal::escape_where(line, |ch| crate::terminal::is_control(ch) && ch != '\t');
             if last_col > 0 {
                 sheet.merge_range(i as u32, 0, i as u32, last_col, &line, &format)?;
             } else {

@@ -108,6 +108,11 @@ fn units_export_as_a_workbook_and_import_back_unchanged() {
         .stderr_has(&format!("{n} rows: 0 added, 0 changed, {n} unchanged"))
         .stderr_lacks("GB18030");
     assert_eq!(env.audit_count(), audit, "nothing written");
+
+    // .xls is a format eip reads, not one it writes: refused before any file is made.
+    let xls = env.path("units.xls");
+    env.admin(&["unit", "export", "-o", &s(&xls)]).code(2).stderr_has("eip writes workbooks as .xlsx");
+    assert!(!xls.exists());
 }
 
 #[test]

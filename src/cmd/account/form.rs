@@ -68,6 +68,7 @@ fn role_cell(out: &Out, role: &str) -> Cell {
 /// A codes file must be new: it is created (mode 0600) before anything is written, so a refusal
 /// leaves the database untouched, and an activation code is never written over.
 pub(crate) fn open_codes_file(path: &Path) -> Result<std::fs::File> {
+    crate::workbook::check_output(path)?;
     crate::files::create_private(path, crate::files::Existing::Refuse).map_err(|e| {
         if crate::files::already_exists(&e) {
             Error::new(Kind::Refused, tf("codes.exists", &[("file", &path.display())]))
