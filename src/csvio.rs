@@ -39,6 +39,12 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// Decode a file's bytes: a BOM decides; otherwise valid UTF-8 is UTF-8 and anything else must be
 /// GB18030. `forced` overrides detection. An undecodable file is exit 6 naming the line.
 pub fn decode(file: &str, bytes: &[u8], forced: Option<Encoding>) -> Result<String> {
+    // A workbook is not text in any encoding: say what it is (README, "Excel workbooks").
+    if let Some(format) = crate::workbook::sniff(bytes) {
+        return Err(Error::new(Kind::Invalid, tf("workbook.not_text", &[("file", &file), ("format", &format.name())]))
+            .hint(crate::i18n::t("workbook.not_text.hint"))
+            .into());
+    }
     let bad = |encoding: &str, line: usize| -> anyhow::Error {
         Error::new(Kind::Invalid, tf("csv.bad_encoding", &[("file", &file), ("encoding", &encoding), ("line", &line)]))
             .hint(crate::i18n::t("csv.bad_encoding.hint"))
@@ -83,6 +89,13 @@ fn first_bad_gb_line(bytes: &[u8]) -> usize {
 /// Read a file (or `-` for stdin) and decode it.
 pub fn read_file(path: &Path, forced: Option<Encoding>) -> Result<String> {
     let label = path.display().to_string();
+    decode(&label, &read_bytes(path)?, forced)
+}
+
+/// A file's bytes (or standard input's, for `-`); a file that cannot be read is exit 6 (4 when
+/// it does not exist).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let label = path.display().to_string();
     let bytes = if label == "-" {
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
@@ -93,7 +106,7 @@ pub fn read_file(path: &Path, forced: Option<Encoding>) -> Result<String> {
             Error::new(kind, tf("csv.cannot_read", &[("file", &label), ("detail", &e)]))
         })?
     };
-    decode(&label, &bytes, forced)
+    Ok(bytes)
 }
 
 /// One data row with the line it starts on in the original file.
@@ -101,6 +114,15 @@ pub fn read_file(path: &Path, forced: Option<Encoding>) -> Result<String> {
 pub struct Row {
     pub line: u64,
     pub fields: Vec<String>,
+    /// Which cells a workbook held as numbers (empty for a CSV file, where every cell is text).
+    pub numeric: Vec<bool>,
+}
+
+impl Row {
+    /// Whether cell `i` was a number in a workbook.
+    pub fn is_number(&self, i: usize) -> bool {
+        self.numeric.get(i).copied().unwrap_or(false)
+    }
 }
 
 /// A parsed sheet: header and data rows, preamble skipped.
@@ -135,8 +157,6 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
     }
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
     // Line numbers come from byte offsets: the reader's own line count skips blank lines.
     let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
     // A record's position includes the blank lines skipped before it.
@@ -148,28 +168,50 @@ pub fn parse_sheet(file: &str, text: &str, is_header: impl Fn(&[String]) -> bool
         }
         newlines.partition_point(|&n| n < b) as u64 + 1
     };
+    let mut rows = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| error::invalid(tf("csv.malformed", &[("file", &file), ("detail", &e)])))?;
         let line = rec.position().map_or(0, |p| line_at(p.byte()));
-        let fields: Vec<String> = rec.iter().map(|f| f.trim().to_string()).collect();
-        if fields.iter().all(String::is_empty) {
+        rows.push(Row { line, fields: rec.iter().map(|f| f.trim().to_string()).collect(), numeric: Vec::new() });
+    }
+    sheet_of_rows(file, rows, delimiter, true, is_header, columns_hint)
+}
+
+/// A sheet from rows read out of a CSV file or a workbook: blank rows dropped, the header the
+/// first row `is_header` accepts (the rows before it are a preamble), a column named twice
+/// refused. `strip_quotes`: drop the one leading `'` an export puts before formula-like text
+/// (a CSV file's cells; a workbook's text cells hold no such mark, Excel keeps it apart).
+pub fn sheet_of_rows(
+    file: &str,
+    all: Vec<Row>,
+    delimiter: u8,
+    strip_quotes: bool,
+    is_header: impl Fn(&[String]) -> bool,
+    columns_hint: &str,
+) -> Result<Sheet> {
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    for row in all {
+        if row.fields.iter().all(String::is_empty) {
             continue;
         }
         match &headers {
             None => {
-                if is_header(&fields) {
-                    headers = Some(fields);
+                if is_header(&row.fields) {
+                    headers = Some(row.fields);
                 }
             }
             // An export writes a formula-like text cell with one leading `'`, as Excel does;
             // the value is what follows it (docs/SECURITY.md, cells and text).
-            Some(_) => rows.push(Row {
-                line,
-                fields: fields
+            Some(_) if strip_quotes => rows.push(Row {
+                fields: row
+                    .fields
                     .into_iter()
                     .map(|f| if f.starts_with('\'') { crate::text::strip_leading_quote(&f).to_string() } else { f })
                     .collect(),
+                ..row
             }),
+            Some(_) => rows.push(row),
         }
     }
     let Some(headers) = headers else {
@@ -242,13 +284,56 @@ impl Columns {
     }
     /// The trimmed value of a column in a row ("" when the column or cell is absent).
     pub fn get<'r>(&self, row: &'r Row, key: &str) -> &'r str {
-        self.index
-            .iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, i)| *i)
-            .and_then(|i| row.fields.get(i))
-            .map_or("", String::as_str)
+        self.position(key).and_then(|i| row.fields.get(i)).map_or("", String::as_str)
     }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.index.iter().find(|(k, _)| *k == key).and_then(|(_, i)| *i)
+    }
+
+    /// A code's cell (a unit's, a school's, an org's): full-width digits, as a Chinese input
+    /// method types them (`１３０１０２`), read as ASCII.
+    pub fn code(&self, row: &Row, key: &str) -> String {
+        crate::text::ascii_digits(self.get(row, key)).into_owned()
+    }
+
+    /// A mobile's cell: full-width digits read as ASCII, spaces and hyphens dropped. A mobile that
+    /// Excel turned into a number in scientific notation (`1.39100E+10` as text, or a number cell
+    /// whose last digits are zeros) has lost digits that nothing can bring back: refused with the
+    /// way to fix the sheet.
+    pub fn mobile(&self, row: &Row, key: &str) -> Result<String, String> {
+        let raw = self.get(row, key);
+        let mobile: String =
+            crate::text::ascii_digits(raw).chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}' | '－')).collect();
+        if is_scientific(&mobile) {
+            return Err(tf("mobile.scientific", &[("value", &raw)]));
+        }
+        let number = self.position(key).is_some_and(|i| row.is_number(i));
+        if number && looks_rounded(&mobile) {
+            return Err(tf("mobile.rounded", &[("value", &raw)]));
+        }
+        Ok(mobile)
+    }
+}
+
+/// `1.39100E+10`, `1.391e10`, `1E+10`: a number in scientific notation, as Excel shows a long
+/// number in a narrow or General column and writes it so into CSV.
+fn is_scientific(s: &str) -> bool {
+    let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else { return false };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A number cell of mobile length whose last five digits are zeros: what Excel keeps of a mobile
+/// it showed in scientific notation (six significant digits, `1.39123E+10` → 13912300000) once
+/// that text was read back as a number.
+fn looks_rounded(s: &str) -> bool {
+    s.len() >= 10 && s.bytes().all(|b| b.is_ascii_digit()) && s.ends_with("00000")
 }
 
 /// A row-level problem found while validating an import.
@@ -294,26 +379,71 @@ pub fn reject(
         .into())
 }
 
-/// Writes CSV records to stdout or a file: UTF-8 with a BOM (Excel opens it correctly), or GBK.
+/// Writes an export to stdout or a file: CSV in UTF-8 with a BOM (Excel opens it correctly) or
+/// GBK, or — when the file's name ends in `.xlsx` — a workbook (README, "Excel workbooks"). The
+/// first record is the header; [`ExportWriter::preamble`] lines go above it.
 pub struct ExportWriter {
-    sink: Box<dyn Write>,
-    encoding: Encoding,
+    sink: Sink,
 }
+
+enum Sink {
+    Csv { out: Box<dyn Write>, encoding: Encoding },
+    Book(Box<crate::workbook::BookWriter>),
+}
+
+pub use crate::workbook::Column;
 
 impl ExportWriter {
     pub fn create(path: Option<&Path>, encoding: Encoding) -> Result<ExportWriter> {
-        let sink: Box<dyn Write> = match path {
+        let sink = match path {
             // A file others cannot read, never a link's target (docs/SECURITY.md).
             Some(p) if p.as_os_str() != "-" => {
-                Box::new(std::io::BufWriter::new(crate::files::create_private(p, crate::files::Existing::Replace)?))
+                crate::workbook::check_output(p)?;
+                let file = crate::files::create_private(p, crate::files::Existing::Replace)?;
+                return ExportWriter::into_file(file, p, encoding);
             }
-            _ => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            _ => Sink::Csv { out: Box::new(std::io::BufWriter::new(std::io::stdout())), encoding },
         };
-        let mut w = ExportWriter { sink, encoding };
-        if encoding == Encoding::Utf8 {
-            w.sink.write_all(b"\xEF\xBB\xBF")?;
+        let mut w = ExportWriter { sink };
+        if let Sink::Csv { out, encoding: Encoding::Utf8 } = &mut w.sink {
+            out.write_all(b"\xEF\xBB\xBF")?;
         }
         Ok(w)
+    }
+
+    /// An export into `file`, already created (mode 0600) for `path`: a workbook when `path` ends
+    /// in `.xlsx`, else CSV.
+    pub fn into_file(file: std::fs::File, path: &Path, encoding: Encoding) -> Result<ExportWriter> {
+        let sink = if crate::workbook::writes_workbook(path) {
+            Sink::Book(Box::new(crate::workbook::BookWriter::new(file)))
+        } else {
+            Sink::Csv { out: Box::new(std::io::BufWriter::new(file)), encoding }
+        };
+        let mut w = ExportWriter { sink };
+        if let Sink::Csv { out, encoding: Encoding::Utf8 } = &mut w.sink {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        Ok(w)
+    }
+
+    /// A line above the header (a form's title, 单位名称, 填表日期): a one-cell record in CSV, a
+    /// line merged across the table in a workbook. Before the first record only.
+    pub fn preamble(&mut self, line: &str) -> Result<()> {
+        match &mut self.sink {
+            Sink::Csv { .. } => self.record([line]),
+            Sink::Book(b) => {
+                b.preamble(line);
+                Ok(())
+            }
+        }
+    }
+
+    /// How a workbook writes each column (text unless said otherwise; codes and mobiles stay
+    /// text). CSV has no types: nothing changes there.
+    pub fn columns(&mut self, columns: Vec<Column>) {
+        if let Sink::Book(b) = &mut self.sink {
+            b.columns(columns);
+        }
     }
 
     pub fn record<I, S>(&mut self, fields: I) -> Result<()>
@@ -321,6 +451,16 @@ impl ExportWriter {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
+        let (out, encoding) = match &mut self.sink {
+            Sink::Book(b) => {
+                let fields: Vec<S> = fields.into_iter().collect();
+                let text: Vec<std::borrow::Cow<str>> =
+                    fields.iter().map(|f| String::from_utf8_lossy(f.as_ref())).collect();
+                let cells: Vec<&str> = text.iter().map(|c| c.as_ref()).collect();
+                return b.record(&cells);
+            }
+            Sink::Csv { out, encoding } => (out, *encoding),
+        };
         // One record at a time, so that an encoder never sees half a character. Every cell is
         // safe to open: no formula, no raw control character (docs/SECURITY.md).
         let mut one = csv::Writer::from_writer(Vec::with_capacity(256));
@@ -332,20 +472,23 @@ impl ExportWriter {
         }
         one.write_record(None::<&[u8]>)?;
         let bytes = one.into_inner().map_err(|e| anyhow::anyhow!("CSV writer: {e}"))?;
-        match self.encoding {
-            Encoding::Utf8 => self.sink.write_all(&bytes)?,
+        match encoding {
+            Encoding::Utf8 => out.write_all(&bytes)?,
             Encoding::Gbk => {
                 let text =
                     String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("CSV writer produced bad UTF-8: {e}"))?;
                 let (enc, _, _) = encoding_rs::GB18030.encode(&text);
-                self.sink.write_all(&enc)?;
+                out.write_all(&enc)?;
             }
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<()> {
-        self.sink.flush()?;
+    pub fn finish(self) -> Result<()> {
+        match self.sink {
+            Sink::Csv { mut out, .. } => out.flush()?,
+            Sink::Book(b) => b.finish()?,
+        }
         Ok(())
     }
 }
@@ -400,6 +543,25 @@ mod tests {
         let s = parse_sheet("f", "code,name\n1,'=x\n2,''y\n", |_| true, "").unwrap();
         assert_eq!(s.rows[0].fields, vec!["1", "=x"]);
         assert_eq!(s.rows[1].fields, vec!["2", "'y"]);
+    }
+
+    #[test]
+    fn scientific_mobiles_are_known() {
+        for s in ["1.39100E+10", "1.391e10", "1E+10", "1.39123E10"] {
+            assert!(is_scientific(s), "{s}");
+        }
+        for s in ["13912345678", "E10", "1.3.9E10", "1.39E", "abc"] {
+            assert!(!is_scientific(s), "{s}");
+        }
+        assert!(looks_rounded("13912300000"));
+        assert!(!looks_rounded("13912345678"));
+    }
+
+    #[test]
+    fn a_workbook_is_not_reported_as_an_encoding() {
+        let err = decode("f.csv", b"PK\x03\x04\x14\x00rest", None).unwrap_err();
+        assert!(err.to_string().contains("workbook"), "{err}");
+        assert!(!err.to_string().contains("GB18030"), "{err}");
     }
 
     #[test]

@@ -21,19 +21,48 @@ use crate::output::{Cell, Out};
 use crate::progress::Progress;
 use crate::store::{Conn, Db, Tx};
 
-/// Read `file` (`-` for standard input), decode it, and split it into rows past its preamble:
-/// the header is the first row `is_header` accepts. A file with no data rows is refused (exit 6)
-/// unless `allow_empty` (a form whose numbered rows are all blank is still a form).
+/// Read `file` (`-` for standard input) and split it into rows past its preamble: the header is
+/// the first row `is_header` accepts. A CSV file is decoded (UTF-8, BOM, GBK, UTF-16); a workbook
+/// (`.xlsx`, `.xls`, known by its bytes) gives its first sheet, or the one `sheet` names, with
+/// the sheet's row numbers as line numbers. A file with no data rows is refused (exit 6) unless
+/// `allow_empty` (a form whose numbered rows are all blank is still a form).
 pub fn read(
     file: &Path,
     encoding: Option<Encoding>,
+    sheet: Option<&str>,
     is_header: impl Fn(&[String]) -> bool,
     columns_hint: &str,
     allow_empty: bool,
 ) -> Result<Sheet> {
     let label = file.display().to_string();
-    let text = csvio::read_file(file, encoding)?;
-    let sheet = csvio::parse_sheet(&label, &text, is_header, columns_hint)?;
+    let bytes = csvio::read_bytes(file)?;
+    let sheet = if crate::workbook::sniff(&bytes).is_some() {
+        let rows = crate::workbook::read(&label, bytes, sheet)?;
+        let rows =
+            rows.into_iter().map(|r| csvio::Row { line: r.line, fields: r.fields, numeric: r.numeric }).collect();
+        csvio::sheet_of_rows(&label, rows, b',', false, is_header, columns_hint)?
+    } else {
+        if sheet.is_some() {
+            return Err(error::usage(tf("workbook.sheet_of_csv", &[("file", &label)])).into());
+        }
+        let text = csvio::decode(&label, &bytes, encoding).map_err(|e| {
+            // A file named as a workbook that is neither a workbook nor text: say so, not that
+            // its encoding is wrong.
+            if crate::workbook::named_as_workbook(file) {
+                Error::new(Kind::Invalid, tf("workbook.not_a_workbook", &[("file", &label)]))
+                    .hint(t("workbook.unreadable.hint"))
+                    .into()
+            } else {
+                e
+            }
+        })?;
+        if crate::workbook::named_as_workbook(file) {
+            // Text named .xlsx: a CSV file renamed. It is read as what it is, and said so.
+            let msg = tf("workbook.csv_named_xlsx", &[("file", &label)]);
+            eprintln!("{}{}", t("warning"), crate::terminal::escape_for_terminal(&msg));
+        }
+        csvio::parse_sheet(&label, &text, is_header, columns_hint)?
+    };
     if sheet.rows.is_empty() && !allow_empty {
         return Err(error::invalid(tf("csv.empty", &[("file", &label)])).into());
     }

@@ -43,6 +43,7 @@ pub mod texts;
 pub mod trend;
 pub mod units;
 pub mod values;
+pub mod workbook;
 
 // The storage boundary under its old name, until every caller says `store`.
 pub use store as db;

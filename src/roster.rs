@@ -377,9 +377,15 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> Entry {
     let mut errs = Vec::new();
     // No 姓名 (the form as published has no such column) or an empty one: the person gives
     // their name at activation (SPEC §2 Real name).
+    // Full-width digits read as ASCII; a mobile Excel showed in scientific notation has lost
+    // digits: refused with the way to fix the sheet (README, "Excel workbooks").
+    let (mobile, mobile_err) = match cols.mobile(row, "mobile") {
+        Ok(m) => (m, None),
+        Err(e) => (cols.get(row, "mobile").to_string(), Some(e)),
+    };
     let person = Person {
         name: opt(cols.get(row, "name")),
-        mobile: cols.get(row, "mobile").replace([' ', '-'], ""),
+        mobile,
         office_phone: opt(cols.get(row, "office_phone")),
         email: opt(cols.get(row, "email")),
         department: opt(cols.get(row, "department")),
@@ -388,7 +394,9 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> Entry {
     if let Err(e) = person.check_text() {
         errs.push(e.message);
     }
-    if !account::is_mobile(&person.mobile) {
+    if let Some(e) = mobile_err {
+        errs.push(e);
+    } else if !account::is_mobile(&person.mobile) {
         errs.push(tf("account.bad_mobile", &[("value", &person.mobile)]));
     }
     if let Some(e) = &person.email {
@@ -396,7 +404,11 @@ fn read_row(cols: &Columns, row: &Row, units: &Units) -> Entry {
             errs.push(tf("account.bad_email", &[("value", e)]));
         }
     }
-    let unit = match units.of_row(cols.get(row, "unit"), cols.get(row, "unit_code")) {
+    // 单位 is a code or a name: full-width digits are read as ASCII when it is a code.
+    let unit_code = cols.code(row, "unit");
+    let unit_text =
+        if unit_code.bytes().all(|b| b.is_ascii_digit()) { unit_code.as_str() } else { cols.get(row, "unit") };
+    let unit = match units.of_row(unit_text, &cols.code(row, "unit_code")) {
         Ok(u) => Some(u.clone()),
         Err(e) => {
             errs.push(e);

@@ -845,7 +845,17 @@ fn admin_cells(
     mobiles: &mut std::collections::HashMap<String, u64>,
     errs: &mut Vec<String>,
 ) -> Option<Box<Person>> {
-    let (name, mobile) = (cols.get(row, "admin_name").trim(), cols.get(row, "admin_mobile").trim());
+    let name = cols.get(row, "admin_name").trim();
+    // Full-width digits read as ASCII; a mobile Excel showed in scientific notation refused with
+    // the way to fix it (README, "Excel workbooks").
+    let mobile = match cols.mobile(row, "admin_mobile") {
+        Ok(m) => m,
+        Err(e) => {
+            errs.push(e);
+            return None;
+        }
+    };
+    let mobile = mobile.as_str();
     if name.is_empty() && mobile.is_empty() {
         return None;
     }
@@ -905,7 +915,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     for row in &sheet.rows {
         let line = row.line;
         let mut errs: Vec<String> = Vec::new();
-        let code = cols.get(row, "code").to_string();
+        let code = cols.code(row, "code");
         if let Err(e) = check_code(&code) {
             plan.error(line, e.message);
             continue;
@@ -942,7 +952,7 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
             errs.push(e.message);
         }
         let mut admin = if with_admins { admin_cells(&cols, row, &mut mobiles, &mut errs) } else { None };
-        let unit_code = cols.get(row, "unit").to_string();
+        let unit_code = cols.code(row, "unit");
         let unit = units.entry(unit_code.clone()).or_insert_with(|| scope::unit(conn, actor, &unit_code).ok()).clone();
         let Some(unit) = unit else {
             errs.push(tf("unit.none", &[("code", &unit_code)]));

@@ -183,6 +183,22 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// Full-width digits (`０`–`９`, U+FF10–U+FF19, as a Chinese input method types them) as ASCII
+/// digits; everything else as it is.
+pub fn ascii_digits(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| ('\u{FF10}'..='\u{FF19}').contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{FF10}'..='\u{FF19}' => char::from(b'0' + (c as u32 - 0xFF10) as u8),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// An imported cell: the one leading `'` a spreadsheet (or an export) put before text is dropped.
 pub fn strip_leading_quote(field: &str) -> &str {
     field.strip_prefix('\'').unwrap_or(field)
@@ -192,6 +208,13 @@ pub fn strip_leading_quote(field: &str) -> &str {
 mod tests {
     use super::*;
     use crate::terminal::escape_document;
+
+    #[test]
+    fn full_width_digits_become_ascii() {
+        assert_eq!(ascii_digits("１３９１２３４５６７８"), "13912345678");
+        assert_eq!(ascii_digits("第１中学"), "第1中学");
+        assert!(matches!(ascii_digits("130102"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn formula_prefixes_get_a_quote_numbers_do_not() {

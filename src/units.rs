@@ -238,8 +238,8 @@ pub fn plan_import(conn: &Conn, actor: &Actor, sheet: &Sheet) -> Result<Plan> {
     let mut order: Vec<String> = Vec::new();
     for row in &sheet.rows {
         let mut err = |m: String| plan.error(row.line, m);
-        let code = cols.get(row, "code").to_string();
-        let parent = cols.get(row, "parent").to_string();
+        let code = cols.code(row, "code");
+        let parent = cols.code(row, "parent");
         let level_text = cols.get(row, "level");
         if !is_unit_code(&code) {
             err(tf("unit.bad_code", &[("code", &code)]));

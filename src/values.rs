@@ -559,7 +559,7 @@ pub fn plan_import(
     let mut by_key: BTreeMap<(String, Period), Vec<Checked>> = BTreeMap::new();
     for row in &sheet.rows {
         let mut err = |m: String| plan.error(row.line, m);
-        let code = cols.get(row, "org").to_string();
+        let code = cols.code(row, "org");
         let period = match (cols.get(row, "period"), period) {
             ("", Some(p)) => p,
             ("", None) => {

@@ -137,18 +137,22 @@ fn parse_encoding(s: &str) -> Result<crate::csvio::Encoding, String> {
     crate::csvio::Encoding::parse(s).map_err(|e| e.message)
 }
 
-/// The options every CSV import takes (SPEC §5).
+/// The options every file import takes (README, "Excel workbooks").
 #[derive(Debug, Args)]
 pub struct ImportFile {
-    /// CSV file (UTF-8, UTF-8 with BOM or GBK; `-` for standard input)
+    /// CSV file (UTF-8, UTF-8 with BOM or GBK) or Excel workbook (.xlsx, .xls); `-` for standard
+    /// input
     pub file: PathBuf,
+    /// The workbook's sheet to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Check everything and show what would change; write nothing
     #[arg(long)]
     pub dry_run: bool,
     /// Write the bad rows, with an error column, to this file
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
-    /// The file's encoding [default: detected]
+    /// A CSV file's encoding [default: detected]
     #[arg(long, value_parser = parse_encoding, value_name = "ENCODING")]
     pub encoding: Option<crate::csvio::Encoding>,
 }
@@ -157,7 +161,7 @@ impl ImportFile {
     /// The file read, decoded and split into rows past its preamble; a file with no data rows is
     /// refused (exit 6).
     pub fn rows(&self, is_header: impl Fn(&[String]) -> bool, columns_hint: &str) -> Result<crate::csvio::Sheet> {
-        crate::import::read(&self.file, self.encoding, is_header, columns_hint, false)
+        crate::import::read(&self.file, self.encoding, self.sheet.as_deref(), is_header, columns_hint, false)
     }
 
     /// The whole import of a file whose plan needs nothing but the rows: read it (its header is
@@ -204,7 +208,7 @@ impl ImportFile {
     }
 }
 
-/// The options every CSV export takes (SPEC §5).
+/// The options every file export takes (README, "Excel workbooks").
 #[derive(Debug, Args)]
 pub struct ExportFile {
     /// Export this unit and everything below it [default: your scope]
@@ -213,7 +217,8 @@ pub struct ExportFile {
     /// utf-8 (with BOM, as Excel expects) or gbk
     #[arg(long, value_parser = parse_encoding, value_name = "ENCODING", default_value = "utf-8")]
     pub encoding: crate::csvio::Encoding,
-    /// Write to this file instead of standard output
+    /// Write to this file instead of standard output (a name ending in .xlsx writes an Excel
+    /// workbook)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -499,6 +499,10 @@ fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         return out.list(&columns, &rows);
     }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
+    // The three counts are numbers in a workbook; codes stay text.
+    let mut columns = vec![csvio::Column::Text; 11];
+    columns[7..10].fill(csvio::Column::Number);
+    w.columns(columns);
     w.record([
         "code", "name", "kind", "unit", "category", "location", "address", "students", "teachers", "classes", "status",
     ])?;

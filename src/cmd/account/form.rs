@@ -10,7 +10,7 @@ use crate::calendar;
 use crate::context::Ctx;
 
 use super::super::{ExportFile, ImportFile};
-use crate::csvio::ExportWriter;
+use crate::csvio::{Column, ExportWriter};
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
 use crate::import;
@@ -68,6 +68,7 @@ fn role_cell(out: &Out, role: &str) -> Cell {
 /// A codes file must be new: it is created (mode 0600) before anything is written, so a refusal
 /// leaves the database untouched, and an activation code is never written over.
 pub(crate) fn open_codes_file(path: &Path) -> Result<std::fs::File> {
+    crate::workbook::check_output(path)?;
     crate::files::create_private(path, crate::files::Existing::Refuse).map_err(|e| {
         if crate::files::already_exists(&e) {
             Error::new(Kind::Refused, tf("codes.exists", &[("file", &path.display())]))
@@ -104,14 +105,30 @@ pub(crate) fn issue_with_codes_file<T>(
     }
 }
 
-/// The codes, shown once: into the codes file, or on stdout.
+/// The codes file's columns.
+const CODES_HEADER: [&str; 7] = ["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"];
+
+/// The codes, shown once: into the codes file (a workbook when its name ends in `.xlsx`), or on
+/// stdout.
 pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFile>) -> Result<()> {
     let shown =
         |c: &IssuedCode| calendar::parse_stored(&c.expires_at).map_or(c.expires_at.clone(), calendar::rfc3339_cst);
     match file {
+        Some((f, path)) if crate::workbook::writes_workbook(path) => {
+            // A workbook: every cell text (a mobile as a number would lose its digits).
+            let mut w = ExportWriter::into_file(f, path, crate::csvio::Encoding::Utf8)?;
+            w.record(CODES_HEADER)?;
+            for c in codes {
+                let name = c.name.as_deref().unwrap_or_default();
+                w.record([&c.username, name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
+            }
+            w.finish()?;
+            out.status(&tf("codes.written", &[("count", &codes.len()), ("file", &path.display())]));
+            Ok(())
+        }
         Some((mut f, path)) => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["username", "name", "unit", "role", "mobile", "activation_code", "expires_at"])?;
+            w.write_record(CODES_HEADER)?;
             for c in codes {
                 let name = c.name.as_deref().unwrap_or_default();
                 w.write_record([&c.username, name, &c.unit, &c.role, &c.mobile, &c.code, &shown(c)])?;
@@ -160,7 +177,8 @@ pub(crate) fn write_codes(out: &Out, codes: &[IssuedCode], file: Option<CodesFil
 pub fn import(ctx: &mut Ctx, a: ImportArgs) -> Result<()> {
     let out = ctx.out.clone();
     // A form whose numbered rows are all blank is still a form: it changes nothing.
-    let sheet = import::read(&a.csv.file, a.csv.encoding, roster::is_header, "单位, 类别", true)?;
+    let sheet =
+        import::read(&a.csv.file, a.csv.encoding, a.csv.sheet.as_deref(), roster::is_header, "单位, 类别", true)?;
     let (db, actor) = ctx.signed_in()?;
     let form = roster::Form { sheet: &sheet, sync: a.sync, under: a.under.as_deref() };
     let source = a.csv.source();
@@ -277,9 +295,13 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         );
     }
     let mut w = ExportWriter::create(a.csv.output.as_deref(), a.csv.encoding)?;
-    w.record(["全国教育信息化工作进展信息系统管理人员信息表"])?;
-    w.record([format!("单位名称（盖章）：{}", root.name)])?;
-    w.record([format!("填表日期：{date}")])?;
+    w.preamble("全国教育信息化工作进展信息系统管理人员信息表")?;
+    w.preamble(&format!("单位名称（盖章）：{}", root.name))?;
+    w.preamble(&format!("填表日期：{date}"))?;
+    // 序号 a number; codes, phones and mobiles text (a mobile as a number loses its digits).
+    let mut columns = vec![Column::Text; EXPORT_HEADER.len()];
+    columns[0] = Column::Number;
+    w.columns(columns);
     w.record(EXPORT_HEADER)?;
     for (i, r) in rows.iter().enumerate() {
         let level = Level::parse(&r.org_level).unwrap_or(Level::County);

@@ -153,7 +153,7 @@ pub struct BulletinArgs {
     /// The date by which the units named correct their reporting (a date is its 24:00 CST)
     #[arg(long, value_name = "DATE")]
     pub correct_by: Option<String>,
-    /// Write to this file: .md, .html or .csv [default: Markdown on standard output]
+    /// Write to this file: .md, .html, .csv or .xlsx [default: Markdown on standard output]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 }
@@ -164,6 +164,8 @@ enum Document {
     Markdown,
     Html,
     Csv,
+    /// The CSV's table as an Excel workbook (README, "Excel workbooks").
+    Workbook,
 }
 
 fn document(path: Option<&std::path::Path>) -> Result<Document> {
@@ -172,6 +174,7 @@ fn document(path: Option<&std::path::Path>) -> Result<Document> {
         Some("md" | "markdown") => Ok(Document::Markdown),
         Some("html" | "htm") => Ok(Document::Html),
         Some("csv") => Ok(Document::Csv),
+        Some("xlsx") => Ok(Document::Workbook),
         _ => Err(crate::error::usage(tf("bulletin.bad_output", &[("file", &p.display())])).into()),
     }
 }
@@ -206,9 +209,28 @@ pub fn bulletin(ctx: &mut Ctx, a: BulletinArgs) -> Result<()> {
     if !lang_given {
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
     }
+    if let (Document::Workbook, Some(p)) = (doc, a.output.as_deref()) {
+        let mut w = crate::csvio::ExportWriter::create(Some(p), crate::csvio::Encoding::Utf8)?;
+        let text = crate::bulletin::csv::TEXT_COLUMNS;
+        let columns = (0..crate::bulletin::csv::HEADER.len())
+            .map(|i| if text.contains(&i) { crate::csvio::Column::Text } else { crate::csvio::Column::Figure })
+            .collect();
+        w.columns(columns);
+        w.record(crate::bulletin::csv::HEADER)?;
+        for row in crate::bulletin::csv::rows(&b) {
+            w.record(&row)?;
+        }
+        w.finish()?;
+        out.status(&tf(
+            "bulletin.written",
+            &[("file", &p.display()), ("units", &b.lines.len()), ("named", &b.named().count())],
+        ));
+        return Ok(());
+    }
     let bytes = match doc {
         Document::Markdown => crate::bulletin::markdown::render(&b).into_bytes(),
-        Document::Csv => {
+        // A workbook was written above; this arm is never reached with one.
+        Document::Csv | Document::Workbook => {
             let mut v = b"\xEF\xBB\xBF".to_vec();
             v.extend(crate::bulletin::csv::render(&b)?);
             v

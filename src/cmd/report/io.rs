@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use crate::aggregate::{self, Agg, RATE_NAMES};
 use crate::calendar::Period;
 use crate::context::Ctx;
-use crate::csvio::{Columns, ExportWriter};
+use crate::csvio::{Column, Columns, ExportWriter};
 use crate::error::Result;
 use crate::i18n::{t, tf};
 use crate::import::Change;
@@ -111,6 +111,12 @@ fn flags_header(zh: bool) -> &'static str {
     }
 }
 
+/// A workbook's columns: the first `text` (codes, names, level, period) text, the figures after
+/// them numbers — each a number cell when it is one, a text value staying text.
+fn figure_columns(text: usize, all: usize) -> Vec<Column> {
+    (0..all).map(|i| if i < text { Column::Text } else { Column::Number }).collect()
+}
+
 fn fixed_headers(zh: bool) -> Vec<&'static str> {
     if zh {
         vec!["代码", "名称", "级别", "月份"]
@@ -138,8 +144,10 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
             let mut h: Vec<String> = fixed_headers(zh).into_iter().map(str::to_string).collect();
             h.extend(inds.iter().map(|i| if zh { i.name_zh.clone() } else { i.code.clone() }));
             h.push(flags_header(zh).to_string());
+            w.columns(figure_columns(fixed_headers(zh).len(), h.len()));
             w.record(&h)?;
         } else {
+            w.columns(figure_columns(3, 4));
             w.record(long_header)?;
         }
         for period in months {
@@ -183,8 +191,10 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         let mut h: Vec<String> = fixed_headers(zh).into_iter().map(str::to_string).collect();
         h.extend(sample.iter().map(|(c, z, _)| if zh { z.clone() } else { c.clone() }));
         h.push(flags_header(zh).to_string());
+        w.columns(figure_columns(fixed_headers(zh).len(), h.len()));
         w.record(&h)?;
     } else {
+        w.columns(figure_columns(3, 4));
         w.record(long_header)?;
     }
     let paths: Vec<&str> = units.iter().map(|u| u.path.as_str()).collect();
