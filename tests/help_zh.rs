@@ -198,6 +198,14 @@ fn spec8_usage_errors_are_chinese_and_exit_2() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("'--period <YYYY-MM>' 的值 '2026-13' 无效"), "{}", r.stderr);
     assert!(has_cjk(r.stderr.split_once("无效").unwrap().1.lines().next().unwrap()), "{}", r.stderr);
+    // A language clap refuses: said in the environment's.
+    let r = eip("zh_CN.UTF-8", &["--lang", "fr", "whoami"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("'--lang <LANG>' 的值 'fr' 无效") && r.stderr.contains("[可选值：zh, en]"),
+        "{}",
+        r.stderr
+    );
     // A group without its subcommand shows its help, in Chinese, exit 2.
     let r = eip("zh_CN.UTF-8", &["report"]);
     assert_eq!(r.code, 2);

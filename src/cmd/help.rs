@@ -23,22 +23,26 @@ pub const LONG: &str = " :long";
 pub const AFTER: &str = " :after";
 
 /// The language asked for on the command line, before clap parses it (`--lang` is itself an
-/// argument, and clap's own help and errors must already be in the language): `--lang X` or
-/// `--lang=X`, anywhere before a `--`.
+/// argument, and clap's own help and errors must already be in the language): `--lang zh|en` or
+/// `--lang=zh|en`, anywhere before a `--`. A value clap will refuse asks for nothing: its error is
+/// said in the language of the environment.
 pub fn lang_flag(args: &[OsString]) -> Option<String> {
     let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let mut found = None;
     while let Some(a) = it.next() {
         if a == "--" {
             break;
         }
         if a == "--lang" {
-            return it.next().map(|v| v.into_owned());
+            found = it.next().map(|v| v.into_owned());
+            break;
         }
         if let Some(v) = a.strip_prefix("--lang=") {
-            return Some(v.to_string());
+            found = Some(v.to_string());
+            break;
         }
     }
-    None
+    found.filter(|v| v == "zh" || v == "en")
 }
 
 /// The whole interface in `lang`, built (global options propagated, `--help` and `--version`
