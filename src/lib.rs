@@ -20,6 +20,7 @@ pub mod error;
 pub mod evaluation;
 pub mod facts;
 pub mod files;
+pub mod help_zh;
 pub mod i18n;
 pub mod import;
 pub mod indicators;

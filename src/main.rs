@@ -1,6 +1,6 @@
-//! `eip`: parse, open the context, dispatch, and turn the result into an exit code (SPEC §8).
+//! `eip`: parse, open the context, dispatch, and turn the result into an exit code.
 
-use clap::Parser;
+use clap::{FromArgMatches, Parser};
 
 use eip::cmd::{self, Cli};
 use eip::context::Ctx;
@@ -12,14 +12,28 @@ use eip::output::{Format, Out};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = match Cli::try_parse() {
+    // The language first: clap's help and usage errors are said in it (--lang is itself one of
+    // the arguments clap parses).
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    i18n::set_lang(i18n::detect(cmd::help::lang_flag(&argv).as_deref()));
+    // A command line that parses needs no words; help and usage errors are rendered by a second
+    // parse with the whole interface built and dressed in the language (the same structure, so
+    // the same outcome), which costs a few milliseconds only when there is something to say.
+    let parsed = Cli::try_parse_from(&argv).or_else(|_| {
+        let mut command = cmd::help::command_in(i18n::lang());
+        command
+            .try_get_matches_from_mut(&argv)
+            .and_then(|mut m| Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut command)))
+    });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let code = if e.use_stderr() { Kind::Usage.exit_code() } else { 0 };
             if e.use_stderr() {
                 // A usage error quotes what was typed: never a raw control character.
-                eprint!("{}", eip::terminal::escape_document(&e.render().to_string()));
+                let text = cmd::help::render_error(e, i18n::lang());
+                eprint!("{}", eip::terminal::escape_document(&text));
             } else {
                 let _ = e.print();
             }

@@ -1,56 +1,77 @@
-//! The interface as committed: man pages and the full help reference are generated from the
-//! command definition, and these tests fail when the committed copies drift (regenerate with
+//! The interface as committed: man pages (man/, man/zh_CN/) and the full help reference
+//! (docs/cli-reference.md, docs/cli-reference.zh.md) are generated from the command definition,
+//! and these tests fail when the committed copies drift (regenerate with
 //! `EIP_UPDATE_REFERENCE=1 cargo test --test reference`).
 
 use std::path::Path;
+
+use eip::i18n::Lang;
 
 fn update() -> bool {
     std::env::var_os("EIP_UPDATE_REFERENCE").is_some()
 }
 
-#[test]
-fn man_pages_match_the_command_definition() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
-    let pages = eip::cmd::man_pages().unwrap();
+/// The pages in `dir` are exactly `pages` (regenerated first with EIP_UPDATE_REFERENCE).
+fn check_man_pages(dir: &Path, pages: &[(String, Vec<u8>)]) {
+    let shown = dir.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(dir).display().to_string();
     assert!(pages.len() > 10, "a page for every command");
     if update() {
-        std::fs::create_dir_all(&dir).unwrap();
-        for entry in std::fs::read_dir(&dir).unwrap() {
+        std::fs::create_dir_all(dir).unwrap();
+        for entry in std::fs::read_dir(dir).unwrap() {
             let p = entry.unwrap().path();
             if p.extension().is_some_and(|e| e == "1") {
                 std::fs::remove_file(p).unwrap();
             }
         }
-        for (name, bytes) in &pages {
+        for (name, bytes) in pages {
             std::fs::write(dir.join(name), bytes).unwrap();
         }
     }
-    for (name, bytes) in &pages {
-        let committed = std::fs::read(dir.join(name)).unwrap_or_else(|_| panic!("man/{name} is missing: regenerate"));
+    for (name, bytes) in pages {
+        let committed =
+            std::fs::read(dir.join(name)).unwrap_or_else(|_| panic!("{shown}/{name} is missing: regenerate"));
         assert!(
             committed == *bytes,
-            "man/{name} is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference"
+            "{shown}/{name} is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference"
         );
     }
-    let committed: usize = std::fs::read_dir(&dir)
+    let committed: usize = std::fs::read_dir(dir)
         .unwrap()
         .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "1"))
         .count();
-    assert_eq!(committed, pages.len(), "man/ holds pages for commands that no longer exist");
+    assert_eq!(committed, pages.len(), "{shown}/ holds pages for commands that no longer exist");
+}
+
+#[test]
+fn man_pages_match_the_command_definition() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    check_man_pages(&dir, &eip::cmd::man_pages(Lang::En).unwrap());
+}
+
+#[test]
+fn chinese_man_pages_match_the_command_definition() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/zh_CN");
+    check_man_pages(&dir, &eip::cmd::man_pages(Lang::Zh).unwrap());
+}
+
+fn check_reference(file: &str, lang: Lang) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let now = eip::cmd::help_reference(lang);
+    if update() {
+        std::fs::write(&path, &now).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{file} exists"));
+    assert!(committed == now, "{file} is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference");
 }
 
 #[test]
 fn help_reference_matches_the_command_definition() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cli-reference.md");
-    let now = eip::cmd::help_reference();
-    if update() {
-        std::fs::write(&file, &now).unwrap();
-    }
-    let committed = std::fs::read_to_string(&file).expect("docs/cli-reference.md exists");
-    assert!(
-        committed == now,
-        "docs/cli-reference.md is out of date: run EIP_UPDATE_REFERENCE=1 cargo test --test reference"
-    );
+    check_reference("docs/cli-reference.md", Lang::En);
+}
+
+#[test]
+fn chinese_help_reference_matches_the_command_definition() {
+    check_reference("docs/cli-reference.zh.md", Lang::Zh);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `eip audit …` (SPEC §7): the audit trail, read within the scope, and its verification.
+//! `eip audit …`: the audit trail, read within the scope, and its verification.
 
 use clap::{Args, Subcommand};
 
@@ -49,9 +49,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The file is one JSON object: {\"eip_audit_checkpoint\": 1, \"seq\": N, \"hash\": \"…\", \"at\": \"…\", \"taken_at\": \"…\"}, created mode 0600. Taking a checkpoint is a read: it records no event, so the head it writes is still the head. Keep it where this database's users cannot change it.\n\n\
-Examples:\n  eip audit checkpoint -o /backup/eip-head-2026-11.json\n  \
-eip audit verify --checkpoint /backup/eip-head-2026-11.json"
+    after_help = "The file is one JSON object: {\"eip_audit_checkpoint\": 1, \"seq\": N, \"hash\": \"…\", \"at\": \"…\", \"taken_at\": \"…\"}, created mode 0600. Taking a checkpoint is a read: it records no event, so the head it writes is still the head. Keep it where this database's users cannot change it."
 )]
 pub struct CheckpointArgs {
     /// Write to this file (replaced if it exists; never through a symbolic link) instead of

@@ -1,4 +1,4 @@
-//! `eip demo` (SPEC §10): a demonstration database built from one real province of the embedded
+//! `eip demo`: a demonstration database built from one real province of the embedded
 //! national list — its prefectures and counties, a few hundred schools and teaching points,
 //! accounts for every role — and one month taken through the whole cycle by moving the test
 //! clock: schools fill and confirm, counties submit (one late, auto-submitted), the prefecture
@@ -117,11 +117,11 @@ fn school_size(n: usize, tp: bool) -> (i64, i64, i64) {
     }
 }
 
-/// The school whose figures trip a plausibility warning (SPEC §4.6): more students with a
+/// The school whose figures trip a plausibility warning: more students with a
 /// learning space than the school has students, as a slip of the keyboard would give.
 const DEMO_SLIP: usize = 4;
 
-/// Values a school reports: deterministic, varied, and plausible (SPEC §4.6) but for
+/// Values a school reports: deterministic, varied, and plausible but for
 /// [`DEMO_SLIP`] of the first county.
 fn school_values(n: usize, tp: bool) -> Vec<(&'static str, String)> {
     let (students, teachers, classes) = school_size(n, tp);
@@ -448,7 +448,7 @@ pub fn cmd_demo(ctx: &mut Ctx, args: DemoArgs) -> Result<()> {
     p.db.write(&pi.audit_actor(), |tx| submission::ratify(tx, &pi, period).map(|_| ()))?;
 
     // The 20th of the next month: the first county confirms it unchanged — its stocks carried,
-    // its monthly figures (spending, training, documents) recorded as 0, never carried (SPEC §4.1).
+    // its monthly figures (spending, training, documents) recorded as 0, never carried.
     p.db.now = at(m1, 20, 10).min(real_now);
     if p.db.now >= m1.starts() {
         let a1 = p.actor(&county_staff[0].0)?;

@@ -1,4 +1,4 @@
-//! `eip init` (SPEC §10): a new database with the Ministry, the seeded indicators and the first
+//! `eip init`: a new database with the Ministry, the seeded indicators and the first
 //! Ministry admin. An initialised database is never touched.
 
 use clap::Args;

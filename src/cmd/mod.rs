@@ -1,4 +1,4 @@
-//! The command line (SPEC §8): one variant per command, each handled by `cmd_<name>` in its own
+//! The command line: one variant per command, each handled by `cmd_<name>` in its own
 //! module. The doc comments here are the help text.
 
 use std::path::PathBuf;
@@ -16,7 +16,9 @@ pub mod completions;
 pub mod cycle_args;
 pub mod demo;
 pub mod doctor;
+pub mod examples;
 pub mod export;
+pub mod help;
 pub mod init;
 pub mod report;
 pub mod request;
@@ -248,41 +250,29 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// Every command with its full name (`eip`, `eip unit`, `eip unit add` …), depth first.
-fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Command)>) {
-    let name = if prefix.is_empty() { cmd.get_name().to_string() } else { format!("{prefix} {}", cmd.get_name()) };
-    out.push((name.clone(), cmd.clone()));
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        walk(sub, &name, out);
-    }
-}
-
-fn all_commands() -> Vec<(String, clap::Command)> {
-    let mut root = command();
-    root.build();
-    let mut out = Vec::new();
-    walk(&root, "", &mut out);
-    out
-}
-
-/// The man pages, generated from the command definition: `eip.1`, `eip-unit.1`,
-/// `eip-unit-add.1` … (committed under `man/`; a test fails when they drift).
-pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+/// The man pages in `lang`, generated from the command definition: `eip.1`, `eip-unit.1`,
+/// `eip-unit-add.1` … (committed under `man/`, the Chinese ones under `man/zh_CN/`; a test fails
+/// when they drift).
+pub fn man_pages(lang: crate::i18n::Lang) -> Result<Vec<(String, Vec<u8>)>> {
     let mut pages = Vec::new();
-    for (name, cmd) in all_commands() {
+    for (name, cmd) in help::walk(&help::dressed(lang, false)) {
         let file = format!("{}.1", name.replace(' ', "-"));
         let cmd = cmd.name(name.replace(' ', "-")).bin_name(name.clone());
-        let mut buf = Vec::new();
-        clap_mangen::Man::new(cmd).render(&mut buf)?;
-        pages.push((file, buf));
+        pages.push((file, help::man_page(cmd, &name, lang)?));
     }
     Ok(pages)
 }
 
-/// The full `--help` of every command, one after another (the help reference snapshot).
-pub fn help_reference() -> String {
-    let mut s = String::from("# eip command-line reference\n\nGenerated from the command definition.\n");
-    for (name, mut cmd) in all_commands() {
+/// The full `--help` of every command in `lang`, one after another (the help reference snapshot:
+/// docs/cli-reference.md, docs/cli-reference.zh.md).
+pub fn help_reference(lang: crate::i18n::Lang) -> String {
+    let mut s = match lang {
+        crate::i18n::Lang::En => {
+            String::from("# eip command-line reference\n\nGenerated from the command definition.\n")
+        }
+        crate::i18n::Lang::Zh => String::from("# eip 命令行参考\n\n由命令定义生成。\n"),
+    };
+    for (name, mut cmd) in help::walk(&help::command_in(lang)) {
         s.push_str(&format!("\n## {name}\n\n```\n{}\n```\n", cmd.render_long_help().to_string().trim_end()));
     }
     s

@@ -1,4 +1,4 @@
-//! `eip request …` (SPEC §6): one inbox for requests and their decisions.
+//! `eip request …`: one inbox for requests and their decisions.
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! `eip school …` (SPEC §3, §5.2): schools and teaching points.
+//! `eip school …`: schools and teaching points.
 
 use std::path::PathBuf;
 
@@ -40,9 +40,10 @@ pub enum SchoolCommand {
     Delete(DeleteArgs),
     /// Request a change of supervising unit, approved level by level up to the Ministry (Art. 13)
     Transfer(TransferArgs),
-    /// Import schools from CSV (SPEC §5.2); all or nothing
+    /// Import schools from CSV (code,name,kind,unit,category,location,address,students,teachers,classes);
+    /// all or nothing
     Import(ImportArgs),
-    /// Export schools as CSV (SPEC §5.2)
+    /// Export schools as CSV (the columns of import, and status), ready to import again
     Export(ExportArgs),
 }
 

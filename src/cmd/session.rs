@@ -1,4 +1,4 @@
-//! `eip login`, `logout`, `whoami` (SPEC §2): a session begun, ended and shown. The rules of
+//! `eip login`, `logout`, `whoami`: a session begun, ended and shown. The rules of
 //! signing in (passwords and activation codes, the lockout) are [`crate::auth`]'s.
 
 use std::io::{BufRead, IsTerminal};
@@ -77,7 +77,7 @@ fn ask_name() -> Result<Option<String>> {
 pub fn cmd_login(ctx: &mut Ctx, args: LoginArgs) -> Result<()> {
     let out = ctx.out.clone();
     let username = args.username.trim().to_string();
-    // An account issued without a name (SPEC §2 Real name) asks for it first, once its code is
+    // An account issued without a name asks for it first, once its code is
     // known to be good.
     let name = match (&args.activate, args.name) {
         (Some(code), None) => {

@@ -1,4 +1,4 @@
-//! `eip submit` (SPEC §4.4, Art. 16–17): the reviewer submits its unit's period, or `--sweep`
+//! `eip submit` (Art. 16–17): the reviewer submits its unit's period, or `--sweep`
 //! performs every automatic submission that is due.
 
 use clap::Args;
@@ -54,7 +54,7 @@ pub fn cmd_submit(ctx: &mut Ctx, a: SubmitArgs) -> Result<()> {
     let incomplete = db.write(&actor.audit_actor(), |tx| submission::submit(tx, &actor, period, a.allow_incomplete))?;
     let note = if incomplete > 0 { tf("submit.incomplete_note", &[("count", &incomplete)]) } else { String::new() };
     out.status(&tf("submit.done", &[("unit", &unit.code), ("period", &period), ("incomplete", &note)]));
-    // The plausibility flags it passed on (SPEC §4.6): how many, and the first few.
+    // The plausibility flags it passed on: how many, and the first few.
     let (first, flags) = rules::first_flags(&db.conn, &unit, period, SHOWN_FLAGS)?;
     if flags > 0 {
         out.status(&tf("rules.passed_on", &[("count", &flags), ("unit", &unit.code), ("period", &period)]));

@@ -1,4 +1,4 @@
-//! `eip unit …` (SPEC §1, §5.0): admin units.
+//! `eip unit …` (§5.0): admin units.
 
 use clap::{Args, Subcommand};
 

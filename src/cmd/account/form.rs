@@ -1,4 +1,4 @@
-//! `eip account import | export`: the personnel form (附件2 管理人员信息表, SPEC §5.1).
+//! `eip account import | export`: the personnel form (附件2 管理人员信息表).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

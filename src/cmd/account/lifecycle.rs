@@ -1,4 +1,4 @@
-//! `eip account disable | enable | reset | passwd` (SPEC §2, Art. 10): personnel changes and
+//! `eip account disable | enable | reset | passwd` (Art. 10): personnel changes and
 //! passwords.
 
 use std::io::{BufRead, IsTerminal};

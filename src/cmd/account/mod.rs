@@ -1,4 +1,4 @@
-//! `eip account …` (SPEC §2): issuing accounts, listing them, and API tokens for scripts.
+//! `eip account …`: issuing accounts, listing them, and API tokens for scripts.
 
 use std::io::Write;
 

@@ -1,4 +1,4 @@
-//! `eip report indicators | set | confirm | show` (SPEC §4.1–4.2, Art. 14–15).
+//! `eip report indicators | set | confirm | show` (Art. 14–15).
 
 use clap::{Args, Subcommand};
 
@@ -155,7 +155,7 @@ pub fn indicators(ctx: &mut Ctx, a: IndicatorsArgs) -> Result<()> {
     }
 }
 
-/// The period given, or the org's default; printed either way (SPEC §4.2).
+/// The period given, or the org's default; printed either way.
 pub fn period_for(out: &Out, db: &Db, org: &Org, given: Option<Period>) -> Result<Period> {
     let p = periods::default(given, &db.conn, org, Purpose::Entry, db.now)?;
     out.status(&tf("report.period_used", &[("period", &p), ("org", &org.code)]));

@@ -1,4 +1,4 @@
-//! `eip report timeliness` (SPEC §4.7): how every unit of a level reported over a range of
+//! `eip report timeliness`: how every unit of a level reported over a range of
 //! periods — DHIS2's reporting-rate summary (expected, submitted, on time, rates) extended with
 //! eip's facts as they were at each deadline.
 
@@ -15,8 +15,6 @@ use crate::output::{Cell, Out};
 use crate::cmd::{parse_level, parse_range};
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  eip report timeliness --period 2026-01..2026-06\n  \
-eip report timeliness --period 2026-11 --under 130000 --level county --format csv > 及时性.csv")]
 pub struct TimelinessArgs {
     /// YYYY-MM or YYYY-MM..YYYY-MM (at most 36 months, none in the future)
     #[arg(long, value_parser = parse_range, value_name = "RANGE")]
@@ -133,10 +131,9 @@ pub fn timeliness(ctx: &mut Ctx, a: TimelinessArgs) -> Result<()> {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  eip report bulletin --period 2026-09..2026-11 -o 通报.md\n  \
-eip report bulletin --period 2026-11 --under 130000 --level county --correct-by 2026-12-31 -o 通报.html\n  \
-eip report bulletin --period 2026-11 --weights 权重.txt -o 排名.csv --lang en\n\n\
-A weights file holds one `name = percent` a line: timeliness, schools, quality, staffing (or 及时性, 学校确认, 数据质量, 人员配备).")]
+#[command(
+    after_help = "A weights file holds one `name = percent` a line: timeliness, schools, quality, staffing (or 及时性, 学校确认, 数据质量, 人员配备)."
+)]
 pub struct BulletinArgs {
     /// YYYY-MM or YYYY-MM..YYYY-MM (at most 36 months, none in the future)
     #[arg(long, value_parser = parse_range, value_name = "RANGE")]
@@ -205,7 +202,7 @@ pub fn bulletin(ctx: &mut Ctx, a: BulletinArgs) -> Result<()> {
     let range = facts::check_range(a.period, db.now)?;
     let (root, level) = facts::units(&db.conn, &actor, a.under.as_deref(), a.level)?;
     let b = crate::bulletin::build(&db.conn, &root, level, range, weights, correct_by, db.now)?;
-    // The 通报 is a Chinese document: Chinese unless --lang says otherwise (SPEC §4.7).
+    // The 通报 is a Chinese document: Chinese unless --lang says otherwise.
     if !lang_given {
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
     }

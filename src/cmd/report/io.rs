@@ -1,4 +1,4 @@
-//! `eip report export | import` (SPEC §5.3): monthly values, long or wide, and unit aggregates.
+//! `eip report export | import`: monthly values, long or wide, and unit aggregates.
 
 use clap::{Args, ValueEnum};
 
@@ -152,7 +152,7 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
         }
         for period in months {
             let p = period.to_string();
-            // Each school's plausibility flags, read once (SPEC §4.6); the wide layout shows how
+            // Each school's plausibility flags, read once; the wide layout shows how
             // many beside its values (the long one is the values alone).
             let flags = if a.layout == Layout::Wide {
                 rules::counts_per_org(&db.conn, &root, period)?
@@ -201,7 +201,7 @@ pub fn export(ctx: &mut Ctx, a: ExportArgs) -> Result<()> {
     for period in months {
         let p = period.to_string();
         // Unit aggregates of one level, all computed in one pass over the subtree; the
-        // plausibility flags under each unit in one query (SPEC §4.6): the last field.
+        // plausibility flags under each unit in one query: the last field.
         let aggs = aggregate::aggregate(&db.conn, &root, period, &cat)?;
         let flags = rules::counts_by(&db.conn, &root, &paths, period)?;
         for u in &units {

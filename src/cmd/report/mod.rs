@@ -1,4 +1,4 @@
-//! `eip report …` (SPEC §4): the group's commands, and the reporting calendar.
+//! `eip report …`: the group's commands, and the reporting calendar.
 
 use clap::{Args, Subcommand};
 
@@ -32,7 +32,8 @@ pub enum ReportCommand {
     Confirm(data::ConfirmArgs),
     /// Show an org's values for a period
     Show(data::ShowArgs),
-    /// Import values from CSV, long or wide (SPEC §5.3); all or nothing
+    /// Import values from CSV, long (org,period,indicator,value) or wide (org,…,period,<indicator>…);
+    /// all or nothing
     Import(io::ImportArgs),
     /// Export values (schools) or aggregates (a unit level) as CSV, wide or long
     Export(io::ExportArgs),

@@ -1,4 +1,4 @@
-//! `eip report return | ratify` (SPEC §4.4, Art. 7, 19): a unit's reviewer returns a child's
+//! `eip report return | ratify` (Art. 7, 19): a unit's reviewer returns a child's
 //! period to correct until a due time; its inspector ratifies (审定) the unit's own.
 
 use clap::Args;

@@ -1,4 +1,4 @@
-//! `eip report rules | validate` (SPEC §4.6, Art. 1): the plausibility rules — listed, added and
+//! `eip report rules | validate` (Art. 1): the plausibility rules — listed, added and
 //! retired by a Ministry admin — and every flag they raised in a subtree's period.
 
 use clap::{Args, Subcommand};
@@ -24,20 +24,13 @@ and <>), and, or, parentheses, and change(K) within LO..HI (this month's K over 
 ends included). A blank value is unknown: a comparison that reads one is skipped, and and/or follow \
 three-valued logic (false and unknown is false, true or unknown is true); the rule trips when it is \
 false. change(K) and a division by zero are unknown when a value is blank or zero. A bool reads as \
-1 or 0; a text indicator cannot be read.\n\n\
-Examples:\n  eip report rules add computers_le_students --applies-to school --severity warning \\\n    \
---expression 'student_computers <= school.students' \\\n    \
---message-zh 学生用计算机数超过学生数 --message-en 'More computers than students'\n  \
-eip report rules add funding_jump --applies-to unit --severity warning \\\n    \
---expression 'change(funding) within 0.1..10' \\\n    \
---message-zh 经费投入变化超过十倍 --message-en 'Funding changed tenfold'")]
+1 or 0; a text indicator cannot be read.")]
     Add(RuleAddArgs),
     /// Retire a rule: it no longer applies and its flags are withdrawn; it stays listed (Ministry admin)
     Retire(RuleRetireArgs),
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  eip report rules\n  eip report rules retire classrooms_vs_classes")]
 pub struct RulesArgs {
     #[command(subcommand)]
     pub command: Option<RulesCommand>,
@@ -70,8 +63,6 @@ pub struct RuleRetireArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  eip report validate --period 2026-11 --under 130102\n  \
-eip report validate --period 2026-11 --format csv > 校验提示.csv")]
 pub struct ValidateArgs {
     /// YYYY-MM [default: the oldest period still open for writing]
     #[arg(long, value_parser = parse_period, value_name = "YYYY-MM")]

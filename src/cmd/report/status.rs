@@ -1,4 +1,4 @@
-//! `eip report status | missing` (SPEC §4.5, Art. 7, 16): who has filled and confirmed, and the
+//! `eip report status | missing` (Art. 7, 16): who has filled and confirmed, and the
 //! 催报 list with each responsible person's contact.
 
 use clap::Args;

@@ -1,4 +1,4 @@
-//! `eip report trend`: one indicator or rate per unit, month by month (SPEC §4.7).
+//! `eip report trend`: one indicator or rate per unit, month by month.
 
 use std::io::Write;
 
@@ -19,10 +19,7 @@ pub const CHART_LINES: usize = 12;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  eip report trend --indicator classrooms --period 2026-01..2026-06 --under 130000\n  \
-eip report trend --rate internet_access_rate --period 2025-12..2026-11 --under 130100 --chart 接入率.svg\n  \
-eip report trend --indicator funding --period 2026-01..2026-12 --format csv > 经费.csv\n\n\
-The rates: internet_access_rate, bandwidth_10m_share, multimedia_coverage, teacher_space_rate, \
+    after_help = "The rates: internet_access_rate, bandwidth_10m_share, multimedia_coverage, teacher_space_rate, \
 student_space_rate, teaching_point_ready_share. A monthly figure (a flow: funding, trained_persons, \
 policy_documents) adds up over the range; any other stands as it is at the range's end."
 )]
