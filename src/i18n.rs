@@ -391,6 +391,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("bulletin.series.on_time", "On-time rate (by the reviewer)", "及时率（审核员按时上报）"),
     ("bulletin.footer", "The previous range is {previous}; every figure is a fact as it stood at each month's deadline in {range}.", "上期为 {previous}；各项数据均为 {range} 各月截止时的事实。"),
     ("colon", ": ", "："),
+    ("sep.clause", "; ", "；"),
     ("list.sep", ", ", "、"),
     ("range.bad", "{value} is not a period or a range: write YYYY-MM or YYYY-MM..YYYY-MM", "{value} 不是月份或月份区间：请写作 YYYY-MM 或 YYYY-MM..YYYY-MM"),
     ("range.reversed", "{value} ends before it starts: write the earlier month first (YYYY-MM..YYYY-MM)", "{value} 的结束月份早于开始月份：请先写较早的月份（YYYY-MM..YYYY-MM）"),

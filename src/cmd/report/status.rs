@@ -128,9 +128,10 @@ pub fn status(ctx: &mut Ctx, a: StatusArgs) -> Result<()> {
     for period in months {
         let status = status::status(&db.conn, &actor, &unit, period, db.now)?;
         // The unit itself, on stderr: its own submission.
-        let mut heading = format!("{} {} {}: {}", unit.code, unit.name, period, t(state_key(&status.own.state)));
+        let mut heading =
+            format!("{} {} {}{}{}", unit.code, unit.name, period, t("colon"), t(state_key(&status.own.state)));
         if status.flags > 0 {
-            heading.push_str(&format!("; {}", tf("rules.status_flags", &[("count", &status.flags)])));
+            heading.push_str(&format!("{}{}", t("sep.clause"), tf("rules.status_flags", &[("count", &status.flags)])));
         }
         out.status(&heading);
         for row in child_rows(&out, &status) {
