@@ -440,6 +440,14 @@ impl ExportWriter {
 
     /// How a workbook writes each column (text unless said otherwise; codes and mobiles stay
     /// text). CSV has no types: nothing changes there.
+    /// The workbook being written, when the output is one (for its charts).
+    pub fn book(&mut self) -> Option<&mut crate::workbook::BookWriter> {
+        match &mut self.sink {
+            Sink::Book(b) => Some(b),
+            _ => None,
+        }
+    }
+
     pub fn columns(&mut self, columns: Vec<Column>) {
         if let Sink::Book(b) = &mut self.sink {
             b.columns(columns);

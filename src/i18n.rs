@@ -387,6 +387,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("bulletin.chart.score", "Score", "综合得分"),
     ("bulletin.chart.named", "Named", "予以通报"),
     ("bulletin.chart.timeliness", "Reporting and on-time rates by month", "各月上报率与及时率"),
+    ("bulletin.sheet.months", "By month", "各月"),
     ("bulletin.series.reporting", "Reporting rate", "上报率"),
     ("bulletin.series.on_time", "On-time rate (by the reviewer)", "及时率（审核员按时上报）"),
     ("bulletin.footer", "The previous range is {previous}; every figure is a fact as it stood at each month's deadline in {range}.", "上期为 {previous}；各项数据均为 {range} 各月截止时的事实。"),

@@ -317,6 +317,81 @@ impl BookWriter {
         Ok(())
     }
 
+    /// A native bar chart of the rows written so far: the values of `value_col` labelled by
+    /// `label_col`, the first row at the top, placed to the right of the table.
+    pub fn bar_chart(&mut self, title: &str, label_col: u16, value_col: u16, max: f64) -> Result<()> {
+        let Some(next) = self.next else { return Ok(()) };
+        let first = self.preamble.len() as u32 + 1;
+        if next <= first {
+            return Ok(());
+        }
+        let last = next - 1;
+        let sheet = self.book.worksheet_from_index(0)?;
+        let name = sheet.name();
+        let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Bar);
+        chart.title().set_name(title);
+        chart.add_series().set_categories((name.as_str(), first, label_col, last, label_col)).set_values((
+            name.as_str(),
+            first,
+            value_col,
+            last,
+            value_col,
+        ));
+        chart.legend().set_hidden();
+        // Bars run top to bottom in the table's order.
+        chart.y_axis().set_reverse();
+        chart.x_axis().set_max(max).set_min(0.0);
+        let rows = last - first + 1;
+        chart.set_width(640).set_height(120 + 20 * rows.min(200));
+        let at_col = self.widths.len().max(1) as u16 + 1;
+        sheet.insert_chart(first, at_col, &chart)?;
+        Ok(())
+    }
+
+    /// A second sheet: a small table (a label column, then one column a series) and a native line
+    /// chart of its series beside it.
+    pub fn line_sheet(
+        &mut self,
+        sheet_name: &str,
+        title: &str,
+        header: &[&str],
+        rows: &[(String, Vec<Option<f64>>)],
+    ) -> Result<()> {
+        let sheet = self.book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (r, (label, values)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            sheet.write_string(r, 0, label)?;
+            for (c, v) in values.iter().enumerate() {
+                if let Some(v) = v {
+                    sheet.write_number(r, c as u16 + 1, *v)?;
+                }
+            }
+        }
+        sheet.set_column_width(0, 12)?;
+        let n = rows.len() as u32;
+        if n == 0 {
+            return Ok(());
+        }
+        let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Line);
+        chart.title().set_name(title);
+        for c in 1..header.len() as u16 {
+            chart
+                .add_series()
+                .set_name((sheet_name, 0, c))
+                .set_categories((sheet_name, 1, 0, n, 0))
+                .set_values((sheet_name, 1, c, n, c));
+        }
+        chart.y_axis().set_min(0.0).set_max(1.0).set_num_format("0%");
+        chart.legend().set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
+        sheet.insert_chart(1, header.len() as u16 + 1, &chart)?;
+        Ok(())
+    }
+
     /// Fit the columns and write the file.
     pub fn finish(mut self) -> Result<()> {
         if self.next.is_none() {

@@ -453,6 +453,17 @@ fn the_bulletin_as_a_workbook_holds_the_csv_table_with_its_figures_as_numbers() 
     }
     assert!(numbers > 0, "figures are numbers");
     assert_header_frozen_and_bold(&env.path("通报.xlsx"), 1);
+    // Excel's own charts: the ranking as bars of the score column labelled by the names, beside
+    // the table; the reporting month by month as lines on a sheet of its own ("By month" in
+    // English, as the harness runs; 各月 in Chinese).
+    let f = env.path("通报.xlsx");
+    let n = csv.len() as u32; // the header and a row per unit: the data are rows 2..=n
+    let bars = part(&f, "xl/charts/chart1.xml");
+    assert!(bars.contains("<c:barChart>"), "{bars}");
+    assert!(bars.contains(&format!("$C$2:$C${n}")) && bars.contains(&format!("$D$2:$D${n}")), "{bars}");
+    let lines = part(&f, "xl/charts/chart2.xml");
+    assert!(lines.contains("<c:lineChart>") && lines.contains("'By month'!$B$2"), "{lines}");
+    assert!(part(&f, "xl/workbook.xml").contains("name=\"By month\""));
 }
 
 #[test]

@@ -217,6 +217,26 @@ pub fn bulletin(ctx: &mut Ctx, a: BulletinArgs) -> Result<()> {
         for row in crate::bulletin::csv::rows(&b) {
             w.record(&row)?;
         }
+        // Excel's own charts, as the HTML document draws them: the ranking beside the table, the
+        // reporting month by month on a sheet of its own.
+        if let Some(book) = w.book() {
+            let col = |name: &str| crate::bulletin::csv::HEADER.iter().position(|h| *h == name).map(|i| i as u16);
+            if let (Some(name), Some(score)) = (col("name"), col("score")) {
+                book.bar_chart(crate::i18n::t("bulletin.chart.ranking"), name, score, 100.0)?;
+            }
+            let months: Vec<(String, Vec<Option<f64>>)> =
+                b.by_period.iter().map(|(p, rate, on_time)| (p.to_string(), vec![*rate, *on_time])).collect();
+            book.line_sheet(
+                crate::i18n::t("bulletin.sheet.months"),
+                crate::i18n::t("bulletin.chart.timeliness"),
+                &[
+                    crate::i18n::t("col.period"),
+                    crate::i18n::t("bulletin.series.reporting"),
+                    crate::i18n::t("bulletin.series.on_time"),
+                ],
+                &months,
+            )?;
+        }
         w.finish()?;
         out.status(&tf(
             "bulletin.written",
