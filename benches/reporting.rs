@@ -98,7 +98,7 @@ fn main() {
             floor_export.push(b);
         }
     }
-    // The plausibility rules (SPEC §4.6): `report validate` of the nation's month and the national
+    // The plausibility rules: `report validate` of the nation's month and the national
     // export with the seeded rules in force and with every rule retired, measured in the same run,
     // in turn. The fixture's values were written straight into the database, so they carry no
     // flags: the seeded rules are retired, then added again under new codes, each checked at once

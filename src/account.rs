@@ -1,4 +1,4 @@
-//! Accounts and roles (SPEC §2, Art. 6–10): real-name accounts, usernames never reused, at most
+//! Accounts and roles (Art. 6–10): real-name accounts, usernames never reused, at most
 //! one active reviewer and inspector per unit, one active account per mobile. The operations a
 //! person asks for (`account add | disable | enable | reset | passwd`) check scope and permission
 //! themselves; the secrets they hand out are [`crate::auth`]'s.
@@ -18,7 +18,7 @@ use crate::store::{accounts, Conn, Db, Tx};
 pub use crate::model::Role;
 pub use crate::store::accounts::{AccountRow, Person};
 
-/// A mobile number: 11 digits starting with 1 (SPEC §2).
+/// A mobile number: 11 digits starting with 1.
 pub fn is_mobile(s: &str) -> bool {
     s.len() == 11 && s.starts_with('1') && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -53,7 +53,7 @@ impl Person {
     }
 
     /// No control characters and no over-long values in the free-form details (docs/SECURITY.md);
-    /// a name, when there is one, is not empty (none: the person gives it at activation, SPEC §2).
+    /// a name, when there is one, is not empty (none: the person gives it at activation).
     pub fn check_text(&self) -> Result<(), Error> {
         use crate::text::{check_address, check_name, clean_person_name};
         if let Some(name) = &self.name {
@@ -202,7 +202,7 @@ pub fn new_code(tx: &mut Tx, account_id: i64) -> Result<(String, String)> {
     Ok((code, expires_at))
 }
 
-/// Issue an active account with a fresh activation code (SPEC §2), audited as `account.add`.
+/// Issue an active account with a fresh activation code, audited as `account.add`.
 pub fn issue(tx: &mut Tx, org: &Org, role: Role, person: &Person, issued_by: Option<i64>) -> Result<Issued> {
     let (id, username) = create(tx, org, role, person, issued_by, None)?;
     let (code, expires_at) = new_code(tx, id)?;
@@ -252,8 +252,8 @@ impl Revoked {
     }
 }
 
-/// End every API token and session of an account (a reset, a password change, a disable: SPEC
-/// §2). Tokens are marked revoked, never un-revoked, so no later enable brings them back.
+/// End every API token and session of an account (a reset, a password change, a disable).
+/// Tokens are marked revoked, never un-revoked, so no later enable brings them back.
 pub fn revoke_access(tx: &mut Tx, account_id: i64) -> Result<Revoked> {
     let tokens = accounts::revoke_tokens(tx, account_id, &tx.now_stored())?;
     let sessions = accounts::delete_sessions(tx, account_id)?;

@@ -1,4 +1,4 @@
-//! Unit figures (SPEC §4.5): school values summed over each unit's subtree of *expected* schools,
+//! Unit figures: school values summed over each unit's subtree of *expected* schools,
 //! the unit's own values, and the derived rates — non-reporters in every denominator, so silence
 //! never flatters a rate. One set-based pass over a subtree computes every unit in it at once.
 
@@ -18,7 +18,7 @@ pub use crate::store::values::SchoolRow;
 /// One unit's aggregate for one period. Serialisable: a submission snapshot stores it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Agg {
-    /// Schools and teaching points expected to report (SPEC §3 life rules).
+    /// Schools and teaching points expected to report (life rules).
     pub schools_expected: i64,
     /// … of which reported at least one value this period.
     pub schools_reported: i64,
@@ -45,7 +45,7 @@ pub struct Agg {
     pub own_state: String,
     /// The latest time a value in the subtree was set this period.
     pub last_change: Option<String>,
-    /// At the submission this aggregate was frozen by (SPEC §4.7, facts as they were): the roles
+    /// At the submission this aggregate was frozen by (facts as they were): the roles
     /// the unit had no active account for (`admin`, `reviewer`, `inspector`), and how many of the
     /// schools below it had an active school admin. `None` in live figures and in snapshots taken
     /// before eip kept them.
@@ -55,7 +55,7 @@ pub struct Agg {
     pub schools_with_admin: Option<i64>,
 }
 
-/// The six derived rates (SPEC §4.5); `None` when the denominator is zero.
+/// The six derived rates; `None` when the denominator is zero.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rates {
     pub internet_access_rate: Option<f64>,
@@ -209,7 +209,7 @@ fn add_school(a: &mut Agg, s: &SchoolRow, school_kinds: &HashMap<String, String>
 }
 
 /// Every unit of a subtree (the root included) with its aggregate for the period. A unit that has
-/// submitted the period is its snapshot (SPEC §4.4: what the parent and every later report read);
+/// submitted the period is its snapshot (what the parent and every later report read);
 /// any other unit is its own values, plus the schools it supervises directly (live), plus its
 /// sub-units' aggregates. Three queries for the whole subtree, then composition bottom-up.
 pub fn aggregate(conn: &Conn, root: &Org, period: Period, catalogue: &[Indicator]) -> Result<BTreeMap<String, Agg>> {

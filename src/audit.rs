@@ -1,4 +1,4 @@
-//! The audit trail (SPEC §7, Art. 22): one event per change, in the same transaction, each
+//! The audit trail (Art. 22): one event per change, in the same transaction, each
 //! hashed with the one before it so that any edit behind the tool's back is found.
 
 use serde_json::{json, Value};
@@ -137,7 +137,7 @@ pub fn verify(conn: &Conn) -> Result<std::result::Result<i64, Break>> {
     })
 }
 
-/// `audit verify` and `audit checkpoint` are the Ministry's admin's and its support's (SPEC §7):
+/// `audit verify` and `audit checkpoint` are the Ministry's admin's and its support's:
 /// the chain is the whole file's, which a province's support does not see.
 pub fn require_verifier(actor: &Actor) -> Result<()> {
     perm::require(actor, Action::AuditVerify, actor.scope())
@@ -155,7 +155,7 @@ pub fn readable(conn: &Conn, actor: &Actor, under: Option<&str>, mut filter: Fil
     Ok(filter)
 }
 
-/// The accounts `who` names for `audit log --actor` (SPEC §7): `system`, a username, or the name
+/// The accounts `who` names for `audit log --actor`: `system`, a username, or the name
 /// of a person holding accounts in the reader's scope. One name held by different people is
 /// refused with their usernames (exit 2), a name nobody in scope holds is not found (exit 4).
 pub fn actors_named(conn: &Conn, actor: &Actor, who: &str) -> Result<Vec<String>> {

@@ -1,4 +1,4 @@
-//! Sign-in (SPEC §2): argon2id passwords with their cost stored in each hash, one-time
+//! Sign-in: argon2id passwords with their cost stored in each hash, one-time
 //! activation codes, sessions kept in a 0600 file in the user's config dir, API tokens for
 //! scripts, and the lockout after five failures.
 //!
@@ -81,7 +81,7 @@ pub fn new_token(prefix: &str) -> String {
 
 // ---------------------------------------------------------------- passwords
 
-/// The password policy (SPEC §2): at least 10 characters, not all digits.
+/// The password policy: at least 10 characters, not all digits.
 pub fn check_password_policy(pw: &str) -> Result<(), Error> {
     if pw.chars().count() < 10 {
         return Err(error::invalid(t("password.too_short")));
@@ -351,7 +351,7 @@ enum Outcome {
 
 /// Whether activating `username` with `code` needs the person's real name: the code is good (the
 /// account exists, is active and unlocked, the code unused and unexpired) and the account was
-/// issued without a name (the published personnel form has none, SPEC §2 Real name). Reads only;
+/// issued without a name (the published personnel form has none). Reads only;
 /// [`login`] decides again. Only the holder of a good code learns anything from it.
 pub fn activation_needs_name(conn: &Conn, username: &str, code: &str, now: DateTime<Utc>) -> Result<bool> {
     let Some(target) = login_target(conn, username)? else { return Ok(false) };

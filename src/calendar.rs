@@ -1,4 +1,4 @@
-//! Periods, reporting windows and deadlines (SPEC §4.3, Art. 17), in China Standard Time whatever
+//! Periods, reporting windows and deadlines (Art. 17), in China Standard Time whatever
 //! the machine's zone. Pure functions of their inputs: the time is always a parameter.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};

@@ -81,7 +81,7 @@ impl Ctx {
 
     /// The database with the monthly cycle brought up to now, and the signed-in account: every
     /// command that reads or changes a period's state starts here, so the auto-submissions due
-    /// by now (SPEC §4.3) are made in one place, before the command looks (docs/ARCHITECTURE.md).
+    /// by now are made in one place, before the command looks (docs/ARCHITECTURE.md).
     pub fn current(&mut self) -> Result<(&mut Db, Actor)> {
         let actor = self.actor()?;
         let db = self.db()?;
@@ -89,7 +89,7 @@ impl Ctx {
         Ok((db, actor))
     }
 
-    /// Record a permission refusal (SPEC §7) once the command has failed with one.
+    /// Record a permission refusal once the command has failed with one.
     pub fn record_denial(&mut self, err: &anyhow::Error) {
         let Some(e) = error::eip_error(err) else {
             return;
@@ -106,7 +106,7 @@ impl Ctx {
     }
 }
 
-/// A database file others can write is a risk worth saying (SPEC §2 security).
+/// A database file others can write is a risk worth saying .
 /// A command whose time is earlier than the newest audit event's: a test clock moved back (or a
 /// database used once without `EIP_NOW`, its automatic submissions made at the real date), or a
 /// machine whose clock is wrong. Said once, on stderr; the command runs (one indexed read).

@@ -1,4 +1,4 @@
-//! CSV interchange (SPEC §5): reading UTF-8, UTF-8 with BOM, UTF-16 and GB18030/GBK (what Excel
+//! CSV interchange: reading UTF-8, UTF-8 with BOM, UTF-16 and GB18030/GBK (what Excel
 //! and WPS write on Chinese Windows) by detection, finding the header row past a preamble, and
 //! writing UTF-8 with BOM (or GBK on request), plus the rejects file for failed imports.
 

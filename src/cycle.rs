@@ -1,4 +1,4 @@
-//! The reporting cycle as a pure state machine (SPEC §4.4, Art. 16–19): what may happen to a
+//! The reporting cycle as a pure state machine (Art. 16–19): what may happen to a
 //! unit's period, or a school's, given the facts — no database, the time a parameter.
 //!
 //! Unit-period states: `open` → `submitted` (by its reviewer) or `auto_submitted` (at the
@@ -31,7 +31,7 @@ impl UnitState {
     }
 }
 
-/// Why an action is refused: a stable machine reason (SPEC §4.5) for every refusal.
+/// Why an action is refused: a stable machine reason for every refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// Before the unit's window opens.
@@ -126,7 +126,7 @@ pub fn can_submit(f: &Facts) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Is an automatic submission due (SPEC §4.4)? Returns the instant it takes effect: the deadline
+/// Is an automatic submission due? Returns the instant it takes effect: the deadline
 /// for an open period, the due time for a returned one.
 pub fn auto_due(f: &Facts) -> Option<DateTime<Utc>> {
     match f.state {

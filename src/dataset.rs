@@ -169,7 +169,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
                     tx.actor = actor.audit_actor();
                     let target = values::target(tx, &actor, if own { None } else { Some(code) })?;
                     if m == 0 || rng.below(5) == 0 {
-                        // Figures that fit the school (SPEC §4.6's rules pass), but for one
+                        // Figures that fit the school , but for one
                         // school-month in fifty with a slip that a warning catches.
                         let connected = rng.below(12) != 0;
                         let classrooms = size.classes + rng.below(size.classes / 3 + 2);
@@ -239,7 +239,7 @@ pub fn generate(db_path: &Path, schools_n: usize, months: u32, seed: u64, verbos
         }
         // The month after: level by level, before each level's deadline, its units' reviewers
         // submit — each unit as diligent as it always is — and at the deadline the system submits
-        // the rest (SPEC §4.4: counties by the 5th, prefectures by the 10th, provinces by the 15th).
+        // the rest (counties by the 5th, prefectures by the 10th, provinces by the 15th).
         let next = period.next();
         let (mut by_reviewer, mut by_system) = (0usize, 0usize);
         for (level, day) in [(Level::County, 3), (Level::Prefecture, 8), (Level::Province, 13)] {

@@ -63,7 +63,7 @@ pub fn damage(conn: &Conn) -> Result<Option<String>> {
     Ok((detail != "ok").then_some(detail))
 }
 
-/// `eip doctor` is the Ministry's admin's and its support's (SPEC §7: the whole file); SQLite's own check comes first,
+/// `eip doctor` is the Ministry's admin's and its support's (the whole file); SQLite's own check comes first,
 /// and a damaged file stops there, in words (exit 7): what the other checks would read is noise.
 pub fn run_as(conn: &Conn, actor: &Actor, path: &std::path::Path) -> Result<Vec<Check>> {
     audit::require_verifier(actor)?;

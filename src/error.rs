@@ -1,5 +1,5 @@
 //! One error type for everything a user can cause, and the one place where an error becomes an
-//! exit code (SPEC §8).
+//! exit code.
 
 use std::fmt;
 
@@ -61,7 +61,7 @@ pub struct Error {
     pub hint: Option<String>,
     /// Machine-readable reason (e.g. `deadline_passed`), shown in `--format json`.
     pub reason: Option<&'static str>,
-    /// A refusal worth an audit event (SPEC §7: permission refusals are audited).
+    /// A refusal worth an audit event (permission refusals are audited).
     pub denial: Option<Denial>,
 }
 

@@ -1,4 +1,4 @@
-//! The evaluation (纳入评估) and the bulletin (通报) built on the facts (SPEC §4.7): each unit's
+//! The evaluation (纳入评估) and the bulletin (通报) built on the facts: each unit's
 //! reporting over a range of periods summed up as DHIS2's reporting-rate summary extended with
 //! eip's facts (`eip report timeliness`), scored by a weighted composite, ranked, and the units to
 //! name picked by a stated rule with the facts that put them there (`eip report bulletin`).
@@ -184,7 +184,7 @@ impl Summary {
 
 // ---------------------------------------------------------------- the composite score
 
-/// The weights of the composite score, in percent (SPEC §4.7 defaults).
+/// The weights of the composite score, in percent .
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     pub timeliness: f64,
@@ -267,7 +267,7 @@ pub fn score(s: &Summary, w: Weights) -> Option<f64> {
 
 // ---------------------------------------------------------------- who is named
 
-/// Why a unit is named in the bulletin (the default rule, SPEC §4.7).
+/// Why a unit is named in the bulletin (the default rule).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {
     /// Submitted by the system (the deadline passed) in these periods, at least two of the last

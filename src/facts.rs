@@ -1,4 +1,4 @@
-//! Facts as they were (SPEC §4.7, the notice's 通报 and 纳入评估): per admin unit and period, what
+//! Facts as they were (the notice's 通报 and 纳入评估): per admin unit and period, what
 //! happened as of that period's deadlines — submitted by a person on time, submitted by the system
 //! when the deadline passed, returned, withdrawn and resubmitted within the due, the schools it
 //! held confirmed, its own figures, the warnings it passed on, its staffing, ratified, the
@@ -114,7 +114,7 @@ pub struct UnitFacts {
     pub facts: Vec<Fact>,
 }
 
-/// The range a person asked for, checked against the clock: not in the future (SPEC §4.7).
+/// The range a person asked for, checked against the clock: not in the future.
 pub fn check_range(range: PeriodRange, now: DateTime<Utc>) -> Result<PeriodRange> {
     let this = Period::containing(now);
     if range.to > this {

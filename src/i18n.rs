@@ -1,4 +1,4 @@
-//! The one catalogue of every word shown to a person, in English and Chinese (SPEC §8).
+//! The one catalogue of every word shown to a person, in English and Chinese.
 //!
 //! Machine formats (csv/tsv/json field names, exit codes) never go through here.
 //! Templates name their arguments as `{name}`; [`tf`] fills them.
@@ -488,7 +488,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("indicator.added", "added indicator {code}", "已新增指标 {code}"),
     ("indicator.retired_now", "retired indicator {code}", "已停用指标 {code}"),
     ("indicator.already_retired", "{code} was already retired", "{code} 已是停用状态"),
-    // --- plausibility rules (SPEC §4.6) ---
+    // --- plausibility rules ---
     ("rules.at", "at {pos}: {message}", "第 {pos} 个字符处：{message}"),
     ("rules.p.end", "the end of the rule", "表达式结尾"),
     ("rules.p.unexpected_char", "unexpected character {char}", "无法识别的字符 {char}"),

@@ -1,4 +1,4 @@
-//! One import pipeline for every file eip reads (units, schools, accounts, values; SPEC §5):
+//! One import pipeline for every file eip reads (units, schools, accounts, values):
 //!
 //! 1. [`read`] turns a file into a [`Sheet`] of rows past its preamble (the one place a new file
 //!    format plugs in);

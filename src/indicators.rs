@@ -1,4 +1,4 @@
-//! The indicator catalogue (SPEC §4.1, Art. 14): what is reported each month, its type and unit,
+//! The indicator catalogue (Art. 14): what is reported each month, its type and unit,
 //! who fills it, and the Ministry's additions and retirements. Below values, aggregation and the
 //! cycle, which all read it.
 
@@ -17,7 +17,7 @@ pub use crate::store::values::{catalogue, Indicator};
 /// Who fills an indicator.
 pub const FILLED_BY: &[&str] = &["school", "teaching_point", "unit"];
 pub const KINDS: &[&str] = &["count", "decimal", "bool", "text"];
-/// What a value is (SPEC §4.1): a state at the month's end, or what happened during the month.
+/// What a value is: a state at the month's end, or what happened during the month.
 pub const MEASURES: &[&str] = &["stock", "flow"];
 
 /// A measure's word for a person.
@@ -50,7 +50,7 @@ pub fn filled_by_label(filled_by: &str) -> &'static str {
 
 impl Indicator {
     /// An org's value over several months, given month by month in order (a blank where none was
-    /// reported): a flow adds up (year to date), a stock is the latest value reported (SPEC §4.1).
+    /// reported): a flow adds up (year to date), a stock is the latest value reported.
     /// `None` when no month has one.
     pub fn over_months<'a>(&self, months: impl IntoIterator<Item = Option<&'a str>>) -> Option<String> {
         let reported: Vec<&str> = months.into_iter().flatten().collect();
@@ -94,7 +94,7 @@ impl Indicator {
     }
 
     /// A value as typed, in its canonical stored form; anything else is refused naming the
-    /// indicator and the value (SPEC §4.2).
+    /// indicator and the value.
     pub fn parse(&self, raw: &str) -> Result<String, Error> {
         let v = raw.trim();
         let bad = || {

@@ -220,7 +220,7 @@ impl Actor {
     pub fn audit_actor(&self) -> AuditActor {
         AuditActor { name: self.username.clone(), unit: Some(self.org.code.clone()) }
     }
-    /// The account's scope: its own org and everything below it (SPEC §1).
+    /// The account's scope: its own org and everything below it.
     pub fn scope(&self) -> &Org {
         &self.org
     }
@@ -283,7 +283,7 @@ impl Period {
     pub fn ends(self) -> DateTime<Utc> {
         self.next().starts()
     }
-    /// Whether the period has begun at `now` (a future period is never writable, SPEC §4.2).
+    /// Whether the period has begun at `now` (a future period is never writable).
     pub fn has_started(self, now: DateTime<Utc>) -> bool {
         now >= self.starts()
     }
@@ -323,7 +323,7 @@ pub(crate) fn cst(year: i32, month: u32, day: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Periods `from..=to` (`YYYY-MM..YYYY-MM`, or one `YYYY-MM`), in order (SPEC §4.7).
+/// Periods `from..=to` (`YYYY-MM..YYYY-MM`, or one `YYYY-MM`), in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeriodRange {
     pub from: Period,

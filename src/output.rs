@@ -1,4 +1,4 @@
-//! Output (SPEC §8): a table when stdout is a terminal, tab-separated rows otherwise, or the
+//! Output: a table when stdout is a terminal, tab-separated rows otherwise, or the
 //! format asked for. Data goes to stdout; status lines, warnings and progress to stderr.
 
 use std::io::{IsTerminal, Write};
@@ -138,7 +138,7 @@ impl Out {
     }
 
     /// A person's name: in a table, an account issued without one (the published personnel form
-    /// has no 姓名, SPEC §2 Real name) shows as awaiting it; machine formats give it as empty.
+    /// has no 姓名) shows as awaiting it; machine formats give it as empty.
     pub fn person_name(&self, name: Option<&str>) -> Cell {
         match name {
             Some(n) => Cell::from(n),
@@ -249,7 +249,7 @@ fn tsv_escape(s: &str) -> String {
     }
 }
 
-/// Below this many columns a list prints one record per block (SPEC §8, "Tables fit the
+/// Below this many columns a list prints one record per block ("Tables fit the
 /// terminal"): a grid of more than a few columns cannot be read there.
 pub const NARROW: usize = 100;
 

@@ -1,4 +1,4 @@
-//! Who may do what (SPEC §2) — one table, [`RULES`]. Scope is settled first by the lookups (a
+//! Who may do what — one table, [`RULES`]. Scope is settled first by the lookups (a
 //! code outside the scope is "not found"); this module answers whether the role may act on a
 //! target inside it, and names who may when it may not (exit 3).
 
@@ -43,7 +43,7 @@ pub enum Action {
     ReportWrite,
     /// `report indicators add / retire`.
     IndicatorManage,
-    /// `report rules add / retire`: the plausibility rules (SPEC §4.6).
+    /// `report rules add / retire`: the plausibility rules.
     RuleManage,
     /// `report import` (target: the importer's unit).
     ReportImport,
@@ -115,7 +115,7 @@ pub const RULES: &[(Action, &[Who])] = &[
     (Action::ReportWrite, &[Who::UnitAdmin, Who::SchoolOwnAdmin, Who::SupervisingAdmin]),
     (Action::IndicatorManage, &[Who::MinistryAdmin]),
     (Action::RuleManage, &[Who::MinistryAdmin]),
-    // SPEC §2: a unit admin imports values for its unit and the schools it supervises directly.
+    // a unit admin imports values for its unit and the schools it supervises directly.
     (Action::ReportImport, &[Who::UnitAdmin]),
     // Art. 20: the province files its monthly report text.
     (Action::ReportText, &[Who::ProvinceAdminOrReviewer]),

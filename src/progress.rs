@@ -1,4 +1,4 @@
-//! A progress bar on stderr for imports and exports that run longer than a second (SPEC §5):
+//! A progress bar on stderr for imports and exports that run longer than a second:
 //! hidden when stderr is not a terminal or with `-q`.
 
 use std::io::IsTerminal;

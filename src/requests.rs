@@ -1,4 +1,4 @@
-//! One inbox for requests (SPEC §6): who filed what, whose decision it awaits, and the decision.
+//! One inbox for requests: who filed what, whose decision it awaits, and the decision.
 //! Each kind's own rules live with its domain (school deletions and transfers in
 //! [`crate::schools`], withdrawals in [`crate::submission`]); roster requests, whose rules live in
 //! [`crate::roster`], are decided here.
@@ -41,7 +41,7 @@ impl Request {
     }
 }
 
-/// The request with this id, if the actor may see it; else "not found" (SPEC §1).
+/// The request with this id, if the actor may see it; else "not found".
 pub fn find(conn: &Conn, actor: &Actor, id: i64) -> Result<Request> {
     match store::requests::by_id(conn, id)? {
         Some(r) if r.visible_to(actor) => Ok(r),

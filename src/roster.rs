@@ -1,4 +1,4 @@
-//! The personnel form (附件2 管理人员信息表, SPEC §5.1): reading it as offices fill it in Excel or
+//! The personnel form (附件2 管理人员信息表): reading it as offices fill it in Excel or
 //! WPS, turning it into a diff against the accounts (new people, changed contact details, and with
 //! `--sync` people no longer listed), and applying that diff — directly for the Ministry, or as a
 //! roster request a province files and the Ministry decides (Art. 9–10). It goes through the one
@@ -376,7 +376,7 @@ impl Entry {
 fn read_row(cols: &Columns, row: &Row, units: &Units) -> Entry {
     let mut errs = Vec::new();
     // No 姓名 (the form as published has no such column) or an empty one: the person gives
-    // their name at activation (SPEC §2 Real name).
+    // their name at activation.
     // Full-width digits read as ASCII; a mobile Excel showed in scientific notation has lost
     // digits: refused with the way to fix the sheet (README, "Excel workbooks").
     let (mobile, mobile_err) = match cols.mobile(row, "mobile") {

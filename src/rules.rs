@@ -1,4 +1,4 @@
-//! Plausibility rules (SPEC §4.6, Art. 1: 准确性): the small expression language a rule is written
+//! Plausibility rules (Art. 1: 准确性): the small expression language a rule is written
 //! in (a hand-written lexer and recursive-descent parser, positions in characters from 1), its
 //! check against the indicator catalogue, its evaluation over one org's period, and the
 //! catalogue's operations — list, add and retire (a Ministry admin) — with the flags the rules
@@ -81,7 +81,7 @@ pub enum ArithOp {
     Div,
 }
 
-/// A school's basic info (SPEC §3), as `school.students|teachers|classes` reads it.
+/// A school's basic info, as `school.students|teachers|classes` reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InfoField {
     Students,

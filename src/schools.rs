@@ -1,4 +1,4 @@
-//! Schools and teaching points (SPEC §3, Art. 11–13): the 学校标识码, creation with the school's
+//! Schools and teaching points (Art. 11–13): the 学校标识码, creation with the school's
 //! account, basic info, status changes, guarded deletion, and the expected-reporter rule that the
 //! monthly data reads.
 
@@ -49,7 +49,7 @@ pub const CATEGORIES: &[&str] =
 
 pub const LOCATIONS: &[&str] = &["城区", "镇区", "乡村"];
 
-/// Check a 学校标识码: 10 digits, a known type, a known province (SPEC §3).
+/// Check a 学校标识码: 10 digits, a known type, a known province.
 pub fn check_code(code: &str) -> Result<(), Error> {
     if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(error::invalid(tf("school.bad_code", &[("code", &code)])));
@@ -104,7 +104,7 @@ pub fn status_label(status: &str) -> &'static str {
     }
 }
 
-/// A school's basic info (SPEC §3), as given to add, edit or import. `None` leaves a field as it is
+/// A school's basic info, as given to add, edit or import. `None` leaves a field as it is
 /// on edit; on add it is blank.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Info {
@@ -210,7 +210,7 @@ pub fn each_live(conn: &Conn, root: &Org, f: impl FnMut(School) -> Result<()>) -
     store::schools::each_live_under(conn, root, f)
 }
 
-/// Whether a school is expected to report `period` (SPEC §3, §4.5): created before the period
+/// Whether a school is expected to report `period` (§4.5): created before the period
 /// ended, not deleted, and not merged or revoked before the period began (the month of the change
 /// still reports). A pure function of the stored facts.
 pub fn is_expected(
@@ -760,7 +760,7 @@ pub fn approve_transfer(tx: &mut Tx, actor: &Actor, seen: &Request) -> Result<Tr
     }
 }
 
-// ------------------------------------------------------------------ the schools CSV (SPEC §5.2)
+// ------------------------------------------------------------------ the schools CSV
 
 /// The columns of a schools file, English or Chinese.
 pub const SCHOOL_COLUMNS: &[(&str, &[&str])] = &[

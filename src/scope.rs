@@ -1,4 +1,4 @@
-//! Scope (SPEC §1, Art. 7): an account sees and acts on its own org and everything below it, and
+//! Scope (Art. 7): an account sees and acts on its own org and everything below it, and
 //! nothing else. A code outside the scope is answered as "not found", so nobody learns what lies
 //! outside theirs. Every lookup by a code or name that a person typed goes through here
 //! (docs/ARCHITECTURE.md, "One guard"); whether the role may act on what was found is

@@ -1,4 +1,4 @@
-//! A new database's first contents (SPEC §10): the Ministry, the seeded indicator catalogue and
+//! A new database's first contents: the Ministry, the seeded indicator catalogue and
 //! the first Ministry admin, each audited, written in the transaction that creates the file.
 
 use serde_json::json;
@@ -10,7 +10,7 @@ use crate::indicators::{self, Indicator};
 use crate::model::MINISTRY_CODE;
 use crate::store::{self, orgs, Tx};
 
-/// The indicator catalogue `eip init` seeds (SPEC §4.1).
+/// The indicator catalogue `eip init` seeds.
 pub const INDICATORS_CSV: &str = include_str!("../examples/data/indicators.csv");
 
 /// The Ministry, the indicator catalogue and the plausibility rules, each audited.

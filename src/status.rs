@@ -1,4 +1,4 @@
-//! Where a unit's period stands (SPEC §4.5, Art. 7, 16): its own submission, each direct child's
+//! Where a unit's period stands (Art. 7, 16): its own submission, each direct child's
 //! state, figures and lock, and what the acting account may do next about each — read from the
 //! cycle's rules ([`crate::cycle`]) and the permission table ([`crate::perm`]), not decided
 //! again here; and the 催报 list of everyone in a subtree not yet done.
@@ -69,10 +69,10 @@ pub enum Standing {
 pub struct Child {
     pub org: Org,
     pub standing: Standing,
-    /// Why its data cannot be written now, if it cannot (SPEC §4.5).
+    /// Why its data cannot be written now, if it cannot.
     pub lock: Option<&'static str>,
     pub next: Vec<Next>,
-    /// The plausibility flags of its subtree's period (a school's own; SPEC §4.6).
+    /// The plausibility flags of its subtree's period (a school's own).
     pub flags: i64,
 }
 
@@ -286,7 +286,7 @@ pub fn missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<Missing>> 
 
 /// `eip report missing --notify`: record that the actor urged (催报) every unit below `unit` that
 /// has not submitted `period` — each audited, so the bulletin can say how often a unit was urged
-/// while still missing (SPEC §4.7). Schools are listed, not recorded: the facts are the units'.
+/// while still missing. Schools are listed, not recorded: the facts are the units'.
 /// Decided inside the transaction on the list as it stands there. Returns the units urged.
 pub fn urge(tx: &mut crate::store::Tx, actor: &Actor, unit: &Org, period: Period) -> Result<Vec<String>> {
     perm::require(actor, Action::Urge, unit)?;

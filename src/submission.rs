@@ -1,4 +1,4 @@
-//! Submitting, returning, withdrawing, ratifying and auto-submitting a unit's period (SPEC §4.4,
+//! Submitting, returning, withdrawing, ratifying and auto-submitting a unit's period (
 //! Art. 16–19), with the snapshot each submission freezes. The rules themselves are the pure
 //! functions of [`crate::cycle`]; this module gathers their facts, checks who may act
 //! ([`crate::perm`]), and writes their outcomes.
@@ -74,7 +74,7 @@ fn cst(at: DateTime<Utc>, closing: bool) -> String {
 }
 
 /// A refusal as a person-readable error naming the rule and the way out, with its machine
-/// reason (SPEC §4.5, §8).
+/// reason (§8).
 pub fn refusal_error(conn: &Conn, r: Refusal, unit: &Org, period: Period, f: &Facts) -> Result<anyhow::Error> {
     let (msg, hint) = describe(conn, r, unit, period, f)?;
     let mut e = Error::new(Kind::Refused, msg).reason(r.reason());
@@ -160,7 +160,7 @@ pub fn take_snapshot(tx: &mut Tx, unit: &Org, period: Period) -> Result<Agg> {
     // Built from its parts (own values, direct schools, sub-units' snapshots): a province's
     // snapshot does not walk the schools its prefectures already froze.
     let aggregate::UnitParts { mut agg, units, schools } = aggregate::unit_aggregate(tx, unit, period, &cat)?;
-    // The facts the evaluation reads as they were at this submission (SPEC §4.7): the unit's
+    // The facts the evaluation reads as they were at this submission: the unit's
     // staffing, and the schools below it with an active school admin (its own schools', and its
     // sub-units' as their snapshots hold them).
     let roles = crate::store::accounts::active_staff_roles(tx, unit.id)?;
@@ -206,7 +206,7 @@ pub fn unconfirmed_schools(conn: &Conn, unit: &Org, period: Period) -> Result<i6
 }
 
 /// The first `few` expected schools directly under a unit that have not confirmed the period, by
-/// code: what a submission's audit event names (SPEC §7), beside their count.
+/// code: what a submission's audit event names, beside their count.
 pub fn unconfirmed_codes(conn: &Conn, unit: &Org, period: Period, few: usize) -> Result<Vec<String>> {
     let mut codes = Vec::new();
     aggregate::for_each_direct_school(conn, unit, period, |s| {
@@ -269,7 +269,7 @@ pub fn submit(tx: &mut Tx, actor: &Actor, period: Period, allow_incomplete: bool
     Ok(incomplete)
 }
 
-/// The unit's own indicators (SPEC §4.1, `unit`) it has not filled in for the period, when its own
+/// The unit's own indicators (`unit`) it has not filled in for the period, when its own
 /// figures are still open (neither filled nor confirmed); empty otherwise.
 pub fn own_missing(conn: &Conn, unit: &Org, period: Period) -> Result<Vec<String>> {
     if store::values::state_of(conn, unit.id, period)? != "open" {
@@ -298,7 +298,7 @@ pub fn record_submit(
     // live (a submitted unit's figures are its snapshot).
     let own_missing = own_missing(tx, unit, period)?;
     let agg = take_snapshot(tx, unit, period)?;
-    // The plausibility flags it passes on (SPEC §4.6, §4.7): every flag of its subtree's period.
+    // The plausibility flags it passes on (§4.7): every flag of its subtree's period.
     let flags = crate::rules::count_under(tx, unit, period)?;
     let unconfirmed = if incomplete > 0 { unconfirmed_codes(tx, unit, period, NAMED_SCHOOLS)? } else { vec![] };
     submissions::record(tx, unit.id, period, state, &calendar::stored(at), by, incomplete, &agg.own_state, flags)?;
@@ -374,7 +374,7 @@ fn settled(now: DateTime<Utc>) -> Option<Period> {
     None
 }
 
-/// Every automatic submission due at `now` (SPEC §4.4, Art. 17): counties first, then
+/// Every automatic submission due at `now` (Art. 17): counties first, then
 /// prefectures, then provinces, each as of its deadline (or, returned, its due). Idempotent.
 /// The open-period check starts after `checked` (the `checked_through` hint), when given.
 fn due(conn: &Conn, now: DateTime<Utc>, checked: Option<Period>) -> Result<Vec<(Org, Period, DateTime<Utc>)>> {

@@ -1,7 +1,7 @@
-//! `eip report trend` (SPEC §4.7): one indicator or one derived rate per unit, month by month, over
+//! `eip report trend`: one indicator or one derived rate per unit, month by month, over
 //! a range — each month the unit's figures as the monthly table has them (its snapshot once
 //! submitted, else live), and over the whole range a flow added up and a stock taken as it stands
-//! at the end (SPEC §4.1).
+//! at the end.
 
 use crate::aggregate::{self, Agg, RATE_NAMES};
 use crate::error::{self, Result};
@@ -14,7 +14,7 @@ use crate::store::{orgs, Conn};
 #[derive(Debug, Clone)]
 pub enum Measure {
     Indicator(Indicator),
-    /// A derived rate of SPEC §4.5, by its code.
+    /// A derived rate of the monthly table (README, "Monthly data"), by its code.
     Rate(&'static str),
 }
 

@@ -1,4 +1,4 @@
-//! Admin units (SPEC §1, §5.0): adding, renaming and importing, with every rule checked before
+//! Admin units (§5.0): adding, renaming and importing, with every rule checked before
 //! anything is written.
 
 use std::collections::HashMap;
@@ -130,7 +130,7 @@ pub fn reread(conn: &Conn, unit: &Org) -> Result<Org> {
 
 pub use crate::store::accounts::Gap;
 
-/// `eip unit staffing` (SPEC §4.7, Art. 6, 8): every admin unit of the subtree under `root`
+/// `eip unit staffing` (Art. 6, 8): every admin unit of the subtree under `root`
 /// (already found in the actor's scope; itself included) that lacks an active admin, reviewer or
 /// inspector, and every school there, normal or suspended, without an active school admin, with
 /// the roles each lacks, in tree order. Reading: open to every role in its scope.
@@ -158,7 +158,7 @@ pub fn below(conn: &Conn, unit: &Org) -> Result<Below> {
     Ok(Below { units, schools, accounts, parent_name })
 }
 
-/// The headers of a units file (SPEC §5.0), English or Chinese.
+/// The headers of a units file, English or Chinese.
 pub const UNIT_COLUMNS: &[(&str, &[&str])] = &[
     ("code", &["code", "代码", "单位代码"]),
     ("name", &["name", "名称", "单位名称"]),

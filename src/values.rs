@@ -1,6 +1,6 @@
-//! Monthly values (SPEC §4.1–4.2, Art. 14–15): typed values, filling, the no-change
+//! Monthly values (Art. 14–15): typed values, filling, the no-change
 //! confirmation that carries last month forward, the writability of a period, and the import of
-//! a values file (SPEC §5.3).
+//! a values file.
 
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ pub use crate::indicators::{catalogue, find_indicator, show_value, Indicator};
 pub use crate::store::values::{state_of, values_of, StoredValue};
 
 /// Why a period cannot be written: the words, the way out, and a machine-readable reason
-/// (SPEC §4.5: `period_not_started`, `deadline_passed`, `submitted`, `parent_submitted`,
+/// (`period_not_started`, `deadline_passed`, `submitted`, `parent_submitted`,
 /// `returned_due_passed`, and `org_not_expected`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
@@ -81,7 +81,7 @@ pub fn reporting_unit(conn: &Conn, org: &Org, period: Period) -> Result<Org> {
 
 /// Whether `org` may write `period` at `now`: the period has begun, the org reports it, and the
 /// unit that reports its data (a school's supervising unit) has neither submitted nor passed its
-/// deadline (or its due, if returned) — nor has that unit's parent submitted (SPEC §4.2–4.4).
+/// deadline (or its due, if returned) — nor has that unit's parent submitted.
 pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Result<Option<Lock>> {
     if !period.has_started(now) {
         let opens = format!("{} {}", calendar::show_cst(period.starts(), false), t("cst"));
@@ -125,7 +125,7 @@ pub fn lock(conn: &Conn, org: &Org, period: Period, now: DateTime<Utc>) -> Resul
     }
 }
 
-/// Whether the org reports this period at all (SPEC §3, §4.5: created before it ended; a school
+/// Whether the org reports this period at all (§4.5: created before it ended; a school
 /// also not merged or revoked before it began).
 pub fn expected(conn: &Conn, org: &Org, period: Period) -> Result<bool> {
     if org.level != Level::School {
@@ -144,7 +144,7 @@ pub struct Target {
     pub proxy: bool,
 }
 
-/// Settle who writes what (SPEC §2 table: `report set / confirm`).
+/// Settle who writes what (`report set / confirm`).
 pub fn target(conn: &Conn, actor: &Actor, org: Option<&str>) -> Result<Target> {
     let org = match org {
         None => actor.org.clone(),
@@ -161,7 +161,7 @@ fn target_of(conn: &Conn, actor: &Actor, org: Org) -> Result<Target> {
     Ok(Target { org, school_kind, proxy })
 }
 
-/// Settle who writes what for `report confirm --org A --org B …` (SPEC §4.2: a supervising admin
+/// Settle who writes what for `report confirm --org A --org B …` (a supervising admin
 /// confirming several schools at once): each org as [`target`] settles one — the scope of every
 /// one first, then the permission for each — an org named twice once, none given the actor's own.
 /// With several, the refusal of one names it and says that nothing was confirmed.
@@ -269,7 +269,7 @@ pub struct Written {
 }
 
 /// Write values for one org in one period; values equal to what is stored record nothing.
-/// The plausibility rules (SPEC §4.6) judge the period's values as they would be after the
+/// The plausibility rules judge the period's values as they would be after the
 /// write: an error rule tripped refuses the whole write (exit 6, nothing written); the warnings
 /// are stored as the period's flags.
 pub fn set(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, values: &[(Indicator, String)]) -> Result<Written> {
@@ -325,7 +325,7 @@ fn set_judged(
 pub struct Confirmed {
     /// Stocks carried from an earlier period: (indicator, value, from period).
     pub carried: Vec<(String, String, String)>,
-    /// Flows recorded as 0: nothing happened this month (SPEC §4.1).
+    /// Flows recorded as 0: nothing happened this month.
     pub zeroed: Vec<String>,
     pub already: bool,
     /// The warnings the confirmed period trips (stored as its flags).
@@ -346,7 +346,7 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     // The latest earlier value of each indicator.
     let earlier = store::latest_before(tx, t.org.id, period)?;
     // A stock not set this period is carried from its latest earlier value; a flow is what
-    // happened this month, so one not set is recorded as 0 (never carried: SPEC §4.1).
+    // happened this month, so one not set is recorded as 0 (never carried:).
     let mut carried = Vec::new();
     let mut zeroed = Vec::new();
     for ind in &applicable {
@@ -411,7 +411,7 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
 }
 
 /// `eip report confirm --org A --org B …`: every target confirmed, each in its period, in the one
-/// transaction `tx` — all of them or none, as a file is imported (SPEC §5): the first refusal
+/// transaction `tx` — all of them or none, as a file is imported: the first refusal
 /// rolls back the confirmations before it, so a command that failed changed nothing and is simply
 /// run again. The results in the targets' order.
 pub fn confirm_all(
@@ -429,7 +429,7 @@ pub fn confirm_all(
         .collect()
 }
 
-// ------------------------------------------------------------------ importing a values file (SPEC §5.3)
+// ------------------------------------------------------------------ importing a values file
 
 /// Columns of a values file that are not indicators: the org, its name and level (ignored), the
 /// period, and in a long file the indicator and its value. Every other column of a wide file is an
@@ -441,12 +441,12 @@ pub const FILE_COLUMNS: &[(&str, &[&str])] = &[
     ("period", &["period", "月份"]),
     ("indicator", &["indicator", "指标"]),
     ("value", &["value", "值"]),
-    // What an export adds beside the values: the row's plausibility flags (SPEC §4.6).
+    // What an export adds beside the values: the row's plausibility flags.
     ("flags", &["flags", "校验提示数"]),
 ];
 
 /// Whether the actor may import values at all: an admin, for its unit and the schools it
-/// supervises (SPEC §2). [`plan_import`] asks it again; a command asks it first, before it brings
+/// supervises. [`plan_import`] asks it again; a command asks it first, before it brings
 /// the cycle up to now.
 pub fn may_import(actor: &Actor) -> Result<()> {
     perm::require(actor, Action::ReportImport, &actor.org)
@@ -626,7 +626,7 @@ pub fn plan_import(
             }
         }
     }
-    // Every org-period as the file would leave it, judged by the plausibility rules (SPEC §4.6):
+    // Every org-period as the file would leave it, judged by the plausibility rules:
     // an error rule tripped is a bad row (at the line of the first value it read that the file
     // gives), a warning a row with a word of caution; and what would change.
     let rules = RuleSet::load(conn)?;

@@ -1,4 +1,4 @@
-//! Accounts (SPEC §2, Art. 9–10): real names, one person one account, usernames never reused,
+//! Accounts (Art. 9–10): real names, one person one account, usernames never reused,
 //! and the lifecycle of a person's account: disable, enable, reset, passwd.
 
 mod common;

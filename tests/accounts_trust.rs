@@ -1,4 +1,4 @@
-//! Accounts under attack and under load (SPEC §2, §9; docs/SECURITY.md "Accounts: no borrowed
+//! Accounts under attack and under load (§9; docs/SECURITY.md "Accounts: no borrowed
 //! power, tokens die with the person's change"): a reset never hands anyone more power than they
 //! hold, a reset, password change or disable ends every token and session (an enable brings none
 //! back), `token create > file` makes a file EIP_TOKEN reads, usernames are always generated, and

@@ -1,4 +1,4 @@
-//! The audit trail (SPEC §7, Art. 22: 合规、可追溯): the hash chain and its verification, the
+//! The audit trail (Art. 22: 合规、可追溯): the hash chain and its verification, the
 //! append-only schema, `audit log` filters and scope, and which changes are recorded.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Cells that are safe to open (SPEC §5.5): formula cells neutralised on every CSV export and the
+//! Cells that are safe to open: formula cells neutralised on every CSV export and the
 //! one leading `'` dropped on import; control characters refused on input and never printed raw;
 //! length limits on names, addresses and free text; a CSV quote that never closes named with its
 //! line.

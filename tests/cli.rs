@@ -1,5 +1,5 @@
-//! The command-line contract (SPEC §8): formats, errors, exit codes, language, completions, and
-//! the reporting calendar (SPEC §4.3), whatever the machine's time zone.
+//! The command-line contract: formats, errors, exit codes, language, completions, and
+//! the reporting calendar, whatever the machine's time zone.
 
 mod common;
 use common::*;

@@ -1,4 +1,4 @@
-//! The reporting cycle (SPEC §4.3–4.5, §6; Art. 7, 16–19): the county reviewer submits inside
+//! The reporting cycle (§6; Art. 7, 16–19): the county reviewer submits inside
 //! the window only, the system submits what exists at the deadline, submitted data is read-only,
 //! a parent waits for its children, returns (退回) and withdrawals (撤报) reopen a period until a
 //! due time, the inspector ratifies (审定), `submit --sweep` is idempotent, snapshots freeze the
@@ -666,7 +666,7 @@ fn art19_the_county_reviewer_returns_a_confirmed_school_which_confirms_again() {
     assert_eq!(op_state(&env, S1).as_deref(), Some("confirmed"));
 }
 
-// ---------------------------------------------------------------- withdrawal (Art. 18, SPEC §6)
+// ---------------------------------------------------------------- withdrawal (Art. 18)
 
 /// 长安区 with its schools, S1 confirmed with 30 classrooms, submitted by its reviewer on the 3rd;
 /// the clock then on the 7th, every other county auto-submitted.

@@ -1,4 +1,4 @@
-//! `eip demo` (SPEC §10): a demonstration database from one real province, taken through one
+//! `eip demo`: a demonstration database from one real province, taken through one
 //! month's whole cycle.
 
 mod common;

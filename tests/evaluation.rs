@@ -1,4 +1,4 @@
-//! Facts as they were, the timeliness report and the bulletin (SPEC §4.7), on three months whose
+//! Facts as they were, the timeliness report and the bulletin, on three months whose
 //! facts are known by construction: 长安区 submits on time every month; 桥西区 submits August on
 //! time and is submitted by the system in September and October (urged in October, returned after
 //! the deadline and resubmitted — October stays auto-submitted); 新华区 is submitted by the system

@@ -1,4 +1,4 @@
-//! Files eip creates and reads (SPEC §2 "Files eip creates are private", "Sessions"; §7 the
+//! Files eip creates and reads ("Files eip creates are private", "Sessions"; §7 the
 //! checkpoint; §8 exit codes; §9 storage): private whatever the umask, never through a symbolic
 //! link, a damaged database said in words, a chain that shows it was cut, session files that
 //! cannot hang the command.

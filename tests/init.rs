@@ -1,4 +1,4 @@
-//! The database and `eip init` (SPEC §9, §10).
+//! The database and `eip init` (§10).
 
 mod common;
 use common::*;
@@ -149,7 +149,7 @@ fn spec2_a_database_others_can_write_is_warned_about() {
     }
 }
 
-/// The hot lookups use an index, never a scan of the whole tree (SPEC §1, STYLE: subtree queries
+/// The hot lookups use an index, never a scan of the whole tree (STYLE: subtree queries
 /// use an index); a lost index fails here instead of slowing a national database.
 #[test]
 fn spec1_hot_queries_use_their_indexes() {

@@ -1,4 +1,4 @@
-//! One owner per school per month (SPEC §3 transfers, §4.4 snapshots): a school that moves after
+//! One owner per school per month (transfers, §4.4 snapshots): a school that moves after
 //! the unit it leaves has submitted a period stays in that unit's figures for that period and in
 //! no other unit's; the later periods move with it. Every aggregate, status, missing list and
 //! export agrees, and — for random sequences of transfers, merges and submissions — every

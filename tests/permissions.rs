@@ -1,4 +1,4 @@
-//! The permission matrix (SPEC §2): every role × every account, request and unit command, each
+//! The permission matrix: every role × every account, request and unit command, each
 //! either allowed, refused (exit 3, naming who may, audited as `denied`) or out of scope (exit 4).
 
 mod common;

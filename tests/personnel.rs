@@ -1,4 +1,4 @@
-//! The personnel form as published (SPEC §2 Real name, §5.1; 附件2 has no 姓名 column) and support
+//! The personnel form as published (§5.1; 附件2 has no 姓名 column) and support
 //! at every level (Art. 6, 21): the form imports exactly as published and the person gives their
 //! name at activation; export writes 单位 as the unit's name with its code beside and round-trips;
 //! `--sync` covers only the units a form lists and never the importer; every fault of a file is

@@ -1,4 +1,4 @@
-//! Every state change decides inside its own write transaction (SPEC §9, docs/SECURITY.md
+//! Every state change decides inside its own write transaction (docs/SECURITY.md
 //! "Races"): N copies of the same command — and, for decisions, the opposite decision — started
 //! at once, round after round. Exactly one wins; the others exit 5 naming what happened first;
 //! one audit event, one snapshot; `doctor` clean at the end.

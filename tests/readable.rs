@@ -1,4 +1,4 @@
-//! What a person reads (SPEC §7, §8): tables that fit the terminal (codes and states never split,
+//! What a person reads (§8): tables that fit the terminal (codes and states never split,
 //! one record per block below about 100 columns, single records as `Label: value` lines), words
 //! in the reader's language where machine formats keep their English values, an audit log that
 //! says when it cuts rows and takes a person's name, exports that honour `--format`, the demo's
@@ -76,7 +76,7 @@ fn whole(out: &str, words: &[&str]) {
     }
 }
 
-// ---------------------------------------------------------------- tables that fit (SPEC §8)
+// ---------------------------------------------------------------- tables that fit
 
 #[test]
 fn spec8_under_100_columns_a_list_prints_one_record_per_block() {
@@ -151,7 +151,7 @@ fn spec8_a_single_record_reads_as_label_and_value_lines() {
     assert_eq!(j, serde_json::json!({"intact": true, "events": n}));
 }
 
-// ---------------------------------------------------------------- words (SPEC §8, Language)
+// ---------------------------------------------------------------- words (Language)
 
 #[test]
 fn spec8_lock_reasons_system_indicator_kinds_and_doctor_in_the_reader_s_language() {
@@ -205,7 +205,7 @@ fn spec5_the_rejects_file_names_its_error_column_in_the_reader_s_language() {
     }
 }
 
-// ---------------------------------------------------------------- the audit log (SPEC §7)
+// ---------------------------------------------------------------- the audit log
 
 fn log(env: &Env, w: &Who, args: &[&str]) -> Run {
     let mut all = vec!["audit", "log", "--format", "json"];
@@ -317,7 +317,7 @@ fn spec7_details_read_in_the_reader_s_language_in_cst_and_name_the_unconfirmed_s
     assert_eq!(j[0]["actor"], "system");
 }
 
-// ---------------------------------------------------------------- exports honour --format (SPEC §8)
+// ---------------------------------------------------------------- exports honour --format
 
 #[test]
 fn spec8_every_export_honours_format() {

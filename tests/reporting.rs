@@ -1,4 +1,4 @@
-//! Monthly reporting (SPEC §4.1–4.3, §4.5, §5.3; Art. 14–15, 17, 20): the indicator catalogue,
+//! Monthly reporting (§4.5, §5.3; Art. 14–15, 17, 20): the indicator catalogue,
 //! typed values, filling by the school or by proxy, the no-change confirmation that carries last
 //! month forward, the calendar locks, who is expected to report, the unit aggregates and their
 //! rates (checked against figures computed here by hand), the CSV round trip, the progress and
@@ -137,7 +137,7 @@ fn json_codes(list: &Value) -> Vec<String> {
     list.as_array().expect("a JSON list").iter().map(|o| o["code"].as_str().unwrap().to_string()).collect()
 }
 
-/// A rate as the SPEC defines it, rounded to 4 decimals.
+/// A rate as README "Monthly data" defines it, rounded to 4 decimals.
 fn rate(n: f64, d: f64) -> f64 {
     (n / d * 10_000.0).round() / 10_000.0
 }
@@ -525,7 +525,7 @@ fn spec2_a_prefecture_admin_may_not_enter_a_county_school_s_data() {
     assert_eq!(value_rows(&env), 0);
     assert_eq!(env.events("report.set"), audit_sets);
     assert_eq!(op_state(&env, S1, "2026-11"), None);
-    // Each refusal is audited (SPEC §7).
+    // Each refusal is audited.
     assert_eq!(
         env.count(&format!("SELECT count(*) FROM audit WHERE action = 'denied' AND target = '{S1}' AND actor = '{p}'")),
         2
@@ -671,7 +671,7 @@ fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month_carrying_sto
         .ok()
         .stderr_has("period 2026-10 for 130102");
     env.now = "2026-11-20T10:00:00+08:00".into();
-    // Moving the clock past October's deadlines lets the system submit October (SPEC §4.4): do
+    // Moving the clock past October's deadlines lets the system submit October: do
     // that first, so that what is counted below is the confirmation alone.
     with_token(&env, &tok, &["report", "show"]).ok();
     assert!(env.count("SELECT count(*) FROM audit WHERE action = 'submit.auto'") > 3000);
@@ -684,7 +684,7 @@ fn art14_a_county_confirms_its_own_unchanged_figures_month_by_month_carrying_sto
     let nov = values(&env, COUNTY, "2026-11");
     let want: BTreeMap<String, (String, bool)> = [
         // The stock carried; the flows (this month's spending, training, documents) are 0, never
-        // last month's again (SPEC §4.1).
+        // last month's again.
         ("funding".to_string(), ("0".to_string(), true)),
         ("platform_linked".to_string(), ("1".to_string(), true)),
         ("policy_documents".to_string(), ("0".to_string(), true)),
@@ -1680,7 +1680,7 @@ fn spec45_missing_lists_every_unconfirmed_org_with_its_contact() {
     assert_eq!(row(&maps, "code", S2)["state"], "filled");
     assert_eq!(row(&maps, "code", S2)["contact"], "", "no school admin yet");
     // 育才小学 confirms: it disappears. The county confirms its own figures, but a unit stays on
-    // the list until it has submitted (SPEC §4.5).
+    // the list until it has submitted.
     env.run(Some(&c), &["report", "set", "funding=1"]).ok();
     env.run(Some(&c), &["report", "confirm"]).ok();
     set(&env, &c, S3, "2026-11", &["classrooms=36"]).ok();

@@ -1,4 +1,4 @@
-//! `report import` is a unit admin's (SPEC §2); a row it may not write is a refusal (exit 3,
+//! `report import` is a unit admin's; a row it may not write is a refusal (exit 3,
 //! audited), not bad input.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The personnel form and roster requests (SPEC §2 accounts, §5 / §5.1 附件2 管理人员信息表, §6
+//! The personnel form and roster requests (accounts, §5 / §5.1 附件2 管理人员信息表, §6
 //! requests; Art. 9 who issues, Art. 10 one person one account and personnel changes): a
 //! province proposes, the Ministry decides; imports are all or nothing; exports round-trip; the
 //! activation codes are shown once and nowhere else.
@@ -614,7 +614,7 @@ fn spec51_the_form_as_printed_without_a_name_column_is_imported_as_printed() {
                 序号,单位,类别,处室,职务,办公电话,手机号,电子邮箱\n\
                 1,130102,区县级管理员,电教站,科员,,13920000001,\n";
     let f = env.write_file("printed.csv", text.as_bytes());
-    // The person gives their name at activation (SPEC §2 Real name; tests/personnel.rs).
+    // The person gives their name at activation (tests/personnel.rs).
     import(&env, &prov, &f, &[]).ok().stderr_has("roster request #1 filed");
     assert_eq!(env.count("SELECT count(*) FROM account WHERE status = 'pending' AND name IS NULL"), 1);
 }
@@ -839,7 +839,7 @@ fn spec51_export_writes_the_official_layout_and_round_trips() {
     assert_eq!(lines[0], "全国教育信息化工作进展信息系统管理人员信息表");
     assert_eq!(lines[1], "单位名称（盖章）：河北省");
     assert_eq!(lines[2], "填表日期：2026-11-20");
-    // 单位 is the unit's name, as the form has it, with its code beside (SPEC §5.1).
+    // 单位 is the unit's name, as the form has it, with its code beside.
     assert_eq!(lines[3], "序号,姓名,单位,单位代码,类别,处室,职务,办公电话,手机号,电子邮箱");
     assert_eq!(lines.len(), 4 + 12, "the eleven plus the province admin");
     assert_eq!(lines[4], "1,刘洋,河北省,130000,省级视察员,厅领导,副厅长,0311-66000001,13910000001,liuyang@example.cn");
@@ -953,7 +953,7 @@ fn spec2_a_prefecture_admin_may_not_import_the_form() {
     import(&env, &rev, &f, &[]).code(3).stderr_has("may not import the personnel form");
     assert_eq!(env.count("SELECT count(*) FROM account"), accounts0);
     assert_eq!(env.count("SELECT count(*) FROM request"), 0);
-    // The refusals are audited (SPEC §7), and nothing else is.
+    // The refusals are audited, and nothing else is.
     assert_eq!(env.audit_count() - audit0, 3);
     assert_eq!(env.count(&format!("SELECT count(*) FROM audit WHERE action = 'denied' AND actor = '{pref}'")), 2);
     assert_eq!(env.count(&format!("SELECT count(*) FROM audit WHERE action = 'denied' AND actor = '{rev}'")), 1);

@@ -1,4 +1,4 @@
-//! Plausibility rules (SPEC §4.6, Art. 1: 准确性; issue 16): the seeded catalogue, each rule with a
+//! Plausibility rules (Art. 1: 准确性; issue 16): the seeded catalogue, each rule with a
 //! value that passes and one that trips it; rules added (a syntax error or an unknown indicator
 //! refused with its position) and retired by the Ministry admin alone; error rules refusing
 //! `report set`, `confirm` and `import` (exit 6, the rule, its values and the line named, nothing

@@ -1,4 +1,4 @@
-//! Schools and teaching points (SPEC §3, Art. 11–13; §5.2 schools CSV; §6 requests): created by
+//! Schools and teaching points (Art. 11–13; §5.2 schools CSV; §6 requests): created by
 //! the supervising unit's admin with the school's own account, basic info filled in by the school,
 //! status changes, guarded deletion, transfers that climb level by level up to the Ministry, and
 //! all-or-nothing CSV imports that round-trip.
@@ -265,7 +265,7 @@ fn art11_only_the_supervising_units_admin_creates_its_schools() {
     assert_eq!(env.count("SELECT count(*) FROM org WHERE code = '2113010001'"), 0);
     assert_eq!(live_schools(&env), 0);
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'school.add' AND target = '2113010001'"), 0);
-    // Each refusal is in the audit trail (SPEC §7).
+    // Each refusal is in the audit trail.
     assert!(env.count("SELECT count(*) FROM audit WHERE actor = '130100-A01' AND target = '130102'") >= 1);
     // The prefecture adds a school of its own: allowed.
     add(&env, &p, "2113000001", "市直属小学", "130100", &[]).ok();
@@ -1020,7 +1020,7 @@ fn spec1_another_schools_admin_does_not_see_a_transfer_of_a_school_outside_its_s
     assert!(!request_ids(&env, &s2, true).contains(&id));
 }
 
-// ---------------------------------------------------------------- CSV (SPEC §5.2)
+// ---------------------------------------------------------------- CSV
 
 #[test]
 fn spec52_a_province_part_mismatch_in_a_file_is_a_warning_on_its_line() {
@@ -1272,7 +1272,7 @@ fn spec52_export_round_trips_in_utf8_with_bom_and_in_gbk() {
     env.run(Some(&c), &["school", "export", "--under", "130104"]).code(4);
 }
 
-// ---------------------------------------------------------------- lists (SPEC §1 scope)
+// ---------------------------------------------------------------- lists
 
 #[test]
 fn spec3_list_filters_by_unit_name_and_kind() {

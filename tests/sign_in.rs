@@ -1,4 +1,4 @@
-//! Sign-in (SPEC §2 "Accounts and roles", Art. 10 and 22; §4.3 clock): passwords, activation
+//! Sign-in ("Accounts and roles", Art. 10 and 22; §4.3 clock): passwords, activation
 //! codes, sessions, the lockout, API tokens, and the test clock's refusal on a production database.
 
 mod common;
@@ -491,7 +491,7 @@ fn spec2_a_wrong_token_is_refused_even_with_a_valid_session() {
     Env::run_cmd(c, None).code(3).stderr_has("EIP_TOKEN");
 }
 
-// ---------------------------------------------------------------- the clock (SPEC §4.3)
+// ---------------------------------------------------------------- the clock
 
 fn production(env: &Env) {
     let mut c =

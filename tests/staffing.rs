@@ -1,4 +1,4 @@
-//! Staffing, and schools with their admins in bulk (Art. 6, 8, 10; SPEC §2, §3, §4.2, §4.5, §4.7,
+//! Staffing, and schools with their admins in bulk (Art. 6, 8, 10, §3, §4.2, §4.5, §4.7,
 //! §5.2): `unit staffing` lists every unit lacking an active admin, reviewer or inspector and every
 //! school without an active school admin; the 催报 list says "no school admin" where it has no
 //! contact; a schools import with 学校管理员姓名 and 学校管理员手机号 issues the school admins'
@@ -109,7 +109,7 @@ fn schools(env: &Env) -> i64 {
     env.count("SELECT count(*) FROM org WHERE level = 'school'")
 }
 
-// ---------------------------------------------------------------- unit staffing (SPEC §4.7, Art. 6, 8)
+// ---------------------------------------------------------------- unit staffing (Art. 6, 8)
 
 /// 长安区 with its admin and a reviewer but no inspector; its 14 schools, 第一小学 with its admin,
 /// 第二小学's admin disabled, 西兆通小学 revoked and 第五 deleted. Returns the county admin.
@@ -219,7 +219,7 @@ fn spec1_staffing_reads_only_inside_the_scope() {
     env.run(Some(&s), &["unit", "staffing", "--under", COUNTY]).code(4);
 }
 
-// ---------------------------------------------------------------- the 催报 list (SPEC §4.5)
+// ---------------------------------------------------------------- the 催报 list
 
 #[test]
 fn spec45_missing_says_no_school_admin_in_a_table_and_leaves_the_fields_empty_for_programs() {
@@ -256,7 +256,7 @@ fn spec45_missing_says_no_school_admin_in_a_table_and_leaves_the_fields_empty_fo
     assert!(line_of(&table, "130100").contains("市管"), "{table}");
 }
 
-// ---------------------------------------------------------------- schools import with their admins (SPEC §5.2)
+// ---------------------------------------------------------------- schools import with their admins
 
 const WITH_ADMINS: &str = "code,name,kind,unit,admin_name,admin_mobile
 2113010001,长安区第一小学,school,130102,赵敏,13700000201
@@ -456,7 +456,7 @@ fn spec52_every_fault_of_the_admin_columns_is_named_in_one_pass_and_nothing_is_w
     assert!(!codes.exists(), "the codes file is removed when the import fails");
 }
 
-// ---------------------------------------------------------------- report confirm --org A --org B (SPEC §4.2)
+// ---------------------------------------------------------------- report confirm --org A --org B
 
 #[test]
 fn spec42_one_confirm_confirms_several_schools_in_one_transaction() {

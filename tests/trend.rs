@@ -1,4 +1,4 @@
-//! `eip report trend` (SPEC §4.7): one indicator or rate per unit, month by month, on three months
+//! `eip report trend`: one indicator or rate per unit, month by month, on three months
 //! whose figures are known by construction — 长安区's two schools report 10 + 20, 12 + 20 and
 //! 12 + 22 classrooms; 桥西区's one school 5, nothing, 7; 长安区's own spending (a flow) 10.5, 0
 //! and 4, its platform users (a stock) 100, 150, 120.
@@ -75,7 +75,7 @@ fn spec47_a_trend_is_each_units_figures_month_by_month_a_flow_summed_and_a_stock
     assert_eq!(months(&rows[A], "latest"), ["30", "32", "34", "34"]);
     assert_eq!(months(&rows[B], "latest"), ["5", "", "7", "7"], "a month without a figure is blank, not 0");
     assert_eq!(months(&rows["130105"], "latest"), ["", "", "", ""]);
-    // A flow adds up over the range; a stock stands as it is at its end (SPEC §4.1).
+    // A flow adds up over the range; a stock stands as it is at its end.
     let rows = trend(&env, &c.pref, &["--indicator", "funding"]);
     assert_eq!(months(&rows[A], "total"), ["10.5", "0", "4", "14.5"]);
     let rows = trend(&env, &c.pref, &["--indicator", "platform_users"]);

@@ -91,7 +91,7 @@ fn art22_audit_export_streams_the_scope_as_jsonl_csv_or_json() {
     assert!(!text.contains(PASSWORD) && !text.contains("eipt_") && !text.contains("eips_"));
 }
 
-/// SPEC §9: concurrent county scripts queue instead of failing. Sixteen processes at once — schools
+/// concurrent county scripts queue instead of failing. Sixteen processes at once — schools
 /// confirming, values being set, a county submitting, sweeps — against one database.
 #[test]
 fn spec9_sixteen_processes_at_once_lose_nothing_and_keep_the_chain() {

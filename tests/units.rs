@@ -1,4 +1,4 @@
-//! Admin units (SPEC §1, §5.0): the hierarchy's rules, scope, and all-or-nothing imports.
+//! Admin units (§5.0): the hierarchy's rules, scope, and all-or-nothing imports.
 
 mod common;
 use common::*;
@@ -18,7 +18,7 @@ fn spec50_the_national_list_imports_and_reimports_as_unchanged() {
     assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'province'"), 32);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'prefecture'"), 333);
     assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'county'"), 2846);
-    // One audit event per unit added (SPEC §7), none for the Ministry row that was unchanged.
+    // One audit event per unit added, none for the Ministry row that was unchanged.
     assert_eq!(env.audit_count() - before, 3211);
     // Every path is its parent's path plus its own code.
     assert_eq!(

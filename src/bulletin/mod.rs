@@ -1,4 +1,4 @@
-//! The 通报 (SPEC §4.7, the notice's bulletin): for a unit about the units of a level below it, over
+//! The 通报 (the notice's bulletin): for a unit about the units of a level below it, over
 //! a range of periods — the headline figures, every unit ranked by the composite score with its
 //! weights, the units to name under the default rule with the facts that put them there, the best,
 //! the change since the previous range, and the deadline for correction. Built here as data; its

@@ -140,7 +140,7 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     let (db, actor) = ctx.signed_in()?;
     let filter = a.filter.filter(&db.conn, &actor)?;
     let events = audit::latest(&db.conn, &filter, (a.limit > 0).then_some(a.limit))?;
-    // Say when the limit cut rows off (SPEC §7): the count is asked only then.
+    // Say when the limit cut rows off: the count is asked only then.
     if a.limit > 0 && events.len() == a.limit {
         let total = audit::count(&db.conn, &filter)?;
         if total > events.len() as i64 {

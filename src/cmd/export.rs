@@ -1,4 +1,4 @@
-//! Where an export goes (SPEC §8): the interchange CSV (UTF-8 with a BOM, or GBK) is its default
+//! Where an export goes: the interchange CSV (UTF-8 with a BOM, or GBK) is its default
 //! for a file or a pipe; on a terminal, or when `--format` asks for a table, TSV or JSON, the
 //! rows print like any list. `--format csv` is the interchange CSV.
 

@@ -15,7 +15,7 @@ use crate::model::{Level, Org, Role};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     /// `None` until the person gives it at activation: the published form has no 姓名 column
-    /// (SPEC §2 Real name).
+    ///.
     #[serde(default)]
     pub name: Option<String>,
     pub mobile: String,
@@ -35,7 +35,7 @@ pub struct AccountRow {
     pub org_path: String,
     pub role: String,
     pub status: String,
-    /// `None` until the person gives it at activation (SPEC §2 Real name).
+    /// `None` until the person gives it at activation.
     pub name: Option<String>,
     pub mobile: String,
     pub office_phone: Option<String>,
@@ -213,7 +213,7 @@ pub fn all_active_in_role(conn: &Conn, org_id: i64, role: Role) -> Result<Vec<(S
     )
 }
 
-// ---------------------------------------------------------------- staffing (SPEC §4.7, Art. 6, 8)
+// ---------------------------------------------------------------- staffing (Art. 6, 8)
 
 /// A unit or school that lacks an active account in a role it needs: an admin unit its admin,
 /// reviewer and inspector; a school (normal or suspended) its school admin.

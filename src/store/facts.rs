@@ -1,4 +1,4 @@
-//! The stored history the evaluation reads (SPEC §4.7, "facts as they were"): every submission
+//! The stored history the evaluation reads ("facts as they were"): every submission
 //! event of the units of one level in a subtree over a range of periods, their returns, the
 //! snapshot their first submission froze, their ratification, the provinces' texts and the
 //! urgings. Each is one set-based query over the range, whatever its length.

@@ -10,7 +10,7 @@
 //! foreign keys off (checked before the commit), so a failed step leaves the file as it was.
 
 use super::{Conn, Tx};
-/// The seeded indicators that are flows (SPEC §4.1), and their names as `examples/data/indicators.csv`
+/// The seeded indicators that are flows, and their names as `examples/data/indicators.csv`
 /// now gives them: (code, old Chinese name, new, old English name, new).
 const FLOWS: &[(&str, &str, &str, &str, &str)] = &[
     (

@@ -13,7 +13,7 @@ use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
 use crate::model::{AuditActor, Level};
 
-/// The schema, embedded (SPEC §9).
+/// The schema, embedded.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 pub mod accounts;
@@ -95,7 +95,7 @@ fn unusable(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-/// The time `EIP_NOW` names, if set; refused unless the database has a test clock (SPEC §4.3).
+/// The time `EIP_NOW` names, if set; refused unless the database has a test clock.
 fn clock(test_clock: bool) -> Result<DateTime<Utc>> {
     match std::env::var("EIP_NOW") {
         Ok(v) if !v.is_empty() => {

@@ -1,4 +1,4 @@
-//! Storage of requests (SPEC §6): the `request` table, one row per request whatever its kind, and
+//! Storage of requests: the `request` table, one row per request whatever its kind, and
 //! `request_step`, the levels that decided a request that climbs (a school transfer, Art. 13).
 
 use super::{params, Conn, Row, Tx};

@@ -1,4 +1,4 @@
-//! Storage of the plausibility rules (`rule`, SPEC §4.6) and the warnings they raise on an org's
+//! Storage of the plausibility rules (`rule`) and the warnings they raise on an org's
 //! period (`flag`). What a rule's expression means is the domain's (`src/rules.rs`).
 
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ pub fn insert(tx: &Tx, rule: &Rule) -> Result<()> {
     Ok(())
 }
 
-/// The rules a new database starts with (SPEC §4.6): `examples/data/rules.csv`, embedded.
+/// The rules a new database starts with: `examples/data/rules.csv`, embedded.
 pub const SEEDED_CSV: &str = include_str!("../../examples/data/rules.csv");
 
 /// The seeded rules, in the file's order (positions from 1).

@@ -1,5 +1,5 @@
 //! Storage of schools and teaching points: the `school` table and the school rows of `org`
-//! (SPEC §3). A school is an org (its code, name, place in the tree) and a `school` row (kind,
+//!. A school is an org (its code, name, place in the tree) and a `school` row (kind,
 //! basic info, status); every lookup reads both.
 
 use super::orgs::org_at;
@@ -283,7 +283,7 @@ pub fn move_to(tx: &Tx, org_id: i64, unit_id: i64, path: &str) -> Result<()> {
 // ---------------------------------------------------------------- whose a school's period is
 
 /// A school whose figures for a period belong to a unit other than its supervising unit now: it
-/// moved after that unit's submission held the period (SPEC §3, Art. 13; `school_owner`).
+/// moved after that unit's submission held the period (Art. 13; `school_owner`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Held {
     pub school_id: i64,

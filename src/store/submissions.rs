@@ -1,4 +1,4 @@
-//! Storage of the monthly cycle (SPEC §4.4): each unit's submission of a period (`submission`),
+//! Storage of the monthly cycle: each unit's submission of a period (`submission`),
 //! the snapshot each submission freezes (`snapshot`), the withdrawal requests a submission may
 //! meet (`request` rows of kind `withdraw`), and the reads the automatic submissions are found by.
 
@@ -257,7 +257,7 @@ impl Missing {
 /// school not yet confirmed, in tree order.
 pub fn missing(conn: &Conn, lo: &str, hi: &str, period: Period) -> Result<Vec<Missing>> {
     // SQLite: char(31) joins the contact's three fields in one subquery; a name not yet given
-    // (SPEC §2 Real name) is empty, so the mobile and email still come through.
+    // is empty, so the mobile and email still come through.
     let sql = format!(
         "SELECT o.code, o.name, o.level, p.code,
                 CASE WHEN o.level = 'school' THEN COALESCE(op.state, 'open') ELSE COALESCE(sub.state, 'open') END, s.kind,

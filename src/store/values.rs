@@ -1,4 +1,4 @@
-//! Storage of the monthly values (SPEC §4.1–4.2): the indicator catalogue (`indicator`), each
+//! Storage of the monthly values: the indicator catalogue (`indicator`), each
 //! org's values (`value`), and each org's data state per period (`org_period`: open, filled,
 //! confirmed, returned; docs/ARCHITECTURE.md, "States"). Also the set-based reads the unit
 //! figures are built from: every expected school of a subtree with its values, in one query.
@@ -11,7 +11,7 @@ use crate::model::Period;
 
 // ---------------------------------------------------------------- the catalogue
 
-/// An indicator of the catalogue (SPEC §4.1), as stored. Its rules — who fills it, how a value
+/// An indicator of the catalogue, as stored. Its rules — who fills it, how a value
 /// is typed — are [`crate::indicators`]'.
 #[derive(Debug, Clone)]
 pub struct Indicator {
@@ -23,7 +23,7 @@ pub struct Indicator {
     pub filled_by: String,
     pub position: i64,
     pub retired_at: Option<String>,
-    /// `stock` or `flow` (SPEC §4.1).
+    /// `stock` or `flow`.
     pub measure: String,
 }
 
