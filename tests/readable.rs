@@ -399,3 +399,17 @@ fn spec4_3_a_command_earlier_than_the_newest_event_warns_once() {
     w.env.now = "2026-12-11T10:00:00+08:00".into();
     run(&w.env, &w.admin, &["whoami"]).ok().stderr_lacks("earlier than");
 }
+
+#[test]
+fn whoami_shows_when_the_sign_in_ends_as_a_person_reads_time_and_rfc_3339_to_a_program() {
+    let w = world();
+    for (lang, word) in [("zh", "北京时间"), ("en", "CST")] {
+        let out = table(&w.env, &w.admin, 120, lang, &["whoami"]).ok().stdout.clone();
+        let line = out.lines().find(|l| l.contains("2027-") || l.contains("2026-")).expect("the expiry").to_string();
+        let rfc3339 =
+            line.contains("+08:00") || line.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && w[1] == b'T');
+        assert!(line.contains(word) && !rfc3339, "{lang}: {out}");
+    }
+    let j = run(&w.env, &w.admin, &["whoami", "--format", "json"]).ok().json();
+    assert!(j["expires_at"].as_str().unwrap().ends_with("+08:00"), "{j}");
+}

@@ -88,7 +88,7 @@ fn spec2_login_with_password_stdin_then_whoami_in_every_format() {
     assert_eq!(rows[1][col("expires_at")], "2026-11-20T22:00:00+08:00");
 
     let r = env.admin(&["whoami", "--format", "table"]);
-    r.ok().stdout_has(ADMIN).stdout_has("000000").stdout_has("2026-11-20T22:00:00+08:00");
+    r.ok().stdout_has(ADMIN).stdout_has("000000").stdout_has("2026-11-20 22:00 CST");
     // One record, as a person reads it: `Label: value` lines (tests/readable.rs).
     assert!(r.stdout.lines().any(|l| l.starts_with("Username:") && l.ends_with(ADMIN)), "a record:\n{}", r.stdout);
 

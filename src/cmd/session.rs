@@ -132,7 +132,14 @@ pub fn cmd_logout(ctx: &mut Ctx) -> Result<()> {
 pub fn cmd_whoami(ctx: &mut Ctx) -> Result<()> {
     let out = ctx.out.clone();
     let actor = ctx.actor()?;
-    let expires = calendar::parse_stored(&actor.expires_at).map_or(actor.expires_at.clone(), calendar::rfc3339_cst);
+    // Machines read RFC 3339; a person reads the time in CST as every table shows it.
+    let expires = calendar::parse_stored(&actor.expires_at).map_or(actor.expires_at.clone(), |t| {
+        if out.is_machine() {
+            calendar::rfc3339_cst(t)
+        } else {
+            format!("{} {}", calendar::show_cst(t, false), crate::i18n::t("cst"))
+        }
+    });
     let via = match actor.via {
         Via::Session => "session",
         Via::Token => "token",
