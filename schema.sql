@@ -1,4 +1,4 @@
--- eip database schema (SPEC §9). Embedded in the binary; PRAGMA user_version holds its version
+-- eip database schema. Embedded in the binary; PRAGMA user_version holds its version
 -- and src/store/migrations.rs upgrades older files through numbered migrations, ending with
 -- exactly these tables, constraints, indexes, triggers and views.
 -- Times are RFC 3339 in UTC with second precision ('2026-12-03T06:02:00Z'), so they sort as text.
@@ -11,7 +11,7 @@ CREATE TABLE setting (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Admin units and schools: one tree (SPEC §1). `path` lists the codes from the Ministry down to
+-- Admin units and schools: one tree. `path` lists the codes from the Ministry down to
 -- the org itself ('/000000/130000/130100/130102/'), so a subtree is one range over its index.
 CREATE TABLE org (
     id         INTEGER PRIMARY KEY,
@@ -35,7 +35,7 @@ CREATE INDEX org_path ON org(path);
 CREATE INDEX org_level ON org(level, path);
 CREATE INDEX org_parent ON org(parent_id);
 
--- A school's own fields (SPEC §3); one row per org of level 'school'.
+-- A school's own fields; one row per org of level 'school'.
 CREATE TABLE school (
     org_id            INTEGER PRIMARY KEY REFERENCES org(id),
     kind              TEXT NOT NULL CHECK (kind IN ('school', 'teaching_point')),
@@ -54,7 +54,7 @@ CREATE TABLE school (
     CHECK ((status = 'merged') = (merged_into IS NOT NULL))
 );
 
--- Requests awaiting a decision (SPEC §6): roster, school_delete, school_transfer, withdraw.
+-- Requests awaiting a decision: roster, school_delete, school_transfer, withdraw.
 CREATE TABLE request (
     id              INTEGER PRIMARY KEY,
     kind            TEXT NOT NULL CHECK (kind IN ('roster', 'school_delete', 'school_transfer', 'withdraw')),
@@ -84,7 +84,7 @@ CREATE TABLE request_step (
     PRIMARY KEY (request_id, seq)
 ) WITHOUT ROWID;
 
--- Accounts (SPEC §2): real-name, never deleted, usernames never reused.
+-- Accounts: real-name, never deleted, usernames never reused.
 CREATE TABLE account (
     id                    INTEGER PRIMARY KEY,
     username              TEXT NOT NULL UNIQUE,
@@ -92,7 +92,7 @@ CREATE TABLE account (
     role                  TEXT NOT NULL
                           CHECK (role IN ('admin', 'reviewer', 'inspector', 'school_admin', 'support')),
     status                TEXT NOT NULL CHECK (status IN ('pending', 'active', 'disabled')),
-    name                  TEXT,    -- NULL until the person gives it at activation (SPEC §2 Real name)
+    name                  TEXT,    -- NULL until the person gives it at activation
     mobile                TEXT NOT NULL CHECK (length(mobile) = 11),
     office_phone          TEXT,
     email                 TEXT,
@@ -139,7 +139,7 @@ CREATE TABLE api_token (
 );
 CREATE UNIQUE INDEX api_token_name ON api_token(account_id, name) WHERE revoked_at IS NULL;
 
--- The indicator catalogue (SPEC §4.1); retired indicators stay readable.
+-- The indicator catalogue; retired indicators stay readable.
 CREATE TABLE indicator (
     code       TEXT PRIMARY KEY,
     name_zh    TEXT NOT NULL,
@@ -151,11 +151,11 @@ CREATE TABLE indicator (
     created_at TEXT NOT NULL,
     retired_at TEXT,
     -- stock: a state at the month's end, carried forward by a confirmation; flow: what happened
-    -- during the month, recorded as 0 by a confirmation (SPEC §4.1).
+    -- during the month, recorded as 0 by a confirmation.
     measure    TEXT NOT NULL DEFAULT 'stock' CHECK (measure IN ('stock', 'flow'))
 ) WITHOUT ROWID;
 
--- Plausibility rules (SPEC §4.6): an expression over one org's values of one period, its school's
+-- Plausibility rules: an expression over one org's values of one period, its school's
 -- basic info and last month's values; an error refuses the write, a warning flags it. Retired
 -- rules stay readable.
 CREATE TABLE rule (
@@ -182,7 +182,7 @@ CREATE TABLE flag (
 ) WITHOUT ROWID;
 CREATE INDEX flag_period ON flag(period, org_id);
 
--- Monthly values per (org, period, indicator) (SPEC §4.2). A blank is a missing row, never zero.
+-- Monthly values per (org, period, indicator). A blank is a missing row, never zero.
 CREATE TABLE value (
     org_id    INTEGER NOT NULL REFERENCES org(id),
     period    TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
@@ -195,7 +195,7 @@ CREATE TABLE value (
 ) WITHOUT ROWID;
 CREATE INDEX value_period ON value(period, indicator);
 
--- Every urging (催报, Art. 7) of a unit for a period, by whom and when (SPEC §4.7): what the
+-- Every urging (催报, Art. 7) of a unit for a period, by whom and when: what the
 -- bulletin counts as "urged twice, still missing".
 CREATE TABLE urge (
     id       INTEGER PRIMARY KEY,
@@ -206,7 +206,7 @@ CREATE TABLE urge (
 );
 CREATE INDEX urge_org_period ON urge(org_id, period);
 
--- Which unit a school's figures belong to for the periods before it moved (SPEC §3, Art. 13):
+-- Which unit a school's figures belong to for the periods before it moved (Art. 13):
 -- a school belongs to its supervising unit, except that the periods before `until_period`, which
 -- a submission already held (or was bound to hold) when the school moved, stay with `unit_id`.
 -- One row per move; a school that never moved has none.
@@ -219,7 +219,7 @@ CREATE TABLE school_owner (
 ) WITHOUT ROWID;
 CREATE INDEX school_owner_unit ON school_owner(unit_id, until_period);
 
--- Every return of a period to an org (SPEC §4.4, Art. 18–19), kept as history: a unit's submitted
+-- Every return of a period to an org (Art. 18–19), kept as history: a unit's submitted
 -- period returned by its parent's reviewer (`report.return`) or its withdrawal approved
 -- (`withdraw.approve`), or a school's confirmed period returned by its unit (`report.return`).
 -- While the org is returned, its state row points here (`return_id`); the due and the reason live
@@ -236,7 +236,7 @@ CREATE TABLE period_return (
 );
 CREATE INDEX period_return_org ON period_return(org_id, period, id);
 
--- Data state of one org (unit or school) in one period (SPEC §4.2).
+-- Data state of one org (unit or school) in one period.
 CREATE TABLE org_period (
     org_id        INTEGER NOT NULL REFERENCES org(id),
     period        TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
@@ -251,7 +251,7 @@ CREATE TABLE org_period (
 ) WITHOUT ROWID;
 CREATE INDEX org_period_period ON org_period(period, state);
 
--- Submission state of one admin unit in one period (SPEC §4.4). No row: open.
+-- Submission state of one admin unit in one period. No row: open.
 CREATE TABLE submission (
     org_id             INTEGER NOT NULL REFERENCES org(id),
     period             TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
@@ -296,7 +296,7 @@ CREATE TABLE report_text (
 );
 CREATE INDEX report_text_org_period ON report_text(org_id, period);
 
--- The audit trail (SPEC §7, Art. 22): append-only, each event hashed with the one before it.
+-- The audit trail (Art. 22): append-only, each event hashed with the one before it.
 CREATE TABLE audit (
     seq        INTEGER PRIMARY KEY,
     at         TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- eip database schema (SPEC §9). Embedded in the binary; PRAGMA user_version holds its version
+-- eip database schema. Embedded in the binary; PRAGMA user_version holds its version
 -- and src/db.rs upgrades older files through numbered migrations.
 -- Times are RFC 3339 in UTC with second precision ('2026-12-03T06:02:00Z'), so they sort as text.
 -- Periods are 'YYYY-MM'.
@@ -9,7 +9,7 @@ CREATE TABLE setting (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Admin units and schools: one tree (SPEC §1). `path` lists the codes from the Ministry down to
+-- Admin units and schools: one tree. `path` lists the codes from the Ministry down to
 -- the org itself ('/000000/130000/130100/130102/'), so a subtree is one range over its index.
 CREATE TABLE org (
     id         INTEGER PRIMARY KEY,
@@ -33,7 +33,7 @@ CREATE INDEX org_path ON org(path);
 CREATE INDEX org_level ON org(level, path);
 CREATE INDEX org_parent ON org(parent_id);
 
--- A school's own fields (SPEC §3); one row per org of level 'school'.
+-- A school's own fields; one row per org of level 'school'.
 CREATE TABLE school (
     org_id            INTEGER PRIMARY KEY REFERENCES org(id),
     kind              TEXT NOT NULL CHECK (kind IN ('school', 'teaching_point')),
@@ -50,7 +50,7 @@ CREATE TABLE school (
     info_filled_at    TEXT
 );
 
--- Requests awaiting a decision (SPEC §6): roster, school_delete, school_transfer, withdraw.
+-- Requests awaiting a decision: roster, school_delete, school_transfer, withdraw.
 CREATE TABLE request (
     id              INTEGER PRIMARY KEY,
     kind            TEXT NOT NULL CHECK (kind IN ('roster', 'school_delete', 'school_transfer', 'withdraw')),
@@ -80,7 +80,7 @@ CREATE TABLE request_step (
     PRIMARY KEY (request_id, seq)
 ) WITHOUT ROWID;
 
--- Accounts (SPEC §2): real-name, never deleted, usernames never reused.
+-- Accounts: real-name, never deleted, usernames never reused.
 CREATE TABLE account (
     id                    INTEGER PRIMARY KEY,
     username              TEXT NOT NULL UNIQUE,
@@ -133,7 +133,7 @@ CREATE TABLE api_token (
 );
 CREATE UNIQUE INDEX api_token_name ON api_token(account_id, name) WHERE revoked_at IS NULL;
 
--- The indicator catalogue (SPEC §4.1); retired indicators stay readable.
+-- The indicator catalogue; retired indicators stay readable.
 CREATE TABLE indicator (
     code       TEXT PRIMARY KEY,
     name_zh    TEXT NOT NULL,
@@ -146,7 +146,7 @@ CREATE TABLE indicator (
     retired_at TEXT
 ) WITHOUT ROWID;
 
--- Monthly values per (org, period, indicator) (SPEC §4.2). A blank is a missing row, never zero.
+-- Monthly values per (org, period, indicator). A blank is a missing row, never zero.
 CREATE TABLE value (
     org_id    INTEGER NOT NULL REFERENCES org(id),
     period    TEXT NOT NULL,
@@ -159,7 +159,7 @@ CREATE TABLE value (
 ) WITHOUT ROWID;
 CREATE INDEX value_period ON value(period, indicator);
 
--- Data state of one org (unit or school) in one period (SPEC §4.2).
+-- Data state of one org (unit or school) in one period.
 CREATE TABLE org_period (
     org_id        INTEGER NOT NULL REFERENCES org(id),
     period        TEXT NOT NULL,
@@ -174,7 +174,7 @@ CREATE TABLE org_period (
 ) WITHOUT ROWID;
 CREATE INDEX org_period_period ON org_period(period, state);
 
--- Submission state of one admin unit in one period (SPEC §4.4). No row: open.
+-- Submission state of one admin unit in one period. No row: open.
 CREATE TABLE submission (
     org_id             INTEGER NOT NULL REFERENCES org(id),
     period             TEXT NOT NULL,
@@ -216,7 +216,7 @@ CREATE TABLE report_text (
 );
 CREATE INDEX report_text_org_period ON report_text(org_id, period);
 
--- The audit trail (SPEC §7, Art. 22): append-only, each event hashed with the one before it.
+-- The audit trail (Art. 22): append-only, each event hashed with the one before it.
 CREATE TABLE audit (
     seq        INTEGER PRIMARY KEY,
     at         TEXT NOT NULL,
