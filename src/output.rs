@@ -139,6 +139,23 @@ impl Out {
 
     /// A person's name: in a table, an account issued without one (the published personnel form
     /// has no 姓名) shows as awaiting it; machine formats give it as empty.
+    /// A stored time as its reader reads it: RFC 3339 in CST for a program, `YYYY-MM-DD HH:MM`
+    /// (CST) for a person; a value that is not a stored time, as it is.
+    pub fn time(&self, stored: &str) -> String {
+        crate::calendar::parse_stored(stored).map_or(stored.to_string(), |t| {
+            if self.is_machine() {
+                crate::calendar::rfc3339_cst(t)
+            } else {
+                crate::calendar::show_cst(t, false)
+            }
+        })
+    }
+
+    /// [`Out::time`] as a cell; none, an empty cell.
+    pub fn when(&self, stored: Option<&str>) -> Cell {
+        Cell::from(stored.map(|s| self.time(s)))
+    }
+
     pub fn person_name(&self, name: Option<&str>) -> Cell {
         match name {
             Some(n) => Cell::from(n),

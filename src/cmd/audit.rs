@@ -151,13 +151,7 @@ fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     let rows: Vec<Vec<Cell>> = events
         .into_iter()
         .map(|e| {
-            let at = calendar::parse_stored(&e.at).map_or(e.at.clone(), |t| {
-                if machine {
-                    calendar::rfc3339_cst(t)
-                } else {
-                    calendar::show_cst(t, false)
-                }
-            });
+            let at = out.time(&e.at);
             vec![
                 Cell::Int(e.seq),
                 Cell::from(at),

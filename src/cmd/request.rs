@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::calendar;
 use crate::context::Ctx;
 use crate::error::{self, Result};
 use crate::i18n::{t, tf};
@@ -90,18 +89,6 @@ fn kind_cell(out: &Out, kind: &str) -> Cell {
     out.word(kind, label)
 }
 
-fn when(out: &Out, s: &Option<String>) -> Cell {
-    Cell::from(s.as_deref().map(|v| {
-        calendar::parse_stored(v).map_or(v.to_string(), |t| {
-            if out.is_machine() {
-                calendar::rfc3339_cst(t)
-            } else {
-                calendar::show_cst(t, false)
-            }
-        })
-    }))
-}
-
 /// One line of what a request is about.
 fn summary(r: &Request) -> String {
     match r.kind.as_str() {
@@ -131,7 +118,7 @@ fn row(out: &Out, r: &Request) -> Vec<Cell> {
         Cell::from(&r.org_name),
         Cell::from(if r.status == "pending" { r.awaiting_code.clone() } else { None }),
         Cell::from(&r.filed_by),
-        when(out, &Some(r.filed_at.clone())),
+        out.when(Some(&r.filed_at)),
         Cell::from(summary(r)),
     ]
 }
@@ -158,7 +145,7 @@ fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
     cells.extend([
         Cell::from(r.reason.clone()),
         Cell::from(r.decided_by.clone()),
-        when(&out, &r.decided_at),
+        out.when(r.decided_at.as_deref()),
         Cell::from(r.decision_reason.clone()),
     ]);
     let diff: Option<Diff> = (r.kind == "roster").then(|| serde_json::from_str(&r.payload)).transpose()?;

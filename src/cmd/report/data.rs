@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::calendar::{self, Period};
+use crate::calendar::Period;
 use crate::context::Ctx;
 use crate::error::{self, Result};
 use crate::i18n::{t, tf};
@@ -299,15 +299,7 @@ pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
                 Cell::from(&i.unit),
                 Cell::from(v.map(|v| v.carried)),
                 Cell::from(v.and_then(|v| v.set_by.clone())),
-                Cell::from(v.map(|v| {
-                    calendar::parse_stored(&v.set_at).map_or(v.set_at.clone(), |t| {
-                        if machine {
-                            calendar::rfc3339_cst(t)
-                        } else {
-                            calendar::show_cst(t, false)
-                        }
-                    })
-                })),
+                out.when(v.map(|v| v.set_at.as_str())),
             ]
         })
         .collect();

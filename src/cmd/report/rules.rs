@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::calendar::{self, Period};
+use crate::calendar::Period;
 use crate::context::Ctx;
 use crate::error::Result;
 use crate::i18n::tf;
@@ -153,7 +153,6 @@ pub fn validate(ctx: &mut Ctx, a: ValidateArgs) -> Result<()> {
     let period = period_for(&out, db, &root, a.period)?;
     let flags = rules::flags_under(&db.conn, &root, period)?;
     out.status(&tf("rules.validate_count", &[("count", &flags.len()), ("org", &root.code), ("period", &period)]));
-    let machine = out.is_machine();
     let rows: Vec<Vec<Cell>> = flags
         .iter()
         .map(|f| {
@@ -170,13 +169,7 @@ pub fn validate(ctx: &mut Ctx, a: ValidateArgs) -> Result<()> {
                 out.word(&f.severity, rules::severity_label(&f.severity)),
                 Cell::from(f.message().to_string()),
                 Cell::from(f.values()),
-                Cell::from(calendar::parse_stored(&f.raised_at).map_or(f.raised_at.clone(), |t| {
-                    if machine {
-                        calendar::rfc3339_cst(t)
-                    } else {
-                        calendar::show_cst(t, false)
-                    }
-                })),
+                out.when(Some(&f.raised_at)),
             ]
         })
         .collect();

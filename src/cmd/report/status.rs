@@ -38,18 +38,6 @@ pub struct MissingArgs {
     pub notify: bool,
 }
 
-fn when(out: &Out, s: Option<&str>) -> Cell {
-    Cell::from(s.map(|v| {
-        calendar::parse_stored(v).map_or(v.to_string(), |t| {
-            if out.is_machine() {
-                calendar::rfc3339_cst(t)
-            } else {
-                calendar::show_cst(t, false)
-            }
-        })
-    }))
-}
-
 /// A school's own period, as one record (Art. 12).
 fn school_status(out: &Out, v: &status::SchoolView) -> Result<()> {
     let next = v.next.map(|n| match n {
@@ -85,7 +73,7 @@ fn school_status(out: &Out, v: &status::SchoolView) -> Result<()> {
                 }
             })),
             Cell::from(v.returned.as_ref().map(|r| r.0.clone())),
-            when(out, v.returned.as_ref().map(|r| r.1.as_str())),
+            out.when(v.returned.as_ref().map(|r| r.1.as_str())),
             v.lock.as_ref().map_or(Cell::Null, |l| out.word(l.0, crate::values::Lock::label(l.0))),
             Cell::from(v.lock.as_ref().map(|l| l.1.clone())),
             if out.is_machine() { Cell::from(v.next) } else { Cell::from(next) },
@@ -180,10 +168,10 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                 Cell::Null,
                 Cell::Null,
                 Cell::Null,
-                when(&out, return_due.as_deref()),
+                out.when(return_due.as_deref()),
                 Cell::Int((s.state == "confirmed") as i64),
                 Cell::Int(1),
-                when(&out, s.last_set.as_deref()),
+                out.when(s.last_set.as_deref()),
                 Cell::Int(c.flags),
                 next_words(&out, &c.next),
                 lock_word(&out, c.lock),
@@ -196,7 +184,7 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                     out.word(child.level.as_str(), child.level.label()),
                     state_word(&out, &sub.state),
                     state_word(&out, if agg.own_state.is_empty() { "open" } else { &agg.own_state }),
-                    when(&out, sub.submitted_at.as_deref()),
+                    out.when(sub.submitted_at.as_deref()),
                     match (&sub.submitted_by, &sub.submitted_at) {
                         (Some(by), _) => Cell::from(by),
                         (None, Some(_)) => out.word("system", t("actor.system")),
@@ -204,10 +192,10 @@ fn child_rows(out: &Out, status: &status::Status) -> Vec<Vec<Cell>> {
                     },
                     Cell::Bool(auto),
                     Cell::Bool(sub.ratified_at.is_some()),
-                    when(&out, if sub.state == "returned" { sub.return_due.as_deref() } else { None }),
+                    out.when(if sub.state == "returned" { sub.return_due.as_deref() } else { None }),
                     Cell::Int(agg.schools_confirmed),
                     Cell::Int(agg.schools_expected),
-                    when(&out, agg.last_change.as_deref()),
+                    out.when(agg.last_change.as_deref()),
                     Cell::Int(c.flags),
                     next_words(&out, &c.next),
                     lock_word(&out, c.lock),
