@@ -128,13 +128,7 @@ pub fn check_range(range: PeriodRange, now: DateTime<Utc>) -> Result<PeriodRange
 /// Which units a report is about: the children of `under`'s level, or `level` below it.
 pub fn units(conn: &Conn, actor: &Actor, under: Option<&str>, level: Option<Level>) -> Result<(Org, Level)> {
     let root = scope::under(conn, actor, under)?;
-    let level = match level {
-        Some(l) if l.is_unit() && root.level.is_above(l) => l,
-        Some(l) => {
-            return Err(error::usage(tf("facts.bad_level", &[("level", &l.label()), ("root", &root.code)])).into())
-        }
-        None => root.level.below().ok_or_else(|| error::usage(tf("facts.no_level_below", &[("root", &root.code)])))?,
-    };
+    let level = level_below(&root, level)?;
     Ok((root, level))
 }
 
@@ -142,10 +136,22 @@ pub fn units(conn: &Conn, actor: &Actor, under: Option<&str>, level: Option<Leve
 /// (`--level school`, and by default under a county, which has no unit level below it).
 pub fn units_or_schools(conn: &Conn, actor: &Actor, under: Option<&str>, level: Option<Level>) -> Result<(Org, Level)> {
     let root = scope::under(conn, actor, under)?;
+    let level = match level {
+        Some(Level::School) if root.level.is_unit() => Level::School,
+        None if root.level == Level::County => Level::School,
+        level => level_below(&root, level)?,
+    };
+    Ok((root, level))
+}
+
+/// The unit level `level` names below `root`, checked, or the one just below it.
+fn level_below(root: &Org, level: Option<Level>) -> Result<Level> {
     match level {
-        Some(Level::School) if root.level.is_unit() => Ok((root, Level::School)),
-        None if root.level == Level::County => Ok((root, Level::School)),
-        _ => units(conn, actor, under, level),
+        Some(l) if l.is_unit() && root.level.is_above(l) => Ok(l),
+        Some(l) => Err(error::usage(tf("facts.bad_level", &[("level", &l.label()), ("root", &root.code)])).into()),
+        None => {
+            Ok(root.level.below().ok_or_else(|| error::usage(tf("facts.no_level_below", &[("root", &root.code)])))?)
+        }
     }
 }
 

@@ -133,17 +133,13 @@ pub fn render(b: &Bulletin) -> Result<String> {
     // 4. The best.
     let _ = writeln!(s, "<h2>{}</h2>\n<ul>", esc(t("bulletin.h.best")));
     for l in b.best() {
-        let line = tf(
-            "bulletin.best_line",
-            &[("score", &markdown::score(l.score)), ("on_time", &markdown::pct(l.summary.on_time_rate()))],
-        );
         let _ = writeln!(
             s,
             "<li><strong>{} {}</strong>{}{}</li>",
             esc(&l.summary.unit.code),
             esc(&l.summary.unit.name),
             esc(t("colon")),
-            esc(&line)
+            esc(&markdown::best_line(l))
         );
     }
     let _ = writeln!(s, "</ul>");

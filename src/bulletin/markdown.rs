@@ -62,6 +62,11 @@ pub fn reasons(l: &Line) -> Vec<String> {
     out
 }
 
+/// Why a unit is among the best, in words.
+pub fn best_line(l: &Line) -> String {
+    tf("bulletin.best_line", &[("score", &score(l.score)), ("on_time", &pct(l.summary.on_time_rate()))])
+}
+
 /// The headline figures: (label, value).
 pub fn headline(b: &Bulletin) -> Vec<(&'static str, String)> {
     let tot = &b.total;
@@ -182,14 +187,7 @@ pub fn render(b: &Bulletin) -> String {
     let _ = writeln!(s, "## {}", t("bulletin.h.best"));
     let _ = writeln!(s);
     for l in b.best() {
-        let _ = writeln!(
-            s,
-            "- {} {}{}{}",
-            l.summary.unit.code,
-            l.summary.unit.name,
-            t("colon"),
-            tf("bulletin.best_line", &[("score", &score(l.score)), ("on_time", &pct(l.summary.on_time_rate()))])
-        );
+        let _ = writeln!(s, "- {} {}{}{}", l.summary.unit.code, l.summary.unit.name, t("colon"), best_line(l));
     }
     let _ = writeln!(s);
     // 5. The correction.
