@@ -109,6 +109,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     // --- column headers ---
     ("col.code", "Code", "代码"),
     ("col.table", "Table", "表"),
+    ("col.head", "Head", "链头"),
     ("col.rows", "Rows", "行数"),
     ("col.name", "Name", "名称"),
     ("col.level", "Level", "级别"),

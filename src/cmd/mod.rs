@@ -51,8 +51,8 @@ pub struct Cli {
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct GlobalOpts {
-    /// Database file [default: eip.db in the platform data directory]
-    #[arg(long, global = true, env = "EIP_DB", value_name = "PATH")]
+    /// The database: a file, or postgres://USER@HOST[:PORT]/DB [default: eip.db in the platform data directory]
+    #[arg(long, global = true, env = "EIP_DB", value_name = "DB")]
     pub db: Option<PathBuf>,
     /// Output format [default: table on a terminal, tsv otherwise]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
