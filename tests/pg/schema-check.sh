@@ -525,6 +525,9 @@ accepted "writer: a new org, a default id" "INSERT INTO org(code, name, level, p
 accepted "writer: new orgs with explicit ids (the sequence follows)" \
     "INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (900, '180000', 'r', 'province', 1, '/000000/180000/', 't');
      INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES ('190000', 's', 'province', 1, '/000000/190000/', 't') RETURNING id" "$HOST"
+same "writer: USAGE on every identity sequence, no UPDATE" "" \
+    "$(pg -c "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'S'
+        AND NOT (has_sequence_privilege('$HOST', oid, 'USAGE') AND NOT has_sequence_privilege('$HOST', oid, 'UPDATE'))")"
 refused "writer: moves a sequence itself" "permission denied for sequence org_id_seq" "SELECT setval('org_id_seq', 1)" "$HOST"
 refused "writer: DELETE an org (the trigger still guards)" "orgs are never deleted; schools are soft-deleted (deleted_at)" "DELETE FROM org WHERE id = 10" "$HOST"
 refused "writer: TRUNCATE session" "permission denied for table session" "TRUNCATE session" "$HOST"
@@ -539,6 +542,22 @@ got=$(pg -c "SELECT relname, has_table_privilege('$HOST', oid, 'SELECT'), has_ta
     FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname NOT IN ('audit', 'schema_version', 'write_lock')
     ORDER BY relname COLLATE \"C\"")
 same "writer: exactly SELECT, INSERT, UPDATE, DELETE on every other table" "$want" "$got"
+
+# A copy loads the tables in any order, its references checked at the end.
+COPY_ROWS="SET CONSTRAINTS ALL DEFERRED;
+    INSERT INTO request(id, kind, org_id, filed_by, filed_at) VALUES (50, 'roster', 2, 50, 't');
+    INSERT INTO account(id, username, org_id, role, status, mobile, issued_by, request_id, created_at)
+        VALUES (50, 'copied', 51, 'admin', 'pending', '13800000050', 50, 50, 't');
+    INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (51, '1301029999', 's', 'school', 52, '/p/', 't')"
+accepted "writer: request, account and org rows before the rows they name" \
+    "$COPY_ROWS; INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (52, '130199', 'c', 'county', 3, '/p/', 't');
+     SET CONSTRAINTS ALL IMMEDIATE" "$HOST"
+refused "writer: ... and a row naming none is still refused" \
+    "~insert or update on table \"org\" violates foreign key constraint \"org_parent_id_fkey\"" \
+    "$COPY_ROWS; SET CONSTRAINTS ALL IMMEDIATE" "$HOST"
+refused "without SET CONSTRAINTS a reference is checked at once, as in SQLite" \
+    "~insert or update on table \"request\" violates foreign key constraint \"request_filed_by_fkey\"" \
+    "INSERT INTO request(id, kind, org_id, filed_by, filed_at) VALUES (50, 'roster', 2, 50, 't')"
 
 accepted "reader: reads v_audit" "SELECT at_cst FROM v_audit" "$SUPPORT"
 accepted "reader: reads v_unit, v_school, v_account" "SELECT count(*) FROM v_unit; SELECT count(*) FROM v_school; SELECT count(*) FROM v_account" "$SUPPORT"
