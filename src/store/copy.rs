@@ -32,9 +32,8 @@ pub const TABLES: &[&str] = &[
     "audit",
 ];
 
-/// Tables whose key PostgreSQL numbers itself (an identity): after a copy, it numbers on from the
-/// highest copied id.
-const NUMBERED: &[&str] = &["org", "request", "account", "api_token", "urge", "period_return", "snapshot", "report_text"];
+/// (On PostgreSQL the ids' sequences follow the copied ids by themselves: schema.pg.sql's
+/// `*_id_follows` triggers, which also serve the bulk school import's own ids.)
 
 /// Rows read and written per statement batch.
 const BATCH: usize = 5_000;
@@ -90,13 +89,6 @@ pub fn copy(from: &Db, to: &Path, journal: Option<Journal>, mut progress: impl F
             let cols = columns(src, table)?;
             let n = copy_table(src, w, table, &cols, &mut progress)?;
             tables.push((table, n));
-        }
-        if w.dialect() == Dialect::Postgres {
-            for table in NUMBERED {
-                w.batch(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
-                ))?;
-            }
         }
         Ok(tables)
     });
