@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 
-use rusqlite::params;
 use serde_json::Value;
 
 // ---------------------------------------------------------------- helpers
@@ -60,7 +59,7 @@ fn art22_verify_reports_an_intact_chain_with_the_event_count() {
 fn art22_verify_finds_an_edited_event() {
     let env = Env::new();
     let conn = env.conn();
-    conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
+    conn.unguard_audit("audit_no_update").unwrap();
     let changed =
         conn.execute("UPDATE audit SET detail = '{\"after\":{\"code\":\"forged\"}}' WHERE seq = 5", []).unwrap();
     assert_eq!(changed, 1);
@@ -76,7 +75,7 @@ fn art22_verify_finds_an_edited_event() {
 fn art22_verify_finds_a_deleted_event() {
     let env = Env::new();
     let conn = env.conn();
-    conn.execute_batch("DROP TRIGGER audit_no_delete").unwrap();
+    conn.unguard_audit("audit_no_delete").unwrap();
     assert_eq!(conn.execute("DELETE FROM audit WHERE seq = 3", []).unwrap(), 1);
     drop(conn);
     env.admin(&["audit", "verify"]).code(8).stderr_has("event 4").stderr_has("missing");
@@ -86,7 +85,7 @@ fn art22_verify_finds_a_deleted_event() {
 fn art22_verify_finds_a_changed_prev_hash() {
     let env = Env::new();
     let conn = env.conn();
-    conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
+    conn.unguard_audit("audit_no_update").unwrap();
     conn.execute("UPDATE audit SET prev_hash = ?1 WHERE seq = 6", params!["ab".repeat(32)]).unwrap();
     drop(conn);
     env.admin(&["audit", "verify"]).code(8).stderr_has("event 6").stderr_has("does not follow");
@@ -97,7 +96,7 @@ fn art22_verify_finds_a_rehashed_event_that_breaks_the_link_to_the_next() {
     // Editing an event and recomputing its own hash still breaks the next event's prev_hash.
     let env = Env::new();
     let conn = env.conn();
-    conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
+    conn.unguard_audit("audit_no_update").unwrap();
     conn.execute("UPDATE audit SET hash = ?1 WHERE seq = 7", params!["cd".repeat(32)]).unwrap();
     drop(conn);
     // Event 7's contents no longer give its (new) hash: 7 is the first broken one.
@@ -125,11 +124,16 @@ fn art22_the_schema_refuses_replacing_an_audit_event() {
     let env = Env::new();
     let conn = env.conn();
     let before: String = conn.query_row("SELECT detail FROM audit WHERE seq = 5", [], |r| r.get(0)).unwrap();
-    let res = conn.execute(
+    // SQLite's INSERT OR REPLACE; PostgreSQL's is an upsert.
+    let replace = if on_pg() {
+        "INSERT INTO audit(seq, at, actor, action, detail, prev_hash, hash)
+         VALUES (5, '2026-11-20T02:00:00Z', 'system', 'indicator.add', '{\"forged\":true}', 'x', 'y')
+         ON CONFLICT (seq) DO UPDATE SET detail = excluded.detail, prev_hash = excluded.prev_hash, hash = excluded.hash"
+    } else {
         "INSERT OR REPLACE INTO audit(seq, at, actor, action, detail, prev_hash, hash)
-         VALUES (5, '2026-11-20T02:00:00Z', 'system', 'indicator.add', '{\"forged\":true}', 'x', 'y')",
-        [],
-    );
+         VALUES (5, '2026-11-20T02:00:00Z', 'system', 'indicator.add', '{\"forged\":true}', 'x', 'y')"
+    };
+    let res = conn.execute(replace, []);
     let after: String = conn.query_row("SELECT detail FROM audit WHERE seq = 5", [], |r| r.get(0)).unwrap();
     assert!(res.is_err(), "INSERT OR REPLACE was accepted; event 5 is now {after}");
     assert!(res.unwrap_err().to_string().contains("append-only"));

@@ -40,7 +40,7 @@ fn formula_schools() -> (Env, String) {
     }
     let conn = env.conn();
     for (code, name) in &FORMULAS[4..] {
-        conn.execute("UPDATE org SET name = ?1 WHERE code = ?2", rusqlite::params![name, code]).unwrap();
+        conn.execute("UPDATE org SET name = ?1 WHERE code = ?2", params![name, code]).unwrap();
     }
     (env, c)
 }
@@ -312,7 +312,7 @@ fn the_monthly_text_keeps_its_lines_and_refuses_other_control_characters() {
     r.code(6).stderr_has("U+001B").stderr_has("monthly text");
     assert_eq!(env.count("SELECT count(*) FROM report_text"), 1);
     // A text stored before: shown with its lines, the escape escaped.
-    env.conn().execute("UPDATE report_text SET body = '一\u{1b}]0;pwned\u{7}' || char(10) || '二'", []).unwrap();
+    env.conn().execute("UPDATE report_text SET body = ?1", ["一\u{1b}]0;pwned\u{7}\n二"]).unwrap();
     let r = env.run(Some(&p), &["report", "text", "--period", P]);
     r.ok();
     assert_eq!(r.stdout, "一\\u{1b}]0;pwned\\u{7}\n二\n");

@@ -126,7 +126,7 @@ struct Sub {
 }
 
 fn sub(env: &Env, code: &str) -> Option<Sub> {
-    use rusqlite::OptionalExtension;
+    use common::Optional;
     env.conn()
         .query_row(
             "SELECT s.state, s.submitted_at, a.username, s.incomplete_schools, ret.due, ret.reason,

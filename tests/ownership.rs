@@ -228,7 +228,7 @@ proptest! {
         let truth: (i64, f64) = {
             let conn = env.conn();
             let p = "2026-11";
-            let sql = "SELECT count(*), coalesce(sum(CAST(v.value AS REAL)), 0) FROM org o JOIN school s ON s.org_id = o.id
+            let sql = "SELECT count(*), coalesce(sum(CAST(v.value AS DOUBLE PRECISION)), 0) FROM org o JOIN school s ON s.org_id = o.id
                        LEFT JOIN value v ON v.org_id = o.id AND v.period = ?1 AND v.indicator = 'classrooms'
                        WHERE o.path LIKE '/000000/130000/130100/%' AND o.deleted_at IS NULL
                          AND o.created_at < '2026-11-30T16:00:00Z'

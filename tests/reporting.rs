@@ -1342,12 +1342,10 @@ fn all_values(env: &Env) -> Vec<(i64, String, String, String, i64)> {
     let conn = env.conn();
     let mut stmt =
         conn.prepare("SELECT org_id, period, indicator, value, carried FROM value ORDER BY 1, 2, 3").unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .unwrap()
         .map(Result::unwrap)
-        .collect();
-    rows
+        .collect()
 }
 
 #[test]

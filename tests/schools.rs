@@ -1375,7 +1375,8 @@ fn spec52_a_large_import_is_whole_in_order_and_on_the_chain() {
         env.count(&format!(
             "SELECT count(*) FROM audit a JOIN org o ON o.code = a.target
              WHERE a.action = 'school.add' AND a.seq - {before} = o.id - {first_id} + 1
-               AND json_extract(a.detail, '$.after.name') = o.name"
+               AND {}",
+            json_eq("a.detail", "after.name", "o.name")
         )),
         n
     );

@@ -7,26 +7,12 @@ use common::*;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use rusqlite::params;
 use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------- helpers
 
 fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Whether the raw bytes of the database files (main file, WAL, shared memory) hold `needle`.
-fn db_files_contain(env: &Env, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    let mut names = vec![env.db.clone()];
-    for ext in ["db-wal", "db-shm", "db-journal"] {
-        names.push(env.db.with_extension(ext));
-    }
-    names.iter().any(|p| match std::fs::read(p) {
-        Ok(bytes) => bytes.windows(needle.len()).any(|w| w == needle),
-        Err(_) => false,
-    })
 }
 
 /// Issue an account as the Ministry admin; (username, activation code, expiry).
@@ -143,9 +129,9 @@ fn art22_wrong_password_is_refused_audited_and_the_password_is_never_recorded() 
     assert!(audit_rows_containing(&env, "bad_password") > 0, "control: the search finds what is there");
     assert_eq!(audit_rows_containing(&env, typed), 0);
     assert_eq!(audit_rows_containing(&env, PASSWORD), 0);
-    assert!(db_files_contain(&env, "王芳"), "control: the byte search finds what is there");
-    assert!(!db_files_contain(&env, typed), "the typed password is not in the database file");
-    assert!(!db_files_contain(&env, PASSWORD), "the real password is not in the database file");
+    assert!(env.db_holds("王芳"), "control: the byte search finds what is there");
+    assert!(!env.db_holds(typed), "the typed password is not in the database file");
+    assert!(!env.db_holds(PASSWORD), "the real password is not in the database file");
     // No session was written for the refused attempt.
     assert!(env.session_files("_nobody").is_empty());
 }
@@ -229,7 +215,7 @@ fn spec2_session_file_is_mode_0600_and_refused_when_others_can_read_it() {
     assert!(token.len() >= 64, "a long random token: {token}");
     // Only its hash is stored.
     assert_eq!(env.count(&format!("SELECT count(*) FROM session WHERE token_hash = '{}'", sha256_hex(&token))), 1);
-    assert!(!db_files_contain(&env, &token), "the session token is not in the database");
+    assert!(!env.db_holds(&token), "the session token is not in the database");
 
     env.admin(&["whoami"]).ok();
     let chmod = |mode: u32| {
@@ -273,7 +259,7 @@ fn spec2_account_add_prints_a_one_time_code_and_activation_sets_the_password() {
     let plain: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     assert!(plain.len() * 5 >= 128, "at least 128 random bits: {code}");
     // Stored only as a hash.
-    assert!(!db_files_contain(&env, &code) && !db_files_contain(&env, &plain), "the code is not stored");
+    assert!(!env.db_holds(&code) && !env.db_holds(&plain), "the code is not stored");
     assert_eq!(audit_rows_containing(&env, &plain), 0);
     assert_eq!(password_hash(&env, &user), None);
 
@@ -419,7 +405,7 @@ fn spec2_api_token_is_shown_once_works_without_a_session_and_is_stored_as_sha256
     let stored: String =
         env.conn().query_row("SELECT token_hash FROM api_token WHERE id = ?1", params![id], |r| r.get(0)).unwrap();
     assert_eq!(stored, sha256_hex(&token));
-    assert!(!db_files_contain(&env, &token), "the token text is not in the database");
+    assert!(!env.db_holds(&token), "the token text is not in the database");
     assert_eq!(audit_rows_containing(&env, &token), 0);
     assert_eq!(env.count("SELECT count(*) FROM audit WHERE action = 'token.create'"), 1);
 
@@ -540,11 +526,11 @@ fn spec4_3_init_without_test_clock_refuses_eip_now_and_creates_nothing() {
     )
     .code(3)
     .stderr_has("EIP_NOW");
-    assert!(!env.db.exists(), "no database file was created");
+    assert!(env.nothing_written(), "no database was created");
     assert!(!env.db.with_extension("db-wal").exists());
     // The same init without EIP_NOW succeeds: the refusal was about the clock alone.
     production(&env);
-    assert!(env.db.exists());
+    assert!(!env.nothing_written());
 }
 
 #[test]

@@ -20,6 +20,13 @@
 //! person's session file is written again for the copy's path, with the same token. So everyone
 //! the fixture signed in is signed in in the copy, on the same clock, with the same sessions, and
 //! the database holds exactly what the test used to build itself.
+//!
+//! On PostgreSQL (`EIP_TEST_PG`) the same, in the server's terms: a fixture is a database of its
+//! own, `eip_f_<key>`, named in the fixture's directory by the file `pg-database` (which stands
+//! for `eip.db`: a fixture whose directory exists is complete), and each copy is a new database
+//! made from it as a template (`CREATE DATABASE … TEMPLATE`). A session file is named for the
+//! URL eip is given. The fixtures' groups are `pg-…` and keyed by the server too; a stale group's
+//! databases are dropped with it.
 
 use std::collections::HashMap;
 use std::fs;
@@ -30,7 +37,17 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use super::{data, Env, NOW};
+use super::{data, drop_database, on_pg, pg_admin, pg_base, pg_name, Env, PgDb, NOW};
+
+/// The file in a fixture's directory that holds its database: the SQLite file itself, or on
+/// PostgreSQL the name of the fixture's database.
+fn db_file() -> &'static str {
+    if on_pg() {
+        "pg-database"
+    } else {
+        "eip.db"
+    }
+}
 
 impl Env {
     /// A test-clock database with the Ministry admin signed in.
@@ -61,7 +78,13 @@ impl Env {
 
     /// A fresh place holding a copy of the fixture at `from`, its clock at `now`.
     fn copy_of(from: &Path, now: &str) -> Env {
-        let env = Env::at(tempfile::tempdir().expect("temp dir"), now);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let env = if on_pg() {
+            let template = fs::read_to_string(from.join(db_file())).expect("the fixture's database name");
+            Env::at_pg(dir, now, PgDb::copy(template.trim(), &pg_name()))
+        } else {
+            Env::at(dir, now)
+        };
         copy_place(from, &env);
         env
     }
@@ -90,10 +113,10 @@ fn fixture(name: &str, now: &str, keyed: Keyed, build: impl FnOnce(&mut Env)) ->
     fs::create_dir_all(&root).expect("the fixtures directory");
     let group_dir = root.join(&group_name);
     let ready = group_dir.join(&dir_name);
-    if !ready.join("eip.db").exists() {
+    if !ready.join(db_file()).exists() {
         let _lock = Lock::take(&root.join(format!("{prefix}.lock")));
         remove_stale(&root, &prefix, &group_dir);
-        if !ready.join("eip.db").exists() {
+        if !ready.join(db_file()).exists() {
             fs::create_dir_all(&group_dir).expect("the fixture group");
             build_into(&group_dir, &dir_name, now, build);
         }
@@ -121,6 +144,8 @@ fn group(keyed: Keyed) -> (String, String) {
         h.update(source);
     }
     h.update(fs::read(data("divisions.csv")).expect("examples/data/divisions.csv"));
+    // On PostgreSQL the fixtures are databases on that server.
+    h.update(pg_base().unwrap_or_default());
     let prefix = match keyed {
         Keyed::Shared => {
             let profile = eip.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
@@ -135,6 +160,7 @@ fn group(keyed: Keyed) -> (String, String) {
         }
     };
     let key: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let prefix = if on_pg() { format!("pg-{prefix}") } else { prefix };
     (prefix, key)
 }
 
@@ -142,10 +168,19 @@ fn group(keyed: Keyed) -> (String, String) {
 /// and renamed into place whole.
 fn build_into(group_dir: &Path, dir_name: &str, now: &str, build: impl FnOnce(&mut Env)) {
     let tmp = tempfile::Builder::new().prefix(&format!("{dir_name}.building.")).tempdir_in(group_dir).expect("tmp");
-    let mut env = Env::at(tmp, now);
+    let mut env = if on_pg() {
+        // Named for the group and the fixture: a build that stopped half-way is dropped here.
+        let key = Sha256::digest(format!("{}/{dir_name}", group_dir.display()));
+        let name: String = key.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Env::at_pg(tmp, now, PgDb::create(&format!("eip_f_{name}")))
+    } else {
+        Env::at(tmp, now)
+    };
     build(&mut env);
-    // The WAL into the database file: the copy is the one file.
-    {
+    if let Some(name) = env.pg_name() {
+        fs::write(env.path(db_file()), name).expect("the fixture's database name");
+    } else {
+        // The WAL into the database file: the copy is the one file.
         let c = env.conn();
         let (busy, _, _): (i64, i64, i64) = c
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -170,7 +205,11 @@ fn build_into(group_dir: &Path, dir_name: &str, now: &str, build: impl FnOnce(&m
         );
     }
     drop(check);
-    let Env { dir, .. } = env;
+    let Env { dir, pg, .. } = env;
+    // The fixture's database stays, for the copies (a stale group's are dropped with it).
+    if let Some(pg) = pg {
+        pg.keep();
+    }
     let built = dir.keep();
     fs::rename(&built, group_dir.join(dir_name)).expect("the fixture into place");
 }
@@ -187,11 +226,13 @@ fn signed_in(place: &Path) -> Vec<String> {
 /// Copy a fixture into `env`'s place: the database (checkpointed: one file), any other file it
 /// holds, and each person's config dir with their session file named for the copy's database.
 fn copy_place(from: &Path, env: &Env) {
-    fs::copy(from.join("eip.db"), &env.db).expect("copy the fixture's database");
+    if !on_pg() {
+        fs::copy(from.join("eip.db"), &env.db).expect("copy the fixture's database");
+    }
     for entry in fs::read_dir(from).expect("the fixture") {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap();
-        if name == "eip.db" {
+        if name == db_file() {
             continue;
         } else if name == "config" {
             copy_config(&p, &env.dir.path().join("config"), &env.db);
@@ -218,10 +259,11 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The config dirs, each `sessions/` file rewritten as eip writes it for `db`: the token, then
-/// the database's canonical path, in a file named by the hash of that path (src/auth.rs).
+/// the database's canonical path (a URL as given), in a file named by the hash of that path
+/// (src/auth.rs).
 fn copy_config(from: &Path, to: &Path, db: &Path) {
     use std::os::unix::fs::OpenOptionsExt;
-    let canonical = fs::canonicalize(db).expect("the copied database");
+    let canonical = if on_pg() { db.to_path_buf() } else { fs::canonicalize(db).expect("the copied database") };
     let key = eip::auth::hash_secret(&canonical.to_string_lossy());
     fs::create_dir(to).expect("the config dirs");
     fs::set_permissions(to, fs::metadata(from).unwrap().permissions()).unwrap();
@@ -280,7 +322,21 @@ fn remove_stale(root: &Path, prefix: &str, current: &Path) {
             .and_then(|m| m.modified())
             .is_ok_and(|t| SystemTime::now().duration_since(t).unwrap_or_default() > Duration::from_secs(600));
         if is_group && p != current && old {
+            drop_databases_of(&p);
             let _ = fs::remove_dir_all(&p);
+        }
+    }
+}
+
+/// On PostgreSQL, drop the databases of a group's fixtures.
+fn drop_databases_of(group: &Path) {
+    if !on_pg() {
+        return;
+    }
+    let mut c = pg_admin();
+    for entry in fs::read_dir(group).into_iter().flatten().flatten() {
+        if let Ok(name) = fs::read_to_string(entry.path().join(db_file())) {
+            let _ = drop_database(&mut c, name.trim());
         }
     }
 }

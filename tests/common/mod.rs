@@ -8,7 +8,14 @@
 //!   a database built once per `eip` build and copied into every test that asks for it;
 //! - `cast`: the people (`person`, `activate`, API tokens, `Who`, the admins of 石家庄);
 //! - `trail`: reading the audit trail (`events`, `trail`);
-//! - `csvs`: reading the CSV eip writes.
+//! - `csvs`: reading the CSV eip writes;
+//! - `sql`: `Sql`, a look into the database on either backend (`Env::conn()`).
+//!
+//! The backend: SQLite (a file in the test's temporary directory) unless `EIP_TEST_PG` names a
+//! PostgreSQL server (`postgres://USER@HOST:PORT/DB`, a user who may create databases and
+//! roles); then each `Env` gets a database of its own on it, `eip_t_<pid>_<n>`, dropped with its
+//! roles when the `Env` is. `on_pg()` says which; a test about the SQLite file itself starts with
+//! `if sqlite_only("why") { return; }`.
 //!
 //! The benchmarks include this file too (`benches/common/mod.rs`).
 #![allow(dead_code)]
@@ -16,12 +23,15 @@
 mod cast;
 mod csvs;
 mod fixtures;
+mod sql;
 mod trail;
 
 #[allow(unused_imports)]
 pub use cast::*;
 #[allow(unused_imports)]
 pub use csvs::*;
+#[allow(unused_imports)]
+pub use sql::*;
 #[allow(unused_imports)]
 pub use trail::*;
 
@@ -38,10 +48,125 @@ pub const NOW: &str = "2026-11-20T10:00:00+08:00";
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// What eip is given as `EIP_DB`: the SQLite file, or the PostgreSQL URL of this Env's own
+    /// database.
     pub db: PathBuf,
     /// The test clock (`EIP_NOW`) every run gets; empty: none, the real time.
     pub now: String,
     extra_env: HashMap<String, String>,
+    /// On PostgreSQL, this Env's database (dropped with it).
+    pg: Option<PgDb>,
+}
+
+/// The PostgreSQL server the tests run against (`EIP_TEST_PG`), if any.
+pub fn pg_base() -> Option<String> {
+    std::env::var("EIP_TEST_PG").ok().filter(|s| !s.trim().is_empty())
+}
+
+/// Whether the tests run against PostgreSQL.
+pub fn on_pg() -> bool {
+    pg_base().is_some()
+}
+
+/// A test about the SQLite file itself: on PostgreSQL it says so on stderr and is skipped
+/// (`if sqlite_only("file modes") { return; }`).
+pub fn sqlite_only(why: &str) -> bool {
+    if on_pg() {
+        eprintln!("SQLite only: {why}");
+        true
+    } else {
+        false
+    }
+}
+
+/// The URL of database `name` on the server at `base` (its database part replaced).
+pub fn pg_url(base: &str, name: &str) -> String {
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (base, None),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = head[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(head.len());
+    let mut url = format!("{}/{name}", &head[..host_end]);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+/// A superuser connection to the server's base database (`EIP_TEST_PG`).
+pub fn pg_admin() -> postgres::Client {
+    let base = pg_base().expect("EIP_TEST_PG");
+    postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| panic!("connect to EIP_TEST_PG {base}: {e}"))
+}
+
+/// One database on the PostgreSQL server, dropped (with the roles eip made for it) when this is.
+pub struct PgDb {
+    pub name: String,
+    keep: bool,
+}
+
+impl PgDb {
+    /// A fresh, empty database `name` (an old one by that name, left by a run that was killed,
+    /// is dropped first).
+    pub fn create(name: &str) -> PgDb {
+        let mut c = pg_admin();
+        drop_database(&mut c, name).unwrap_or_else(|e| panic!("drop database {name}: {e}"));
+        c.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+        PgDb { name: name.to_string(), keep: false }
+    }
+
+    /// A database `name` copied from `template` (which nobody may be connected to).
+    pub fn copy(template: &str, name: &str) -> PgDb {
+        let mut c = pg_admin();
+        drop_database(&mut c, name).unwrap_or_else(|e| panic!("drop database {name}: {e}"));
+        c.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+            .unwrap_or_else(|e| panic!("copy database {template} to {name}: {e}"));
+        PgDb { name: name.to_string(), keep: false }
+    }
+
+    /// Not dropped with this value (a fixture, kept for the copies).
+    pub fn keep(mut self) -> String {
+        self.keep = true;
+        self.name.clone()
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if !self.keep {
+            if let Ok(mut c) = postgres::Client::connect(&pg_base().unwrap_or_default(), postgres::NoTls) {
+                if let Err(e) = drop_database(&mut c, &self.name) {
+                    eprintln!("drop database {}: {e}", self.name);
+                }
+            }
+        }
+    }
+}
+
+/// Drop database `name` and the roles eip makes for it (`<name>_writer`, `<name>_reader`), if
+/// they exist.
+pub fn drop_database(c: &mut postgres::Client, name: &str) -> Result<(), postgres::Error> {
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
+    for role in [format!("{name}_writer"), format!("{name}_reader")] {
+        c.batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))?;
+    }
+    Ok(())
+}
+
+/// A name for a new database of this process: `eip_t_<pid>_<n>`.
+pub fn pg_name() -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("eip_t_{}_{n}", std::process::id())
+}
+
+/// A copy of an Env's database (`Env::save_db`).
+pub enum Saved {
+    Lite(PathBuf),
+    Pg(PgDb),
 }
 
 /// What a run gave back.
@@ -130,10 +255,27 @@ impl Env {
         Env::at(tempfile::tempdir().expect("temp dir"), NOW)
     }
 
-    /// A place in `dir`, its database `dir/eip.db`, its clock `now`.
+    /// A place in `dir`, its database `dir/eip.db` (on PostgreSQL a fresh database of its own),
+    /// its clock `now`.
     fn at(dir: tempfile::TempDir, now: &str) -> Env {
-        let db = dir.path().join("eip.db");
-        Env { dir, db, now: now.to_string(), extra_env: HashMap::new() }
+        match pg_base() {
+            Some(_) => Env::at_pg(dir, now, PgDb::create(&pg_name())),
+            None => {
+                let db = dir.path().join("eip.db");
+                Env { dir, db, now: now.to_string(), extra_env: HashMap::new(), pg: None }
+            }
+        }
+    }
+
+    /// A place in `dir` whose database is `pg`.
+    fn at_pg(dir: tempfile::TempDir, now: &str, pg: PgDb) -> Env {
+        let db = PathBuf::from(pg_url(&pg_base().expect("EIP_TEST_PG"), &pg.name));
+        Env { dir, db, now: now.to_string(), extra_env: HashMap::new(), pg: Some(pg) }
+    }
+
+    /// On PostgreSQL, the name of this Env's database.
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.name.as_str())
     }
 
     /// What `Env::new()` holds, made here: `eip init` with the test clock, the Ministry admin
@@ -216,13 +358,102 @@ impl Env {
         r
     }
 
-    /// A direct connection, to look into the database.
-    pub fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(&self.db).expect("open db")
+    /// A direct connection, to look into the database (on PostgreSQL as the server's superuser).
+    pub fn conn(&self) -> Sql {
+        Sql::open(&self.db.to_string_lossy())
+    }
+
+    /// Nothing was written to the database: on SQLite no file, on PostgreSQL no table and none
+    /// of the roles eip makes.
+    pub fn nothing_written(&self) -> bool {
+        match &self.pg {
+            None => !self.db.exists(),
+            Some(pg) => {
+                let tables = self.count(
+                    "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+                );
+                let roles = self.count(&format!(
+                    "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname IN ('{0}_writer', '{0}_reader')",
+                    pg.name
+                ));
+                tables == 0 && roles == 0
+            }
+        }
+    }
+
+    /// Whether the raw bytes of the database files (main file, WAL, shared memory) hold `needle`;
+    /// on PostgreSQL, whether any row of any table does, as text.
+    pub fn db_holds(&self, needle: &str) -> bool {
+        if on_pg() {
+            let c = self.conn();
+            let tables: Vec<String> = c
+                .prepare(
+                    "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_catalog.pg_tables
+                     WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+                )
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(!tables.is_empty(), "the database has tables");
+            return tables.iter().any(|t| {
+                let n: i64 = c
+                    .query_row(&format!("SELECT count(*) FROM {t} r WHERE strpos(r::text, ?1) > 0"), [needle], |r| {
+                        r.get(0)
+                    })
+                    .unwrap();
+                n > 0
+            });
+        }
+        let needle = needle.as_bytes();
+        let mut names = vec![self.db.clone()];
+        for ext in ["db-wal", "db-shm", "db-journal"] {
+            names.push(self.db.with_extension(ext));
+        }
+        names.iter().any(|p| match std::fs::read(p) {
+            Ok(bytes) => bytes.windows(needle.len()).any(|w| w == needle),
+            Err(_) => false,
+        })
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.conn().query_row(sql, [], |r| r.get(0)).expect("count query")
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("count query {sql}: {e}"))
+    }
+
+    /// Keep a copy of the database as it is now, to return to with `restore_db` (nobody may be
+    /// using it: on SQLite its WAL is checkpointed into the copy, on PostgreSQL it is a template).
+    pub fn save_db(&self) -> Saved {
+        match &self.pg {
+            None => {
+                self.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").expect("checkpoint");
+                let copy = self.path("saved.db");
+                std::fs::copy(&self.db, &copy).expect("copy the database");
+                Saved::Lite(copy)
+            }
+            Some(pg) => Saved::Pg(PgDb::copy(&pg.name, &format!("{}_saved", pg.name))),
+        }
+    }
+
+    /// The database as `save_db` kept it.
+    pub fn restore_db(&self, saved: &Saved) {
+        match (saved, &self.pg) {
+            (Saved::Lite(copy), None) => {
+                let _ = std::fs::remove_file(self.db.with_extension("db-wal"));
+                let _ = std::fs::remove_file(self.db.with_extension("db-shm"));
+                std::fs::copy(copy, &self.db).expect("restore the database");
+            }
+            (Saved::Pg(copy), Some(pg)) => {
+                // The roles eip made for this database stay: the copy's grants name them.
+                let mut c = pg_admin();
+                c.batch_execute(&format!(
+                    "DROP DATABASE \"{0}\" WITH (FORCE); CREATE DATABASE \"{0}\" TEMPLATE \"{1}\"",
+                    pg.name, copy.name
+                ))
+                .expect("restore the database");
+            }
+            _ => panic!("a database saved on the other backend"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -1,9 +1,8 @@
 //! Reading the audit trail straight from the database.
 
-use rusqlite::params;
 use serde_json::Value;
 
-use super::Env;
+use super::{params, Env};
 
 /// One audit event, as stored.
 #[derive(Debug, Clone)]
@@ -48,31 +47,32 @@ impl Env {
         let mut stmt = conn
             .prepare("SELECT actor, at, detail, reason FROM audit WHERE action = ?1 AND target = ?2 ORDER BY seq")
             .unwrap();
-        let rows = stmt
-            .query_map(params![action, target], |r| {
-                let detail: String = r.get(2)?;
-                Ok(Event {
-                    actor: r.get(0)?,
-                    at: r.get(1)?,
-                    detail: serde_json::from_str(&detail).expect("detail is JSON"),
-                    reason: r.get(3)?,
-                })
+        stmt.query_map(params![action, target], |r| {
+            let detail: String = r.get(2)?;
+            Ok(Event {
+                actor: r.get(0)?,
+                at: r.get(1)?,
+                detail: serde_json::from_str(&detail).expect("detail is JSON"),
+                reason: r.get(3)?,
             })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        rows
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
     }
 }
 
 /// How many audit events hold `needle` in any of their text columns.
 pub fn audit_rows_containing(env: &Env, needle: &str) -> i64 {
+    assert!(!needle.is_empty(), "a needle to look for");
+    // `replace` changes a text that holds the needle (instr and strpos are each one backend's).
     env.conn()
         .query_row(
-            "SELECT count(*) FROM audit WHERE instr(
+            "SELECT count(*) FROM (SELECT
                  coalesce(at,'') || '|' || coalesce(actor,'') || '|' || coalesce(actor_unit,'') || '|' ||
                  coalesce(action,'') || '|' || coalesce(target,'') || '|' || coalesce(scope_path,'') || '|' ||
-                 coalesce(period,'') || '|' || coalesce(detail,'') || '|' || coalesce(reason,''), ?1) > 0",
+                 coalesce(period,'') || '|' || coalesce(detail,'') || '|' || coalesce(reason,'') AS t FROM audit) a
+             WHERE replace(t, ?1, '') <> t",
             params![needle],
             |r| r.get(0),
         )
