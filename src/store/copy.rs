@@ -32,8 +32,8 @@ pub const TABLES: &[&str] = &[
     "audit",
 ];
 
-/// (On PostgreSQL the ids' sequences follow the copied ids by themselves: schema.pg.sql's
-/// `*_id_follows` triggers, which also serve the bulk school import's own ids.)
+// On PostgreSQL the ids' sequences follow the copied ids by themselves: schema.pg.sql's
+// `*_id_follows` triggers, which also serve the bulk school import's own ids.
 
 /// Rows read and written per statement batch.
 const BATCH: usize = 5_000;
@@ -47,7 +47,9 @@ pub struct Copied {
 /// A table's columns, in order, as the source database has them.
 fn columns(conn: &Conn, table: &str) -> Result<Vec<String>> {
     match conn.dialect() {
-        Dialect::Sqlite => conn.all("SELECT name FROM pragma_table_info(?1) ORDER BY cid", params![table], |r| r.get(0)),
+        Dialect::Sqlite => {
+            conn.all("SELECT name FROM pragma_table_info(?1) ORDER BY cid", params![table], |r| r.get(0))
+        }
         Dialect::Postgres => conn.all(
             "SELECT column_name::text FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
