@@ -95,7 +95,14 @@ pub fn copy(from: &Db, to: &Path, journal: Option<Journal>, mut progress: impl F
         Ok(tables)
     });
     match made {
-        Ok((_conn, shown, tables)) => Ok(Copied { tables, target: shown.display().to_string() }),
+        Ok((conn, shown, tables)) => {
+            // A new database has no statistics yet: without them PostgreSQL's planner guesses,
+            // and a national aggregation can take a hundred times longer than it should.
+            if conn.dialect() == Dialect::Postgres {
+                conn.batch("ANALYZE")?;
+            }
+            Ok(Copied { tables, target: shown.display().to_string() })
+        }
         Err(e) => {
             if new_file {
                 for suffix in ["", "-wal", "-shm", "-journal"] {

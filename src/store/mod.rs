@@ -172,6 +172,17 @@ impl Db {
         Ok(Db { conn, path: path.to_path_buf(), now, test_clock })
     }
 
+    /// Whether there is an eip database at `path`: a file that exists, or a PostgreSQL database
+    /// that holds eip's schema (an empty one is "no database yet", as a missing file is).
+    pub fn exists(path: &Path) -> Result<bool> {
+        if !pg::is_url(path) {
+            return Ok(path.exists());
+        }
+        let target = pg::Target::parse(&path.to_string_lossy())?;
+        let conn = Conn::postgres(pg::Pg::new(target.connect()?)?);
+        conn.one("SELECT to_regclass('schema_version') IS NOT NULL", params![], |r| r.get(0))
+    }
+
     /// Open a PostgreSQL database eip initialised: its version read from `schema_version`.
     fn open_pg(url: &Path) -> Result<Db> {
         let target = pg::Target::parse(&url.to_string_lossy())?;

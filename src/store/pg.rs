@@ -340,24 +340,56 @@ impl Pg {
         Ok(Pg { client: RefCell::new(client), statements: RefCell::new(HashMap::new()), in_tx: Cell::new(false) })
     }
 
-    fn statement(&self, sql: &str) -> Result<Statement> {
+    /// The prepared statement for `sql`. A parameter whose type the server cannot infer from
+    /// the statement (`?3 IS NULL OR …` alone) is given the type of the first value bound to it
+    /// (an integer int8, a real float8, text or NULL text), as SQLite, which has no types, takes it.
+    fn statement(&self, sql: &str, params: &[ValueRef]) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.borrow_mut().prepare(&translate(sql))?;
+        let text = translate(sql);
+        // A statement the server refuses to prepare inside a transaction ends the transaction,
+        // unless a savepoint takes the refusal back.
+        let guarded = self.in_tx.get();
+        if guarded {
+            self.batch("SAVEPOINT eip_prepare")?;
+        }
+        let prepared = self.client.borrow_mut().prepare(&text);
+        if guarded {
+            self.batch(if prepared.is_ok() {
+                "RELEASE SAVEPOINT eip_prepare"
+            } else {
+                "ROLLBACK TO SAVEPOINT eip_prepare"
+            })?;
+        }
+        let s = match prepared {
+            // 42P08, 42P18: a parameter whose type cannot be determined.
+            Err(e) if matches!(state(&e), Some("42P08" | "42P18")) => {
+                let types: Vec<Type> = params
+                    .iter()
+                    .map(|v| match v {
+                        ValueRef::Int(_) => Type::INT8,
+                        ValueRef::Real(_) => Type::FLOAT8,
+                        ValueRef::Text(_) | ValueRef::Null => Type::TEXT,
+                    })
+                    .collect();
+                self.client.borrow_mut().prepare_typed(&text, &types)?
+            }
+            other => other?,
+        };
         self.statements.borrow_mut().insert(sql.to_string(), s.clone());
         Ok(s)
     }
 
     pub fn exec(&self, sql: &str, params: &[ValueRef]) -> Result<usize> {
-        let st = self.statement(sql)?;
+        let st = self.statement(sql, params)?;
         let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
         Ok(self.client.borrow_mut().execute(&st, &refs)? as usize)
     }
 
     pub fn query(&self, sql: &str, params: &[ValueRef]) -> Result<Vec<postgres::Row>> {
-        let st = self.statement(sql)?;
+        let st = self.statement(sql, params)?;
         let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
         Ok(self.client.borrow_mut().query(&st, &refs)?)
