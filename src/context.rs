@@ -102,7 +102,7 @@ impl Ctx {
             .target(&denial.target)
             .scope(&actor.org.path)
             .detail(json!({ "attempted": denial.action, "role": actor.role.as_str() }));
-        let _ = db.write(&actor.audit_actor(), |tx| tx.audit(ev));
+        let _ = db.write(&actor.audit_actor(), |tx| tx.audit(ev.clone()));
     }
 }
 

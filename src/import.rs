@@ -231,7 +231,7 @@ pub fn run<C: Change, T>(
     file: &Source,
     sheet: &Sheet,
     plan: impl FnOnce(&Conn) -> Result<ImportPlan<C>>,
-    apply: impl FnOnce(&mut Tx, &ImportPlan<C>, &mut dyn FnMut()) -> Result<T>,
+    mut apply: impl FnMut(&mut Tx, &ImportPlan<C>, &mut dyn FnMut()) -> Result<T>,
 ) -> Result<Option<(ImportPlan<C>, T)>> {
     let plan = plan(&db.conn)?;
     if plan.review(sheet, file.dry_run, file.rejects, out)? == Review::DryRun {

@@ -81,7 +81,9 @@ fn report(out: &Out, err: &anyhow::Error, db_path: &std::path::Path) {
     let kind = eip::store::errors::kind_of(err);
     // A damaged file, found wherever it was read: said in words, with the way out.
     let damaged = eip::store::errors::damage_of(err).map(|detail| eip::db::damaged(db_path, &detail));
-    let ours = damaged.as_ref().or(error::eip_error(err));
+    // A lost connection or a refusal by the PostgreSQL server, in words, with the way out.
+    let server = eip::store::pg::explain(err);
+    let ours = damaged.as_ref().or(error::eip_error(err)).or(server.as_ref());
     let message = match ours {
         Some(e) => e.message.clone(),
         None if kind == Kind::Database => format!("{}: {err}", t("db.unusable")),

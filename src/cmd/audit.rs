@@ -321,11 +321,14 @@ fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
     audit::require_verifier(&actor)?;
     match audit::verify(&db.conn)? {
         Ok(count) => {
+            // The head's hash: two databases with the same history (a copy, docs/DEPLOYMENT.md)
+            // print the same one.
+            let head = crate::store::audit::head(&db.conn)?.map(|(_, hash)| hash).unwrap_or_default();
             let Some((cp, file)) = cp else {
                 out.status(&tf("audit.intact", &[("count", &count)]));
                 return out.record(
-                    &[("intact", "col.intact"), ("events", "col.events")],
-                    &[Cell::Bool(true), Cell::Int(count)],
+                    &[("intact", "col.intact"), ("events", "col.events"), ("head", "col.head")],
+                    &[Cell::Bool(true), Cell::Int(count), Cell::from(head.as_str())],
                 );
             };
             let seq = cp.seq;
@@ -347,8 +350,13 @@ fn verify(ctx: &mut Ctx, a: VerifyArgs) -> Result<()> {
             let at = calendar::parse_stored(&cp.taken_at).map_or(cp.taken_at.clone(), |t| calendar::show_cst(t, false));
             out.status(&tf("checkpoint.reached", &[("count", &count), ("file", &file), ("seq", &seq), ("at", &at)]));
             out.record(
-                &[("intact", "col.intact"), ("events", "col.events"), ("checkpoint_seq", "col.checkpoint_seq")],
-                &[Cell::Bool(true), Cell::Int(count), Cell::Int(seq)],
+                &[
+                    ("intact", "col.intact"),
+                    ("events", "col.events"),
+                    ("head", "col.head"),
+                    ("checkpoint_seq", "col.checkpoint_seq"),
+                ],
+                &[Cell::Bool(true), Cell::Int(count), Cell::from(head.as_str()), Cell::Int(seq)],
             )
         }
         Err(b) => {

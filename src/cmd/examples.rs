@@ -6,7 +6,7 @@
 /// The examples of each command, by its full name.
 pub static EXAMPLES: &[(&str, &[&str])] = &[
     ("eip", &["eip demo", "eip --lang zh report status --period 2026-11", "eip report --help"]),
-    ("eip init", &["eip init --admin-name 王芳 --admin-mobile 13800000001", "eip --db /srv/eip/eip.db init"]),
+    ("eip init", &["eip init --admin-name 王芳 --admin-mobile 13800000001", "eip --db /srv/eip/eip.db init", "eip --db postgres://eip_owner@db.example/nation init"]),
     (
         "eip login",
         &[
@@ -20,6 +20,14 @@ pub static EXAMPLES: &[(&str, &[&str])] = &[
     ("eip whoami", &["eip whoami", "eip whoami --format json"]),
     ("eip demo", &["eip --db demo.db demo", "eip --db demo.db demo --province 130000"]),
     ("eip doctor", &["eip doctor", "eip doctor --format json"]),
+    ("eip db", &["eip db copy --from eip.db --to postgres://eip@db.example/nation"]),
+    (
+        "eip db copy",
+        &[
+            "eip db copy --from eip.db --to postgres://eip@db.example/nation",
+            "eip db copy --from postgres://eip@db.example/nation --to backup.db",
+        ],
+    ),
     ("eip completions", &["eip completions bash > /etc/bash_completion.d/eip", "eip completions zsh > ~/.zfunc/_eip"]),
     ("eip unit", &["eip unit tree 130000 --depth 2", "eip unit list --under 130100 --format csv"]),
     ("eip unit add", &["eip unit add 130199 测试区 --parent 130100", "eip unit add 139900 测试市 --parent 130000 --level prefecture"]),

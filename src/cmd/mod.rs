@@ -14,6 +14,7 @@ pub mod account;
 pub mod audit;
 pub mod completions;
 pub mod cycle_args;
+pub mod db;
 pub mod demo;
 pub mod doctor;
 pub mod examples;
@@ -50,8 +51,8 @@ pub struct Cli {
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct GlobalOpts {
-    /// Database file [default: eip.db in the platform data directory]
-    #[arg(long, global = true, env = "EIP_DB", value_name = "PATH")]
+    /// The database: a file, or postgres://USER@HOST[:PORT]/DB [default: eip.db in the platform data directory]
+    #[arg(long, global = true, env = "EIP_DB", value_name = "DB")]
     pub db: Option<PathBuf>,
     /// Output format [default: table on a terminal, tsv otherwise]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
@@ -86,6 +87,9 @@ pub enum Command {
     Doctor,
     /// Print shell completions
     Completions(completions::CompletionsArgs),
+    /// The database itself: copy it between a file and PostgreSQL
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Admin units: provinces, prefectures, counties
     #[command(subcommand)]
     Unit(unit::UnitCommand),
@@ -179,7 +183,7 @@ impl ImportFile {
             &crate::model::Actor,
             &crate::csvio::Sheet,
         ) -> Result<crate::import::ImportPlan<C>>,
-        apply: impl FnOnce(
+        mut apply: impl FnMut(
             &mut crate::store::Tx,
             &crate::model::Actor,
             &crate::import::ImportPlan<C>,
@@ -234,6 +238,7 @@ pub fn run_command(ctx: &mut Ctx, command: Command) -> Result<()> {
         Command::Demo(args) => demo::cmd_demo(ctx, args),
         Command::Doctor => doctor::cmd_doctor(ctx),
         Command::Completions(args) => completions::cmd_completions(args),
+        Command::Db(c) => db::cmd_db(ctx, c),
         Command::Unit(c) => unit::cmd_unit(ctx, c),
         Command::Account(c) => account::cmd_account(ctx, c),
         Command::School(c) => school::cmd_school(ctx, c),

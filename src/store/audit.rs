@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{params, Conn, Param, Row, Value};
+use super::{params, Conn, Dialect, Param, Row, Value};
 use crate::error::Result;
 
 /// The hash before the first event.
@@ -193,7 +193,7 @@ pub struct Filter {
 
 impl Filter {
     /// The `WHERE` clause (empty when nothing is asked) and its values, every value bound.
-    fn clause(&self) -> (String, Vec<Value>) {
+    fn clause(&self, dialect: Dialect) -> (String, Vec<Value>) {
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         let arg = |v: &str, args: &mut Vec<Value>| {
@@ -226,8 +226,12 @@ impl Filter {
             clauses.push(format!("period = {}", arg(p, &mut args)));
         }
         if let Some(i) = &self.indicator {
-            // SQLite: json_extract reads the indicator a value event's detail names.
-            clauses.push(format!("json_extract(detail, '$.indicator') = {}", arg(i, &mut args)));
+            // The indicator a value event's detail names.
+            let field = match dialect {
+                Dialect::Sqlite => "json_extract(detail, '$.indicator')",
+                Dialect::Postgres => "(detail::jsonb ->> 'indicator')",
+            };
+            clauses.push(format!("{field} = {}", arg(i, &mut args)));
         }
         let clause = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         (clause, args)
@@ -240,7 +244,7 @@ fn bound(args: &[Value]) -> Vec<&dyn Param> {
 
 /// The newest `limit` matching events (all with `None`), oldest first.
 pub fn latest(conn: &Conn, filter: &Filter, limit: Option<usize>) -> Result<Vec<Stored>> {
-    let (clause, args) = filter.clause();
+    let (clause, args) = filter.clause(conn.dialect());
     let limit = limit.map_or(String::new(), |n| format!("LIMIT {n}"));
     let sql =
         format!("SELECT * FROM (SELECT {STORED_COLUMNS} FROM audit {clause} ORDER BY seq DESC {limit}) t ORDER BY seq");
@@ -249,13 +253,13 @@ pub fn latest(conn: &Conn, filter: &Filter, limit: Option<usize>) -> Result<Vec<
 
 /// How many events the filter matches.
 pub fn count(conn: &Conn, filter: &Filter) -> Result<i64> {
-    let (clause, args) = filter.clause();
+    let (clause, args) = filter.clause(conn.dialect());
     conn.one(&format!("SELECT COUNT(*) FROM audit {clause}"), &bound(&args), |r| r.get(0))
 }
 
 /// Every matching event in sequence order, streamed (a million events in constant memory).
 pub fn each_matching(conn: &Conn, filter: &Filter, mut f: impl FnMut(Stored) -> Result<()>) -> Result<()> {
-    let (clause, args) = filter.clause();
+    let (clause, args) = filter.clause(conn.dialect());
     let sql = format!("SELECT {STORED_COLUMNS} FROM audit {clause} ORDER BY seq");
     conn.each(&sql, &bound(&args), |r| f(stored_from_row(r)?))
 }

@@ -149,45 +149,172 @@ fn bind<'p>(params: &'p [&'p dyn Param]) -> impl rusqlite::Params + 'p {
 
 /// A column value read from a row.
 pub trait Column: Sized {
-    fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self>;
+    fn read(row: &Row<'_>, i: usize) -> Result<Self>;
 }
 
-macro_rules! sqlite_column {
+/// What a PostgreSQL value may be read as (SQLite's types, which eip's code was written for:
+/// a comparison is an integer, a sum of integers an integer).
+trait FromAny: Sized {
+    fn from_any(v: super::pg::Any) -> Option<Self>;
+}
+
+macro_rules! int_from_any {
     ($($t:ty),*) => {$(
-        impl Column for $t {
-            fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self> {
-                Ok(row.get::<_, $t>(i)?)
-            }
-        }
-        impl Column for Option<$t> {
-            fn read(row: &rusqlite::Row<'_>, i: usize) -> Result<Self> {
-                Ok(row.get::<_, Option<$t>>(i)?)
+        impl FromAny for $t {
+            fn from_any(v: super::pg::Any) -> Option<Self> {
+                use super::pg::Any;
+                match v {
+                    Any::Int(i) => <$t>::try_from(i).ok(),
+                    Any::Bool(b) => Some(<$t>::from(b as u8)),
+                    _ => None,
+                }
             }
         }
     )*};
 }
-sqlite_column!(i64, i32, u32, u64, usize, f64, bool, String);
+int_from_any!(i64, i32, u32, u64, usize);
+
+impl FromAny for f64 {
+    fn from_any(v: super::pg::Any) -> Option<Self> {
+        match v {
+            super::pg::Any::Real(r) => Some(r),
+            super::pg::Any::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+}
+
+impl FromAny for bool {
+    fn from_any(v: super::pg::Any) -> Option<Self> {
+        match v {
+            super::pg::Any::Bool(b) => Some(b),
+            super::pg::Any::Int(i) => Some(i != 0),
+            _ => None,
+        }
+    }
+}
+
+impl FromAny for String {
+    fn from_any(v: super::pg::Any) -> Option<Self> {
+        match v {
+            super::pg::Any::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+fn pg_read<T: FromAny>(row: &postgres::Row, i: usize) -> Result<Option<T>> {
+    let v = super::pg::column(row, i)?;
+    if v == super::pg::Any::Null {
+        return Ok(None);
+    }
+    let shown = format!("{v:?}");
+    match T::from_any(v) {
+        Some(t) => Ok(Some(t)),
+        None => Err(anyhow::anyhow!(
+            "column {i} ({}) holds {shown}, not a {}",
+            row.columns().get(i).map_or("?", |c| c.name()),
+            std::any::type_name::<T>()
+        )),
+    }
+}
+
+macro_rules! column {
+    ($($t:ty),*) => {$(
+        impl Column for $t {
+            fn read(row: &Row<'_>, i: usize) -> Result<Self> {
+                match row.inner {
+                    RowRef::Sqlite(r) => Ok(r.get::<_, $t>(i)?),
+                    RowRef::Pg(r) => pg_read::<$t>(r, i)?
+                        .ok_or_else(|| anyhow::anyhow!("column {i} is NULL where a value is expected")),
+                }
+            }
+        }
+        impl Column for Option<$t> {
+            fn read(row: &Row<'_>, i: usize) -> Result<Self> {
+                match row.inner {
+                    RowRef::Sqlite(r) => Ok(r.get::<_, Option<$t>>(i)?),
+                    RowRef::Pg(r) => pg_read::<$t>(r, i),
+                }
+            }
+        }
+    )*};
+}
+column!(i64, i32, u32, u64, usize, f64, bool, String);
+
+/// Any column as it is stored: what a copy of a whole table reads and writes back.
+impl Column for Value {
+    fn read(row: &Row<'_>, i: usize) -> Result<Self> {
+        use super::pg::Any;
+        match row.inner {
+            RowRef::Sqlite(r) => Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Value::Null,
+                rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
+                rusqlite::types::ValueRef::Real(v) => Value::Real(v),
+                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8(t.to_vec())?),
+                rusqlite::types::ValueRef::Blob(_) => anyhow::bail!("column {i} holds bytes, which eip never writes"),
+            }),
+            RowRef::Pg(r) => Ok(match super::pg::column(r, i)? {
+                Any::Null => Value::Null,
+                Any::Int(v) => Value::Int(v),
+                Any::Bool(b) => Value::Int(i64::from(b)),
+                Any::Real(v) => Value::Real(v),
+                Any::Text(t) => Value::Text(t),
+            }),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RowRef<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Pg(&'r postgres::Row),
+}
 
 /// One row of a query's result.
 pub struct Row<'r> {
-    inner: &'r rusqlite::Row<'r>,
+    inner: RowRef<'r>,
 }
 
 impl Row<'_> {
     /// Column `i` (from 0), as `T`.
     pub fn get<T: Column>(&self, i: usize) -> Result<T> {
-        T::read(self.inner, i)
+        T::read(self, i)
     }
+}
+
+/// Which SQL the database speaks, for the few statements written once for each
+/// (docs/ARCHITECTURE.md, "The store").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+enum Backend {
+    Sqlite(rusqlite::Connection),
+    Pg(super::pg::Pg),
 }
 
 /// A connection to eip's database.
 pub struct Conn {
-    sqlite: rusqlite::Connection,
+    backend: Backend,
 }
 
 impl Conn {
     pub(crate) fn sqlite(conn: rusqlite::Connection) -> Conn {
-        Conn { sqlite: conn }
+        Conn { backend: Backend::Sqlite(conn) }
+    }
+
+    pub(crate) fn postgres(conn: super::pg::Pg) -> Conn {
+        Conn { backend: Backend::Pg(conn) }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Pg(_) => Dialect::Postgres,
+        }
     }
 
     /// A private database in memory holding the whole schema, for unit tests of rules that have
@@ -199,27 +326,42 @@ impl Conn {
         c
     }
 
-    /// The driver's connection, for the store's own set-up (pragmas, the schema).
-    pub(crate) fn raw(&self) -> &rusqlite::Connection {
-        &self.sqlite
+    /// SQLite's own connection, for the store's set-up of a file (pragmas, the schema); none on
+    /// PostgreSQL.
+    pub(crate) fn raw(&self) -> Option<&rusqlite::Connection> {
+        match &self.backend {
+            Backend::Sqlite(c) => Some(c),
+            Backend::Pg(_) => None,
+        }
     }
 
     /// Run a statement; the number of rows it changed.
     pub fn exec(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
-        Ok(self.sqlite.prepare_cached(sql)?.execute(bind(params))?)
+        match &self.backend {
+            Backend::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute(bind(params))?),
+            Backend::Pg(c) => c.exec(sql, &values(params)),
+        }
     }
 
     /// Run an `INSERT` of one row into a table whose key is an integer `id`; the new row's id.
     /// (SQLite: the connection's last row id, cheaper than `RETURNING`, which materialises the
-    /// returned rows; another engine appends `RETURNING id`.)
+    /// returned rows; PostgreSQL: `RETURNING id`.)
     pub fn insert(&self, sql: &str, params: &[&dyn Param]) -> Result<i64> {
-        self.sqlite.prepare_cached(sql)?.execute(bind(params))?;
-        Ok(self.sqlite.last_insert_rowid())
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                c.prepare_cached(sql)?.execute(bind(params))?;
+                Ok(c.last_insert_rowid())
+            }
+            Backend::Pg(_) => self.one(&format!("{sql} RETURNING id"), params, |r| r.get(0)),
+        }
     }
 
     /// Run several statements separated by `;`, without parameters.
     pub fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.sqlite.execute_batch(sql)?)
+        match &self.backend {
+            Backend::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Backend::Pg(c) => c.batch(sql),
+        }
     }
 
     /// The first row, read by `f`; an error if there is none.
@@ -232,12 +374,13 @@ impl Conn {
 
     /// The first row, read by `f`, if there is one.
     pub fn opt<T>(&self, sql: &str, params: &[&dyn Param], f: impl FnOnce(&Row) -> Result<T>) -> Result<Option<T>> {
-        let mut stmt = self.sqlite.prepare_cached(sql)?;
-        let mut rows = stmt.query(bind(params))?;
-        match rows.next()? {
-            Some(r) => Ok(Some(f(&Row { inner: r })?)),
-            None => Ok(None),
-        }
+        let mut f = Some(f);
+        let mut out = None;
+        self.scan(sql, params, |r| {
+            out = Some((f.take().expect("called once"))(r)?);
+            Ok(false)
+        })?;
+        Ok(out)
     }
 
     /// Every row, each read by `f`.
@@ -252,21 +395,28 @@ impl Conn {
 
     /// Every row, streamed through `f` in order (nothing is collected).
     pub fn each(&self, sql: &str, params: &[&dyn Param], mut f: impl FnMut(&Row) -> Result<()>) -> Result<()> {
-        let mut stmt = self.sqlite.prepare_cached(sql)?;
-        let mut rows = stmt.query(bind(params))?;
-        while let Some(r) = rows.next()? {
-            f(&Row { inner: r })?;
-        }
-        Ok(())
+        self.scan(sql, params, |r| {
+            f(r)?;
+            Ok(true)
+        })
     }
 
     /// Read everything that follows from one snapshot of the database, until the guard is
     /// dropped: a check of a whole file sees another process's write in every lookup or in none.
     /// Inside a transaction already, the transaction is the snapshot.
     pub fn snapshot(&self) -> Result<Snapshot<'_>> {
-        let open = self.sqlite.is_autocommit();
+        let open = match &self.backend {
+            Backend::Sqlite(c) => c.is_autocommit(),
+            Backend::Pg(c) => !c.in_tx.get(),
+        };
         if open {
-            self.sqlite.execute_batch("BEGIN DEFERRED")?;
+            match &self.backend {
+                Backend::Sqlite(c) => c.execute_batch("BEGIN DEFERRED")?,
+                Backend::Pg(c) => {
+                    c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                    c.in_tx.set(true);
+                }
+            }
         }
         Ok(Snapshot { conn: self, open })
     }
@@ -274,11 +424,24 @@ impl Conn {
     /// Rows streamed through `f` in order while it answers `true`: the first `false` stops
     /// the query there (a check that has found what it looks for reads no further).
     pub fn scan(&self, sql: &str, params: &[&dyn Param], mut f: impl FnMut(&Row) -> Result<bool>) -> Result<()> {
-        let mut stmt = self.sqlite.prepare_cached(sql)?;
-        let mut rows = stmt.query(bind(params))?;
-        while let Some(r) = rows.next()? {
-            if !f(&Row { inner: r })? {
-                break;
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows = stmt.query(bind(params))?;
+                while let Some(r) = rows.next()? {
+                    if !f(&Row { inner: RowRef::Sqlite(r) })? {
+                        break;
+                    }
+                }
+            }
+            Backend::Pg(c) => {
+                // The rows are read before `f` sees them, so that `f` may query the same
+                // connection (the driver has one statement in flight at a time).
+                for r in &c.query(sql, &values(params))? {
+                    if !f(&Row { inner: RowRef::Pg(r) })? {
+                        break;
+                    }
+                }
             }
         }
         Ok(())
@@ -297,10 +460,59 @@ impl Conn {
         let row = format!("({})", vec!["?"; width].join(","));
         for chunk in values.chunks(width * (MAX_VALUES / width).clamp(1, BULK_ROWS)) {
             let sql = format!("INSERT INTO {into} VALUES {}", vec![row.as_str(); chunk.len() / width].join(","));
-            self.sqlite.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk.iter().map(|v| v.value())))?;
+            match &self.backend {
+                Backend::Sqlite(c) => {
+                    c.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(chunk.iter().map(|v| v.value())))?;
+                }
+                Backend::Pg(c) => {
+                    c.insert_values(&sql, chunk)?;
+                }
+            }
         }
         Ok(())
     }
+
+    /// Begin, commit or roll back a transaction (`BEGIN IMMEDIATE` on SQLite; on PostgreSQL
+    /// `BEGIN` and the one row of `write_lock` locked, so writers queue the same way).
+    fn begin_write(&self, setup: Option<&str>) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                c.execute_batch("BEGIN IMMEDIATE").map_err(super::busy)?;
+                if let Some(sql) = setup {
+                    if let Err(e) = c.execute_batch(sql) {
+                        let _ = c.execute_batch("ROLLBACK");
+                        return Err(e.into());
+                    }
+                }
+                Ok(())
+            }
+            Backend::Pg(c) => {
+                c.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+                c.in_tx.set(true);
+                let locked = setup.map_or(Ok(()), |sql| c.batch(sql)).and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
+                if locked.is_err() {
+                    let _ = self.end(false);
+                }
+                locked
+            }
+        }
+    }
+
+    fn end(&self, commit: bool) -> Result<()> {
+        let sql = if commit { "COMMIT" } else { "ROLLBACK" };
+        match &self.backend {
+            Backend::Sqlite(c) => c.execute_batch(sql).map_err(super::busy),
+            Backend::Pg(c) => {
+                let done = c.batch(sql);
+                c.in_tx.set(false);
+                done
+            }
+        }
+    }
+}
+
+fn values<'p>(params: &'p [&'p dyn Param]) -> Vec<ValueRef<'p>> {
+    params.iter().map(|p| p.value()).collect()
 }
 
 /// A read snapshot ([`Conn::snapshot`]), ended when dropped.
@@ -312,7 +524,7 @@ pub struct Snapshot<'a> {
 impl Drop for Snapshot<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.conn.sqlite.execute_batch("ROLLBACK");
+            let _ = self.conn.end(false);
         }
     }
 }
@@ -345,13 +557,24 @@ impl std::ops::Deref for Tx<'_> {
 impl<'a> Tx<'a> {
     /// Begin a write transaction on `conn`.
     pub(crate) fn begin(conn: &'a Conn, actor: &AuditActor, now: DateTime<Utc>) -> Result<Tx<'a>> {
-        conn.sqlite.execute_batch("BEGIN IMMEDIATE").map_err(super::busy)?;
+        Tx::begin_with(conn, actor, now, None)
+    }
+
+    /// Begin a write transaction that first runs `setup` (PostgreSQL: the schema of a new
+    /// database, whose `write_lock` the transaction then takes).
+    pub(crate) fn begin_with(
+        conn: &'a Conn,
+        actor: &AuditActor,
+        now: DateTime<Utc>,
+        setup: Option<&str>,
+    ) -> Result<Tx<'a>> {
+        conn.begin_write(setup)?;
         Ok(Tx { conn, actor: actor.clone(), now, head: None, now_s: crate::calendar::stored(now), open: true })
     }
 
     /// Make every change of the transaction, its audit events included, durable.
     pub(crate) fn commit(mut self) -> Result<()> {
-        self.conn.sqlite.execute_batch("COMMIT").map_err(super::busy)?;
+        self.conn.end(true)?;
         self.open = false;
         Ok(())
     }
@@ -364,7 +587,7 @@ impl<'a> Tx<'a> {
 impl Drop for Tx<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.conn.sqlite.execute_batch("ROLLBACK");
+            let _ = self.conn.end(false);
         }
     }
 }

@@ -19,6 +19,9 @@ pub fn kind_of(err: &anyhow::Error) -> Kind {
         if let Some(e) = cause.downcast_ref::<error::Error>() {
             return e.kind;
         }
+        if let Some(e) = cause.downcast_ref::<postgres::Error>() {
+            return super::pg::kind(e);
+        }
         if let Some(e) = cause.downcast_ref::<rusqlite::Error>() {
             if let Some(code) = e.sqlite_error_code() {
                 use rusqlite::ErrorCode as C;

@@ -3,7 +3,7 @@
 //! snapshot their first submission froze, their ratification, the provinces' texts and the
 //! urgings. Each is one set-based query over the range, whatever its length.
 
-use super::{in_subtree, params, Conn, Tx};
+use super::{in_subtree, params, Conn, Dialect, Tx};
 use crate::error::Result;
 use crate::model::{Level, Period};
 
@@ -31,9 +31,13 @@ pub struct Scope<'a> {
 
 /// Every submission event of the scope's units in its periods, oldest first.
 pub fn submit_events(conn: &Conn, s: Scope) -> Result<Vec<SubmitEvent>> {
-    // SQLite: json_extract reads the count the event's detail recorded.
+    // The count the event's detail recorded.
+    let flags = match conn.dialect() {
+        Dialect::Sqlite => "json_extract(a.detail, '$.after.flags')",
+        Dialect::Postgres => "(a.detail::jsonb #>> '{after,flags}')::bigint",
+    };
     let sql = format!(
-        "SELECT o.id, a.period, a.action, a.at, json_extract(a.detail, '$.after.flags')
+        "SELECT o.id, a.period, a.action, a.at, {flags}
          FROM audit a JOIN org o ON o.code = a.target AND o.deleted_at IS NULL
          WHERE a.action IN ('submit', 'submit.auto') AND a.period >= ?1 AND a.period <= ?2
            AND o.level = ?3 AND {}
@@ -98,14 +102,23 @@ pub struct FirstSnapshot {
 
 /// The first snapshot of each of the scope's units' periods.
 pub fn first_snapshots(conn: &Conn, s: Scope) -> Result<Vec<FirstSnapshot>> {
-    // SQLite: one json_extract of several paths reads the figures the facts need; the units first
-    // (CROSS JOIN keeps that order in SQLite), each unit's snapshots by their index.
+    // One JSON array of the figures the facts need; the units first (CROSS JOIN keeps that order
+    // in SQLite), each unit's snapshots by their index.
+    let figures = match conn.dialect() {
+        Dialect::Sqlite => {
+            "json_extract(n.figures, '$.schools_expected', '$.schools_confirmed', '$.own_state',
+                          '$.staff_missing', '$.schools_with_admin')"
+        }
+        Dialect::Postgres => {
+            "(SELECT jsonb_build_array(f -> 'schools_expected', f -> 'schools_confirmed', f -> 'own_state',
+                                       f -> 'staff_missing', f -> 'schools_with_admin')::text
+              FROM (SELECT n.figures::jsonb AS f) j)"
+        }
+    };
     let sql = format!(
-        "SELECT n.org_id, n.period,
-                json_extract(n.figures, '$.schools_expected', '$.schools_confirmed', '$.own_state',
-                             '$.staff_missing', '$.schools_with_admin')
-         FROM org o CROSS JOIN snapshot n
-         WHERE n.org_id = o.id AND n.period >= ?1 AND n.period <= ?2 AND o.level = ?3 AND {}
+        "SELECT n.org_id, n.period, {figures}
+         FROM org o CROSS JOIN snapshot n ON n.org_id = o.id
+         WHERE n.period >= ?1 AND n.period <= ?2 AND o.level = ?3 AND {}
            AND n.id = (SELECT min(m.id) FROM snapshot m WHERE m.org_id = n.org_id AND m.period = n.period)",
         in_subtree("o", "?4", "?5")
     );

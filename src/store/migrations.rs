@@ -137,6 +137,11 @@ pub enum Step {
 
 pub const MIGRATIONS: &[Step] = &[Step::Run(v2), Step::Run(v3)];
 
+/// PostgreSQL's own numbered migrations, from version 3 (the version its schema, `schema.pg.sql`,
+/// started at): `PG_MIGRATIONS[i]` takes version `3 + i` to `4 + i`. A change of the schema adds
+/// one step here and one to `MIGRATIONS`.
+pub const PG_MIGRATIONS: &[Step] = &[];
+
 /// The schema's statements, each whole (a trigger's body included), in file order.
 fn statements(schema: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -15,15 +15,21 @@ use crate::model::{AuditActor, Level};
 
 /// The schema, embedded.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
+/// The same schema in PostgreSQL's terms (docs/DEPLOYMENT.md), embedded.
+pub const PG_SCHEMA: &str = include_str!("../../schema.pg.sql");
+/// The grants of the least-privilege roles on PostgreSQL (`{writer}`, `{reader}` filled in).
+const PG_ROLES: &str = include_str!("pg-roles.sql");
 
 pub mod accounts;
 pub mod audit;
 mod conn;
+pub mod copy;
 pub mod errors;
 pub mod facts;
 pub mod health;
 mod migrations;
 pub mod orgs;
+pub mod pg;
 pub mod requests;
 pub mod returns;
 pub mod rules;
@@ -32,11 +38,15 @@ pub mod submissions;
 pub mod texts;
 pub mod values;
 pub(crate) use conn::params;
-pub use conn::{Column, Conn, Param, Row, Tx, Value, ValueRef};
-pub use migrations::MIGRATIONS;
+pub use conn::{Column, Conn, Dialect, Param, Row, Tx, Value, ValueRef};
+pub use migrations::{MIGRATIONS, PG_MIGRATIONS};
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
+/// The version a new PostgreSQL database starts at: PostgreSQL came with version 3, so its own
+/// numbered migrations (`PG_MIGRATIONS`) take it from there, in step with SQLite's.
+pub const PG_FIRST_VERSION: i64 = 3;
+const _: () = assert!(PG_FIRST_VERSION + PG_MIGRATIONS.len() as i64 == SCHEMA_VERSION);
 
 /// How long a write waits for another process's write to finish before giving up (exit 7).
 /// County scripts started together by cron queue instead of failing.
@@ -113,6 +123,9 @@ fn clock(test_clock: bool) -> Result<DateTime<Utc>> {
 impl Db {
     /// Open an initialised database, upgrading an older schema and refusing a newer one.
     pub fn open(path: &Path, journal: Option<Journal>) -> Result<Db> {
+        if pg::is_url(path) {
+            return Db::open_pg(path);
+        }
         if !path.exists() {
             return Err(Error::new(Kind::Database, tf("db.missing", &[("path", &path.display())]))
                 .hint(tf("db.missing.hint", &[("path", &path.display())]))
@@ -146,13 +159,49 @@ impl Db {
             .hint(t("db.too_new.hint"))
             .into());
         }
-        let conn = Conn::sqlite(conn);
+        Db::opened(Conn::sqlite(conn), path, version, MIGRATIONS)
+    }
+
+    /// An opened database at `version`: its clock read, older schemas upgraded.
+    fn opened(conn: Conn, path: &Path, version: i64, migrations: &[migrations::Step]) -> Result<Db> {
         let test_clock = setting(&conn, "test_clock")?.as_deref() == Some("1");
         let now = clock(test_clock)?;
         if version < SCHEMA_VERSION {
-            migrate(&conn, version, MIGRATIONS, now)?;
+            migrate(&conn, version, migrations, now)?;
         }
         Ok(Db { conn, path: path.to_path_buf(), now, test_clock })
+    }
+
+    /// Open a PostgreSQL database eip initialised: its version read from `schema_version`.
+    fn open_pg(url: &Path) -> Result<Db> {
+        let target = pg::Target::parse(&url.to_string_lossy())?;
+        let conn = Conn::postgres(pg::Pg::new(target.connect()?)?);
+        let shown = PathBuf::from(&target.shown);
+        let initialised: bool =
+            conn.one("SELECT to_regclass('schema_version') IS NOT NULL", params![], |r| r.get(0))?;
+        let version: i64 = if initialised {
+            conn.opt("SELECT version FROM schema_version", params![], |r| r.get(0))?.unwrap_or(0)
+        } else {
+            0
+        };
+        if version == 0 {
+            return Err(Error::new(Kind::Database, tf("db.not_initialised", &[("path", &shown.display())]))
+                .hint(tf("db.missing.hint", &[("path", &shown.display())]))
+                .into());
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                Kind::Database,
+                tf("db.too_new", &[("path", &shown.display()), ("found", &version), ("known", &SCHEMA_VERSION)]),
+            )
+            .hint(t("db.too_new.hint"))
+            .into());
+        }
+        let steps = &PG_MIGRATIONS[((version - PG_FIRST_VERSION).max(0) as usize).min(PG_MIGRATIONS.len())..];
+        Db::opened(conn, &shown, version, steps).map(|mut db| {
+            db.path = shown;
+            db
+        })
     }
 
     /// Create a new database with the whole schema and run `init` in the same transaction, so a
@@ -178,6 +227,26 @@ impl Db {
         actor: &AuditActor,
         init: impl FnOnce(&mut Tx) -> Result<T>,
     ) -> Result<(Db, T)> {
+        let (conn, shown, out) = Db::create_with(path, journal, now, actor, |w| {
+            first_settings(w, test_clock, now)?;
+            init(w)
+        })?;
+        Ok((Db { conn, path: shown, now, test_clock }, out))
+    }
+
+    /// A new database (file or PostgreSQL) that holds no table yet: the whole schema and `fill`
+    /// in one transaction, so that it is either complete or not there at all. Refuses an
+    /// initialised one (exit 5). The connection, the database as shown to a person, `fill`'s answer.
+    pub(crate) fn create_with<T>(
+        path: &Path,
+        journal: Option<Journal>,
+        now: DateTime<Utc>,
+        actor: &AuditActor,
+        fill: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<(Conn, PathBuf, T)> {
+        if pg::is_url(path) {
+            return Db::create_pg(path, now, actor, fill);
+        }
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
@@ -197,33 +266,99 @@ impl Db {
         }
         let conn = Conn::sqlite(conn);
         let out = {
-            let mut w = Tx::begin(&conn, actor, now)?;
-            w.batch(SCHEMA)?;
-            w.raw().pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            w.exec(
-                "INSERT INTO setting(key, value) VALUES ('test_clock', ?1)",
-                params![if test_clock { "1" } else { "0" }],
-            )?;
-            w.exec("INSERT INTO setting(key, value) VALUES ('created_at', ?1)", params![crate::calendar::stored(now)])?;
-            let out = init(&mut w)?;
+            let mut w = Tx::begin_with(&conn, actor, now, Some(SCHEMA))?;
+            w.raw().expect("SQLite").pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            let out = fill(&mut w)?;
             w.commit()?;
             out
         };
-        Ok((Db { conn, path: path.to_path_buf(), now, test_clock }, out))
+        Ok((conn, path.to_path_buf(), out))
+    }
+
+    /// `create_with` on PostgreSQL: the schema, the least-privilege roles and `fill` in one
+    /// transaction, in a database that holds no table yet.
+    fn create_pg<T>(
+        url: &Path,
+        now: DateTime<Utc>,
+        actor: &AuditActor,
+        fill: impl FnOnce(&mut Tx) -> Result<T>,
+    ) -> Result<(Conn, PathBuf, T)> {
+        let target = pg::Target::parse(&url.to_string_lossy())?;
+        let conn = Conn::postgres(pg::Pg::new(target.connect()?)?);
+        let shown = PathBuf::from(&target.shown);
+        let tables: i64 = conn.one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            params![],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(Error::new(Kind::Refused, tf("db.already", &[("path", &shown.display())]))
+                .hint(tf("pg.already.hint", &[("path", &shown.display())]))
+                .into());
+        }
+        let setup = format!(
+            "{PG_SCHEMA};\n{};\nINSERT INTO schema_version(version) VALUES ({SCHEMA_VERSION})",
+            pg_roles(&target.dbname)
+        );
+        let out = {
+            let mut w = Tx::begin_with(&conn, actor, now, Some(&setup))?;
+            let out = fill(&mut w)?;
+            w.commit()?;
+            out
+        };
+        Ok((conn, shown, out))
     }
 
     /// Run `f` in one `BEGIN IMMEDIATE` transaction with `actor` recorded on its audit events.
     /// Either all of it, audit events included, is written, or none of it.
-    pub fn write<T>(&mut self, actor: &AuditActor, f: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
-        let mut w = Tx::begin(&self.conn, actor, self.now)?;
-        let out = f(&mut w)?;
-        w.commit()?;
-        Ok(out)
+    pub fn write<T>(&mut self, actor: &AuditActor, mut f: impl FnMut(&mut Tx) -> Result<T>) -> Result<T> {
+        let mut tries = 0;
+        loop {
+            let done = (|| {
+                let mut w = Tx::begin(&self.conn, actor, self.now)?;
+                let out = f(&mut w)?;
+                w.commit()?;
+                Ok(out)
+            })();
+            match done {
+                // PostgreSQL-protocol engines that run every transaction SERIALIZABLE (or find a
+                // deadlock) ask for the transaction again: nothing of it was written.
+                Err(e) if tries < WRITE_RETRIES && pg::is_retryable(&e) => tries += 1,
+                done => return done,
+            }
+        }
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.conn.dialect() == Dialect::Postgres
     }
 
     pub fn now_stored(&self) -> String {
         crate::calendar::stored(self.now)
     }
+}
+
+/// How many times a write asked again by the server (serialisation failure, deadlock) is retried.
+const WRITE_RETRIES: usize = 5;
+
+/// The settings every new database starts with.
+fn first_settings(w: &Tx, test_clock: bool, now: DateTime<Utc>) -> Result<()> {
+    w.exec("INSERT INTO setting(key, value) VALUES ('test_clock', ?1)", params![if test_clock { "1" } else { "0" }])?;
+    w.exec("INSERT INTO setting(key, value) VALUES ('created_at', ?1)", params![crate::calendar::stored(now)])?;
+    Ok(())
+}
+
+/// The two group roles of a PostgreSQL database `db`: `<db>_writer`, which eip's hosts run as,
+/// and `<db>_reader`, for analysts (docs/DEPLOYMENT.md).
+pub fn pg_role_names(db: &str) -> (String, String) {
+    (format!("{db}_writer"), format!("{db}_reader"))
+}
+
+fn pg_roles(db: &str) -> String {
+    let (writer, reader) = pg_role_names(db);
+    let quote = |r: &str| format!("\"{}\"", r.replace('"', "\"\""));
+    PG_ROLES.replace("{writer}", &quote(&writer)).replace("{reader}", &quote(&reader))
 }
 
 /// A busy database after the timeout is exit 7 with words a person understands.
@@ -269,7 +404,9 @@ fn tighten_companions(path: &Path) {
 /// checked before the commit; the version is read again inside the transaction, so two commands
 /// that open an old file at once upgrade it once.
 fn migrate(conn: &Conn, from: i64, migrations: &[migrations::Step], now: DateTime<Utc>) -> Result<()> {
-    let raw = conn.raw();
+    let Some(raw) = conn.raw() else {
+        return migrate_pg(conn, from, migrations, now);
+    };
     raw.pragma_update(None, "foreign_keys", "OFF")?;
     raw.pragma_update(None, "legacy_alter_table", "ON")?;
     let done = (|| -> Result<()> {
@@ -299,6 +436,22 @@ fn migrate(conn: &Conn, from: i64, migrations: &[migrations::Step], now: DateTim
             e.context(Error::new(Kind::Database, t("db.migration_failed")).hint(t("db.migration_failed.hint")))
         }
     })
+}
+
+/// `migrate` on PostgreSQL, where DDL is transactional and constraints need no rebuilt tables:
+/// `migrations[i]` takes the database from `from + i` to `from + i + 1`, all in one transaction
+/// that reads the version again under the write lock.
+fn migrate_pg(conn: &Conn, from: i64, migrations: &[migrations::Step], now: DateTime<Utc>) -> Result<()> {
+    let tx = Tx::begin(conn, &AuditActor::system(), now)?;
+    let at: i64 = tx.one("SELECT version FROM schema_version", params![], |r| r.get(0))?;
+    for (i, step) in migrations.iter().enumerate().skip((at - from).max(0) as usize) {
+        match step {
+            migrations::Step::Sql(sql) => tx.batch(sql)?,
+            migrations::Step::Run(f) => f(&tx)?,
+        }
+        tx.exec("UPDATE schema_version SET version = ?1", params![from + i as i64 + 1])?;
+    }
+    tx.commit()
 }
 
 pub fn setting(conn: &Conn, key: &str) -> Result<Option<String>> {
@@ -352,7 +505,7 @@ mod tests {
     }
 
     fn version(c: &Conn) -> i64 {
-        user_version(c.raw()).unwrap()
+        user_version(c.raw().expect("SQLite")).unwrap()
     }
 
     fn memory(sql: &str) -> Conn {

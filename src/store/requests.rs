@@ -30,12 +30,11 @@ pub struct Request {
 }
 
 /// Every column of [`Request`], ready for a `WHERE` or an `ORDER BY` on `r`.
-/// SQLite: group_concat (PostgreSQL's string_agg).
 macro_rules! request_select {
     () => {
         "SELECT r.id, r.kind, r.status, o.code, o.name, o.path, w.code, r.period, r.payload, r.reason,
         f.username, r.filed_at, d.username, r.decided_at, r.decision_reason,
-        (SELECT group_concat(so.code) FROM request_step st JOIN org so ON so.id = st.org_id WHERE st.request_id = r.id),
+        (SELECT group_concat(so.code, ',') FROM request_step st JOIN org so ON so.id = st.org_id WHERE st.request_id = r.id),
         r.org_id
     FROM request r JOIN org o ON o.id = r.org_id LEFT JOIN org w ON w.id = r.awaiting_org_id
     JOIN account f ON f.id = r.filed_by LEFT JOIN account d ON d.id = r.decided_by"

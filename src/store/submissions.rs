@@ -218,13 +218,21 @@ pub fn returned_due_by(conn: &Conn, period: Period, now: &str, level: Level) -> 
 /// Keep a setting without waiting for another writer: a best-effort write (a busy or read-only
 /// file leaves it as it was, and that is not an error).
 pub fn put_setting_without_waiting(conn: &Conn, key: &str, value: &str) -> Result<()> {
-    // SQLite: the busy timeout is the driver's; none for this write, then the usual again.
-    conn.raw().busy_timeout(std::time::Duration::ZERO)?;
-    let _ = conn.exec(
-        "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    );
-    conn.raw().busy_timeout(super::BUSY_TIMEOUT)?;
+    let sql = "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    match conn.raw() {
+        // SQLite: the busy timeout is the driver's; none for this write, then the usual again.
+        Some(raw) => {
+            raw.busy_timeout(std::time::Duration::ZERO)?;
+            let _ = conn.exec(sql, params![key, value]);
+            raw.busy_timeout(super::BUSY_TIMEOUT)?;
+        }
+        // PostgreSQL: a lock not had at once is given up on (and the session's timeout restored).
+        None => {
+            let _ = conn.batch("SET lock_timeout = 1");
+            let _ = conn.exec(sql, params![key, value]);
+            let _ = conn.batch("RESET lock_timeout; SET lock_timeout = '60s'");
+        }
+    }
     Ok(())
 }
 

@@ -158,8 +158,8 @@ pub fn state_of(conn: &Conn, org_id: i64, period: Period) -> Result<String> {
 pub fn mark_filled(conn: &Conn, org_id: i64, period: Period, now: &str) -> Result<()> {
     conn.exec(
         "INSERT INTO org_period(org_id, period, state, filled_at) VALUES (?1, ?2, 'filled', ?3)
-         ON CONFLICT(org_id, period) DO UPDATE SET filled_at = COALESCE(filled_at, excluded.filled_at),
-             state = CASE WHEN state = 'open' THEN 'filled' ELSE state END",
+         ON CONFLICT(org_id, period) DO UPDATE SET filled_at = COALESCE(org_period.filled_at, excluded.filled_at),
+             state = CASE WHEN org_period.state = 'open' THEN 'filled' ELSE org_period.state END",
         params![org_id, period.to_string(), now],
     )?;
     Ok(())

@@ -94,7 +94,7 @@ pub fn cmd_report(ctx: &mut Ctx, command: ReportCommand) -> Result<()> {
 /// "Now" for a command that needs no sign-in: the database's clock if there is a database
 /// (so the test-clock rule holds), else the real time, with `EIP_NOW` refused.
 fn now_without_sign_in(ctx: &mut Ctx) -> Result<chrono::DateTime<chrono::Utc>> {
-    if ctx.db_path.exists() {
+    if ctx.db_path.exists() || crate::store::pg::is_url(&ctx.db_path) {
         return Ok(ctx.db()?.now);
     }
     if std::env::var("EIP_NOW").is_ok_and(|v| !v.is_empty()) {
