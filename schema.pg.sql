@@ -46,9 +46,12 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     seq regclass := pg_get_serial_sequence(format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'id')::regclass;
     top bigint;
+    given bigint;
 BEGIN
     SELECT max(id) INTO top FROM new_rows;
-    IF top > coalesce(pg_sequence_last_value(seq), 0) THEN
+    -- The highest id the sequence has given (0 before the first).
+    EXECUTE format('SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM %s', seq) INTO given;
+    IF top > given THEN
         PERFORM setval(seq, top);
     END IF;
     RETURN NULL;

@@ -12,8 +12,6 @@
 //! after. The clock is then set inside the next month's county window (the 2nd of the month
 //! after the last generated one), where every command below runs.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use eip::calendar::Period;
@@ -23,59 +21,6 @@ use common::*;
 
 /// The 16 counties whose scripts run at once: spread over the provinces.
 const SCRIPTS: usize = 16;
-
-/// One whole `eip` process with an API token, at `env`'s clock; panics unless it exits 0.
-fn eip(env: &Env, token: &str, args: &[&str]) -> (Duration, String) {
-    let (took, r) = timed_token(env, token, args);
-    (took, r.stdout)
-}
-
-/// The median of `runs` runs of one command.
-fn time(env: &Env, token: &str, args: &[&str], runs: usize) -> Duration {
-    median((0..runs).map(|_| eip(env, token, args).0).collect())
-}
-
-/// An API token for `username`, written straight into the database (the fixture's shortcut: the
-/// generated accounts have never signed in, and `account token create` needs a session).
-fn token_for(conn: &rusqlite::Connection, username: &str) -> String {
-    let token = format!("eipt_bench_{username}");
-    conn.execute(
-        "INSERT INTO api_token(account_id, name, token_hash, created_at, expires_at)
-         SELECT id, 'bench', ?2, '2025-01-01T00:00:00Z', '2030-01-01T00:00:00Z' FROM account WHERE username = ?1",
-        rusqlite::params![username, eip::auth::hash_secret(&token)],
-    )
-    .unwrap();
-    token
-}
-
-/// What a county's monthly script does: confirm each of its schools' figures on their behalf
-/// (carried forward), then run `examples/county-monthly-confirm.sh` (the county's own figures,
-/// the 催报 list, and the reviewer's submission once no one is behind). Returns each step's time.
-fn county_script(env: &Env, county: &str, schools: &[String], admin: &str, reviewer: &str) -> Vec<Duration> {
-    let mut steps = Vec::new();
-    for s in schools {
-        steps.push(eip(env, admin, &["report", "confirm", "--org", s, "-q"]).0);
-    }
-    let start = Instant::now();
-    let out = Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/county-monthly-confirm.sh"))
-        .env("EIP", bin())
-        .env("EIP_DB", &env.db)
-        .env("EIP_CONFIG_DIR", env.config_dir(None))
-        .env("EIP_NOW", &env.now)
-        .env("EIP_TOKEN", admin)
-        .env("EIP_REVIEWER_TOKEN", reviewer)
-        .output()
-        .unwrap();
-    steps.push(start.elapsed());
-    assert!(
-        out.status.success(),
-        "{county}'s script: {} {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    steps
-}
 
 fn main() {
     let sizes: Vec<usize> = if smoke() {

@@ -142,13 +142,15 @@ fn spec8_a_single_record_reads_as_label_and_value_lines() {
     let r = run(env, m, &["audit", "verify", "--format", "table"]);
     r.ok();
     let n = env.audit_count();
-    assert_eq!(r.stdout, format!("Chain intact: yes\nEvents:       {n}\n"));
+    let head: String =
+        env.conn().query_row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(r.stdout, format!("Chain intact: yes\nEvents:       {n}\nHead:         {head}\n"));
     let r = run(env, m, &["audit", "verify", "--format", "table", "--lang", "zh"]);
     r.ok();
-    assert_eq!(r.stdout, format!("审计链完整：是\n事件数：    {n}\n"));
+    assert_eq!(r.stdout, format!("审计链完整：是\n事件数：    {n}\n链头：      {head}\n"));
     // Machine formats keep their keys.
     let j = run(env, m, &["audit", "verify", "--format", "json"]).ok().json();
-    assert_eq!(j, serde_json::json!({"intact": true, "events": n}));
+    assert_eq!(j, serde_json::json!({"intact": true, "events": n, "head": head}));
 }
 
 // ---------------------------------------------------------------- words (Language)

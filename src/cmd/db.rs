@@ -35,10 +35,10 @@ pub fn cmd_db(ctx: &mut Ctx, c: DbCommand) -> Result<()> {
 fn copy(ctx: &mut Ctx, args: CopyArgs) -> Result<()> {
     let out = ctx.out.clone();
     let from = Db::open(&args.from, ctx.journal)?;
-    let copied = crate::store::copy::copy(&from, &args.to, ctx.journal, |table, n| out.debug(&format!("{table}: {n}")))?;
+    let copied =
+        crate::store::copy::copy(&from, &args.to, ctx.journal, |table, n| out.debug(&format!("{table}: {n}")))?;
     let head = crate::store::audit::head(&from.conn)?.map(|(seq, hash)| format!("{seq} {hash}")).unwrap_or_default();
-    let rows: Vec<Vec<Cell>> =
-        copied.tables.iter().map(|(table, n)| vec![Cell::from(*table), Cell::Int(*n)]).collect();
+    let rows: Vec<Vec<Cell>> = copied.tables.iter().map(|(table, n)| vec![Cell::from(*table), Cell::Int(*n)]).collect();
     out.list(&[("table", "col.table"), ("rows", "col.rows")], &rows)?;
     let total: i64 = copied.tables.iter().map(|(_, n)| n).sum();
     out.status(&tf(

@@ -293,7 +293,8 @@ pub enum Dialect {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Pg(super::pg::Pg),
+    // One per process: its size does not matter.
+    Pg(Box<super::pg::Pg>),
 }
 
 /// A connection to eip's database.
@@ -307,7 +308,7 @@ impl Conn {
     }
 
     pub(crate) fn postgres(conn: super::pg::Pg) -> Conn {
-        Conn { backend: Backend::Pg(conn) }
+        Conn { backend: Backend::Pg(Box::new(conn)) }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -489,7 +490,9 @@ impl Conn {
             Backend::Pg(c) => {
                 c.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
                 c.in_tx.set(true);
-                let locked = setup.map_or(Ok(()), |sql| c.batch(sql)).and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
+                let locked = setup
+                    .map_or(Ok(()), |sql| c.batch(sql))
+                    .and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
                 if locked.is_err() {
                     let _ = self.end(false);
                 }

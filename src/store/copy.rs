@@ -32,9 +32,8 @@ pub const TABLES: &[&str] = &[
     "audit",
 ];
 
-/// Tables whose key PostgreSQL numbers itself (an identity): after a copy, it numbers on from the
-/// highest copied id.
-const NUMBERED: &[&str] = &["org", "request", "account", "api_token", "urge", "period_return", "snapshot", "report_text"];
+// On PostgreSQL the ids' sequences follow the copied ids by themselves: schema.pg.sql's
+// `*_id_follows` triggers, which also serve the bulk school import's own ids.
 
 /// Rows read and written per statement batch.
 const BATCH: usize = 5_000;
@@ -48,7 +47,9 @@ pub struct Copied {
 /// A table's columns, in order, as the source database has them.
 fn columns(conn: &Conn, table: &str) -> Result<Vec<String>> {
     match conn.dialect() {
-        Dialect::Sqlite => conn.all("SELECT name FROM pragma_table_info(?1) ORDER BY cid", params![table], |r| r.get(0)),
+        Dialect::Sqlite => {
+            conn.all("SELECT name FROM pragma_table_info(?1) ORDER BY cid", params![table], |r| r.get(0))
+        }
         Dialect::Postgres => conn.all(
             "SELECT column_name::text FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
@@ -90,13 +91,6 @@ pub fn copy(from: &Db, to: &Path, journal: Option<Journal>, mut progress: impl F
             let cols = columns(src, table)?;
             let n = copy_table(src, w, table, &cols, &mut progress)?;
             tables.push((table, n));
-        }
-        if w.dialect() == Dialect::Postgres {
-            for table in NUMBERED {
-                w.batch(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
-                ))?;
-            }
         }
         Ok(tables)
     });

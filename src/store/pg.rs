@@ -227,7 +227,10 @@ fn passfile_password(host: &str, port: u16, db: &str, user: &str) -> Option<Stri
             continue;
         }
         let matches = |f: &str, v: &str| f == "*" || f == v;
-        if matches(&fields[0], host) && matches(&fields[1], &port) && matches(&fields[2], db) && matches(&fields[3], user)
+        if matches(&fields[0], host)
+            && matches(&fields[1], &port)
+            && matches(&fields[2], db)
+            && matches(&fields[3], user)
         {
             return Some(fields[4].clone());
         }
@@ -291,9 +294,14 @@ pub fn translate(sql: &str) -> String {
             _ => {
                 let word_start = i == 0 || !is_word(sql[..i].chars().next_back().unwrap_or(' '));
                 let rest = &sql[i..];
-                let swap = [("CROSS JOIN", "JOIN"), ("instr(", "strpos("), ("char(", "chr("), ("group_concat(", "string_agg(")]
-                    .into_iter()
-                    .find(|(from, _)| word_start && rest.starts_with(from));
+                let swap = [
+                    ("CROSS JOIN", "JOIN"),
+                    ("instr(", "strpos("),
+                    ("char(", "chr("),
+                    ("group_concat(", "string_agg("),
+                ]
+                .into_iter()
+                .find(|(from, _)| word_start && rest.starts_with(from));
                 match swap {
                     Some((from, to)) => {
                         out.push_str(to);
@@ -523,9 +531,7 @@ pub fn state(e: &postgres::Error) -> Option<&str> {
 
 /// A serialisation failure or a deadlock: the transaction may simply be run again.
 pub fn is_retryable(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|c| c.downcast_ref::<postgres::Error>())
-        .any(|e| matches!(state(e), Some("40001" | "40P01")))
+    err.chain().filter_map(|c| c.downcast_ref::<postgres::Error>()).any(|e| matches!(state(e), Some("40001" | "40P01")))
 }
 
 /// What an error from PostgreSQL means to a person: exit 7 for a lost or refused connection, a
@@ -555,7 +561,9 @@ pub fn explain(err: &anyhow::Error) -> Option<Error> {
         Some("55P03" | "40001" | "40P01") => ("db.busy", "pg.busy.hint"),
         Some("42501") => ("pg.privilege", "pg.privilege.hint"),
         Some("25006") => ("pg.read_only", "pg.read_only.hint"),
-        _ => return None,
+        // Any other refusal by the server (a trigger's, a constraint's): its own words, not the
+        // driver's "db error".
+        Some(_) => return Some(Error::new(kind(e), detail)),
     };
     Some(Error::new(Kind::Database, tf(key, &[("detail", &detail)])).hint(t(hint)))
 }

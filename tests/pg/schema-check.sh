@@ -315,41 +315,58 @@ verdict_pg() {
         *) echo "refused ($(sed -E -e 's/^(psql:[^:]*:[0-9]*: )?ERROR:  //' <<<"$out" | head -1))" ;;
     esac
 }
+# With a summary, one line for all the statements that agree (each disagreement has its own).
 verdicts() {
-    local stmt l p
+    local summary=${1:-} stmt l p n=0 agreed=0 accepted=0
     while IFS= read -r -d $'\x1e' stmt; do
         stmt=${stmt#$'\n'}
         stmt=${stmt# }
         [ -z "$stmt" ] && continue
+        n=$((n + 1))
         l=$(verdict_lite "$stmt")
         p=$(verdict_pg "$stmt")
-        if [ "$l" = "$p" ]; then ok "$l in both: $stmt"; else bad "SQLite $l, PostgreSQL $p: $stmt"; fi
+        if [ "$l" != "$p" ]; then
+            bad "SQLite $l, PostgreSQL $p: $stmt"
+        elif [ -n "$summary" ]; then
+            agreed=$((agreed + 1))
+            [ "$l" = accepted ] && accepted=$((accepted + 1))
+        else
+            ok "$l in both: $stmt"
+        fi
     done
+    [ -n "$summary" ] && [ $agreed -eq $n ] && ok "$summary: the same verdict in both on all $n statements ($accepted accepted)"
+    return 0
 }
-# A period in every table that checks one; records separated by \x1e (a period may hold a newline).
+# Records separated by \x1e (a period may hold a newline).
 PERIODS=("2026-01" "2026-12" "2026-00" "2026-13" "2026-1" "2026-123" "202-12" "2026/12" "abcd-ef" " 2026-12"
     "2026-12 " $'2026-12\n' $'\n2026-12' "２０２６-12" "٢٠٢٦-١٢" "2026-1a" "")
-# (Not a pipe: the checks must count in this shell.)
-verdicts < <(
+# (Not a pipe: the checks must count in this shell.) Every column that holds a period, each
+# written with every candidate.
+verdicts "periods" < <(
     for p in "${PERIODS[@]}"; do
-        printf "INSERT INTO urge(org_id, period, urged_by, urged_at) VALUES (4, '%s', 1, 't')\x1e" "$p"
-        printf "UPDATE request SET period = '%s' WHERE id = 2\x1e" "$p"
+        for t in "UPDATE request SET period = '%s' WHERE id = 2" \
+            "INSERT INTO urge(org_id, period, urged_by, urged_at) VALUES (4, '%s', 1, 't')" \
+            "INSERT INTO flag(org_id, period, rule, detail, raised_at) VALUES (7, '%s', 'r1', '{}', 't')" \
+            "INSERT INTO value(org_id, period, indicator, value, set_at) VALUES (7, '%s', 'pcs', '1', 't')" \
+            "INSERT INTO school_owner(org_id, until_period, unit_id, moved_at) VALUES (7, '%s', 4, 't')" \
+            "INSERT INTO period_return(org_id, period, action, returned_at, returned_by, due, reason) VALUES (2, '%s', 'report.return', 't', 1, 'd', 'r')" \
+            "INSERT INTO org_period(org_id, period, state) VALUES (7, '%s', 'open')" \
+            "INSERT INTO submission(org_id, period, state) VALUES (9, '%s', 'submitted')" \
+            "INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (2, '%s', 't', '{}', '[]')" \
+            "INSERT INTO report_text(org_id, period, body, filed_by, filed_at) VALUES (2, '%s', 'b', 1, 't')" \
+            "INSERT INTO audit(seq, at, actor, action, period, prev_hash, hash) VALUES (9, 't', 'a', 'x', '%s', 'p', 'h')"; do
+            # shellcheck disable=SC2059
+            printf "$t\x1e" "$p"
+        done
     done
-    for t in flag value school_owner period_return org_period submission snapshot report_text audit; do
-        col=period
-        [ $t = school_owner ] && col=until_period
-        key="org_id = 6"
-        case $t in period_return | submission | snapshot | report_text) key="org_id = 2" ;; audit) key="seq = 2" ;; esac
-        # UPDATE is refused by some triggers in both engines: the INSERT forms test those tables.
-        printf "UPDATE %s SET %s = '2026-13' WHERE %s\x1e" "$t" "$col" "$key"
-    done
+)
+verdicts < <(
     cat <<'SQL' | tr '\n' ' ' | sed 's/;;/\x1e/g'
-INSERT INTO period_return(org_id, period, action, returned_at, returned_by, due, reason) VALUES (2, '2026-13', 'report.return', 't', 1, 'd', 'r');;
-INSERT INTO period_return(org_id, period, action, returned_at, returned_by, due, reason) VALUES (2, '2026-10', 'report.return', 't', 1, 'd', 'r');;
-INSERT INTO snapshot(org_id, period, taken_at, figures, children) VALUES (2, '2026-00', 't', '{}', '[]');;
-INSERT INTO school_owner(org_id, until_period, unit_id, moved_at) VALUES (6, '2026-1', 4, 't');;
-INSERT INTO audit(seq, at, actor, action, period, prev_hash, hash) VALUES (9, 't', 'a', 'x', '12-2026', 'p', 'h');;
-INSERT INTO audit(seq, at, actor, action, period, prev_hash, hash) VALUES (9, 't', 'a', 'x', '2026-12', 'p', 'h');;
+UPDATE flag SET period = '2026-13' WHERE org_id = 6;;
+UPDATE value SET period = '2026-13' WHERE org_id = 6;;
+UPDATE org_period SET period = '2026-13' WHERE org_id = 6;;
+UPDATE submission SET period = '2026-13' WHERE org_id = 2;;
+UPDATE report_text SET period = '2026-13' WHERE org_id = 2;;
 INSERT INTO audit(seq, at, actor, action, prev_hash, hash) VALUES (3, 't', 'a', 'x', 'p', 'h');;
 INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (11, '1301020001', 's', 'school', 4, '/p/', 't');;
 INSERT INTO org(id, code, name, level, parent_id, path, created_at, deleted_at) VALUES (11, '1301020009', 's', 'school', 4, '/p/', 't', 't');;
@@ -380,6 +397,8 @@ INSERT INTO account(id, username, org_id, role, status, mobile, created_at) VALU
 INSERT INTO account(id, username, org_id, role, status, mobile, created_at) VALUES (4, 'new', 2, 'reviewer', 'pending', '13800000009', 't');;
 INSERT INTO account(id, username, org_id, role, status, name, mobile, created_at) VALUES (4, 'new', 2, 'reviewer', 'active', 'n', '13800000009', 't');;
 INSERT INTO account(id, username, org_id, role, status, name, mobile, created_at) VALUES (4, 'new', 2, 'admin', 'active', 'n', '13800000009', 't');;
+INSERT INTO account(id, username, org_id, role, status, name, mobile, created_at) VALUES (4, 'new', 1, 'admin', 'active', 'n', '13800000009', 't');;
+INSERT INTO account(id, username, org_id, role, status, name, mobile, created_at) VALUES (4, 'new', 2, 'inspector', 'active', 'n', '13800000009', 't');;
 INSERT INTO account(id, username, org_id, role, status, mobile, created_at) VALUES (4, 'new', 1, 'root', 'pending', '13800000009', 't');;
 INSERT INTO account(id, username, org_id, role, status, mobile, created_at, activated_at) VALUES (4, 'new', 1, 'admin', 'pending', '13800000009', 't', 't');;
 INSERT INTO account(id, username, org_id, role, status, mobile, created_at, request_id) VALUES (4, 'new', 1, 'admin', 'pending', '13800000009', 't', 99);;
@@ -495,7 +514,8 @@ refused "writer: DROP TABLE audit" "must be owner of table audit" "DROP TABLE au
 refused "writer: triggers off for the session" "permission denied to set parameter \"session_replication_role\"" "SET session_replication_role = replica" "$HOST"
 refused "writer: CREATE TABLE in public" "~permission denied for schema public( at character [0-9]+)?" "CREATE TABLE public.x (a int)" "$HOST"
 refused "writer: CREATE FUNCTION in public" "~permission denied for schema public( at character [0-9]+)?" "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'" "$HOST"
-accepted "writer: takes the write lock" "SELECT id FROM write_lock FOR UPDATE" "$HOST"
+accepted "writer: takes the write lock (its one row)" \
+    "DO \$\$ BEGIN PERFORM id FROM write_lock WHERE id = 1 FOR UPDATE; IF NOT FOUND THEN RAISE EXCEPTION 'no row in write_lock'; END IF; END \$\$" "$HOST"
 refused "writer: DELETE the write lock's row" "permission denied for table write_lock" "DELETE FROM write_lock" "$HOST"
 refused "writer: INSERT into write_lock" "permission denied for table write_lock" "INSERT INTO write_lock VALUES (1)" "$HOST"
 accepted "writer: reads schema_version" "SELECT version FROM schema_version" "$HOST"
@@ -505,6 +525,9 @@ accepted "writer: a new org, a default id" "INSERT INTO org(code, name, level, p
 accepted "writer: new orgs with explicit ids (the sequence follows)" \
     "INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (900, '180000', 'r', 'province', 1, '/000000/180000/', 't');
      INSERT INTO org(code, name, level, parent_id, path, created_at) VALUES ('190000', 's', 'province', 1, '/000000/190000/', 't') RETURNING id" "$HOST"
+same "writer: USAGE on every identity sequence, no UPDATE" "" \
+    "$(pg -c "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'S'
+        AND NOT (has_sequence_privilege('$HOST', oid, 'USAGE') AND NOT has_sequence_privilege('$HOST', oid, 'UPDATE'))")"
 refused "writer: moves a sequence itself" "permission denied for sequence org_id_seq" "SELECT setval('org_id_seq', 1)" "$HOST"
 refused "writer: DELETE an org (the trigger still guards)" "orgs are never deleted; schools are soft-deleted (deleted_at)" "DELETE FROM org WHERE id = 10" "$HOST"
 refused "writer: TRUNCATE session" "permission denied for table session" "TRUNCATE session" "$HOST"
@@ -519,6 +542,22 @@ got=$(pg -c "SELECT relname, has_table_privilege('$HOST', oid, 'SELECT'), has_ta
     FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname NOT IN ('audit', 'schema_version', 'write_lock')
     ORDER BY relname COLLATE \"C\"")
 same "writer: exactly SELECT, INSERT, UPDATE, DELETE on every other table" "$want" "$got"
+
+# A copy loads the tables in any order, its references checked at the end.
+COPY_ROWS="SET CONSTRAINTS ALL DEFERRED;
+    INSERT INTO request(id, kind, org_id, filed_by, filed_at) VALUES (50, 'roster', 2, 50, 't');
+    INSERT INTO account(id, username, org_id, role, status, mobile, issued_by, request_id, created_at)
+        VALUES (50, 'copied', 51, 'admin', 'pending', '13800000050', 50, 50, 't');
+    INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (51, '1301029999', 's', 'school', 52, '/p/', 't')"
+accepted "writer: request, account and org rows before the rows they name" \
+    "$COPY_ROWS; INSERT INTO org(id, code, name, level, parent_id, path, created_at) VALUES (52, '130199', 'c', 'county', 3, '/p/', 't');
+     SET CONSTRAINTS ALL IMMEDIATE" "$HOST"
+refused "writer: ... and a row naming none is still refused" \
+    "~insert or update on table \"org\" violates foreign key constraint \"org_parent_id_fkey\"" \
+    "$COPY_ROWS; SET CONSTRAINTS ALL IMMEDIATE" "$HOST"
+refused "without SET CONSTRAINTS a reference is checked at once, as in SQLite" \
+    "~insert or update on table \"request\" violates foreign key constraint \"request_filed_by_fkey\"" \
+    "INSERT INTO request(id, kind, org_id, filed_by, filed_at) VALUES (50, 'roster', 2, 50, 't')"
 
 accepted "reader: reads v_audit" "SELECT at_cst FROM v_audit" "$SUPPORT"
 accepted "reader: reads v_unit, v_school, v_account" "SELECT count(*) FROM v_unit; SELECT count(*) FROM v_school; SELECT count(*) FROM v_account" "$SUPPORT"

@@ -1,0 +1,270 @@
+//! The database beyond one file (docs/DEPLOYMENT.md): `eip db copy` between the backends, and on
+//! PostgreSQL the least-privilege roles, the password file, and what a lost connection or a
+//! killed process leaves. The copy's tests run on either backend; the rest need a server
+//! (`EIP_TEST_PG`) and say so when there is none.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{on_pg, pg_admin, pg_base, pg_url, Env, PgDb, ADMIN, PASSWORD};
+
+/// A place for a second database: on PostgreSQL a fresh database (dropped with the guard), else a
+/// file in the Env's directory.
+fn second_db(env: &Env, name: &str) -> (String, Option<PgDb>) {
+    match pg_base() {
+        Some(base) => {
+            let db_name = format!("eip_t_{}_{name}_{}", std::process::id(), rand_suffix());
+            let db = PgDb::create(&db_name);
+            (pg_url(&base, &db_name), Some(db))
+        }
+        None => (env.path(&format!("{name}.db")).display().to_string(), None),
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+/// `audit verify` on `db` with the Ministry admin's API token (tokens travel with a copy; a
+/// sign-in would add an event): its events and head.
+fn verified_head(env: &Env, token: &str, db: &str) -> String {
+    let r = Env::run_cmd(env.command_with_token(token, &["--db", db, "--format", "json", "audit", "verify"]), None);
+    r.ok();
+    let v = r.json();
+    format!("{} {}", v["events"], v["head"].as_str().unwrap_or_else(|| panic!("no head in {v}")))
+}
+
+#[test]
+fn spec9_db_copy_moves_every_table_and_both_ends_verify_to_the_same_head() {
+    let env = Env::national();
+    let county = env.person("130102", "admin", "赵敏", "13700000001");
+    env.run(Some(&county), &["school", "add", "2113010099", "长安区第一小学", "--unit", "130102"]).ok();
+    let here = env.db.display().to_string();
+    let token = env.token_record(ADMIN, "copy", "30")["token"].as_str().unwrap().to_string();
+    let head = verified_head(&env, &token, &here);
+
+    // To the other backend (PostgreSQL when there is a server, else a second file), and back.
+    let (there, _guard) = second_db(&env, "copy");
+    let r = env.run(None, &["db", "copy", "--from", &here, "--to", &there]);
+    r.ok().stderr_has("audit head");
+    assert_eq!(verified_head(&env, &token, &there), head, "the copy verifies to the source's head");
+    let back = env.path("back.db").display().to_string();
+    env.run(None, &["db", "copy", "--from", &there, "--to", &back]).ok();
+    assert_eq!(verified_head(&env, &token, &back), head, "and so does the copy of the copy");
+
+    // The copy is a database eip works in: the county's school is there, and a new one numbers on.
+    env.run_stdin(Some(&county), &["--db", &back, "login", &county, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
+    env.run(Some(&county), &["--db", &back, "--format", "tsv", "school", "list"]).ok().stdout_has("2113010099");
+    env.run_stdin(Some(ADMIN), &["--db", &there, "login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n"));
+    env.run(Some(ADMIN), &["--db", &there, "unit", "add", "130199", "测试县", "--parent", "130100"]).ok();
+
+    // A target that holds a database is refused, and left as it was.
+    let before = verified_head(&env, &token, &back);
+    let again = env.run(None, &["db", "copy", "--from", &here, "--to", &back]);
+    again.code(5).stderr_has("already");
+    assert_eq!(verified_head(&env, &token, &back), before);
+}
+
+#[test]
+fn spec9_a_failed_copy_leaves_no_database_behind() {
+    let env = Env::new();
+    let missing = env.path("missing.db").display().to_string();
+    let target = env.path("target.db");
+    env.run(None, &["db", "copy", "--from", &missing, "--to", &target.display().to_string()]).code(7);
+    assert!(!target.exists(), "nothing is created when the source cannot be read");
+}
+
+#[test]
+fn spec9_the_role_eip_runs_as_cannot_rewrite_history_even_with_its_own_sql() {
+    let Some(base) = pg_base() else {
+        eprintln!("PostgreSQL only: needs EIP_TEST_PG");
+        return;
+    };
+    // Initialised here (not a fixture's copy), so the roles are named for this database.
+    let env = Env::empty();
+    env.initialise();
+    let db_name = env.db.display().to_string().rsplit('/').next().unwrap().to_string();
+    let host = format!("host_{}_{}", std::process::id(), rand_suffix());
+    let analyst = format!("ana_{}_{}", std::process::id(), rand_suffix());
+    let mut admin = pg_admin();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {host} LOGIN IN ROLE \"{db_name}_writer\"; CREATE ROLE {analyst} LOGIN IN ROLE \"{db_name}_reader\""
+        ))
+        .unwrap();
+    let as_host = pg_url(&base, &db_name).replacen("postgres@", &format!("{host}@"), 1);
+    assert!(as_host.contains(&host), "{as_host}");
+
+    // eip itself works as the host's role: sign in, add a unit, verify the chain.
+    env.run_stdin(Some(ADMIN), &["--db", &as_host, "login", ADMIN, "--password-stdin"], &format!("{PASSWORD}\n")).ok();
+    env.run(Some(ADMIN), &["--db", &as_host, "unit", "add", "130000", "河北省", "--parent", "000000"]).ok();
+    env.run(Some(ADMIN), &["--db", &as_host, "audit", "verify"]).ok();
+
+    // The same role, with its own SQL: history cannot be changed, nor its guards taken away.
+    let mut c = postgres::Client::connect(&as_host, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE audit SET actor = 'nobody' WHERE seq = 1",
+        "DELETE FROM audit WHERE seq = 1",
+        "TRUNCATE audit",
+        "ALTER TABLE audit DISABLE TRIGGER ALL",
+        "DROP TABLE audit",
+        "DELETE FROM account",
+        "DELETE FROM org",
+    ] {
+        let e = c.batch_execute(sql).expect_err(sql);
+        let state = e.code().map(|s| s.code().to_string()).unwrap_or_default();
+        assert!(state == "42501" || state == "P0001", "{sql}: {e:?}");
+    }
+    // It may append (that is its job), but a forged event breaks the chain, and verify says so.
+    c.batch_execute(
+        "INSERT INTO audit(seq, at, actor, action, detail, prev_hash, hash)
+         SELECT max(seq) + 1, '2026-11-20T02:00:00Z', 'forger', 'unit.add', '{}', 'x', 'y' FROM audit",
+    )
+    .unwrap();
+    env.run(Some(ADMIN), &["--db", &as_host, "audit", "verify"]).code(8);
+
+    // The analyst reads the views and nothing else.
+    let as_analyst = pg_url(&base, &db_name).replacen("postgres@", &format!("{analyst}@"), 1);
+    let mut a = postgres::Client::connect(&as_analyst, postgres::NoTls).unwrap();
+    let n: i64 = a.query_one("SELECT count(*) FROM v_audit", &[]).unwrap().get(0);
+    assert!(n > 0);
+    for sql in ["SELECT * FROM account", "SELECT * FROM audit", "INSERT INTO setting VALUES ('x', 'y')"] {
+        let e = a.batch_execute(sql).expect_err(sql);
+        assert_eq!(e.code().map(|s| s.code()), Some("42501"), "{sql}: {e:?}");
+    }
+    drop((c, a));
+    let _ = admin.batch_execute(&format!("DROP OWNED BY {host}, {analyst}; DROP ROLE {host}; DROP ROLE {analyst}"));
+}
+
+#[test]
+fn spec9_the_password_comes_from_the_password_file_never_from_the_url() {
+    let Some(base) = pg_base() else {
+        eprintln!("PostgreSQL only: needs EIP_TEST_PG");
+        return;
+    };
+    // Initialised here (not a fixture's copy), so the roles are named for this database.
+    let env = Env::empty();
+    env.initialise();
+    let db_name = env.db.display().to_string().rsplit('/').next().unwrap().to_string();
+    // The server asks this role for its password (.ci/pg); every other local role is trusted.
+    let secret = format!("pw-{}-{}", std::process::id(), rand_suffix());
+    let mut admin = pg_admin();
+    admin
+        .batch_execute(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'eip_pw_test') THEN
+                 CREATE ROLE eip_pw_test LOGIN; END IF; END $$;
+             ALTER ROLE eip_pw_test PASSWORD '{secret}'; GRANT \"{db_name}_writer\" TO eip_pw_test"
+        ))
+        .unwrap();
+    let url = pg_url(&base, &db_name).replacen("postgres@", "eip_pw_test@", 1);
+    let (host_port, _) = url.split_once("://").unwrap().1.split_once('@').unwrap().1.split_once('/').unwrap();
+    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "5432"));
+
+    // With the password in the URL: refused before connecting, and the password is not repeated.
+    let with = url.replacen("eip_pw_test@", &format!("eip_pw_test:{secret}@"), 1);
+    let r = env.run(None, &["--db", &with, "report", "calendar"]);
+    r.code(2).stderr_has(".pgpass");
+    assert!(!r.stderr.contains(&secret) && !r.stdout.contains(&secret));
+
+    let file = env.path("pgpass");
+    std::fs::write(&file, format!("# eip hosts\n{host}:{port}:{db_name}:eip_pw_test:{secret}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut c = env.command(None, &["--db", &url, "report", "calendar", "--period", "2026-11"]);
+    c.env("PGPASSFILE", &file).env_remove("PGPASSWORD");
+    let r = Env::run_cmd(c, None);
+    // Whether or not the server asks this role for a password, the file is read and eip runs.
+    r.ok();
+
+    // Without the file, a server that asks for the password refuses, and eip says where it goes.
+    let asks: bool = admin
+        .query_one("SELECT count(*) > 0 FROM pg_hba_file_rules WHERE 'eip_pw_test' = ANY(user_name)", &[])
+        .map(|r| r.get(0))
+        .unwrap_or(false);
+    if asks {
+        let mut c = env.command(None, &["--db", &url, "report", "calendar", "--period", "2026-11"]);
+        c.env("PGPASSFILE", env.path("none")).env_remove("PGPASSWORD").env("HOME", env.path("home"));
+        let r = Env::run_cmd(c, None);
+        r.code(7).stderr_has("~/.pgpass");
+    } else {
+        eprintln!("the server trusts eip_pw_test: the refusal without a password is not checked here");
+    }
+    let _ = admin.batch_execute(&format!("REVOKE \"{db_name}_writer\" FROM eip_pw_test"));
+}
+
+/// The connection lost in the middle of a write (what a restarted server does to its clients:
+/// it ends their sessions): exit 7 with the way out, and nothing of the change written.
+#[test]
+fn spec9_a_connection_lost_mid_write_is_exit_7_and_writes_nothing() {
+    if !on_pg() {
+        eprintln!("PostgreSQL only: needs EIP_TEST_PG");
+        return;
+    }
+    let env = Env::national();
+    let county = env.person("130102", "admin", "赵敏", "13700000001");
+    let db_name = env.db.display().to_string().rsplit('/').next().unwrap().to_string();
+    let schools_before = env.count("SELECT count(*) FROM org WHERE level = 'school'");
+    let events_before = env.count("SELECT count(*) FROM audit");
+    let mut csv = String::from("code,name,kind,unit\n");
+    for i in 1..=2_000 {
+        csv.push_str(&format!("2113{i:06},学校{i},school,130102\n"));
+    }
+    let file = env.write_file("schools.csv", csv.as_bytes());
+
+    // Another writer holds the write lock, so the import waits inside its transaction …
+    let mut holder = postgres::Client::connect(&env.db.display().to_string(), postgres::NoTls).unwrap();
+    holder.batch_execute("BEGIN; SELECT id FROM write_lock FOR UPDATE").unwrap();
+    let mut c = env.command(Some(&county), &["school", "import", &file]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    let mut admin = pg_admin();
+    let waiting = Instant::now();
+    let pid: i32 = loop {
+        let rows = admin
+            .query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'eip' AND wait_event_type = 'Lock'",
+                &[&db_name],
+            )
+            .unwrap();
+        if let Some(r) = rows.first() {
+            break r.get(0);
+        }
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the import never waited for the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // … and the server ends its session, as a restart would.
+    admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+    let r = common::Run::finished(child);
+    holder.batch_execute("ROLLBACK").unwrap();
+    r.code(7).stderr_has("nothing of this change was written");
+    assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'school'"), schools_before);
+    assert_eq!(env.count("SELECT count(*) FROM audit"), events_before);
+    env.admin(&["audit", "verify"]).ok();
+    // Run again once the server is back: the whole file.
+    env.run(Some(&county), &["school", "import", &file]).ok();
+    assert_eq!(env.count("SELECT count(*) FROM org WHERE level = 'school'"), schools_before + 2_000);
+}
+
+/// A write waits for another's lock at most the lock timeout, then is exit 7 "busy"; an
+/// initialised database is never initialised again.
+#[test]
+fn spec9_init_on_postgresql_refuses_an_initialised_database_and_doctor_passes() {
+    if !on_pg() {
+        eprintln!("PostgreSQL only: needs EIP_TEST_PG");
+        return;
+    }
+    let env = Env::new();
+    env.run_stdin(None, &common::init_args(), &format!("{PASSWORD}\n")).code(5).stderr_has("already");
+    env.admin(&["doctor"]).ok();
+    let r = env.run(None, &["--db", "postgres://eip@127.0.0.1:1/none?sslmode=sometimes", "report", "calendar"]);
+    r.code(2).stderr_has("sslmode");
+    let r = env.run(None, &["--db", "postgres://eip@127.0.0.1:1/none?sslmode=disable", "report", "calendar"]);
+    r.code(7).stderr_has("cannot reach");
+}
