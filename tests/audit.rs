@@ -65,9 +65,13 @@ fn art22_verify_reports_an_intact_chain_with_the_event_count() {
 fn art22_verify_finds_an_edited_event() {
     let env = Env::new();
     let conn = env.conn();
-    conn.unguard_audit("audit_no_update").unwrap();
-    let changed =
-        conn.execute("UPDATE audit SET detail = '{\"after\":{\"code\":\"forged\"}}' WHERE seq = 5", []).unwrap();
+    let changed = conn
+        .tamper_audit(
+            "audit_no_update",
+            "UPDATE audit SET detail = '{\"after\":{\"code\":\"forged\"}}' WHERE seq = 5",
+            [],
+        )
+        .unwrap();
     assert_eq!(changed, 1);
     drop(conn);
     env.admin(&["audit", "verify"])
@@ -81,8 +85,7 @@ fn art22_verify_finds_an_edited_event() {
 fn art22_verify_finds_a_deleted_event() {
     let env = Env::new();
     let conn = env.conn();
-    conn.unguard_audit("audit_no_delete").unwrap();
-    assert_eq!(conn.execute("DELETE FROM audit WHERE seq = 3", []).unwrap(), 1);
+    assert_eq!(conn.tamper_audit("audit_no_delete", "DELETE FROM audit WHERE seq = 3", []).unwrap(), 1);
     drop(conn);
     env.admin(&["audit", "verify"]).code(8).stderr_has("event 4").stderr_has("missing");
 }
@@ -91,8 +94,8 @@ fn art22_verify_finds_a_deleted_event() {
 fn art22_verify_finds_a_changed_prev_hash() {
     let env = Env::new();
     let conn = env.conn();
-    conn.unguard_audit("audit_no_update").unwrap();
-    conn.execute("UPDATE audit SET prev_hash = ?1 WHERE seq = 6", params!["ab".repeat(32)]).unwrap();
+    conn.tamper_audit("audit_no_update", "UPDATE audit SET prev_hash = ?1 WHERE seq = 6", params!["ab".repeat(32)])
+        .unwrap();
     drop(conn);
     env.admin(&["audit", "verify"]).code(8).stderr_has("event 6").stderr_has("does not follow");
 }
@@ -102,8 +105,7 @@ fn art22_verify_finds_a_rehashed_event_that_breaks_the_link_to_the_next() {
     // Editing an event and recomputing its own hash still breaks the next event's prev_hash.
     let env = Env::new();
     let conn = env.conn();
-    conn.unguard_audit("audit_no_update").unwrap();
-    conn.execute("UPDATE audit SET hash = ?1 WHERE seq = 7", params!["cd".repeat(32)]).unwrap();
+    conn.tamper_audit("audit_no_update", "UPDATE audit SET hash = ?1 WHERE seq = 7", params!["cd".repeat(32)]).unwrap();
     drop(conn);
     // Event 7's contents no longer give its (new) hash: 7 is the first broken one.
     env.admin(&["audit", "verify"]).code(8).stderr_has("event 7");

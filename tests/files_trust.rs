@@ -304,12 +304,11 @@ fn spec7_a_checkpoint_shows_that_the_newest_events_were_cut_off() {
     env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]).ok().stderr_has("reaches checkpoint");
     // Deleting events after the checkpoint is beyond what it covers.
     let c = env.conn();
-    c.unguard_audit("audit_no_delete").unwrap();
-    c.execute("DELETE FROM audit WHERE seq > ?1", [before]).unwrap();
+    c.tamper_audit("audit_no_delete", "DELETE FROM audit WHERE seq > ?1", [before]).unwrap();
     env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]).ok();
 
     // The newest two events it covered, deleted behind eip's back: plain verify cannot tell…
-    c.execute("DELETE FROM audit WHERE seq > ?1", [before - 2]).unwrap();
+    c.tamper_audit("audit_no_delete", "DELETE FROM audit WHERE seq > ?1", [before - 2]).unwrap();
     env.admin(&["audit", "verify"]).ok();
     // …the checkpoint can.
     let r = env.admin(&["audit", "verify", "--checkpoint", cp.to_str().unwrap()]);

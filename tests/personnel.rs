@@ -465,7 +465,6 @@ fn art21_the_help_footer_and_doctors_hints_name_the_ministrys_support_line() {
     env.admin(&["doctor", "--lang", "zh"]).code(1).stderr_has("教育部技术支持电话（第二十一条）：4008980910");
     c.execute("UPDATE org SET path = '/000000/130000/130100/' WHERE code = '130100'", []).unwrap();
     // A broken audit chain too.
-    c.unguard_audit("audit_no_update").unwrap();
-    c.execute("UPDATE audit SET reason = 'x' WHERE seq = 3", []).unwrap();
+    c.tamper_audit("audit_no_update", "UPDATE audit SET reason = 'x' WHERE seq = 3", []).unwrap();
     env.admin(&["doctor"]).code(8).stderr_has("4008980910");
 }

@@ -55,8 +55,7 @@ fn art22_doctor_reports_a_healthy_database_and_finds_what_was_broken() {
     .unwrap();
     env.admin(&["doctor", "--format", "csv"]).code(1).stdout_has("one_reviewer_inspector,failed");
     // The audit chain: exit 8.
-    c.unguard_audit("audit_no_update").unwrap();
-    c.execute("UPDATE audit SET reason = 'x' WHERE seq = 3", []).unwrap();
+    c.tamper_audit("audit_no_update", "UPDATE audit SET reason = 'x' WHERE seq = 3", []).unwrap();
     env.admin(&["doctor", "--format", "csv"]).code(8).stdout_has("audit_chain,failed,broken at event 3");
 }
 

@@ -446,11 +446,10 @@ impl Env {
             (Saved::Pg(copy), Some(pg)) => {
                 // The roles eip made for this database stay: the copy's grants name them.
                 let mut c = pg_admin();
-                c.batch_execute(&format!(
-                    "DROP DATABASE \"{0}\" WITH (FORCE); CREATE DATABASE \"{0}\" TEMPLATE \"{1}\"",
-                    pg.name, copy.name
-                ))
-                .expect("restore the database");
+                // Each on its own: neither may run inside a transaction block.
+                c.batch_execute(&format!("DROP DATABASE \"{}\" WITH (FORCE)", pg.name)).expect("drop the database");
+                c.batch_execute(&format!("CREATE DATABASE \"{}\" TEMPLATE \"{}\"", pg.name, copy.name))
+                    .expect("restore the database");
             }
             _ => panic!("a database saved on the other backend"),
         }

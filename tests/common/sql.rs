@@ -15,7 +15,7 @@ use postgres::types::{FromSql, ToSql, Type};
 /// One connection to the test's database.
 pub enum Sql {
     Lite(rusqlite::Connection),
-    Pg(RefCell<postgres::Client>),
+    Pg(Box<RefCell<postgres::Client>>),
 }
 
 /// A value as both backends give it back.
@@ -318,7 +318,7 @@ impl Sql {
         if db.starts_with("postgres://") || db.starts_with("postgresql://") {
             let client =
                 postgres::Client::connect(db, postgres::NoTls).unwrap_or_else(|e| panic!("connect to {db}: {e}"));
-            Sql::Pg(RefCell::new(client))
+            Sql::Pg(Box::new(RefCell::new(client)))
         } else {
             Sql::Lite(rusqlite::Connection::open(db).expect("open db"))
         }
@@ -404,13 +404,22 @@ impl Sql {
         Ok(Stmt { conn: self, sql: sql.to_string() })
     }
 
-    /// Make the audit trail writable, to tamper with it as someone with the database in hand could:
-    /// on SQLite drop the named guard trigger (`audit_no_update`, `audit_no_delete`), on
-    /// PostgreSQL disable the table's triggers (as its superuser).
-    pub fn unguard_audit(&self, trigger: &str) -> SqlResult<()> {
+    /// Tamper with the audit trail as someone with the database in hand could, with `sql`: on
+    /// SQLite the named guard trigger (`audit_no_update`, `audit_no_delete`) dropped first; on
+    /// PostgreSQL, as its superuser, the table's triggers disabled for the statement and enabled
+    /// again (eip refuses a database whose audit triggers are off). How many rows it changed.
+    pub fn tamper_audit(&self, trigger: &str, sql: &str, params: impl Params) -> SqlResult<usize> {
         match self {
-            Sql::Lite(_) => self.execute_batch(&format!("DROP TRIGGER {trigger}")),
-            Sql::Pg(_) => self.execute_batch("ALTER TABLE audit DISABLE TRIGGER ALL"),
+            Sql::Lite(_) => {
+                self.execute_batch(&format!("DROP TRIGGER IF EXISTS {trigger}"))?;
+                self.execute(sql, params)
+            }
+            Sql::Pg(_) => {
+                self.execute_batch("ALTER TABLE audit DISABLE TRIGGER USER")?;
+                let changed = self.execute(sql, params);
+                self.execute_batch("ALTER TABLE audit ENABLE TRIGGER USER")?;
+                changed
+            }
         }
     }
 }
