@@ -926,6 +926,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("db.damaged", "the database {path} is damaged ({detail}); eip cannot use it", "数据库 {path} 已损坏（{detail}）；eip 无法使用"),
     ("db.damaged.text", "text in it is not UTF-8, which eip never writes", "其中有非 UTF-8 文本，eip 从不写入此类内容"),
     ("db.damaged.type", "a value in it has a type eip never writes there", "其中某个值的类型与 eip 写入的不符"),
+    ("pg.damaged.hint", "restore it from the server's backups (point-in-time recovery) or a replica, then run eip audit verify and eip doctor (docs/DEPLOYMENT.md)", "请从服务器备份（时间点恢复）或备库恢复，然后运行 eip audit verify 和 eip doctor（见 docs/DEPLOYMENT.md）"),
     ("db.damaged.hint", "restore it from a backup; or copy what can still be read into a new file with sqlite3 {path} .recover | sqlite3 recovered.db, then run eip doctor --db recovered.db", "请从备份恢复；或用 sqlite3 {path} .recover | sqlite3 recovered.db 将仍可读取的内容复制到新文件，再执行 eip doctor --db recovered.db"),
     ("db.bad_version", "{path} has schema version {found}, which no eip ever wrote; the file is damaged or was changed outside eip", "{path} 的架构版本为 {found}，任何版本的 eip 都不会写入此值；文件已损坏或在 eip 之外被修改"),
     ("db.private_warning", "{path} can be read by other users of this machine (mode {mode}), and it holds password hashes; chmod 600 it", "{path} 可被本机其他用户读取（权限 {mode}），其中含有密码哈希；请执行 chmod 600"),

@@ -383,8 +383,9 @@ pub(crate) fn busy(e: rusqlite::Error) -> anyhow::Error {
 
 /// A damaged database, in words, with the way out (exit 7).
 pub fn damaged(path: &Path, detail: &str) -> Error {
+    let hint = if pg::is_url(path) { "pg.damaged.hint" } else { "db.damaged.hint" };
     Error::new(Kind::Database, tf("db.damaged", &[("path", &path.display()), ("detail", &detail)]))
-        .hint(tf("db.damaged.hint", &[("path", &path.display())]))
+        .hint(tf(hint, &[("path", &path.display())]))
 }
 
 /// The `-wal` and `-shm` files of an existing database are never more open than the database

@@ -341,44 +341,59 @@ impl Pg {
     }
 
     /// The prepared statement for `sql`. A parameter whose type the server cannot infer from
-    /// the statement (`?3 IS NULL OR …` alone) is given the type of the first value bound to it
-    /// (an integer int8, a real float8, text or NULL text), as SQLite, which has no types, takes it.
+    /// the statement (`?3 IS NULL OR …` alone) is given the type of the value bound to it the
+    /// first time (an integer int8, a real float8, text or NULL text), as SQLite, which has no
+    /// types, takes it; every other parameter's type is still the server's inference.
     fn statement(&self, sql: &str, params: &[ValueRef]) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
         let text = translate(sql);
-        // A statement the server refuses to prepare inside a transaction ends the transaction,
-        // unless a savepoint takes the refusal back.
+        // OID 0: "let the server infer it", as libpq's unspecified parameter type.
+        let inferred = Type::new("unspecified".into(), 0, postgres::types::Kind::Simple, "pg_catalog".into());
+        let mut types: Vec<Type> = vec![inferred; params.len()];
+        let mut tries = 0;
+        let s = loop {
+            match self.prepare(&text, &types) {
+                // 42P08, 42P18: a parameter whose type cannot be determined; its number is in the
+                // message ("… of parameter $3").
+                Err(e) if matches!(state(&e), Some("42P08" | "42P18")) && tries <= params.len() => {
+                    let message = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+                    let n: Option<usize> = message.rsplit('$').next().and_then(|d| d.trim().parse().ok());
+                    let Some(i) = n.and_then(|n| n.checked_sub(1)).filter(|i| *i < params.len()) else {
+                        return Err(e.into());
+                    };
+                    types[i] = match params[i] {
+                        ValueRef::Int(_) => Type::INT8,
+                        ValueRef::Real(_) => Type::FLOAT8,
+                        ValueRef::Text(_) | ValueRef::Null => Type::TEXT,
+                    };
+                    tries += 1;
+                }
+                other => break other?,
+            }
+        };
+        self.statements.borrow_mut().insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    /// Prepare `text` with these parameter types. A statement the server refuses to prepare
+    /// inside a transaction would end the transaction, unless a savepoint takes the refusal back.
+    fn prepare(&self, text: &str, types: &[Type]) -> std::result::Result<Statement, postgres::Error> {
         let guarded = self.in_tx.get();
+        let mut client = self.client.borrow_mut();
         if guarded {
-            self.batch("SAVEPOINT eip_prepare")?;
+            client.batch_execute("SAVEPOINT eip_prepare")?;
         }
-        let prepared = self.client.borrow_mut().prepare(&text);
+        let prepared = client.prepare_typed(text, types);
         if guarded {
-            self.batch(if prepared.is_ok() {
+            client.batch_execute(if prepared.is_ok() {
                 "RELEASE SAVEPOINT eip_prepare"
             } else {
                 "ROLLBACK TO SAVEPOINT eip_prepare"
             })?;
         }
-        let s = match prepared {
-            // 42P08, 42P18: a parameter whose type cannot be determined.
-            Err(e) if matches!(state(&e), Some("42P08" | "42P18")) => {
-                let types: Vec<Type> = params
-                    .iter()
-                    .map(|v| match v {
-                        ValueRef::Int(_) => Type::INT8,
-                        ValueRef::Real(_) => Type::FLOAT8,
-                        ValueRef::Text(_) | ValueRef::Null => Type::TEXT,
-                    })
-                    .collect();
-                self.client.borrow_mut().prepare_typed(&text, &types)?
-            }
-            other => other?,
-        };
-        self.statements.borrow_mut().insert(sql.to_string(), s.clone());
-        Ok(s)
+        prepared
     }
 
     pub fn exec(&self, sql: &str, params: &[ValueRef]) -> Result<usize> {
