@@ -22,6 +22,7 @@ const PG_ROLES: &str = include_str!("pg-roles.sql");
 
 pub mod accounts;
 pub mod audit;
+mod bind;
 mod conn;
 pub mod copy;
 pub mod errors;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use postgres::{Client, Statement};
 
-use super::conn::{Value, ValueRef};
+use super::bind::{Param, Value, ValueRef};
 use crate::error::{self, Error, Kind, Result};
 use crate::i18n::{t, tf};
 
@@ -415,7 +415,7 @@ impl Pg {
     }
 
     pub fn insert_values(&self, sql: &str, values: &[Value]) -> Result<usize> {
-        let refs: Vec<ValueRef> = values.iter().map(super::Param::value).collect();
+        let refs: Vec<ValueRef> = values.iter().map(Param::value).collect();
         self.exec(sql, &refs)
     }
 }
