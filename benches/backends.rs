@@ -169,7 +169,9 @@ fn main() {
     let import_csv = {
         let mut csv = String::from("code,name,kind,unit\n");
         for i in 0..import_rows {
-            csv.push_str(&format!("2199{i:06},新学校{i},school,{}\n", counties[0]));
+            // School codes: the kind (21, a primary school), the province, then a number the
+            // generator leaves unused.
+            csv.push_str(&format!("21{}9{i:05},新学校{i},school,{}\n", &counties[0][..2], counties[0]));
         }
         csv
     };
