@@ -388,12 +388,12 @@ pub fn confirm(tx: &mut Tx, actor: &Actor, t: &Target, period: Period, cat: &[In
     }
     let tripped = rules::judge(tx, &rules, &t.org, period, &after)?;
     rules::refuse_errors(&tripped, &t.org, period)?;
-    for (code, v, _) in &carried {
-        store::carry(tx, t.org.id, period, code, v, actor.account_id, &tx.now_stored())?;
-    }
-    for code in &zeroed {
-        store::carry(tx, t.org.id, period, code, "0", actor.account_id, &tx.now_stored())?;
-    }
+    let rows: Vec<(&str, &str)> = carried
+        .iter()
+        .map(|(code, v, _)| (code.as_str(), v.as_str()))
+        .chain(zeroed.iter().map(|code| (code.as_str(), "0")))
+        .collect();
+    store::carry(tx, t.org.id, period, &rows, actor.account_id, &tx.now_stored())?;
     store::mark_confirmed(tx, t.org.id, period, &tx.now_stored(), actor.account_id)?;
     let carried_json: serde_json::Map<String, serde_json::Value> =
         carried.iter().map(|(c, v, from)| (c.clone(), json!({ "value": v, "from": from }))).collect();

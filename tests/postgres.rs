@@ -178,11 +178,27 @@ fn spec9_the_password_comes_from_the_password_file_never_from_the_url() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let mut c = env.command(None, &["--db", &url, "report", "calendar", "--period", "2026-11"]);
+    let mut c = env.command(None, &["--db", &url, "report", "calendar"]);
     c.env("PGPASSFILE", &file).env_remove("PGPASSWORD");
     let r = Env::run_cmd(c, None);
-    // Whether or not the server asks this role for a password, the file is read and eip runs.
-    r.ok();
+    // Whether or not the server asks this role for a password, the file is read and eip runs
+    // (`report calendar` without `--period` reads the database's clock: it connects).
+    r.ok().stdout_has("deadline");
+    assert!(!r.stderr.contains("can be read by others"), "a 0600 file draws no warning: {}", r.stderr);
+
+    // The same file readable by others is ignored, with the warning that says so (as libpq).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut c = env.command(None, &["--db", &url, "report", "calendar"]);
+        c.env("PGPASSFILE", &file).env_remove("PGPASSWORD");
+        let r = Env::run_cmd(c, None);
+        r.stderr_has("can be read by others");
+        assert_eq!(r.stderr.matches("can be read by others").count(), 1, "one warning: {}", r.stderr);
+        assert!(!r.stderr.contains(&secret) && !r.stdout.contains(&secret));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
 
     // Without the file, a server that asks for the password refuses, and eip says where it goes.
     let asks: bool = admin
@@ -190,7 +206,7 @@ fn spec9_the_password_comes_from_the_password_file_never_from_the_url() {
         .map(|r| r.get(0))
         .unwrap_or(false);
     if asks {
-        let mut c = env.command(None, &["--db", &url, "report", "calendar", "--period", "2026-11"]);
+        let mut c = env.command(None, &["--db", &url, "report", "calendar"]);
         c.env("PGPASSFILE", env.path("none")).env_remove("PGPASSWORD").env("HOME", env.path("home"));
         let r = Env::run_cmd(c, None);
         r.code(7).stderr_has("~/.pgpass");
@@ -268,4 +284,52 @@ fn spec9_init_on_postgresql_refuses_an_initialised_database_and_doctor_passes() 
     r.code(2).stderr_has("sslmode");
     let r = env.run(None, &["--db", "postgres://eip@127.0.0.1:1/none?sslmode=disable", "report", "calendar"]);
     r.code(7).stderr_has("cannot reach");
+}
+
+/// A write's first prepare of a statement goes without a savepoint (two round trips fewer per
+/// statement); when the server cannot type a parameter there, the write is run again with that
+/// statement prepared under a savepoint, and what the first run did is not written.
+#[test]
+fn spec9_a_write_the_server_cannot_type_at_first_runs_again_and_is_written_once() {
+    if !on_pg() {
+        eprintln!("skipped: EIP_TEST_PG is not set (a PostgreSQL-only path)");
+        return;
+    }
+    let env = Env::national();
+    let mut db = eip::store::Db::open(&env.db, None).expect("open the test database");
+    let mut runs = 0;
+    let counted: i64 = db
+        .write(&eip::model::AuditActor::system(), |tx| {
+            runs += 1;
+            let run = runs.to_string();
+            tx.exec("INSERT INTO setting(key, value) VALUES ('retry_probe', ?1)", &[&run as &dyn eip::store::Param])?;
+            // `?1 IS NULL` alone: PostgreSQL cannot tell the parameter's type (42P18).
+            let none: Option<String> = None;
+            tx.one(
+                "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'retry_probe'",
+                &[&none as &dyn eip::store::Param],
+                |r| r.get(0),
+            )
+        })
+        .expect("the write succeeds on its second run");
+    assert_eq!(runs, 2, "the refused prepare ran the write again");
+    assert_eq!(counted, 1, "the second run sees only its own row");
+    let stored: Vec<String> = db
+        .conn
+        .all("SELECT value FROM setting WHERE key = 'retry_probe'", &[], |r| r.get(0))
+        .expect("read the probe back");
+    assert_eq!(stored, vec!["2".to_string()], "the first run's row was rolled back");
+    // Once marked, the statement is prepared guarded: a second write runs once.
+    let mut again = 0;
+    db.write(&eip::model::AuditActor::system(), |tx| {
+        again += 1;
+        let none: Option<String> = None;
+        tx.one(
+            "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'retry_probe'",
+            &[&none as &dyn eip::store::Param],
+            |r| r.get::<i64>(0),
+        )
+    })
+    .expect("the second write");
+    assert_eq!(again, 1);
 }

@@ -383,6 +383,7 @@ impl Conn {
             Backend::Pg(c) => {
                 c.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
                 c.in_tx.set(true);
+                c.writing.set(true);
                 let locked = setup
                     .map_or(Ok(()), |sql| c.batch(sql))
                     .and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
@@ -401,6 +402,7 @@ impl Conn {
             Backend::Pg(c) => {
                 let done = c.batch(sql);
                 c.in_tx.set(false);
+                c.writing.set(false);
                 done
             }
         }

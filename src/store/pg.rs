@@ -3,7 +3,7 @@
 //! mean. Like `conn.rs`, the only file that speaks the driver's own types.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::error::Error as StdError;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -212,7 +212,9 @@ fn passfile_password(host: &str, port: u16, db: &str, user: &str) -> Option<Stri
     let text = std::fs::read_to_string(&file).ok()?;
     #[cfg(unix)]
     if crate::files::mode_of(&file).is_some_and(|m| m & 0o077 != 0) {
-        eprintln!("{}", tf("pg.passfile_open", &[("path", &file.display())]));
+        // Once per process, however often the target is read.
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| eprintln!("{}", tf("pg.passfile_open", &[("path", &file.display())])));
         return None;
     }
     // A unix socket is "localhost" to the password file, as to libpq.
@@ -327,6 +329,11 @@ pub struct Pg {
     statements: RefCell<HashMap<String, Statement>>,
     /// Inside a transaction (eip's own `BEGIN`), as SQLite's "not autocommit".
     pub in_tx: Cell<bool>,
+    /// Inside a write transaction, which `Db::write` runs again when asked (see `statement`).
+    pub writing: Cell<bool>,
+    /// Statements whose first prepare inside a write was refused for a parameter's type: prepared
+    /// under a savepoint from then on.
+    guarded: RefCell<HashSet<String>>,
 }
 
 /// How long a write waits for another's lock before giving up (exit 7), as SQLite's busy timeout.
@@ -337,13 +344,25 @@ impl Pg {
         client.batch_execute(&format!(
             "SET lock_timeout = '{LOCK_TIMEOUT}'; SET client_min_messages = warning; SET TIME ZONE 'UTC'"
         ))?;
-        Ok(Pg { client: RefCell::new(client), statements: RefCell::new(HashMap::new()), in_tx: Cell::new(false) })
+        Ok(Pg {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            in_tx: Cell::new(false),
+            writing: Cell::new(false),
+            guarded: RefCell::new(HashSet::new()),
+        })
     }
 
     /// The prepared statement for `sql`. A parameter whose type the server cannot infer from
     /// the statement (`?3 IS NULL OR …` alone) is given the type of the value bound to it the
     /// first time (an integer int8, a real float8, text or NULL text), as SQLite, which has no
     /// types, takes it; every other parameter's type is still the server's inference.
+    ///
+    /// A refused prepare ends the transaction it is in. In a read snapshot every first prepare is
+    /// therefore made under a savepoint (two more round trips). A write is cheaper to run again
+    /// than to guard: its first prepares go unguarded, and the rare refusal marks the statement as
+    /// guarded and fails the write with the server's 42P08/42P18, which `Db::write` runs again
+    /// ([`is_retryable`]); nothing of the first run was written.
     fn statement(&self, sql: &str, params: &[ValueRef]) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
@@ -352,12 +371,17 @@ impl Pg {
         // OID 0: "let the server infer it", as libpq's unspecified parameter type.
         let inferred = Type::new("unspecified".into(), 0, postgres::types::Kind::Simple, "pg_catalog".into());
         let mut types: Vec<Type> = vec![inferred; params.len()];
+        let guard = self.in_tx.get() && (!self.writing.get() || self.guarded.borrow().contains(sql));
         let mut tries = 0;
         let s = loop {
-            match self.prepare(&text, &types) {
+            match self.prepare(&text, &types, guard) {
+                Err(e) if untyped(&e) && self.in_tx.get() && !guard => {
+                    self.guarded.borrow_mut().insert(sql.to_string());
+                    return Err(e.into());
+                }
                 // 42P08, 42P18: a parameter whose type cannot be determined; its number is in the
                 // message ("… of parameter $3").
-                Err(e) if matches!(state(&e), Some("42P08" | "42P18")) && tries <= params.len() => {
+                Err(e) if untyped(&e) && tries <= params.len() => {
                     let message = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
                     let n: Option<usize> = message.rsplit('$').next().and_then(|d| d.trim().parse().ok());
                     let Some(i) = n.and_then(|n| n.checked_sub(1)).filter(|i| *i < params.len()) else {
@@ -379,8 +403,7 @@ impl Pg {
 
     /// Prepare `text` with these parameter types. A statement the server refuses to prepare
     /// inside a transaction would end the transaction, unless a savepoint takes the refusal back.
-    fn prepare(&self, text: &str, types: &[Type]) -> std::result::Result<Statement, postgres::Error> {
-        let guarded = self.in_tx.get();
+    fn prepare(&self, text: &str, types: &[Type], guarded: bool) -> std::result::Result<Statement, postgres::Error> {
         let mut client = self.client.borrow_mut();
         if guarded {
             client.batch_execute("SAVEPOINT eip_prepare")?;
@@ -576,9 +599,18 @@ pub fn state(e: &postgres::Error) -> Option<&str> {
     e.code().map(|c| c.code())
 }
 
-/// A serialisation failure or a deadlock: the transaction may simply be run again.
+/// A serialisation failure or a deadlock: the transaction may simply be run again. So may a
+/// write whose first prepare of a statement was refused for a parameter's type: the next run
+/// prepares it under a savepoint (`Pg::statement`).
 pub fn is_retryable(err: &anyhow::Error) -> bool {
-    err.chain().filter_map(|c| c.downcast_ref::<postgres::Error>()).any(|e| matches!(state(e), Some("40001" | "40P01")))
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<postgres::Error>())
+        .any(|e| matches!(state(e), Some("40001" | "40P01")) || untyped(e))
+}
+
+/// 42P08, 42P18: the server could not settle a parameter's type.
+fn untyped(e: &postgres::Error) -> bool {
+    matches!(state(e), Some("42P08" | "42P18"))
 }
 
 /// What an error from PostgreSQL means to a person: exit 7 for a lost or refused connection, a

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::{in_subtree, is_unit, params, Conn, Tx};
+use super::{in_subtree, is_unit, params, Conn, Tx, Value};
 use crate::error::Result;
 use crate::model::Period;
 
@@ -132,13 +132,25 @@ pub fn put(conn: &Conn, org_id: i64, period: Period, indicator: &str, value: &st
     Ok(())
 }
 
-/// Carry a value forward from an earlier period (a no-change confirmation).
-pub fn carry(conn: &Conn, org_id: i64, period: Period, indicator: &str, value: &str, by: i64, now: &str) -> Result<()> {
-    conn.exec(
-        "INSERT INTO value(org_id, period, indicator, value, carried, set_by, set_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
-        params![org_id, period.to_string(), indicator, value, by, now],
-    )?;
-    Ok(())
+/// Carry values forward from an earlier period (a no-change confirmation): `(indicator, value)`
+/// pairs, in one statement (on PostgreSQL one round trip for all of them, inside the write lock).
+pub fn carry(conn: &Conn, org_id: i64, period: Period, values: &[(&str, &str)], by: i64, now: &str) -> Result<()> {
+    let period = period.to_string();
+    let rows: Vec<Value> = values
+        .iter()
+        .flat_map(|&(indicator, value)| {
+            [
+                Value::Int(org_id),
+                Value::Text(period.clone()),
+                Value::Text(indicator.into()),
+                Value::Text(value.into()),
+                Value::Int(1),
+                Value::Int(by),
+                Value::Text(now.into()),
+            ]
+        })
+        .collect();
+    conn.insert_rows("value(org_id, period, indicator, value, carried, set_by, set_at)", 7, &rows)
 }
 
 // ---------------------------------------------------------------- data states (org_period)
