@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -332,4 +333,122 @@ fn spec9_a_write_the_server_cannot_type_at_first_runs_again_and_is_written_once(
     })
     .expect("the second write");
     assert_eq!(again, 1);
+}
+
+/// A PostgreSQL server of this test's own (`.ci/pg start`), stopped and removed when dropped.
+struct OwnServer {
+    dir: String,
+    url: String,
+}
+
+impl OwnServer {
+    fn start() -> OwnServer {
+        let pg = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg");
+        let out = std::process::Command::new("bash")
+            .arg(pg)
+            .arg("start")
+            .env("EIP_PG_FIRST_PORT", "54600")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run .ci/pg start");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let var = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+                .map(str::to_string)
+                .unwrap_or_else(|| panic!(".ci/pg start printed no {name}: {text}"))
+        };
+        let server = OwnServer { dir: var("EIP_TEST_PG_DIR"), url: var("EIP_TEST_PG") };
+        assert!(out.status.success(), ".ci/pg start failed: {text}");
+        server
+    }
+
+    /// `pg_ctl restart -m fast`: every session ended, the server back on the same port.
+    fn restart(&self) {
+        let pg_ctl = "/usr/lib/postgresql/15/bin/pg_ctl";
+        let data = format!("{}/data", self.dir);
+        let root =
+            std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+        let mut c = if root {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--", pg_ctl]);
+            c
+        } else {
+            std::process::Command::new(pg_ctl)
+        };
+        let ok = c.args(["-D", &data, "-m", "fast", "-w", "-t", "60", "restart"]).stdout(Stdio::null()).status();
+        assert!(ok.is_ok_and(|s| s.success()), "pg_ctl restart");
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let pg = concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg");
+        let _ = std::process::Command::new("bash").args([pg, "stop", &self.dir]).stderr(Stdio::null()).status();
+    }
+}
+
+/// The server restarted for real (`pg_ctl restart`) while an import waits inside its transaction:
+/// exit 7 with the way out, nothing of the import written, and the same import runs once the
+/// server is back. On a server of the test's own, since a restart ends every session on it.
+#[test]
+fn spec9_the_server_restarted_mid_import_is_exit_7_and_nothing_half_written() {
+    if !on_pg() || !Path::new("/usr/lib/postgresql/15/bin/pg_ctl").exists() {
+        eprintln!("PostgreSQL only: needs EIP_TEST_PG and PostgreSQL 15's pg_ctl");
+        return;
+    }
+    let env = Env::national();
+    let county = env.person("130102", "admin", "赵敏", "13700000001");
+    let token = env.token_record(&county, "restart", "30")["token"].as_str().unwrap().to_string();
+    let ministry = env.token_record(ADMIN, "restart", "30")["token"].as_str().unwrap().to_string();
+    let server = OwnServer::start();
+    let db = format!("{}/eip_restart", server.url.rsplit_once('/').unwrap().0);
+    let mut admin = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    admin.batch_execute("CREATE DATABASE eip_restart").unwrap();
+    env.run(None, &["db", "copy", "--from", &env.db.display().to_string(), "--to", &db, "-q"]).ok();
+    let count = |sql: &str| -> i64 {
+        let mut c = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+        c.query_one(&format!("SELECT ({sql})::bigint"), &[]).unwrap().get(0)
+    };
+    let schools_before = count("SELECT count(*) FROM org WHERE level = 'school'");
+    let events_before = count("SELECT count(*) FROM audit");
+    let mut csv = String::from("code,name,kind,unit\n");
+    for i in 1..=2_000 {
+        csv.push_str(&format!("2113{i:06},学校{i},school,130102\n"));
+    }
+    let file = env.write_file("schools.csv", csv.as_bytes());
+
+    // Another writer holds the lock, so the import waits inside its transaction …
+    let mut holder = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+    holder.batch_execute("BEGIN; SELECT id FROM write_lock FOR UPDATE").unwrap();
+    let mut c = env.command_with_token(&token, &["--db", &db, "school", "import", &file]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = c.spawn().unwrap();
+    let waiting = Instant::now();
+    loop {
+        let n: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = 'eip_restart' AND application_name = 'eip' AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if n > 0 {
+            break;
+        }
+        assert!(waiting.elapsed() < Duration::from_secs(30), "the import never waited for the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // … when the server restarts.
+    drop(admin);
+    server.restart();
+    let r = common::Run::finished(child);
+    drop(holder);
+    r.code(7).stderr_has("nothing of this change was written");
+    assert_eq!(count("SELECT count(*) FROM org WHERE level = 'school'"), schools_before, "no school written");
+    assert_eq!(count("SELECT count(*) FROM audit"), events_before, "no audit event written");
+    Env::run_cmd(env.command_with_token(&ministry, &["--db", &db, "audit", "verify"]), None).ok();
+    // Run again, the server back: the whole file, once.
+    Env::run_cmd(env.command_with_token(&token, &["--db", &db, "school", "import", &file, "-q"]), None).ok();
+    assert_eq!(count("SELECT count(*) FROM org WHERE level = 'school'"), schools_before + 2_000);
 }
