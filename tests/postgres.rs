@@ -333,6 +333,23 @@ fn spec9_a_write_the_server_cannot_type_at_first_runs_again_and_is_written_once(
     })
     .expect("the second write");
     assert_eq!(again, 1);
+
+    // A transaction nothing runs again (`init`'s, a copy's) prepares under a savepoint: the same
+    // kind of statement, new on this connection, succeeds the first time.
+    let base = pg_base().unwrap();
+    let name = format!("eip_t_{}_create_{}", std::process::id(), rand_suffix());
+    let _created = PgDb::create(&name);
+    let url = pg_url(&base, &name);
+    let (_db, found) = eip::store::Db::create(Path::new(&url), None, false, &eip::model::AuditActor::system(), |tx| {
+        let none: Option<String> = None;
+        tx.one(
+            "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'created_at'",
+            &[&none as &dyn eip::store::Param],
+            |r| r.get::<i64>(0),
+        )
+    })
+    .expect("a new database whose first transaction meets an untyped parameter");
+    assert_eq!(found, 1);
 }
 
 /// A PostgreSQL server of this test's own (`.ci/pg start`), stopped and removed when dropped.

@@ -295,6 +295,15 @@ impl Conn {
         })
     }
 
+    /// Whether the transactions begun from here on may be run again when the server asks
+    /// (`Db::write` does), which lets PostgreSQL prepare a write's statements without a savepoint
+    /// (`Pg::statement`). SQLite never asks.
+    pub(crate) fn set_rerunnable(&self, yes: bool) {
+        if let Backend::Pg(c) = &self.backend {
+            c.rerunnable.set(yes);
+        }
+    }
+
     /// Read everything that follows from one snapshot of the database, until the guard is
     /// dropped: a check of a whole file sees another process's write in every lookup or in none.
     /// Inside a transaction already, the transaction is the snapshot.
@@ -383,7 +392,6 @@ impl Conn {
             Backend::Pg(c) => {
                 c.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
                 c.in_tx.set(true);
-                c.writing.set(true);
                 let locked = setup
                     .map_or(Ok(()), |sql| c.batch(sql))
                     .and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
@@ -402,7 +410,6 @@ impl Conn {
             Backend::Pg(c) => {
                 let done = c.batch(sql);
                 c.in_tx.set(false);
-                c.writing.set(false);
                 done
             }
         }

@@ -325,7 +325,8 @@ impl Db {
     /// Either all of it, audit events included, is written, or none of it.
     pub fn write<T>(&mut self, actor: &AuditActor, mut f: impl FnMut(&mut Tx) -> Result<T>) -> Result<T> {
         let mut tries = 0;
-        loop {
+        self.conn.set_rerunnable(true);
+        let done = loop {
             let done = (|| {
                 let mut w = Tx::begin(&self.conn, actor, self.now)?;
                 let out = f(&mut w)?;
@@ -336,9 +337,11 @@ impl Db {
                 // PostgreSQL-protocol engines that run every transaction SERIALIZABLE (or find a
                 // deadlock) ask for the transaction again: nothing of it was written.
                 Err(e) if tries < WRITE_RETRIES && pg::is_retryable(&e) => tries += 1,
-                done => return done,
+                done => break done,
             }
-        }
+        };
+        self.conn.set_rerunnable(false);
+        done
     }
 
     /// Whether the database is PostgreSQL.

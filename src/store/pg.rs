@@ -329,8 +329,8 @@ pub struct Pg {
     statements: RefCell<HashMap<String, Statement>>,
     /// Inside a transaction (eip's own `BEGIN`), as SQLite's "not autocommit".
     pub in_tx: Cell<bool>,
-    /// Inside a write transaction, which `Db::write` runs again when asked (see `statement`).
-    pub writing: Cell<bool>,
+    /// Inside `Db::write`, which runs its transaction again when asked (see `statement`).
+    pub rerunnable: Cell<bool>,
     /// Statements whose first prepare inside a write was refused for a parameter's type: prepared
     /// under a savepoint from then on.
     guarded: RefCell<HashSet<String>>,
@@ -348,7 +348,7 @@ impl Pg {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
-            writing: Cell::new(false),
+            rerunnable: Cell::new(false),
             guarded: RefCell::new(HashSet::new()),
         })
     }
@@ -358,11 +358,12 @@ impl Pg {
     /// first time (an integer int8, a real float8, text or NULL text), as SQLite, which has no
     /// types, takes it; every other parameter's type is still the server's inference.
     ///
-    /// A refused prepare ends the transaction it is in. In a read snapshot every first prepare is
-    /// therefore made under a savepoint (two more round trips). A write is cheaper to run again
-    /// than to guard: its first prepares go unguarded, and the rare refusal marks the statement as
-    /// guarded and fails the write with the server's 42P08/42P18, which `Db::write` runs again
-    /// ([`is_retryable`]); nothing of the first run was written.
+    /// A refused prepare ends the transaction it is in. In a read snapshot, a migration, a copy or
+    /// `init`, every first prepare is therefore made under a savepoint (two more round trips). A
+    /// write of `Db::write` is cheaper to run again than to guard: its first prepares go
+    /// unguarded, and the rare refusal marks the statement as guarded and fails the write with the
+    /// server's 42P08/42P18, which `Db::write` runs again ([`is_retryable`]); nothing of the first
+    /// run was written.
     fn statement(&self, sql: &str, params: &[ValueRef]) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
@@ -371,7 +372,7 @@ impl Pg {
         // OID 0: "let the server infer it", as libpq's unspecified parameter type.
         let inferred = Type::new("unspecified".into(), 0, postgres::types::Kind::Simple, "pg_catalog".into());
         let mut types: Vec<Type> = vec![inferred; params.len()];
-        let guard = self.in_tx.get() && (!self.writing.get() || self.guarded.borrow().contains(sql));
+        let guard = self.in_tx.get() && (!self.rerunnable.get() || self.guarded.borrow().contains(sql));
         let mut tries = 0;
         let s = loop {
             match self.prepare(&text, &types, guard) {
