@@ -194,6 +194,7 @@ pub static CATALOG: &[(&str, &str, &str)] = &[
     ("pg.passfile_open", "warning: the password file {path} can be read by others; it is ignored (chmod 0600 it)", "警告：密码文件 {path} 他人可读，已忽略（请 chmod 0600）"),
     ("pg.root_cert", "cannot read the root certificate {path}: {why}", "无法读取根证书 {path}：{why}"),
     ("pg.auth", "{db}: the server refused the sign-in: {detail}", "{db}：服务器拒绝登录：{detail}"),
+    ("pg.no_password", "it asks for a password, and none was found (PGPASSWORD, PGPASSFILE or ~/.pgpass)", "服务器要求密码，但未找到（PGPASSWORD、PGPASSFILE 或 ~/.pgpass）"),
     ("pg.auth.hint", "check the user in the URL and its password in ~/.pgpass or PGPASSFILE (never on the command line)", "检查连接串中的用户，以及 ~/.pgpass 或 PGPASSFILE 中的密码（不要写在命令行上）"),
     ("pg.no_database", "{db}: no such database: {detail}", "{db}：数据库不存在：{detail}"),
     ("pg.no_database.hint", "create it (createdb {name}), then eip init --db {db}", "先创建（createdb {name}），再运行 eip init --db {db}"),

@@ -318,6 +318,7 @@ impl Conn {
                 Backend::Pg(c) => {
                     c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
                     c.in_tx.set(true);
+                    c.failed.set(false);
                 }
             }
         }
@@ -392,6 +393,7 @@ impl Conn {
             Backend::Pg(c) => {
                 c.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
                 c.in_tx.set(true);
+                c.failed.set(false);
                 let locked = setup
                     .map_or(Ok(()), |sql| c.batch(sql))
                     .and_then(|_| c.batch("SELECT id FROM write_lock FOR UPDATE"));
@@ -408,8 +410,17 @@ impl Conn {
         match &self.backend {
             Backend::Sqlite(c) => c.execute_batch(sql).map_err(super::busy),
             Backend::Pg(c) => {
-                let done = c.batch(sql);
+                // A transaction one of whose statements failed was aborted by the server, which
+                // answers COMMIT by rolling back, without an error: say so instead.
+                let failed = commit && c.failed.get();
+                let done = c.batch(if failed { "ROLLBACK" } else { sql });
                 c.in_tx.set(false);
+                c.failed.set(false);
+                if failed {
+                    return Err(anyhow::anyhow!(
+                        "a statement of this change failed and its error was not passed on (an eip bug); nothing of it was written"
+                    ));
+                }
                 done
             }
         }

@@ -337,6 +337,9 @@ impl Db {
                 // PostgreSQL-protocol engines that run every transaction SERIALIZABLE (or find a
                 // deadlock) ask for the transaction again: nothing of it was written.
                 Err(e) if tries < WRITE_RETRIES && pg::is_retryable(&e) => tries += 1,
+                // A statement PostgreSQL could not type, now marked: outside the budget, since
+                // each such run marks one statement more (`pg::PrepareAgain`).
+                Err(e) if pg::prepare_again(&e) => {}
                 done => break done,
             }
         };

@@ -41,6 +41,28 @@ enum SslMode {
     Require,
 }
 
+impl SslMode {
+    /// libpq's words; eip always checks the server's certificate and name (docs/DEPLOYMENT.md).
+    fn parse(v: &str) -> Option<SslMode> {
+        match v {
+            "disable" => Some(SslMode::Disable),
+            "allow" | "prefer" => Some(SslMode::Prefer),
+            "require" | "verify-ca" | "verify-full" => Some(SslMode::Require),
+            _ => None,
+        }
+    }
+
+    /// As libpq: the URL's sslmode, else `PGSSLMODE` (whatever else the URL names), else
+    /// prefer. A `PGSSLMODE` that is not a mode is refused, as the same word in the URL is.
+    fn or_env(url: Option<SslMode>, env: Option<&str>) -> std::result::Result<SslMode, String> {
+        match (url, env) {
+            (Some(m), _) => Ok(m),
+            (None, Some(v)) if !v.is_empty() => SslMode::parse(v).ok_or_else(|| format!("PGSSLMODE={v}")),
+            (None, _) => Ok(SslMode::Prefer),
+        }
+    }
+}
+
 impl Target {
     /// Parse `postgres://USER@HOST[:PORT]/DB[?sslmode=…&sslrootcert=FILE&…]`. The password comes
     /// from `PGPASSWORD` or the password file (`PGPASSFILE`, else `~/.pgpass`), as libpq finds it.
@@ -51,34 +73,18 @@ impl Target {
         // libpq's parameters the driver does not know: eip takes them out and acts on them.
         let (base, query) = url.split_once('?').unwrap_or((url, ""));
         let mut kept = Vec::new();
-        let mut sslmode = SslMode::Prefer;
+        let mut sslmode = None;
         let mut root_cert = std::env::var_os("PGSSLROOTCERT").map(PathBuf::from);
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "sslmode" => {
-                    sslmode = match v {
-                        "disable" => SslMode::Disable,
-                        "allow" | "prefer" => SslMode::Prefer,
-                        // eip always checks the server's certificate and name (docs/DEPLOYMENT.md).
-                        "require" | "verify-ca" | "verify-full" => SslMode::Require,
-                        _ => return Err(bad(format!("sslmode={v}"))),
-                    }
-                }
+                "sslmode" => sslmode = Some(SslMode::parse(v).ok_or_else(|| bad(format!("sslmode={v}")))?),
                 "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(v))),
                 "password" => return Err(password_in_url()),
                 _ => kept.push(pair),
             }
         }
-        if query.is_empty() {
-            if let Ok(v) = std::env::var("PGSSLMODE") {
-                sslmode = match v.as_str() {
-                    "disable" => SslMode::Disable,
-                    "require" | "verify-ca" | "verify-full" => SslMode::Require,
-                    _ => SslMode::Prefer,
-                };
-            }
-        }
+        let sslmode = SslMode::or_env(sslmode, std::env::var("PGSSLMODE").ok().as_deref()).map_err(bad)?;
         let rebuilt = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
         let mut config = postgres::Config::from_str(&rebuilt).map_err(|e| bad(e.to_string()))?;
         if config.get_password().is_some() {
@@ -168,12 +174,20 @@ impl Target {
     /// A server eip could not reach or sign in to, in words, with the way out (exit 7).
     fn unreachable(&self, e: postgres::Error) -> anyhow::Error {
         let code = e.code().map(|c| c.code().to_string()).unwrap_or_default();
+        // The server asked for a password and eip had none (no PGPASSWORD, nothing in the
+        // password file): the driver's "invalid configuration: password missing".
+        let no_password = e.source().is_some_and(|s| s.to_string().contains("password missing"));
         let (key, hint) = match code.as_str() {
             "28P01" | "28000" => ("pg.auth", "pg.auth.hint"),
             "3D000" => ("pg.no_database", "pg.no_database.hint"),
+            _ if no_password => ("pg.auth", "pg.auth.hint"),
             _ => ("pg.unreachable", "pg.unreachable.hint"),
         };
-        let detail = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
+        let detail = match e.as_db_error() {
+            Some(d) => d.message().to_string(),
+            None if no_password => t("pg.no_password").to_string(),
+            None => e.to_string(),
+        };
         Error::new(Kind::Database, tf(key, &[("db", &self.shown), ("detail", &detail)]))
             .hint(tf(hint, &[("db", &self.shown), ("name", &self.dbname)]))
             .into()
@@ -331,6 +345,9 @@ pub struct Pg {
     pub in_tx: Cell<bool>,
     /// Inside `Db::write`, which runs its transaction again when asked (see `statement`).
     pub rerunnable: Cell<bool>,
+    /// A statement of the current transaction failed: the server has aborted it, and would
+    /// answer `COMMIT` by rolling back without an error (`Conn::end` refuses to call that done).
+    pub failed: Cell<bool>,
     /// Statements whose first prepare inside a write was refused for a parameter's type: prepared
     /// under a savepoint from then on.
     guarded: RefCell<HashSet<String>>,
@@ -349,6 +366,7 @@ impl Pg {
             statements: RefCell::new(HashMap::new()),
             in_tx: Cell::new(false),
             rerunnable: Cell::new(false),
+            failed: Cell::new(false),
             guarded: RefCell::new(HashSet::new()),
         })
     }
@@ -362,7 +380,7 @@ impl Pg {
     /// `init`, every first prepare is therefore made under a savepoint (two more round trips). A
     /// write of `Db::write` is cheaper to run again than to guard: its first prepares go
     /// unguarded, and the rare refusal marks the statement as guarded and fails the write with the
-    /// server's 42P08/42P18, which `Db::write` runs again ([`is_retryable`]); nothing of the first
+    /// server's 42P08/42P18 ([`PrepareAgain`]), which `Db::write` runs again; nothing of the first
     /// run was written.
     fn statement(&self, sql: &str, params: &[ValueRef]) -> Result<Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
@@ -378,7 +396,7 @@ impl Pg {
             match self.prepare(&text, &types, guard) {
                 Err(e) if untyped(&e) && self.in_tx.get() && !guard => {
                     self.guarded.borrow_mut().insert(sql.to_string());
-                    return Err(e.into());
+                    return Err(PrepareAgain(e).into());
                 }
                 // 42P08, 42P18: a parameter whose type cannot be determined; its number is in the
                 // message ("… of parameter $3").
@@ -421,21 +439,34 @@ impl Pg {
     }
 
     pub fn exec(&self, sql: &str, params: &[ValueRef]) -> Result<usize> {
-        let st = self.statement(sql, params)?;
-        let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().execute(&st, &refs)? as usize)
+        self.noting_failure(|| {
+            let st = self.statement(sql, params)?;
+            let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+            Ok(self.client.borrow_mut().execute(&st, &refs)? as usize)
+        })
     }
 
     pub fn query(&self, sql: &str, params: &[ValueRef]) -> Result<Vec<postgres::Row>> {
-        let st = self.statement(sql, params)?;
-        let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.borrow_mut().query(&st, &refs)?)
+        self.noting_failure(|| {
+            let st = self.statement(sql, params)?;
+            let bound: Vec<Bind> = params.iter().map(|v| Bind(*v)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+            Ok(self.client.borrow_mut().query(&st, &refs)?)
+        })
     }
 
     pub fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.noting_failure(|| Ok(self.client.borrow_mut().batch_execute(sql)?))
+    }
+
+    /// Run one statement; a failure inside a transaction is remembered ([`Pg::failed`]).
+    fn noting_failure<T>(&self, run: impl FnOnce() -> Result<T>) -> Result<T> {
+        let done = run();
+        if done.is_err() && self.in_tx.get() {
+            self.failed.set(true);
+        }
+        done
     }
 
     pub fn insert_values(&self, sql: &str, values: &[Value]) -> Result<usize> {
@@ -600,13 +631,32 @@ pub fn state(e: &postgres::Error) -> Option<&str> {
     e.code().map(|c| c.code())
 }
 
-/// A serialisation failure or a deadlock: the transaction may simply be run again. So may a
-/// write whose first prepare of a statement was refused for a parameter's type: the next run
-/// prepares it under a savepoint (`Pg::statement`).
+/// A serialisation failure or a deadlock: the transaction may simply be run again.
 pub fn is_retryable(err: &anyhow::Error) -> bool {
-    err.chain()
-        .filter_map(|c| c.downcast_ref::<postgres::Error>())
-        .any(|e| matches!(state(e), Some("40001" | "40P01")) || untyped(e))
+    err.chain().filter_map(|c| c.downcast_ref::<postgres::Error>()).any(|e| matches!(state(e), Some("40001" | "40P01")))
+}
+
+/// A write's first prepare of a statement, refused for a parameter's type (`Pg::statement`): the
+/// statement is now marked, and the next run prepares it under a savepoint. Each such refusal
+/// marks a statement not marked before, so running again on it always ends.
+#[derive(Debug)]
+pub struct PrepareAgain(postgres::Error);
+
+impl std::fmt::Display for PrepareAgain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl StdError for PrepareAgain {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Whether a write failed only because a statement must be prepared again ([`PrepareAgain`]).
+pub fn prepare_again(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.is::<PrepareAgain>())
 }
 
 /// 42P08, 42P18: the server could not settle a parameter's type.
@@ -670,6 +720,17 @@ mod tests {
         let t = Target::parse("postgres://eip@db.example:6543/nation?sslmode=require").unwrap();
         assert_eq!(t.shown, "postgres://eip@db.example:6543/nation");
         assert!(Target::parse("postgres://eip@db.example/eip?sslmode=sometimes").is_err());
+    }
+
+    #[test]
+    fn pgsslmode_applies_whenever_the_url_names_no_sslmode() {
+        // A URL with other parameters (sslrootcert) still takes PGSSLMODE's verify-full.
+        assert_eq!(SslMode::or_env(None, Some("verify-full")), Ok(SslMode::Require));
+        assert_eq!(SslMode::or_env(Some(SslMode::Disable), Some("verify-full")), Ok(SslMode::Disable));
+        assert_eq!(SslMode::or_env(None, None), Ok(SslMode::Prefer));
+        assert_eq!(SslMode::or_env(None, Some("")), Ok(SslMode::Prefer));
+        // A mistyped mode is refused, never quietly "prefer".
+        assert!(SslMode::or_env(None, Some("verify_full")).is_err());
     }
 
     #[test]
