@@ -308,6 +308,17 @@ fn spec9_init_on_postgresql_refuses_an_initialised_database_and_doctor_passes() 
     r.code(7).stderr_has("cannot reach");
 }
 
+/// The settings named `key`, counted by a statement whose `?1 IS NULL` alone leaves PostgreSQL
+/// unable to tell the parameter's type (42P18).
+fn untyped_count(tx: &eip::store::Tx, key: &str) -> eip::error::Result<i64> {
+    let none: Option<String> = None;
+    tx.one(
+        "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = ?2",
+        &[&none as &dyn eip::store::Param, &key as &dyn eip::store::Param],
+        |r| r.get(0),
+    )
+}
+
 /// A write's first prepare of a statement goes without a savepoint (two round trips fewer per
 /// statement); when the server cannot type a parameter there, the write is run again with that
 /// statement prepared under a savepoint, and what the first run did is not written.
@@ -325,13 +336,7 @@ fn spec9_a_write_the_server_cannot_type_at_first_runs_again_and_is_written_once(
             runs += 1;
             let run = runs.to_string();
             tx.exec("INSERT INTO setting(key, value) VALUES ('retry_probe', ?1)", &[&run as &dyn eip::store::Param])?;
-            // `?1 IS NULL` alone: PostgreSQL cannot tell the parameter's type (42P18).
-            let none: Option<String> = None;
-            tx.one(
-                "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'retry_probe'",
-                &[&none as &dyn eip::store::Param],
-                |r| r.get(0),
-            )
+            untyped_count(tx, "retry_probe")
         })
         .expect("the write succeeds on its second run");
     assert_eq!(runs, 2, "the refused prepare ran the write again");
@@ -345,29 +350,16 @@ fn spec9_a_write_the_server_cannot_type_at_first_runs_again_and_is_written_once(
     let mut again = 0;
     db.write(&eip::model::AuditActor::system(), |tx| {
         again += 1;
-        let none: Option<String> = None;
-        tx.one(
-            "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'retry_probe'",
-            &[&none as &dyn eip::store::Param],
-            |r| r.get::<i64>(0),
-        )
+        untyped_count(tx, "retry_probe")
     })
     .expect("the second write");
     assert_eq!(again, 1);
 
     // A transaction nothing runs again (`init`'s, a copy's) prepares under a savepoint: the same
     // kind of statement, new on this connection, succeeds the first time.
-    let base = pg_base().unwrap();
-    let name = format!("eip_t_{}_create_{}", std::process::id(), rand_suffix());
-    let _created = PgDb::create(&name);
-    let url = pg_url(&base, &name);
+    let (url, _created) = second_db(&env, "create");
     let (_db, found) = eip::store::Db::create(Path::new(&url), None, false, &eip::model::AuditActor::system(), |tx| {
-        let none: Option<String> = None;
-        tx.one(
-            "SELECT count(*) FROM setting WHERE ?1 IS NULL AND key = 'created_at'",
-            &[&none as &dyn eip::store::Param],
-            |r| r.get::<i64>(0),
-        )
+        untyped_count(tx, "created_at")
     })
     .expect("a new database whose first transaction meets an untyped parameter");
     assert_eq!(found, 1);
